@@ -1,0 +1,81 @@
+// repsim: the loss laws (MODEL.md §1) and compute-optimal allocation.
+//
+// Units throughout: N in parameters, D in tokens, C in FLOPs (C = 6 N D),
+// losses in nats per token (each law in its own tokenizer's nats).
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace repsim {
+
+enum class LawPreset {
+  kChinchilla2022,   // Hoffmann et al. 2022, approach 3
+  kBesiroglu2024,    // Besiroglu et al. 2024, replication of approach 3
+  kMuennighoff2023,  // Muennighoff et al. 2023 (data-constrained), the default
+  kKaplan2020,       // Kaplan et al. 2020, L(N, D)
+};
+
+// The functional form a preset uses.
+enum class LawForm {
+  kChinchilla,  // L = E + A / N^alpha + B / D^beta
+  kKaplan,      // L = [(n_c / N)^(alpha_n / alpha_d) + d_c / D]^alpha_d
+};
+
+std::string_view ToString(LawPreset preset);
+std::optional<LawPreset> LawPresetFromString(std::string_view name);
+// Every preset name, in the order of MODEL.md §1.
+std::span<const LawPreset> AllLawPresets();
+
+// A loss law with all its constants. Build one with MakeLaw() and override
+// constants field by field; check with Validate() before use.
+struct Law {
+  LawPreset preset = LawPreset::kMuennighoff2023;
+  LawForm form = LawForm::kChinchilla;
+
+  // Chinchilla form. Loss in nats; A, B in nats * (params or tokens)^exponent.
+  double e = 0, a = 0, b = 0, alpha = 0, beta = 0;
+
+  // Kaplan form. n_c in non-embedding parameters, d_c in tokens.
+  double alpha_n = 0, n_c = 0, alpha_d = 0, d_c = 0;
+
+  // Muennighoff et al. 2023 decay constants of repeated data (in epochs beyond
+  // the first) and of excess parameters (in multiples of the compute-optimal
+  // size). Every preset carries them so that any law can be evaluated on
+  // repeated data; only `muennighoff2023` was fitted with them.
+  double rd_star = 0, rn_star = 0;
+};
+
+// The preset's published constants.
+Law MakeLaw(LawPreset preset);
+
+// The paper a preset comes from, one line.
+std::string_view LawSource(LawPreset preset);
+
+// Empty when every constant is finite and in its domain (all > 0, E >= 0),
+// else a message naming the first bad constant.
+std::optional<std::string> Validate(const Law& law);
+
+// L(N, D) on all-fresh data. Preconditions: n > 0, d > 0.
+double Loss(const Law& law, double n, double d);
+
+// The parameter count whose compute-optimal token count is `d` (U_N of
+// MODEL.md §2 before the min with N). From the first-order condition
+// dL/dlogN = dL/dlogD on C = 6ND; closed form for both forms.
+double ComputeOptimalParamsForTokens(const Law& law, double d);
+
+struct Allocation {
+  double params = 0;  // N_opt
+  double tokens = 0;  // D_opt
+};
+
+// Loss-minimising (N, D) with 6 N D = flops (Hoffmann eq. 4 for the
+// Chinchilla form; the same condition solved for the Kaplan form).
+Allocation ComputeOptimal(const Law& law, double flops);
+
+// Chinchilla form only: G = (alpha A / (beta B))^(1 / (alpha + beta)).
+double AllocationG(const Law& law);
+
+}  // namespace repsim

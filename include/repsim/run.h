@@ -1,0 +1,89 @@
+// repsim: one training run, resolved and validated (the engine's input).
+//
+// A `Run` is the physics of a scenario: the law, the model, the data, how many
+// tokens are seen and the dropout schedule. Scenario files (scenario.h) are
+// parsed into a `RunSpec`, which `Resolve` turns into a `Run`.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "repsim/law.h"
+
+namespace repsim {
+
+// Training objective (Token-Crisis finding 7).
+enum class Objective { kCausal, kSpanCorruption, kUl2, kDiffusion };
+std::string_view ToString(Objective objective);
+std::optional<Objective> ObjectiveFromString(std::string_view name);
+std::span<const std::string_view> ObjectiveNames();
+
+// Dropout schedules (SCENARIO.md [training.dropout]). Positions are in epochs
+// of the whole corpus (tokens seen / total unique tokens).
+enum class DropoutSchedule {
+  kNone,      // p = 0
+  kConstant,  // p = rate throughout
+  kStep,      // 0 before start_epoch, rate from start_epoch on
+  kLinear,    // 0 before start_epoch, ramps to rate at end_epoch, rate after
+  kEarly,     // rate before end_epoch, 0 from end_epoch on
+};
+std::string_view ToString(DropoutSchedule schedule);
+std::optional<DropoutSchedule> DropoutScheduleFromString(std::string_view name);
+std::span<const std::string_view> DropoutScheduleNames();
+
+struct Dropout {
+  DropoutSchedule schedule = DropoutSchedule::kNone;
+  double rate = 0;         // in [0, 1)
+  double start_epoch = 0;  // step, linear
+  double end_epoch = 0;    // linear, early
+};
+
+// The dropout rate in force at `epoch` (right-continuous at switch points).
+double DropoutRateAt(const Dropout& dropout, double epoch);
+
+// The calibrated and assumed terms of MODEL.md §3 (defaults: calibration.h).
+struct Modifiers {
+  double c_drop;      // learning-efficiency cost of dropout: q = 1 - c_drop p
+  double g0;          // dropout's stretch of the decay scales at N = 1e9
+  double eta;         // g(N) = g0 (N / 1e9)^(-eta)
+  double size_gamma;  // m_size(U) = (U / 1e9)^gamma
+  std::optional<double> objective_multiplier;  // overrides m_objective when set
+};
+Modifiers DefaultModifiers();
+
+// The multiplier of R_D* for an objective (MODEL.md §3-4).
+double DefaultObjectiveMultiplier(Objective objective);
+
+// One source of unique data. A plain `[data]` is a single source of weight 1.
+struct DataSource {
+  std::string name = "data";
+  double unique_tokens = 0;  // U_i, tokens
+  double weight = 1;         // fraction of the training tokens drawn from it
+  double quality = 1;        // multiplies the value of every token from it
+};
+
+struct Run {
+  Law law;
+  double params = 0;         // N, total parameters (the law sees these)
+  double active_params = 0;  // parameters active per token (FLOPs use these)
+  Objective objective = Objective::kCausal;
+  std::vector<DataSource> sources;  // at least one; weights sum to 1
+  double tokens = 0;                // D, training tokens seen
+  Dropout dropout;
+  Modifiers modifiers = DefaultModifiers();
+};
+
+// Σ U_i, tokens.
+double UniqueTokens(const Run& run);
+// D / Σ U_i.
+double Epochs(const Run& run);
+// 6 · active_params · tokens, FLOPs.
+double Compute(const Run& run);
+
+// Empty when the run can be evaluated; else what is wrong, naming the field.
+std::optional<std::string> Validate(const Run& run);
+
+}  // namespace repsim

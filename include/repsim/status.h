@@ -1,0 +1,53 @@
+// repsim: errors as values (the core never throws for bad input).
+//
+// `Expected<T>` holds either a T or an error message. The core returns these;
+// the CLI turns them into diagnostics and exit codes. Programmer bugs are
+// `assert`s, not errors.
+#pragma once
+
+#include <cassert>
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace repsim {
+
+// An error message, complete enough to be shown to a user as it is.
+struct Error {
+  std::string message;
+};
+
+template <class T>
+class Expected {
+ public:
+  Expected(T value) : v_(std::move(value)) {}          // NOLINT(google-explicit-constructor)
+  Expected(Error error) : v_(std::move(error)) {}      // NOLINT(google-explicit-constructor)
+
+  bool ok() const { return std::holds_alternative<T>(v_); }
+  explicit operator bool() const { return ok(); }
+
+  const T& value() const& {
+    assert(ok());
+    return std::get<T>(v_);
+  }
+  T& value() & {
+    assert(ok());
+    return std::get<T>(v_);
+  }
+  T&& value() && {
+    assert(ok());
+    return std::get<T>(std::move(v_));
+  }
+  const T& operator*() const& { return value(); }
+  const T* operator->() const { return &value(); }
+
+  const std::string& error() const {
+    assert(!ok());
+    return std::get<Error>(v_).message;
+  }
+
+ private:
+  std::variant<T, Error> v_;
+};
+
+}  // namespace repsim

@@ -1,0 +1,164 @@
+#include "repsim/law.h"
+
+#include <array>
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace repsim {
+namespace {
+
+constexpr std::array<LawPreset, 4> kPresets = {
+    LawPreset::kChinchilla2022, LawPreset::kBesiroglu2024, LawPreset::kMuennighoff2023,
+    LawPreset::kKaplan2020};
+
+// Muennighoff et al. 2023, huggingface/datablations utils/parametric_fit.ipynb:
+// the decay constants fitted on 182 runs with E, A, B, alpha, beta held fixed.
+constexpr double kMuennighoffRdStar = 15.387756;
+constexpr double kMuennighoffRnStar = 5.309743;
+
+}  // namespace
+
+std::string_view ToString(LawPreset preset) {
+  switch (preset) {
+    case LawPreset::kChinchilla2022: return "chinchilla2022";
+    case LawPreset::kBesiroglu2024: return "besiroglu2024";
+    case LawPreset::kMuennighoff2023: return "muennighoff2023";
+    case LawPreset::kKaplan2020: return "kaplan2020";
+  }
+  return "?";
+}
+
+std::optional<LawPreset> LawPresetFromString(std::string_view name) {
+  for (LawPreset p : kPresets) {
+    if (ToString(p) == name) return p;
+  }
+  return std::nullopt;
+}
+
+std::span<const LawPreset> AllLawPresets() { return kPresets; }
+
+std::string_view LawSource(LawPreset preset) {
+  switch (preset) {
+    case LawPreset::kChinchilla2022:
+      return "Hoffmann et al. 2022, 'Training compute-optimal large language models', approach 3";
+    case LawPreset::kBesiroglu2024:
+      return "Besiroglu et al. 2024, 'Chinchilla scaling: a replication attempt'";
+    case LawPreset::kMuennighoff2023:
+      return "Muennighoff et al. 2023, 'Scaling data-constrained language models' "
+             "(huggingface/datablations)";
+    case LawPreset::kKaplan2020:
+      return "Kaplan et al. 2020, 'Scaling laws for neural language models', eq. 1.5 "
+             "(non-embedding N, own tokenizer)";
+  }
+  return "?";
+}
+
+Law MakeLaw(LawPreset preset) {
+  Law law;
+  law.preset = preset;
+  law.form = LawForm::kChinchilla;
+  law.rd_star = kMuennighoffRdStar;
+  law.rn_star = kMuennighoffRnStar;
+  switch (preset) {
+    case LawPreset::kChinchilla2022:  // Hoffmann et al. 2022, eq. 10 (approach 3)
+      law.e = 1.69;
+      law.a = 406.4;
+      law.b = 410.7;
+      law.alpha = 0.34;
+      law.beta = 0.28;
+      break;
+    case LawPreset::kBesiroglu2024:  // Besiroglu et al. 2024, eq. 3
+      law.e = 1.81686;
+      law.a = 482.00572;
+      law.b = 2085.43420;
+      law.alpha = 0.34781;
+      law.beta = 0.36585;
+      break;
+    case LawPreset::kMuennighoff2023:  // datablations: fitted in log space, a = log A etc.
+      law.e = std::exp(0.6254804);
+      law.a = std::exp(6.255414);
+      law.b = std::exp(7.3049974);
+      law.alpha = 0.3526596;
+      law.beta = 0.3526596;
+      break;
+    case LawPreset::kKaplan2020:  // Kaplan et al. 2020, Table 2 / eq. 1.5
+      law.form = LawForm::kKaplan;
+      law.alpha_n = 0.076;
+      law.n_c = 8.8e13;
+      law.alpha_d = 0.095;
+      law.d_c = 5.4e13;
+      break;
+  }
+  return law;
+}
+
+std::optional<std::string> Validate(const Law& law) {
+  auto bad = [](const char* name, double v, const char* rule) {
+    return fmt::format("{} = {}: must be {}", name, v, rule);
+  };
+  auto positive = [&](const char* name, double v) -> std::optional<std::string> {
+    if (!std::isfinite(v) || !(v > 0)) return bad(name, v, "finite and > 0");
+    return std::nullopt;
+  };
+  std::optional<std::string> err;
+  if (law.form == LawForm::kChinchilla) {
+    if (!std::isfinite(law.e) || law.e < 0) return bad("E", law.e, "finite and >= 0");
+    if ((err = positive("A", law.a))) return err;
+    if ((err = positive("B", law.b))) return err;
+    if ((err = positive("alpha", law.alpha))) return err;
+    if ((err = positive("beta", law.beta))) return err;
+  } else {
+    if ((err = positive("alpha_n", law.alpha_n))) return err;
+    if ((err = positive("n_c", law.n_c))) return err;
+    if ((err = positive("alpha_d", law.alpha_d))) return err;
+    if ((err = positive("d_c", law.d_c))) return err;
+  }
+  if ((err = positive("rd_star", law.rd_star))) return err;
+  if ((err = positive("rn_star", law.rn_star))) return err;
+  return std::nullopt;
+}
+
+double Loss(const Law& law, double n, double d) {
+  if (law.form == LawForm::kChinchilla) {
+    return law.e + law.a * std::pow(n, -law.alpha) + law.b * std::pow(d, -law.beta);
+  }
+  const double k = law.alpha_n / law.alpha_d;
+  return std::pow(std::pow(law.n_c / n, k) + law.d_c / d, law.alpha_d);
+}
+
+double AllocationG(const Law& law) {
+  return std::pow(law.alpha * law.a / (law.beta * law.b), 1.0 / (law.alpha + law.beta));
+}
+
+double ComputeOptimalParamsForTokens(const Law& law, double d) {
+  if (law.form == LawForm::kChinchilla) {
+    // alpha A N^-alpha = beta B D^-beta  =>  N = (alpha A D^beta / (beta B))^(1/alpha),
+    // which is MODEL.md's (D G)^(beta/alpha) G.
+    return std::exp((std::log(law.alpha * law.a / (law.beta * law.b)) + law.beta * std::log(d)) /
+                    law.alpha);
+  }
+  // k (n_c/N)^k = d_c / D  =>  N = n_c (k D / d_c)^(1/k), k = alpha_n / alpha_d.
+  const double k = law.alpha_n / law.alpha_d;
+  return law.n_c * std::pow(k * d / law.d_c, 1.0 / k);
+}
+
+Allocation ComputeOptimal(const Law& law, double flops) {
+  Allocation out;
+  if (law.form == LawForm::kChinchilla) {
+    const double g = AllocationG(law);
+    const double s = law.alpha + law.beta;
+    out.params = g * std::pow(flops / 6.0, law.beta / s);
+    out.tokens = std::pow(flops / 6.0, law.alpha / s) / g;
+    return out;
+  }
+  // Minimise (n_c/N)^k + d_c 6 N / C:  N^(k+1) = k n_c^k C / (6 d_c).
+  const double k = law.alpha_n / law.alpha_d;
+  out.params = std::exp((std::log(k) + k * std::log(law.n_c) + std::log(flops / 6.0) -
+                         std::log(law.d_c)) /
+                        (k + 1.0));
+  out.tokens = flops / (6.0 * out.params);
+  return out;
+}
+
+}  // namespace repsim
