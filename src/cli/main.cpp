@@ -1,1 +1,94 @@
-int main() { return 0; }
+// repsim: what repeating your pre-training data will cost.
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "repsim/version.h"
+
+namespace {
+
+struct Command {
+  std::string_view name;
+  int (*fn)(const repsim::cli::Args&);
+  std::string_view summary;
+};
+
+constexpr Command kCommands[] = {
+    {"run", repsim::cli::RunCommand, "evaluate scenario files and write results/<name>/"},
+    {"check", repsim::cli::CheckCommand, "validate scenario files without writing anything"},
+    {"laws", repsim::cli::LawsCommand, "list the loss-law presets, their constants and sources"},
+    {"plan", repsim::cli::PlanCommand,
+     "compute-optimal planners: table, scale, allocate (data-limited), kaplan"},
+    {"fit", repsim::cli::FitCommand, "fit a loss law to your own runs (CSV), with bootstrap"},
+    {"merge", repsim::cli::MergeCommand, "join sharded sweep results into one sweep.csv"},
+    {"calibrate", repsim::cli::CalibrateCommand,
+     "re-derive the calibrated constants from their Token-Crisis targets"},
+};
+
+void PrintHelp() {
+  fmt::print(
+      "repsim {} — what repeating your pre-training data will cost\n\n"
+      "Usage: repsim COMMAND [ARGS...]\n"
+      "       repsim COMMAND --help\n\n"
+      "Commands:\n",
+      REPSIM_VERSION);
+  for (const Command& c : kCommands) fmt::print("  {:<10} {}\n", c.name, c.summary);
+  fmt::print(
+      "\nA scenario is a TOML file (see scenarios/ and SCENARIO.md): model, data, training,\n"
+      "dropout schedule. `repsim run scenarios/t5-base-token-crisis.toml` prints the predicted\n"
+      "loss with repeated data, the loss of the same run on fresh data, and what the\n"
+      "repetition costs, and writes CSV/JSON/Markdown tables and plots to results/.\n\n"
+      "Exit codes: 0 success, 1 internal failure, 2 bad input or usage.\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    PrintHelp();
+    return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "--version" || args[0] == "-V") {
+    fmt::print("repsim {}\n", REPSIM_VERSION);
+    return 0;
+  }
+  for (const Command& c : kCommands) {
+    if (args[0] == c.name) {
+      try {
+        return c.fn(std::vector<std::string>(args.begin() + 1, args.end()));
+      } catch (const std::exception& e) {
+        fmt::print(stderr, "repsim {}: internal error: {}\n", c.name, e.what());
+        return 1;
+      }
+    }
+  }
+  // Unknown command: suggest the nearest.
+  std::string_view best;
+  size_t best_d = 99;
+  for (const Command& c : kCommands) {
+    const std::string_view a = args[0], b = c.name;
+    std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+      cur[0] = i;
+      for (size_t j = 1; j <= b.size(); ++j) {
+        cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
+      }
+      prev.swap(cur);
+    }
+    if (prev[b.size()] < best_d) {
+      best_d = prev[b.size()];
+      best = c.name;
+    }
+  }
+  fmt::print(stderr, "repsim: unknown command '{}'", args[0]);
+  if (best_d <= 3) fmt::print(stderr, ", did you mean '{}'?", best);
+  fmt::print(stderr, "\nRun 'repsim --help' for the list of commands.\n");
+  return 2;
+}
