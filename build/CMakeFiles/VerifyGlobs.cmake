@@ -5,6 +5,11 @@ cmake_policy(SET CMP0009 NEW)
 # REPSIM_CLI_SOURCES at CMakeLists.txt:44 (file)
 file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/src/cli/*.cpp")
 set(OLD_GLOB
+  "/work/main/src/cli/cmd_fit.cpp"
+  "/work/main/src/cli/cmd_laws.cpp"
+  "/work/main/src/cli/cmd_merge.cpp"
+  "/work/main/src/cli/cmd_plan.cpp"
+  "/work/main/src/cli/cmd_run.cpp"
   "/work/main/src/cli/main.cpp"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
@@ -17,8 +22,10 @@ file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/src/core/*.cpp")
 set(OLD_GLOB
   "/work/main/src/core/calibration.cpp"
   "/work/main/src/core/engine.cpp"
+  "/work/main/src/core/fit.cpp"
   "/work/main/src/core/law.cpp"
   "/work/main/src/core/run.cpp"
+  "/work/main/src/core/scenario.cpp"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")
@@ -28,7 +35,16 @@ endif()
 # REPSIM_IO_SOURCES at CMakeLists.txt:38 (file)
 file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/src/io/*.cpp")
 set(OLD_GLOB
-  "/work/main/src/io/placeholder.cpp"
+  "/work/main/src/io/diagnostic.cpp"
+  "/work/main/src/io/interrupt.cpp"
+  "/work/main/src/io/plots.cpp"
+  "/work/main/src/io/progress.cpp"
+  "/work/main/src/io/results.cpp"
+  "/work/main/src/io/scenario_loader.cpp"
+  "/work/main/src/io/suggest.cpp"
+  "/work/main/src/io/summary_columns.cpp"
+  "/work/main/src/io/sweep_writer.cpp"
+  "/work/main/src/io/table.cpp"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")

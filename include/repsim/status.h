@@ -15,6 +15,7 @@ namespace repsim {
 // An error message, complete enough to be shown to a user as it is.
 struct Error {
   std::string message;
+  std::string key = {};  // the scenario key at fault (e.g. "training.epochs"), if any
 };
 
 template <class T>
@@ -44,6 +45,11 @@ class Expected {
   const std::string& error() const {
     assert(!ok());
     return std::get<Error>(v_).message;
+  }
+  // The scenario key at fault, or "" (see Error::key).
+  const std::string& error_key() const {
+    assert(!ok());
+    return std::get<Error>(v_).key;
   }
 
  private:

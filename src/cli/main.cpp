@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "io/suggest.h"
 #include "repsim/version.h"
 
 namespace {
@@ -69,26 +70,9 @@ int main(int argc, char** argv) {
     }
   }
   // Unknown command: suggest the nearest.
-  std::string_view best;
-  size_t best_d = 99;
-  for (const Command& c : kCommands) {
-    const std::string_view a = args[0], b = c.name;
-    std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-    for (size_t i = 1; i <= a.size(); ++i) {
-      cur[0] = i;
-      for (size_t j = 1; j <= b.size(); ++j) {
-        cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
-      }
-      prev.swap(cur);
-    }
-    if (prev[b.size()] < best_d) {
-      best_d = prev[b.size()];
-      best = c.name;
-    }
-  }
-  fmt::print(stderr, "repsim: unknown command '{}'", args[0]);
-  if (best_d <= 3) fmt::print(stderr, ", did you mean '{}'?", best);
+  std::vector<std::string_view> names;
+  for (const Command& c : kCommands) names.push_back(c.name);
+  fmt::print(stderr, "repsim: unknown command '{}'{}", args[0], repsim::io::DidYouMean(args[0], names));
   fmt::print(stderr, "\nRun 'repsim --help' for the list of commands.\n");
   return 2;
 }

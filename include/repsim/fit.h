@@ -1,0 +1,213 @@
+// repsim: fitting a loss law to measured training runs (MODEL.md §6).
+//
+// The method is Hoffmann et al. 2022's (approach 3) as repeated by Besiroglu
+// et al. 2024: minimise
+//
+//     Σ_i Huber_δ(log L̂(N_i, D_i) − log L_i),   δ = 1e-3,
+//
+// over log-space parameters (e = log E, a = log A, b = log B, α, β), with
+//
+//     log L̂ = logsumexp(a − α log N′, b − β log D′, e)
+//
+// from a grid of starting points, keeping the best. For the Chinchilla form
+// N′ = N and D′ = D. For the data-constrained form (Muennighoff et al. 2023)
+// N′ and D′ are those of MODEL.md §2, with U_N computed from the current
+// parameters, and the decay constants R_D*, R_N* are fitted in log space
+// too (ρ_D = log R_D*, ρ_N = log R_N*). Any constant can be held fixed.
+//
+// Each start is minimised with Ceres's GradientProblemSolver (L-BFGS with a
+// Wolfe line search) and automatic derivatives; starts run in parallel and
+// the result does not depend on the number of threads.
+//
+// Uncertainty: a nonparametric bootstrap (resample runs with replacement,
+// refit, report standard errors and percentile intervals; Besiroglu et al.
+// 2024 §3).
+//
+// Units: N in parameters, D and U in tokens, losses in nats per token (any
+// positive loss works: the objective compares logs).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "repsim/law.h"
+#include "repsim/status.h"
+
+namespace repsim {
+
+// --- What is fitted -----------------------------------------------------------
+
+enum class FitForm {
+  kChinchilla,       // L = E + A/N^α + B/D^β (MODEL.md §1)
+  kDataConstrained,  // L = E + A/N′^α + B/D′^β with N′, D′ of MODEL.md §2
+};
+std::string_view ToString(FitForm form);  // "chinchilla" | "data-constrained"
+std::optional<FitForm> FitFormFromString(std::string_view name);
+
+// The constants, in the order of the parameter vector. Names are the scenario
+// file's [law] keys (SCENARIO.md).
+enum class FitParam { kE, kA, kB, kAlpha, kBeta, kRdStar, kRnStar };
+inline constexpr int kNumFitParams = 7;
+std::string_view ToString(FitParam param);  // "E" "A" "B" "alpha" "beta" "rd_star" "rn_star"
+std::optional<FitParam> FitParamFromString(std::string_view name);
+// 5 for the Chinchilla form (E, A, B, alpha, beta), 7 for the data-constrained form.
+int NumParams(FitForm form);
+// The parameters of a form, in vector order.
+std::span<const FitParam> FitParams(FitForm form);
+
+// A parameter vector in the optimiser's space, indexed by FitParam:
+// (log E, log A, log B, α, β, log R_D*, log R_N*).
+using FitVector = std::array<double, kNumFitParams>;
+
+// Constants in natural units (E in nats, A and B in nats·params^α and
+// nats·tokens^β, R_D* in epochs, R_N* in multiples of U_N).
+struct FitConstants {
+  double e = 0, a = 0, b = 0, alpha = 0, beta = 0;
+  double rd_star = 0, rn_star = 0;  // data-constrained form only, else 0
+};
+double Get(const FitConstants& c, FitParam param);
+// Natural units <-> optimiser space (exp/log of E, A, B, R_D*, R_N*).
+FitConstants ToConstants(const FitVector& x, FitForm form);
+// Precondition: E, A, B, rd_star, rn_star > 0 where the form uses them.
+FitVector ToVector(const FitConstants& c);
+
+// Compute-optimal allocation exponents implied by α, β (Hoffmann eq. 4):
+// N_opt ∝ C^a with a = β/(α+β), D_opt ∝ C^b with b = α/(α+β).
+// Precondition: α + β != 0.
+double ExponentA(double alpha, double beta);
+double ExponentB(double alpha, double beta);
+
+// One measured run.
+struct FitRun {
+  double params = 0;         // N, > 0
+  double tokens = 0;         // D, tokens seen, > 0
+  double unique_tokens = 0;  // U, > 0; read only by the data-constrained form
+  double loss = 0;           // final loss, > 0
+};
+
+// The runs without the `k` highest losses (ties: the later run is dropped
+// first), in their original order. Besiroglu et al. drop the five highest
+// losses of the Chinchilla data. Precondition: k <= runs.size().
+std::vector<FitRun> DropHighestLosses(std::span<const FitRun> runs, int k);
+
+// --- Options -------------------------------------------------------------------
+
+// δ of the Huber loss (Hoffmann et al. 2022, Besiroglu et al. 2024).
+inline constexpr double kDefaultHuberDelta = 1e-3;
+// Two starts "reached the same optimum" when their objectives differ by at
+// most this much (absolute; the objectives of MODEL.md §6 are ~1e-3..1e-2).
+inline constexpr double kSameOptimumTol = 1e-9;
+
+struct FitOptions {
+  FitForm form = FitForm::kChinchilla;
+  double huber_delta = kDefaultHuberDelta;  // > 0
+  // Constants held at a value, natural units (> 0). R_D*, R_N* only for the
+  // data-constrained form.
+  std::array<std::optional<double>, kNumFitParams> fixed;
+  // Use only the first `max_starts` starts of StartGrid() (> 0); empty: all.
+  std::optional<int> max_starts;
+  // Worker threads; 0 = one per hardware thread. Results do not depend on it.
+  int threads = 0;
+};
+
+// Empty when the options are usable, else a message naming the bad option.
+std::optional<std::string> Validate(const FitOptions& options);
+
+// The starting points, in optimiser space, in the order they are tried.
+//
+// Chinchilla form: the 4500-point grid of Besiroglu et al. 2024 in the order
+// of their code (and of ../shared/bench/fit_scipy.py): α and β in
+// {0, 0.5, …, 2}, e in {−1, −0.5, …, 1}, a and b in {0, 5, …, 25}, nested
+// α (outermost), β, e, a, b (innermost).
+//
+// Data-constrained form: the same grid without α = 0 and β = 0 (U_N needs the
+// compute-optimal split, undefined there), so α, β in {0.5, 1, 1.5, 2}, and
+// two innermost loops log R_D*, log R_N* over log {2, 10, 50}: log-spaced by 5×
+// around Muennighoff et al.'s 15.4 and 5.3 (25 920 starts).
+//
+// A fixed constant's loop collapses to its fixed value, so fixing E, A, B,
+// α, β of the data-constrained form leaves 9 starts.
+// Precondition: Validate(options) is empty.
+std::vector<FitVector> StartGrid(const FitOptions& options);
+
+// --- The objective (exposed for tests) -----------------------------------------
+
+// Σ Huber_δ(log L̂ − log L) at `x` (optimiser space; all kNumFitParams entries
+// are read, the data-constrained ones only by that form). When `gradient` is
+// non-null it receives ∂/∂x (entries the form does not use are 0). Returns
+// +inf where L̂ is undefined (data-constrained form with α <= 0 or β <= 0).
+// Huber_δ(r) = r²/2 for |r| <= δ, δ(|r| − δ/2) otherwise (scipy.special.huber).
+double FitObjective(FitForm form, std::span<const FitRun> runs, double huber_delta,
+                    const FitVector& x, FitVector* gradient = nullptr);
+
+// --- Fitting ------------------------------------------------------------------
+
+// Called once per finished start or resample, from worker threads: must be
+// thread-safe (io::Progress::Tick is).
+using FitProgress = std::function<void()>;
+
+struct FitResult {
+  FitForm form = FitForm::kChinchilla;
+  FitConstants constants;  // the best start's optimum, natural units
+  FitVector x{};           // the same, optimiser space
+  double objective = 0;    // Σ Huber at the optimum
+  int runs = 0;            // runs fitted
+  int starts = 0;          // starts tried
+  int failed_starts = 0;   // starts whose objective was not finite at the start point
+  int best_start = 0;      // index in StartGrid() of the winner (ties: lowest index)
+  // Starts whose optimum is within kSameOptimumTol of the best objective.
+  int converged_to_best = 0;
+  double exponent_a = 0;  // β/(α+β): N_opt ∝ C^a
+  double exponent_b = 0;  // α/(α+β): D_opt ∝ C^b
+  // Up to kBootstrapExtraStarts other distinct local optima, best first
+  // (optimiser space): extra starting points for the bootstrap refits.
+  std::vector<FitVector> runner_up_optima;
+};
+
+// Minimises the objective from every start of StartGrid(options), keeping the
+// best (ties: lowest start index). Errors: options invalid; fewer runs than
+// free constants; a run with a non-positive or non-finite field; no start
+// reached a finite objective.
+Expected<FitResult> Fit(std::span<const FitRun> runs, const FitOptions& options,
+                        const FitProgress& progress = {});
+
+// --- Bootstrap ------------------------------------------------------------------
+
+// Bootstrap refits start from the full-data optimum and from up to this many
+// other distinct local optima of the full fit.
+inline constexpr int kBootstrapExtraStarts = 3;
+
+struct ParamSpread {
+  double mean = 0;
+  double std_error = 0;  // sample standard deviation over resamples (n − 1)
+  double ci95_low = 0;   // 2.5th percentile (linear interpolation, numpy's default)
+  double ci95_high = 0;  // 97.5th percentile
+};
+
+struct BootstrapResult {
+  int resamples = 0;   // requested
+  int failed = 0;      // resamples with no finite fit (left out of the statistics)
+  uint64_t seed = 0;
+  // Per FitParam (natural units); fixed constants get zero spread.
+  std::array<ParamSpread, kNumFitParams> params{};
+  ParamSpread exponent_a, exponent_b;
+  // Each successful resample's constants, in resample order.
+  std::vector<FitConstants> samples;
+};
+
+// Resample `runs` with replacement `resamples` times and refit each from
+// `full`'s optimum (and its runner-up optima). Resample i draws its run
+// indices from std::mt19937_64 seeded with seed + i (index = draw mod n), so
+// the result depends only on (runs, options, full, resamples, seed), never on
+// the thread count. Preconditions: `full` = Fit(runs, options); resamples > 0.
+Expected<BootstrapResult> Bootstrap(std::span<const FitRun> runs, const FitOptions& options,
+                                    const FitResult& full, int resamples, uint64_t seed,
+                                    const FitProgress& progress = {});
+
+}  // namespace repsim

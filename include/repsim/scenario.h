@@ -1,0 +1,110 @@
+// repsim: a scenario as the user wrote it (SCENARIO.md), before resolution.
+//
+// A `RunSpec` keeps the user's choices unresolved ("compute_optimal" params,
+// training given as tokens, epochs or compute, dropout positions left to
+// their defaults) so that a sweep axis or a comparison variant can change one
+// key and resolve again. `Resolve` turns it into a validated `Run`.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "repsim/run.h"
+#include "repsim/status.h"
+
+namespace repsim {
+
+enum class TrainingBasis { kTokens, kEpochs, kCompute };
+std::string_view ToString(TrainingBasis basis);  // "tokens" | "epochs" | "compute"
+
+struct DropoutSpec {
+  DropoutSchedule schedule = DropoutSchedule::kNone;
+  double rate = 0;
+  std::optional<double> start_epoch;  // default 0 (linear); required for step
+  std::optional<double> end_epoch;    // default: the run's epochs (linear); required for early
+};
+
+struct RunSpec {
+  Law law;
+  bool params_compute_optimal = false;  // derive N from the tokens or compute
+  double params = 0;
+  std::optional<double> active_params;  // defaults to params
+  Objective objective = Objective::kCausal;
+  std::vector<DataSource> sources;  // one for a plain [data]
+  bool mixture = false;             // given as [[data.source]]
+  TrainingBasis basis = TrainingBasis::kTokens;
+  double training_value = 0;  // tokens, epochs or FLOPs, per basis
+  DropoutSpec dropout;
+  Modifiers modifiers = DefaultModifiers();
+};
+
+// Validated run, or an error naming the key and what is allowed.
+Expected<Run> Resolve(const RunSpec& spec);
+
+// --- Keys a sweep axis or a comparison variant may set ------------------------
+
+enum class KeyKind {
+  kNumber,    // any real number (ranges checked on resolution)
+  kQuantity,  // tokens / params / FLOPs: number or "25B"-style string
+  kChoice,    // one of `choices`
+};
+
+struct KeyInfo {
+  std::string_view path;  // e.g. "training.epochs"
+  KeyKind kind;
+  std::span<const std::string_view> choices;  // kChoice only
+  std::string_view help;
+};
+
+// Every settable key, in SCENARIO.md order.
+std::span<const KeyInfo> SettableKeys();
+const KeyInfo* FindKey(std::string_view path);
+
+// Sets a numeric key (kNumber or kQuantity). Error: the key is unknown, not
+// numeric, or the value is out of its range.
+std::optional<std::string> SetNumber(RunSpec& spec, std::string_view path, double value);
+// Sets a kChoice key, or model.params = "compute_optimal".
+std::optional<std::string> SetChoice(RunSpec& spec, std::string_view path, std::string_view value);
+// The current value of a numeric key, for writing resolved inputs back.
+std::optional<double> GetNumber(const RunSpec& spec, std::string_view path);
+
+// Parses "25B", "1.5T", "400M", "2e9", "7k" (suffix case-insensitive).
+std::optional<double> ParseQuantity(std::string_view text);
+
+// --- The whole file ----------------------------------------------------------
+
+enum class AxisScale { kLog, kLinear };
+
+struct SweepAxis {
+  std::string key;
+  std::vector<double> values;
+};
+
+struct CompareVariant {
+  std::string name;
+  RunSpec spec;
+};
+
+struct OutputOptions {
+  int trajectory_points = 64;
+  bool csv = true, json = true, md = true;
+  bool plots = true;
+};
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  RunSpec base;
+  OutputOptions output;
+  std::vector<SweepAxis> sweep;          // empty: no sweep
+  std::vector<CompareVariant> compare;   // empty: no comparison
+};
+
+// The largest sweep grid accepted (points), so that a typo cannot ask for
+// 10^12 evaluations; larger grids must be split with --shard.
+inline constexpr double kMaxSweepPoints = 1e8;
+
+}  // namespace repsim

@@ -1,0 +1,109 @@
+// `repsim laws` and `repsim calibrate`.
+#include <iostream>
+
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "io/table.h"
+#include "repsim/calibration.h"
+#include "repsim/law.h"
+
+namespace po = boost::program_options;
+
+namespace repsim::cli {
+namespace {
+
+// Parses a command that takes only --help and --format; returns an exit code
+// when it should stop.
+std::optional<int> ParseSimple(const Args& args, const char* usage, std::string* format) {
+  po::options_description opts(usage);
+  opts.add_options()("help,h", "show this help")(
+      "format,f", po::value(format)->default_value("table"), "table | csv | json | md");
+  try {
+    po::variables_map vm;
+    po::store(po::command_line_parser(args).options(opts).run(), vm);
+    po::notify(vm);
+    if (vm.count("help")) {
+      std::cout << opts << "\n";
+      return 0;
+    }
+  } catch (const po::error& e) {
+    fmt::print(stderr, "repsim: {}\n", e.what());
+    return 2;
+  }
+  if (!io::TableFormatFromString(*format)) {
+    fmt::print(stderr, "repsim: --format {}: must be one of table, csv, json, md\n", *format);
+    return 2;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+int LawsCommand(const Args& args) {
+  std::string format;
+  if (auto code = ParseSimple(args,
+                              "Usage: repsim laws [--format table|csv|json|md]\n\n"
+                              "Lists the loss-law presets (MODEL.md §1) with every constant and "
+                              "its source.\nAny constant can be overridden in a scenario's [law] "
+                              "table.\n\nOptions",
+                              &format)) {
+    return *code;
+  }
+  io::Table t;
+  for (auto c : {"preset", "form", "E", "A", "B", "alpha", "beta", "alpha_n", "n_c", "alpha_d",
+                 "d_c", "rd_star", "rn_star", "source"}) {
+    const std::string_view n = c;
+    t.AddColumn(c, n != "preset" && n != "form" && n != "source");
+  }
+  for (LawPreset p : AllLawPresets()) {
+    const Law l = MakeLaw(p);
+    const bool ch = l.form == LawForm::kChinchilla;
+    auto v = [&](double x, bool show) { return show ? io::Num(x) : std::string(); };
+    t.AddRow({std::string(ToString(p)),
+              ch ? "E + A/N^alpha + B/D^beta" : "[(n_c/N)^(alpha_n/alpha_d) + d_c/D]^alpha_d",
+              v(l.e, ch), v(l.a, ch), v(l.b, ch), v(l.alpha, ch), v(l.beta, ch),
+              v(l.alpha_n, !ch), v(l.n_c, !ch), v(l.alpha_d, !ch), v(l.d_c, !ch),
+              io::Num(l.rd_star), io::Num(l.rn_star), std::string(LawSource(p))});
+  }
+  fmt::print("{}", io::Render(t, *io::TableFormatFromString(format)));
+  if (format == "table") {
+    fmt::print(
+        "\nrd_star, rn_star: Muennighoff et al. 2023's decay constants of repeated data and\n"
+        "excess parameters; every preset carries them so any law can price repetition.\n"
+        "kaplan2020 uses non-embedding parameters and its own tokenizer: its losses are not\n"
+        "comparable with the others'. Default preset: muennighoff2023.\n");
+  }
+  return 0;
+}
+
+int CalibrateCommand(const Args& args) {
+  std::string format;
+  if (auto code = ParseSimple(args,
+                              "Usage: repsim calibrate [--format table|csv|json|md]\n\n"
+                              "Re-derives the calibrated constants of MODEL.md §4 from their "
+                              "Token-Crisis targets\n(Xue et al. 2023) and compares them with the "
+                              "values compiled into repsim.\n\nOptions",
+                              &format)) {
+    return *code;
+  }
+  Expected<Calibration> c = SolveCalibration();
+  if (!c) {
+    fmt::print(stderr, "repsim calibrate: {}\n", c.error());
+    return 1;
+  }
+  io::Table t;
+  for (auto n : {"constant", "solved", "compiled", "target"}) {
+    t.AddColumn(n, std::string_view(n) == "solved" || std::string_view(n) == "compiled");
+  }
+  t.AddRow({"m_span_corruption", io::Num(c->span_corruption_multiplier),
+            io::Num(kObjectiveMultiplierSpanCorruption),
+            "T3: span-corruption gap = 2.5/2.9 of UL2's (T5-Base, 2^27 x 2^8 epochs)"});
+  t.AddRow({"g0", io::Num(c->g0), io::Num(kDefaultG0),
+            "T2: constant dropout 0.1 removes 1.3/2.9 of that gap (c_drop 0.5, eta 0.5)"});
+  fmt::print("{}", io::Render(t, *io::TableFormatFromString(format)));
+  return 0;
+}
+
+}  // namespace repsim::cli

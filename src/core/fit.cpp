@@ -1,0 +1,670 @@
+// Fitting loss laws to runs (MODEL.md §6): Huber on log loss, multi-start
+// L-BFGS (Ceres GradientProblemSolver, automatic derivatives), bootstrap.
+#include "repsim/fit.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <limits>
+#include <random>
+#include <thread>
+
+#include <ceres/autodiff_first_order_function.h>
+#include <ceres/gradient_problem.h>
+#include <ceres/gradient_problem_solver.h>
+#include <ceres/jet.h>
+#include <fmt/format.h>
+
+namespace repsim {
+namespace {
+
+constexpr std::array<FitParam, kNumFitParams> kAllParams = {
+    FitParam::kE,    FitParam::kA,      FitParam::kB,     FitParam::kAlpha,
+    FitParam::kBeta, FitParam::kRdStar, FitParam::kRnStar};
+constexpr std::array<std::string_view, kNumFitParams> kParamNames = {
+    "E", "A", "B", "alpha", "beta", "rd_star", "rn_star"};
+
+// Parameters held in log space by the optimiser (MODEL.md §6: a = log A, ...).
+constexpr std::array<bool, kNumFitParams> kLogSpace = {true, true, true, false, false, true, true};
+
+constexpr int Index(FitParam p) { return static_cast<int>(p); }
+
+// --- Start grid values -------------------------------------------------------
+// Besiroglu et al. 2024 (epoch-research/analyzing-chinchilla), as
+// ../shared/bench/fit_scipy.py builds it: np.arange(0, 2.5, 0.5) etc.
+constexpr std::array<double, 5> kGridExponents = {0.0, 0.5, 1.0, 1.5, 2.0};
+constexpr std::array<double, 4> kGridExponentsPositive = {0.5, 1.0, 1.5, 2.0};
+constexpr std::array<double, 5> kGridLogE = {-1.0, -0.5, 0.0, 0.5, 1.0};
+constexpr std::array<double, 6> kGridLogAB = {0.0, 5.0, 10.0, 15.0, 20.0, 25.0};
+// Ours: R_D*, R_N* starts at 2, 10, 50 (log-spaced by 5x around Muennighoff
+// et al. 2023's fitted 15.4 and 5.3).
+constexpr std::array<double, 3> kGridDecayScales = {2.0, 10.0, 50.0};
+
+// --- Local solver settings -----------------------------------------------------
+// Tight enough that the best start's objective matches scipy's L-BFGS-B
+// optimum to 1e-9 on the Chinchilla data (bench/run_fit.sh); scipy stops at a
+// relative decrease of 2.2e-9 (its default ftol).
+constexpr int kMaxIterations = 2000;
+constexpr double kFunctionTolerance = 1e-12;
+constexpr double kGradientTolerance = 1e-11;
+constexpr double kParameterTolerance = 1e-12;
+// Two local optima are "distinct" when some coordinate (optimiser space)
+// differs by more than this.
+constexpr double kDistinctOptimumTol = 1e-3;
+
+// --- Runs, preprocessed ---------------------------------------------------------
+
+// Everything the objective needs, as logs, one entry per run.
+struct RunData {
+  std::vector<double> ln_n, ln_d, ln_l;
+  // Data-constrained form (MODEL.md §2):
+  std::vector<double> ln_u;     // log U
+  std::vector<double> ln_seen;  // log min(D, U): unique tokens seen
+  std::vector<double> rd;       // R_D = D/U − 1 (used only when repeated)
+  std::vector<char> repeated;   // D > U
+  size_t size() const { return ln_n.size(); }
+};
+
+RunData Prepare(std::span<const FitRun> runs) {
+  RunData d;
+  const size_t n = runs.size();
+  d.ln_n.reserve(n);
+  d.ln_d.reserve(n);
+  d.ln_l.reserve(n);
+  d.ln_u.reserve(n);
+  d.ln_seen.reserve(n);
+  d.rd.reserve(n);
+  d.repeated.reserve(n);
+  for (const FitRun& r : runs) {
+    d.ln_n.push_back(std::log(r.params));
+    d.ln_d.push_back(std::log(r.tokens));
+    d.ln_l.push_back(std::log(r.loss));
+    const bool repeated = r.unique_tokens > 0 && r.tokens > r.unique_tokens;
+    d.repeated.push_back(repeated ? 1 : 0);
+    d.ln_u.push_back(r.unique_tokens > 0 ? std::log(r.unique_tokens) : 0.0);
+    d.ln_seen.push_back(repeated ? std::log(r.unique_tokens) : std::log(r.tokens));
+    d.rd.push_back(repeated ? r.tokens / r.unique_tokens - 1.0 : 0.0);
+  }
+  return d;
+}
+
+// --- The objective, generic in the scalar type (double or ceres::Jet) ----------
+
+inline double Value(double x) { return x; }
+template <int N>
+double Value(const ceres::Jet<double, N>& x) {
+  return x.a;
+}
+
+// log(exp(x) + exp(y) + exp(z)), shifted by the largest term for stability.
+template <typename T>
+T LogSumExp3(const T& x, const T& y, const T& z) {
+  using std::exp;
+  using std::log1p;
+  const double vx = Value(x), vy = Value(y), vz = Value(z);
+  if (vx >= vy && vx >= vz) return x + log1p(exp(y - x) + exp(z - x));
+  if (vy >= vz) return y + log1p(exp(x - y) + exp(z - y));
+  return z + log1p(exp(x - z) + exp(y - z));
+}
+
+// scipy.special.huber(delta, r): r²/2 inside ±delta, linear outside.
+template <typename T>
+T Huber(const T& r, double delta) {
+  const double v = Value(r);
+  if (std::abs(v) <= delta) return 0.5 * r * r;
+  return delta * ((v < 0 ? -r : r) - 0.5 * delta);
+}
+
+// p = (log E, log A, log B, α, β, log R_D*, log R_N*). False where the model
+// is undefined (the data-constrained form needs α, β > 0).
+template <typename T>
+bool Objective(FitForm form, const RunData& d, double delta, const T* p, T* cost) {
+  using std::exp;
+  using std::expm1;
+  using std::log;
+  using std::log1p;
+  const T& e = p[0];
+  const T& a = p[1];
+  const T& b = p[2];
+  const T& alpha = p[3];
+  const T& beta = p[4];
+  T sum(0.0);
+  const size_t n = d.size();
+  if (form == FitForm::kChinchilla) {
+    for (size_t i = 0; i < n; ++i) {
+      const T r = LogSumExp3(T(a - alpha * d.ln_n[i]), T(b - beta * d.ln_d[i]), e) - d.ln_l[i];
+      sum += Huber(r, delta);
+    }
+  } else {
+    if (!(Value(alpha) > 0) || !(Value(beta) > 0)) return false;
+    // log N_opt(U) = (log(αA/(βB)) + β log U) / α: the N whose compute-optimal
+    // D is U (MODEL.md §2, law.cpp ComputeOptimalParamsForTokens).
+    const T ln_g = log(alpha / beta) + a - b;
+    const T rd_star = exp(p[5]);
+    const T rn_star = exp(p[6]);
+    for (size_t i = 0; i < n; ++i) {
+      const T ln_nopt = (ln_g + beta * d.ln_seen[i]) / alpha;
+      T ln_np;
+      if (d.ln_n[i] <= Value(ln_nopt)) {
+        ln_np = T(d.ln_n[i]);  // U_N = N, R_N = 0: N′ = N
+      } else {
+        // U_N = N_opt, R_N = N/U_N − 1, N′ = U_N (1 + R_N* (1 − exp(−R_N/R_N*))).
+        const T rn = expm1(d.ln_n[i] - ln_nopt);
+        ln_np = ln_nopt + log1p(-rn_star * expm1(-rn / rn_star));
+      }
+      T ln_dp;
+      if (d.repeated[i]) {
+        // D′ = U (1 + R_D* (1 − exp(−R_D/R_D*))).
+        ln_dp = d.ln_u[i] + log1p(-rd_star * expm1(-d.rd[i] / rd_star));
+      } else {
+        ln_dp = T(d.ln_d[i]);
+      }
+      const T r = LogSumExp3(T(a - alpha * ln_np), T(b - beta * ln_dp), e) - d.ln_l[i];
+      sum += Huber(r, delta);
+    }
+  }
+  *cost = sum;
+  return std::isfinite(Value(sum));
+}
+
+// A problem: the runs, the form, and which parameters are free.
+struct Problem {
+  FitForm form = FitForm::kChinchilla;
+  double delta = kDefaultHuberDelta;
+  const RunData* data = nullptr;
+  FitVector base{};                 // values of the fixed parameters (optimiser space)
+  std::array<int, kNumFitParams> slot{};  // index in the free vector, or −1 when fixed
+  std::vector<int> free;            // FitParam indices of the free parameters
+};
+
+template <int K>
+struct Functor {
+  const Problem* pb;
+  template <typename T>
+  bool operator()(const T* x, T* cost) const {
+    T p[kNumFitParams];
+    for (int i = 0; i < kNumFitParams; ++i) {
+      p[i] = pb->slot[i] >= 0 ? x[pb->slot[i]] : T(pb->base[i]);
+    }
+    return Objective(pb->form, *pb->data, pb->delta, p, cost);
+  }
+};
+
+double EvaluateAt(const Problem& pb, const FitVector& x) {
+  double cost = 0;
+  if (!Objective(pb.form, *pb.data, pb.delta, x.data(), &cost)) {
+    return std::numeric_limits<double>::infinity();
+  }
+  return cost;
+}
+
+struct LocalResult {
+  FitVector x{};
+  double objective = std::numeric_limits<double>::infinity();
+};
+
+ceres::GradientProblemSolver::Options SolverOptions() {
+  ceres::GradientProblemSolver::Options o;
+  o.line_search_direction_type = ceres::LBFGS;
+  o.line_search_type = ceres::WOLFE;
+  o.max_num_iterations = kMaxIterations;
+  o.function_tolerance = kFunctionTolerance;
+  o.gradient_tolerance = kGradientTolerance;
+  o.parameter_tolerance = kParameterTolerance;
+  o.logging_type = ceres::SILENT;
+  o.minimizer_progress_to_stdout = false;
+  // Keep the last accepted iterate even when the line search ends in
+  // FAILURE (numerical noise near an optimum): Ceres then leaves the user's
+  // parameters untouched unless they are updated every iteration.
+  o.update_state_every_iteration = true;
+  return o;
+}
+
+template <int K>
+LocalResult MinimizeK(const Problem& pb, const FitVector& start) {
+  double x[K];
+  for (int j = 0; j < K; ++j) x[j] = start[pb.free[j]];
+  // GradientProblem takes ownership of the function, which owns the functor.
+  ceres::GradientProblem problem(
+      new ceres::AutoDiffFirstOrderFunction<Functor<K>, K>(new Functor<K>{&pb}));
+  ceres::GradientProblemSolver::Summary summary;
+  ceres::Solve(SolverOptions(), problem, x, &summary);
+  LocalResult out;
+  out.x = pb.base;
+  for (int j = 0; j < K; ++j) out.x[pb.free[j]] = x[j];
+  out.objective = EvaluateAt(pb, out.x);
+  return out;
+}
+
+// One local minimisation from `start` (optimiser space; fixed entries ignored).
+LocalResult Minimize(const Problem& pb, const FitVector& start) {
+  switch (pb.free.size()) {
+    case 0: {
+      LocalResult out{pb.base, EvaluateAt(pb, pb.base)};
+      return out;
+    }
+    case 1: return MinimizeK<1>(pb, start);
+    case 2: return MinimizeK<2>(pb, start);
+    case 3: return MinimizeK<3>(pb, start);
+    case 4: return MinimizeK<4>(pb, start);
+    case 5: return MinimizeK<5>(pb, start);
+    case 6: return MinimizeK<6>(pb, start);
+    case 7: return MinimizeK<7>(pb, start);
+  }
+  assert(false && "at most kNumFitParams free parameters");
+  return {};
+}
+
+Problem MakeProblem(const FitOptions& options, const RunData& data) {
+  Problem pb;
+  pb.form = options.form;
+  pb.delta = options.huber_delta;
+  pb.data = &data;
+  const int used = NumParams(options.form);
+  for (int i = 0; i < kNumFitParams; ++i) {
+    pb.slot[i] = -1;
+    if (i >= used) continue;  // not part of this form: stays 0
+    if (options.fixed[i]) {
+      pb.base[i] = kLogSpace[i] ? std::log(*options.fixed[i]) : *options.fixed[i];
+    } else {
+      pb.slot[i] = static_cast<int>(pb.free.size());
+      pb.free.push_back(i);
+    }
+  }
+  return pb;
+}
+
+// Runs fn(0..n-1) on `threads` threads; each index exactly once.
+template <typename Fn>
+void ParallelFor(int n, int threads, const Fn& fn) {
+  std::atomic<int> next{0};
+  auto worker = [&] {
+    for (int i = next.fetch_add(1); i < n; i = next.fetch_add(1)) fn(i);
+  };
+  const int extra = std::max(0, std::min(threads, n) - 1);
+  std::vector<std::thread> pool;
+  pool.reserve(extra);
+  for (int t = 0; t < extra; ++t) pool.emplace_back(worker);
+  worker();
+  for (std::thread& t : pool) t.join();
+}
+
+int ThreadCount(const FitOptions& options) {
+  if (options.threads > 0) return options.threads;
+  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+}
+
+std::optional<std::string> ValidateRuns(std::span<const FitRun> runs, FitForm form) {
+  auto bad = [](double v) { return !std::isfinite(v) || !(v > 0); };
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const FitRun& r = runs[i];
+    const char* field = bad(r.params)   ? "params"
+                        : bad(r.tokens) ? "tokens"
+                        : bad(r.loss)   ? "loss"
+                        : (form == FitForm::kDataConstrained && bad(r.unique_tokens))
+                            ? "unique_tokens"
+                            : nullptr;
+    if (field) {
+      const double v = std::string_view(field) == "params"   ? r.params
+                       : std::string_view(field) == "tokens" ? r.tokens
+                       : std::string_view(field) == "loss"   ? r.loss
+                                                             : r.unique_tokens;
+      return fmt::format("run {}: {} = {}: must be finite and > 0", i + 1, field, v);
+    }
+  }
+  return std::nullopt;
+}
+
+// Linear-interpolation percentile of sorted values (numpy's default method).
+double Percentile(const std::vector<double>& sorted, double q) {
+  if (sorted.empty()) return std::numeric_limits<double>::quiet_NaN();
+  const double pos = q * static_cast<double>(sorted.size() - 1);
+  const size_t lo = static_cast<size_t>(std::floor(pos));
+  const size_t hi = std::min(lo + 1, sorted.size() - 1);
+  return sorted[lo] + (pos - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
+}
+
+ParamSpread Spread(std::vector<double> v) {
+  ParamSpread s;
+  if (v.empty()) return s;
+  double sum = 0;
+  for (double x : v) sum += x;
+  s.mean = sum / static_cast<double>(v.size());
+  if (v.size() > 1) {
+    double ss = 0;
+    for (double x : v) ss += (x - s.mean) * (x - s.mean);
+    s.std_error = std::sqrt(ss / static_cast<double>(v.size() - 1));
+  }
+  std::sort(v.begin(), v.end());
+  s.ci95_low = Percentile(v, 0.025);
+  s.ci95_high = Percentile(v, 0.975);
+  return s;
+}
+
+bool Distinct(const FitVector& x, const FitVector& y) {
+  for (int i = 0; i < kNumFitParams; ++i) {
+    if (std::abs(x[i] - y[i]) > kDistinctOptimumTol) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+// --- Names ----------------------------------------------------------------------
+
+std::string_view ToString(FitForm form) {
+  return form == FitForm::kChinchilla ? "chinchilla" : "data-constrained";
+}
+
+std::optional<FitForm> FitFormFromString(std::string_view name) {
+  if (name == "chinchilla") return FitForm::kChinchilla;
+  if (name == "data-constrained") return FitForm::kDataConstrained;
+  return std::nullopt;
+}
+
+std::string_view ToString(FitParam param) { return kParamNames[Index(param)]; }
+
+std::optional<FitParam> FitParamFromString(std::string_view name) {
+  for (FitParam p : kAllParams) {
+    if (ToString(p) == name) return p;
+  }
+  return std::nullopt;
+}
+
+int NumParams(FitForm form) { return form == FitForm::kChinchilla ? 5 : 7; }
+
+std::span<const FitParam> FitParams(FitForm form) {
+  return std::span<const FitParam>(kAllParams.data(), static_cast<size_t>(NumParams(form)));
+}
+
+double Get(const FitConstants& c, FitParam param) {
+  switch (param) {
+    case FitParam::kE: return c.e;
+    case FitParam::kA: return c.a;
+    case FitParam::kB: return c.b;
+    case FitParam::kAlpha: return c.alpha;
+    case FitParam::kBeta: return c.beta;
+    case FitParam::kRdStar: return c.rd_star;
+    case FitParam::kRnStar: return c.rn_star;
+  }
+  return 0;
+}
+
+FitConstants ToConstants(const FitVector& x, FitForm form) {
+  FitConstants c;
+  c.e = std::exp(x[Index(FitParam::kE)]);
+  c.a = std::exp(x[Index(FitParam::kA)]);
+  c.b = std::exp(x[Index(FitParam::kB)]);
+  c.alpha = x[Index(FitParam::kAlpha)];
+  c.beta = x[Index(FitParam::kBeta)];
+  if (form == FitForm::kDataConstrained) {
+    c.rd_star = std::exp(x[Index(FitParam::kRdStar)]);
+    c.rn_star = std::exp(x[Index(FitParam::kRnStar)]);
+  }
+  return c;
+}
+
+FitVector ToVector(const FitConstants& c) {
+  FitVector x{};
+  x[Index(FitParam::kE)] = std::log(c.e);
+  x[Index(FitParam::kA)] = std::log(c.a);
+  x[Index(FitParam::kB)] = std::log(c.b);
+  x[Index(FitParam::kAlpha)] = c.alpha;
+  x[Index(FitParam::kBeta)] = c.beta;
+  x[Index(FitParam::kRdStar)] = c.rd_star > 0 ? std::log(c.rd_star) : 0.0;
+  x[Index(FitParam::kRnStar)] = c.rn_star > 0 ? std::log(c.rn_star) : 0.0;
+  return x;
+}
+
+double ExponentA(double alpha, double beta) { return beta / (alpha + beta); }
+double ExponentB(double alpha, double beta) { return alpha / (alpha + beta); }
+
+std::vector<FitRun> DropHighestLosses(std::span<const FitRun> runs, int k) {
+  assert(k >= 0 && static_cast<size_t>(k) <= runs.size());
+  std::vector<size_t> order(runs.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  // Highest loss first; among equal losses the later run first.
+  std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+    if (runs[x].loss != runs[y].loss) return runs[x].loss > runs[y].loss;
+    return x > y;
+  });
+  std::vector<char> drop(runs.size(), 0);
+  for (int i = 0; i < k; ++i) drop[order[i]] = 1;
+  std::vector<FitRun> out;
+  out.reserve(runs.size() - k);
+  for (size_t i = 0; i < runs.size(); ++i) {
+    if (!drop[i]) out.push_back(runs[i]);
+  }
+  return out;
+}
+
+// --- Options ----------------------------------------------------------------------
+
+std::optional<std::string> Validate(const FitOptions& options) {
+  if (!std::isfinite(options.huber_delta) || !(options.huber_delta > 0)) {
+    return fmt::format("huber_delta = {}: must be finite and > 0", options.huber_delta);
+  }
+  if (options.max_starts && *options.max_starts <= 0) {
+    return fmt::format("starts = {}: must be > 0", *options.max_starts);
+  }
+  if (options.threads < 0) return fmt::format("threads = {}: must be >= 0", options.threads);
+  for (FitParam p : kAllParams) {
+    const auto& v = options.fixed[Index(p)];
+    if (!v) continue;
+    if (Index(p) >= NumParams(options.form)) {
+      return fmt::format("{} is not a constant of the {} form", ToString(p),
+                         ToString(options.form));
+    }
+    if (!std::isfinite(*v) || !(*v > 0)) {
+      return fmt::format("{} = {}: a fixed constant must be finite and > 0", ToString(p), *v);
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<FitVector> StartGrid(const FitOptions& options) {
+  const bool dc = options.form == FitForm::kDataConstrained;
+  // One list of start values per parameter; a fixed one collapses to its value.
+  std::array<std::vector<double>, kNumFitParams> values;
+  auto set = [&](FitParam p, std::span<const double> grid, bool log_values) {
+    std::vector<double>& v = values[Index(p)];
+    if (options.fixed[Index(p)]) {
+      v = {kLogSpace[Index(p)] ? std::log(*options.fixed[Index(p)]) : *options.fixed[Index(p)]};
+      return;
+    }
+    for (double g : grid) v.push_back(log_values ? std::log(g) : g);
+  };
+  set(FitParam::kAlpha, dc ? std::span<const double>(kGridExponentsPositive) : kGridExponents,
+      false);
+  set(FitParam::kBeta, dc ? std::span<const double>(kGridExponentsPositive) : kGridExponents,
+      false);
+  set(FitParam::kE, kGridLogE, false);
+  set(FitParam::kA, kGridLogAB, false);
+  set(FitParam::kB, kGridLogAB, false);
+  if (dc) {
+    set(FitParam::kRdStar, kGridDecayScales, true);
+    set(FitParam::kRnStar, kGridDecayScales, true);
+  } else {
+    values[Index(FitParam::kRdStar)] = {0.0};
+    values[Index(FitParam::kRnStar)] = {0.0};
+  }
+  // Nesting order of fit_scipy.py: alpha, beta, e, a, b; then log R_D*, log R_N*.
+  constexpr std::array<FitParam, kNumFitParams> kNesting = {
+      FitParam::kAlpha, FitParam::kBeta,   FitParam::kE,     FitParam::kA,
+      FitParam::kB,     FitParam::kRdStar, FitParam::kRnStar};
+  size_t total = 1;
+  for (const auto& v : values) total *= v.size();
+  if (options.max_starts) total = std::min(total, static_cast<size_t>(*options.max_starts));
+  std::vector<FitVector> grid;
+  grid.reserve(total);
+  std::array<size_t, kNumFitParams> counter{};  // odometer over kNesting, last fastest
+  for (size_t k = 0; k < total; ++k) {
+    FitVector x{};
+    for (int j = 0; j < kNumFitParams; ++j) {
+      const int p = Index(kNesting[j]);
+      x[p] = values[p][counter[j]];
+    }
+    grid.push_back(x);
+    for (int j = kNumFitParams - 1; j >= 0; --j) {
+      if (++counter[j] < values[Index(kNesting[j])].size()) break;
+      counter[j] = 0;
+    }
+  }
+  return grid;
+}
+
+// --- Objective for tests -------------------------------------------------------------
+
+double FitObjective(FitForm form, std::span<const FitRun> runs, double huber_delta,
+                    const FitVector& x, FitVector* gradient) {
+  const RunData data = Prepare(runs);
+  FitOptions all_free;
+  all_free.form = form;
+  all_free.huber_delta = huber_delta;
+  Problem pb = MakeProblem(all_free, data);
+  if (gradient == nullptr) return EvaluateAt(pb, x);
+  gradient->fill(0.0);
+  double cost = 0;
+  std::array<double, kNumFitParams> g{};
+  bool ok = false;
+  if (form == FitForm::kChinchilla) {
+    ceres::AutoDiffFirstOrderFunction<Functor<5>, 5> f(new Functor<5>{&pb});
+    ok = f.Evaluate(x.data(), &cost, g.data());
+  } else {
+    ceres::AutoDiffFirstOrderFunction<Functor<7>, 7> f(new Functor<7>{&pb});
+    ok = f.Evaluate(x.data(), &cost, g.data());
+  }
+  if (!ok) return std::numeric_limits<double>::infinity();
+  for (int i = 0; i < NumParams(form); ++i) (*gradient)[i] = g[i];
+  return cost;
+}
+
+// --- Fit -----------------------------------------------------------------------------------
+
+Expected<FitResult> Fit(std::span<const FitRun> runs, const FitOptions& options,
+                        const FitProgress& progress) {
+  if (auto err = Validate(options)) return Error{*err};
+  if (auto err = ValidateRuns(runs, options.form)) return Error{*err};
+  const RunData data = Prepare(runs);
+  const Problem pb = MakeProblem(options, data);
+  if (runs.size() < pb.free.size()) {
+    return Error{fmt::format("{} runs cannot determine {} free constants: need at least {}",
+                             runs.size(), pb.free.size(), pb.free.size())};
+  }
+  const std::vector<FitVector> grid = StartGrid(options);
+  std::vector<LocalResult> local(grid.size());
+  ParallelFor(static_cast<int>(grid.size()), ThreadCount(options), [&](int i) {
+    local[i] = Minimize(pb, grid[i]);
+    if (progress) progress();
+  });
+
+  FitResult out;
+  out.form = options.form;
+  out.runs = static_cast<int>(runs.size());
+  out.starts = static_cast<int>(grid.size());
+  int best = -1;
+  for (int i = 0; i < out.starts; ++i) {
+    if (!std::isfinite(local[i].objective)) {
+      ++out.failed_starts;
+      continue;
+    }
+    if (best < 0 || local[i].objective < local[best].objective) best = i;
+  }
+  if (best < 0) {
+    return Error{fmt::format("no start of {} reached a finite objective", out.starts)};
+  }
+  out.best_start = best;
+  out.x = local[best].x;
+  out.objective = local[best].objective;
+  out.constants = ToConstants(out.x, options.form);
+  out.exponent_a = ExponentA(out.constants.alpha, out.constants.beta);
+  out.exponent_b = ExponentB(out.constants.alpha, out.constants.beta);
+  for (const LocalResult& r : local) {
+    if (std::isfinite(r.objective) && r.objective - out.objective <= kSameOptimumTol) {
+      ++out.converged_to_best;
+    }
+  }
+  // Runner-up optima for the bootstrap: best objective first, ties by index.
+  std::vector<int> order;
+  for (int i = 0; i < out.starts; ++i) {
+    if (std::isfinite(local[i].objective)) order.push_back(i);
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int x, int y) { return local[x].objective < local[y].objective; });
+  std::vector<FitVector> chosen = {out.x};
+  for (int i : order) {
+    if (static_cast<int>(out.runner_up_optima.size()) >= kBootstrapExtraStarts) break;
+    const FitVector& x = local[i].x;
+    if (std::all_of(chosen.begin(), chosen.end(), [&](const FitVector& c) { return Distinct(x, c); })) {
+      chosen.push_back(x);
+      out.runner_up_optima.push_back(x);
+    }
+  }
+  return out;
+}
+
+// --- Bootstrap --------------------------------------------------------------------------
+
+Expected<BootstrapResult> Bootstrap(std::span<const FitRun> runs, const FitOptions& options,
+                                    const FitResult& full, int resamples, uint64_t seed,
+                                    const FitProgress& progress) {
+  if (auto err = Validate(options)) return Error{*err};
+  if (auto err = ValidateRuns(runs, options.form)) return Error{*err};
+  if (resamples <= 0) return Error{fmt::format("bootstrap = {}: must be > 0", resamples)};
+  if (runs.empty()) return Error{"no runs to resample"};
+  std::vector<FitVector> starts = {full.x};
+  starts.insert(starts.end(), full.runner_up_optima.begin(), full.runner_up_optima.end());
+
+  std::vector<LocalResult> fits(static_cast<size_t>(resamples));
+  const size_t n = runs.size();
+  ParallelFor(resamples, ThreadCount(options), [&](int r) {
+    // Resample r depends only on seed + r: mt19937_64's output sequence is
+    // fixed by the standard, and `draw mod n` (bias < n / 2^64) avoids
+    // std::uniform_int_distribution, whose algorithm is implementation-defined.
+    std::mt19937_64 rng(seed + static_cast<uint64_t>(r));
+    std::vector<FitRun> sample(n);
+    for (size_t k = 0; k < n; ++k) sample[k] = runs[rng() % n];
+    const RunData data = Prepare(sample);
+    const Problem pb = MakeProblem(options, data);
+    LocalResult best;
+    for (const FitVector& s : starts) {
+      LocalResult local = Minimize(pb, s);
+      if (local.objective < best.objective) best = local;
+    }
+    fits[r] = best;
+    if (progress) progress();
+  });
+
+  BootstrapResult out;
+  out.resamples = resamples;
+  out.seed = seed;
+  for (const LocalResult& f : fits) {
+    if (!std::isfinite(f.objective)) {
+      ++out.failed;
+      continue;
+    }
+    out.samples.push_back(ToConstants(f.x, options.form));
+  }
+  if (out.samples.empty()) return Error{fmt::format("all {} bootstrap refits failed", resamples)};
+  for (FitParam p : FitParams(options.form)) {
+    if (options.fixed[Index(p)]) {
+      const double v = *options.fixed[Index(p)];
+      out.params[Index(p)] = ParamSpread{v, 0.0, v, v};
+      continue;
+    }
+    std::vector<double> v;
+    v.reserve(out.samples.size());
+    for (const FitConstants& c : out.samples) v.push_back(Get(c, p));
+    out.params[Index(p)] = Spread(std::move(v));
+  }
+  std::vector<double> ea, eb;
+  for (const FitConstants& c : out.samples) {
+    ea.push_back(ExponentA(c.alpha, c.beta));
+    eb.push_back(ExponentB(c.alpha, c.beta));
+  }
+  out.exponent_a = Spread(std::move(ea));
+  out.exponent_b = Spread(std::move(eb));
+  return out;
+}
+
+}  // namespace repsim

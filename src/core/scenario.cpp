@@ -1,0 +1,360 @@
+#include "repsim/scenario.h"
+
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+namespace repsim {
+namespace {
+
+constexpr std::array<std::string_view, 3> kBasisNames = {"tokens", "epochs", "compute"};
+constexpr std::array<std::string_view, 4> kPresetNames = {"chinchilla2022", "besiroglu2024",
+                                                          "muennighoff2023", "kaplan2020"};
+constexpr std::array<std::string_view, 1> kComputeOptimal = {"compute_optimal"};
+
+constexpr double kMaxQuantity = 1e30;  // as in run.cpp: far beyond any real run
+constexpr double kMaxEpochs = 1e7;
+
+const std::array<KeyInfo, 28> kKeys = {{
+    {"law.preset", KeyKind::kChoice, kPresetNames, "loss-law preset (resets its constants)"},
+    {"law.E", KeyKind::kNumber, {}, "irreducible loss, nats"},
+    {"law.A", KeyKind::kNumber, {}, "parameter term coefficient"},
+    {"law.B", KeyKind::kNumber, {}, "data term coefficient"},
+    {"law.alpha", KeyKind::kNumber, {}, "parameter exponent"},
+    {"law.beta", KeyKind::kNumber, {}, "data exponent"},
+    {"law.rd_star", KeyKind::kNumber, {}, "decay scale of repeated data, epochs"},
+    {"law.rn_star", KeyKind::kNumber, {}, "decay scale of excess parameters"},
+    {"law.alpha_n", KeyKind::kNumber, {}, "Kaplan parameter exponent"},
+    {"law.n_c", KeyKind::kNumber, {}, "Kaplan parameter scale"},
+    {"law.alpha_d", KeyKind::kNumber, {}, "Kaplan data exponent"},
+    {"law.d_c", KeyKind::kNumber, {}, "Kaplan data scale, tokens"},
+    {"model.params", KeyKind::kQuantity, kComputeOptimal, "total parameters, or \"compute_optimal\""},
+    {"model.active_params", KeyKind::kQuantity, {}, "parameters active per token (FLOPs)"},
+    {"model.objective", KeyKind::kChoice, {}, "training objective"},
+    {"data.unique_tokens", KeyKind::kQuantity, {}, "unique tokens available"},
+    {"data.quality", KeyKind::kNumber, {}, "value multiplier of every token"},
+    {"training.tokens", KeyKind::kQuantity, {}, "tokens seen"},
+    {"training.epochs", KeyKind::kNumber, {}, "passes over the unique tokens"},
+    {"training.compute", KeyKind::kQuantity, {}, "training FLOPs"},
+    {"training.dropout.schedule", KeyKind::kChoice, {}, "dropout schedule"},
+    {"training.dropout.rate", KeyKind::kNumber, {}, "dropout rate"},
+    {"training.dropout.start_epoch", KeyKind::kNumber, {}, "where dropout switches on / ramps"},
+    {"training.dropout.end_epoch", KeyKind::kNumber, {}, "where the ramp ends / dropout stops"},
+    {"modifiers.c_drop", KeyKind::kNumber, {}, "learning-efficiency cost of dropout"},
+    {"modifiers.g0", KeyKind::kNumber, {}, "dropout's stretch of the decay at 1e9 params"},
+    {"modifiers.eta", KeyKind::kNumber, {}, "scale exponent of dropout's benefit"},
+    {"modifiers.size_gamma", KeyKind::kNumber, {}, "dataset-size modifier of the decay"},
+}};
+// Set apart so the array above stays in SCENARIO.md order.
+const KeyInfo kObjectiveMultiplierKey = {"modifiers.objective_multiplier", KeyKind::kNumber, {},
+                                         "overrides the objective's R_D* multiplier"};
+
+std::vector<KeyInfo> BuildKeys() {
+  std::vector<KeyInfo> keys(kKeys.begin(), kKeys.end());
+  for (KeyInfo& k : keys) {
+    if (k.path == "model.objective") k.choices = ObjectiveNames();
+    if (k.path == "training.dropout.schedule") k.choices = DropoutScheduleNames();
+  }
+  keys.push_back(kObjectiveMultiplierKey);
+  return keys;
+}
+
+const std::vector<KeyInfo>& Keys() {
+  static const std::vector<KeyInfo> keys = BuildKeys();
+  return keys;
+}
+
+Error KeyError(std::string_view key, std::string message) {
+  return Error{std::move(message), std::string(key)};
+}
+
+// Law constants by key name, with the form they belong to.
+double* LawField(Law& law, std::string_view name, bool* kaplan) {
+  *kaplan = false;
+  if (name == "E") return &law.e;
+  if (name == "A") return &law.a;
+  if (name == "B") return &law.b;
+  if (name == "alpha") return &law.alpha;
+  if (name == "beta") return &law.beta;
+  if (name == "rd_star") return &law.rd_star;
+  if (name == "rn_star") return &law.rn_star;
+  *kaplan = true;
+  if (name == "alpha_n") return &law.alpha_n;
+  if (name == "n_c") return &law.n_c;
+  if (name == "alpha_d") return &law.alpha_d;
+  if (name == "d_c") return &law.d_c;
+  return nullptr;
+}
+
+}  // namespace
+
+std::string_view ToString(TrainingBasis basis) { return kBasisNames[static_cast<size_t>(basis)]; }
+
+std::span<const KeyInfo> SettableKeys() { return Keys(); }
+
+const KeyInfo* FindKey(std::string_view path) {
+  for (const KeyInfo& k : Keys()) {
+    if (k.path == path) return &k;
+  }
+  return nullptr;
+}
+
+std::optional<double> ParseQuantity(std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+  if (text.empty()) return std::nullopt;
+  double scale = 1;
+  switch (std::toupper(static_cast<unsigned char>(text.back()))) {
+    case 'K': scale = 1e3; break;
+    case 'M': scale = 1e6; break;
+    case 'B': scale = 1e9; break;
+    case 'T': scale = 1e12; break;
+    default: break;
+  }
+  if (scale != 1) text.remove_suffix(1);
+  double v = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
+  return v * scale;
+}
+
+std::optional<std::string> SetNumber(RunSpec& spec, std::string_view path, double value) {
+  const KeyInfo* key = FindKey(path);
+  if (!key) return fmt::format("{}: not a key that can be set", path);
+  if (key->kind == KeyKind::kChoice) {
+    return fmt::format("{}: takes one of its names, not a number", path);
+  }
+  if (path.substr(0, 4) == "law.") {
+    bool kaplan = false;
+    double* f = LawField(spec.law, path.substr(4), &kaplan);
+    const bool is_kaplan_law = spec.law.form == LawForm::kKaplan;
+    const bool shared = path == "law.rd_star" || path == "law.rn_star";
+    if (!shared && kaplan != is_kaplan_law) {
+      return fmt::format("{}: not a constant of the {} law (its constants: {})", path,
+                         ToString(spec.law.preset),
+                         is_kaplan_law ? "alpha_n, n_c, alpha_d, d_c, rd_star, rn_star"
+                                       : "E, A, B, alpha, beta, rd_star, rn_star");
+    }
+    *f = value;
+    return std::nullopt;
+  }
+  if (path == "model.params") {
+    spec.params = value;
+    spec.params_compute_optimal = false;
+  } else if (path == "model.active_params") {
+    spec.active_params = value;
+  } else if (path == "data.unique_tokens" || path == "data.quality") {
+    if (spec.mixture) {
+      return fmt::format("{}: this scenario's data is a mixture ([[data.source]])", path);
+    }
+    if (spec.sources.empty()) spec.sources.push_back(DataSource{});
+    (path == "data.unique_tokens" ? spec.sources[0].unique_tokens : spec.sources[0].quality) =
+        value;
+  } else if (path == "training.tokens") {
+    spec.basis = TrainingBasis::kTokens;
+    spec.training_value = value;
+  } else if (path == "training.epochs") {
+    spec.basis = TrainingBasis::kEpochs;
+    spec.training_value = value;
+  } else if (path == "training.compute") {
+    spec.basis = TrainingBasis::kCompute;
+    spec.training_value = value;
+  } else if (path == "training.dropout.rate") {
+    spec.dropout.rate = value;
+  } else if (path == "training.dropout.start_epoch") {
+    spec.dropout.start_epoch = value;
+  } else if (path == "training.dropout.end_epoch") {
+    spec.dropout.end_epoch = value;
+  } else if (path == "modifiers.c_drop") {
+    spec.modifiers.c_drop = value;
+  } else if (path == "modifiers.g0") {
+    spec.modifiers.g0 = value;
+  } else if (path == "modifiers.eta") {
+    spec.modifiers.eta = value;
+  } else if (path == "modifiers.size_gamma") {
+    spec.modifiers.size_gamma = value;
+  } else if (path == "modifiers.objective_multiplier") {
+    spec.modifiers.objective_multiplier = value;
+  } else {
+    return fmt::format("{}: not a numeric key", path);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> SetChoice(RunSpec& spec, std::string_view path, std::string_view value) {
+  auto unknown = [&](std::span<const std::string_view> allowed) {
+    std::string list;
+    for (auto a : allowed) list += (list.empty() ? "" : " | ") + std::string(a);
+    return fmt::format("{} = \"{}\": must be one of {}", path, value, list);
+  };
+  if (path == "law.preset") {
+    auto p = LawPresetFromString(value);
+    if (!p) return unknown(kPresetNames);
+    spec.law = MakeLaw(*p);
+  } else if (path == "model.objective") {
+    auto o = ObjectiveFromString(value);
+    if (!o) return unknown(ObjectiveNames());
+    spec.objective = *o;
+  } else if (path == "training.dropout.schedule") {
+    auto s = DropoutScheduleFromString(value);
+    if (!s) return unknown(DropoutScheduleNames());
+    spec.dropout.schedule = *s;
+  } else if (path == "model.params") {
+    if (value != "compute_optimal") {
+      if (auto q = ParseQuantity(value)) return SetNumber(spec, path, *q);
+      return fmt::format(
+          "model.params = \"{}\": must be a number, a suffixed quantity (\"7B\") or "
+          "\"compute_optimal\"",
+          value);
+    }
+    spec.params_compute_optimal = true;
+  } else if (const KeyInfo* k = FindKey(path); k && k->kind == KeyKind::kQuantity) {
+    auto q = ParseQuantity(value);
+    if (!q) {
+      return fmt::format("{} = \"{}\": must be a number or a quantity like \"25B\" (K, M, B, T)",
+                         path, value);
+    }
+    return SetNumber(spec, path, *q);
+  } else {
+    return fmt::format("{}: does not take a name", path);
+  }
+  return std::nullopt;
+}
+
+std::optional<double> GetNumber(const RunSpec& spec, std::string_view path) {
+  if (path.substr(0, 4) == "law.") {
+    bool kaplan = false;
+    Law copy = spec.law;
+    if (double* f = LawField(copy, path.substr(4), &kaplan)) return *f;
+    return std::nullopt;
+  }
+  if (path == "model.params") return spec.params_compute_optimal ? std::nullopt : std::optional(spec.params);
+  if (path == "model.active_params") return spec.active_params;
+  if (path == "data.unique_tokens" && !spec.mixture && !spec.sources.empty()) return spec.sources[0].unique_tokens;
+  if (path == "data.quality" && !spec.mixture && !spec.sources.empty()) return spec.sources[0].quality;
+  if (path == "training.tokens" && spec.basis == TrainingBasis::kTokens) return spec.training_value;
+  if (path == "training.epochs" && spec.basis == TrainingBasis::kEpochs) return spec.training_value;
+  if (path == "training.compute" && spec.basis == TrainingBasis::kCompute) return spec.training_value;
+  if (path == "training.dropout.rate") return spec.dropout.rate;
+  if (path == "training.dropout.start_epoch") return spec.dropout.start_epoch;
+  if (path == "training.dropout.end_epoch") return spec.dropout.end_epoch;
+  if (path == "modifiers.c_drop") return spec.modifiers.c_drop;
+  if (path == "modifiers.g0") return spec.modifiers.g0;
+  if (path == "modifiers.eta") return spec.modifiers.eta;
+  if (path == "modifiers.size_gamma") return spec.modifiers.size_gamma;
+  if (path == "modifiers.objective_multiplier") return spec.modifiers.objective_multiplier;
+  return std::nullopt;
+}
+
+Expected<Run> Resolve(const RunSpec& spec) {
+  auto quantity = [](std::string_view key, double v) -> std::optional<Error> {
+    if (!std::isfinite(v) || !(v > 0) || v > kMaxQuantity) {
+      return KeyError(key, fmt::format("{} = {}: must be > 0 and <= {:g}", key, v, kMaxQuantity));
+    }
+    return std::nullopt;
+  };
+  if (auto e = Validate(spec.law)) {
+    std::string key = "law." + e->substr(0, e->find(' '));
+    return KeyError(key, "law." + *e);
+  }
+  if (spec.sources.empty()) return KeyError("data", "data: give unique_tokens or [[data.source]]");
+  if (!spec.mixture) {
+    if (auto e = quantity("data.unique_tokens", spec.sources[0].unique_tokens)) return *e;
+    const double k = spec.sources[0].quality;
+    if (!std::isfinite(k) || !(k > 0) || k > 1e6) {
+      return KeyError("data.quality",
+                      fmt::format("data.quality = {}: must be > 0 and <= 1e6", k));
+    }
+  }
+  if (!spec.params_compute_optimal) {
+    if (auto e = quantity("model.params", spec.params)) return *e;
+  } else if (spec.active_params) {
+    return KeyError("model.active_params",
+                    "model.active_params: cannot be given with params = \"compute_optimal\" "
+                    "(the optimum is for a dense model)");
+  }
+  if (spec.active_params) {
+    if (auto e = quantity("model.active_params", *spec.active_params)) return *e;
+  }
+
+  Run run;
+  run.law = spec.law;
+  run.objective = spec.objective;
+  run.sources = spec.sources;
+  run.modifiers = spec.modifiers;
+  double unique = 0, kbar = 0;
+  for (const DataSource& s : spec.sources) {
+    unique += s.unique_tokens;
+    kbar += s.weight * s.quality;
+  }
+
+  const std::string basis_key = fmt::format("training.{}", ToString(spec.basis));
+  const double v = spec.training_value;
+  if (spec.basis == TrainingBasis::kEpochs) {
+    if (!std::isfinite(v) || !(v > 0) || v > kMaxEpochs) {
+      return KeyError(basis_key,
+                      fmt::format("{} = {}: must be > 0 and <= {:g}", basis_key, v, kMaxEpochs));
+    }
+  } else if (auto e = quantity(basis_key, v)) {
+    return *e;
+  }
+
+  if (spec.basis == TrainingBasis::kCompute) {
+    if (spec.params_compute_optimal) {
+      run.params = ComputeOptimal(spec.law, v).params;
+      run.active_params = run.params;
+    } else {
+      run.params = spec.params;
+      run.active_params = spec.active_params.value_or(spec.params);
+    }
+    run.tokens = v / (6.0 * run.active_params);
+  } else {
+    run.tokens = spec.basis == TrainingBasis::kTokens ? v : v * unique;
+    // The law sees quality-weighted tokens (MODEL.md §3, finding 4).
+    run.params = spec.params_compute_optimal
+                     ? ComputeOptimalParamsForTokens(spec.law, kbar * run.tokens)
+                     : spec.params;
+    run.active_params = spec.active_params.value_or(run.params);
+  }
+  if (auto e = quantity("model.params", run.params)) {
+    e->message += " (after deriving the compute-optimal size)";
+    return *e;
+  }
+  if (auto e = quantity("training.tokens", run.tokens)) {
+    e->key = basis_key;
+    e->message = fmt::format("{} gives {} training tokens: must be > 0 and <= {:g}", basis_key,
+                             run.tokens, kMaxQuantity);
+    return *e;
+  }
+
+  const DropoutSpec& d = spec.dropout;
+  run.dropout.schedule = d.schedule;
+  run.dropout.rate = d.rate;
+  run.dropout.start_epoch = d.start_epoch.value_or(0.0);
+  run.dropout.end_epoch = d.end_epoch.value_or(run.tokens / unique);
+  if (d.schedule == DropoutSchedule::kStep && !d.start_epoch) {
+    return KeyError("training.dropout.start_epoch",
+                    "training.dropout.start_epoch: required when schedule = \"step\"");
+  }
+  if (d.schedule == DropoutSchedule::kEarly && !d.end_epoch) {
+    return KeyError("training.dropout.end_epoch",
+                    "training.dropout.end_epoch: required when schedule = \"early\"");
+  }
+  if (d.schedule == DropoutSchedule::kNone && d.rate != 0) {
+    return KeyError("training.dropout.rate",
+                    fmt::format("training.dropout.rate = {}: schedule = \"none\" takes no rate "
+                                "(choose constant, step, linear or early)",
+                                d.rate));
+  }
+  if (auto e = Validate(run)) {
+    const std::string key = e->substr(0, e->find_first_of(" :"));
+    return KeyError(key, *e);
+  }
+  return run;
+}
+
+}  // namespace repsim

@@ -1,0 +1,24 @@
+// Diagnostics that point at the source: "file:line:col: message", the line,
+// and a caret under the column (STYLE.md, after ninja's lexer errors).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace repsim::io {
+
+struct Diagnostic {
+  std::string file;
+  int line = 0;    // 1-based; 0 when the error is about the whole file
+  int column = 0;  // 1-based
+  std::string message;
+};
+
+// The text of a diagnostic, with the offending line of `source` and a caret.
+std::string Format(const Diagnostic& d, std::string_view source);
+
+// Splits text into lines (without their newlines).
+std::vector<std::string_view> SplitLines(std::string_view text);
+
+}  // namespace repsim::io

@@ -1,0 +1,323 @@
+#include "io/results.h"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <system_error>
+
+#include <fmt/format.h>
+
+#include "io/summary_columns.h"
+#include "io/table.h"
+#include "repsim/calibration.h"
+
+namespace fs = std::filesystem;
+
+namespace repsim::io {
+namespace {
+
+std::string OptJson(const std::optional<double>& v) { return v ? Num(*v) : "null"; }
+
+Table SummaryTable(const std::vector<std::pair<std::string, std::pair<const Run*, const Summary*>>>& rows,
+                   bool with_name) {
+  Table t;
+  if (with_name) t.AddColumn("name", false);
+  for (const SummaryColumn& c : SummaryColumns()) t.AddColumn(std::string(c.name), c.numeric);
+  for (const auto& [name, rs] : rows) {
+    std::vector<std::string> cells;
+    if (with_name) cells.push_back(name);
+    for (const SummaryColumn& c : SummaryColumns()) cells.push_back(c.cell(*rs.first, *rs.second));
+    t.AddRow(std::move(cells));
+  }
+  return t;
+}
+
+std::string MaybeShort(const std::optional<double>& v) {
+  return v ? Short(*v) : std::string("not found");
+}
+
+}  // namespace
+
+std::string SummaryCsv(const Run& run, const Summary& s) {
+  return RenderCsv(SummaryTable({{"", {&run, &s}}}, false));
+}
+
+std::string SummaryJson(const ScenarioResults& r) {
+  const Summary& s = r.summary;
+  std::string out = "{\n";
+  out += fmt::format("  \"scenario\": {},\n", JsonString(r.scenario.name));
+  for (const SummaryColumn& c : SummaryColumns()) {
+    const std::string cell = c.cell(r.run, s);
+    out += fmt::format("  {}: {},\n", JsonString(c.name),
+                       c.numeric ? (cell.empty() ? "null" : cell) : JsonString(cell));
+  }
+  out += "  \"sources\": [";
+  for (size_t i = 0; i < s.sources.size(); ++i) {
+    const SourceSummary& x = s.sources[i];
+    out += fmt::format(
+        "{}\n    {{\"name\": {}, \"unique_tokens\": {}, \"weight\": {}, \"quality\": {}, "
+        "\"tokens\": {}, \"epochs\": {}, \"effective_tokens\": {}, \"marginal_value_last\": {}}}",
+        i ? "," : "", JsonString(x.name), Num(x.unique_tokens), Num(x.weight), Num(x.quality),
+        Num(x.tokens), Num(x.epochs), Num(x.effective_tokens), Num(x.marginal_value_last));
+  }
+  out += "\n  ],\n  \"warnings\": [";
+  for (size_t i = 0; i < s.warnings.size(); ++i) {
+    out += (i ? ", " : "") + JsonString(s.warnings[i]);
+  }
+  out += "]\n}\n";
+  return out;
+}
+
+std::string TrajectoryCsv(const std::vector<TrajectoryPoint>& t) {
+  std::string out =
+      "tokens,epochs,effective_tokens,effective_params,loss_repeated,loss_unique,delta,"
+      "dropout_rate,marginal_value\n";
+  for (const TrajectoryPoint& p : t) {
+    out += fmt::format("{},{},{},{},{},{},{},{},{}\n", p.tokens, p.epochs, p.effective_tokens,
+                       p.effective_params, p.loss_repeated, p.loss_unique, p.delta,
+                       p.dropout_rate, p.marginal_value);
+  }
+  return out;
+}
+
+std::string CompareCsv(const std::vector<CompareRow>& rows) {
+  std::vector<std::pair<std::string, std::pair<const Run*, const Summary*>>> t;
+  for (const CompareRow& r : rows) t.push_back({r.name, {&r.run, &r.summary}});
+  return RenderCsv(SummaryTable(t, true));
+}
+
+std::string TerminalSummary(const ScenarioResults& r) {
+  const Summary& s = r.summary;
+  Table t;
+  t.AddColumn("quantity", false);
+  t.AddColumn("value", true);
+  t.AddColumn("meaning", false);
+  auto row = [&](std::string_view name, std::string value) {
+    for (const SummaryColumn& c : SummaryColumns()) {
+      if (c.name == name) {
+        t.AddRow({std::string(name), std::move(value), std::string(c.meaning)});
+        return;
+      }
+    }
+  };
+  row("params", Short(s.params));
+  if (s.active_params != s.params) row("active_params", Short(s.active_params));
+  row("tokens", Short(s.tokens));
+  row("unique_tokens", Short(s.unique_tokens));
+  row("epochs", Short(s.epochs));
+  row("compute", Short(s.compute));
+  row("effective_tokens", Short(s.effective_tokens));
+  row("effective_fraction", Short(s.effective_fraction));
+  row("effective_params", Short(s.effective_params));
+  row("loss_repeated", Short(s.loss_repeated));
+  row("loss_unique", Short(s.loss_unique));
+  row("delta", Short(s.delta));
+  row("delta_pct", Short(s.delta_pct));
+  row("equivalent_unique_tokens", MaybeShort(s.equivalent_unique_tokens));
+  row("wasted_compute", MaybeShort(s.wasted_compute));
+  row("equivalent_params", MaybeShort(s.equivalent_params));
+  row("marginal_value_last", Short(s.marginal_value_last));
+  row("epochs_value_below_half", MaybeShort(s.epochs_value_below_half));
+  row("epochs_value_below_tenth", MaybeShort(s.epochs_value_below_tenth));
+  std::string out = fmt::format("{} — {} law, {} objective, dropout {}\n", r.scenario.name,
+                                ToString(r.run.law.preset), ToString(r.run.objective),
+                                ToString(r.run.dropout.schedule));
+  out += RenderText(t);
+  if (s.sources.size() > 1) {
+    Table src;
+    for (auto c : {"source", "unique_tokens", "weight", "quality", "epochs", "effective_tokens",
+                   "marginal_value_last"}) {
+      src.AddColumn(c, std::string_view(c) != "source");
+    }
+    for (const SourceSummary& x : s.sources) {
+      src.AddRow({x.name, Short(x.unique_tokens), Short(x.weight), Short(x.quality),
+                  Short(x.epochs), Short(x.effective_tokens), Short(x.marginal_value_last)});
+    }
+    out += "\n" + RenderText(src);
+  }
+  if (!r.compare.empty()) {
+    Table c;
+    for (auto n : {"rank", "variant", "loss_repeated", "delta", "delta_pct", "effective_fraction"}) {
+      c.AddColumn(n, std::string_view(n) != "variant");
+    }
+    for (size_t i = 0; i < r.compare.size(); ++i) {
+      const Summary& x = r.compare[i].summary;
+      c.AddRow({std::to_string(i + 1), r.compare[i].name, Short(x.loss_repeated), Short(x.delta),
+                Short(x.delta_pct), Short(x.effective_fraction)});
+    }
+    out += "\ncomparison, ranked by loss_repeated:\n" + RenderText(c);
+  }
+  for (const std::string& w : s.warnings) out += "warning: " + w + "\n";
+  return out;
+}
+
+std::string ReportMarkdown(const ScenarioResults& r) {
+  const Summary& s = r.summary;
+  const Run& run = r.run;
+  std::string out = fmt::format("# {}\n\n", r.scenario.name);
+  if (!r.scenario.description.empty()) out += r.scenario.description + "\n\n";
+  out += fmt::format("Scenario file: `{}`. Generated by repsim.\n\n", r.source_path);
+
+  out += "## Inputs (resolved)\n\n| input | value |\n|---|---:|\n";
+  out += fmt::format("| law | `{}` |\n", ToString(run.law.preset));
+  out += fmt::format("| params N | {} |\n| active params | {} |\n", Short(run.params),
+                     Short(run.active_params));
+  out += fmt::format("| objective | `{}` |\n", ToString(run.objective));
+  out += fmt::format("| tokens D | {} |\n| unique tokens U | {} |\n| epochs | {} |\n",
+                     Short(s.tokens), Short(s.unique_tokens), Short(s.epochs));
+  out += fmt::format("| compute (FLOPs) | {} |\n", Short(s.compute));
+  out += fmt::format("| dropout | `{}`", ToString(run.dropout.schedule));
+  if (run.dropout.schedule != DropoutSchedule::kNone) {
+    out += fmt::format(" rate {}", run.dropout.rate);
+    if (run.dropout.schedule == DropoutSchedule::kStep ||
+        run.dropout.schedule == DropoutSchedule::kLinear) {
+      out += fmt::format(", start epoch {}", run.dropout.start_epoch);
+    }
+    if (run.dropout.schedule == DropoutSchedule::kLinear ||
+        run.dropout.schedule == DropoutSchedule::kEarly) {
+      out += fmt::format(", end epoch {}", run.dropout.end_epoch);
+    }
+  }
+  out += " |\n\n";
+
+  out += "## Summary\n\n| quantity | value | meaning |\n|---|---:|---|\n";
+  for (const SummaryColumn& c : SummaryColumns()) {
+    if (c.name == "law") break;  // the rest are inputs, listed above and below
+    std::string v = c.cell(run, s);
+    out += fmt::format("| {} | {} | {} |\n", c.name, v.empty() ? "not found" : v, c.meaning);
+  }
+  if (s.sources.size() > 1) {
+    out += "\n## Data sources\n\n| source | unique tokens | weight | quality | epochs | effective "
+           "tokens | marginal value of the last token |\n|---|---:|---:|---:|---:|---:|---:|\n";
+    for (const SourceSummary& x : s.sources) {
+      out += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", x.name, Short(x.unique_tokens),
+                         Short(x.weight), Short(x.quality), Short(x.epochs),
+                         Short(x.effective_tokens), Short(x.marginal_value_last));
+    }
+  }
+  if (!r.compare.empty()) {
+    out += "\n## Comparison (ranked by loss_repeated)\n\n| rank | variant | loss_repeated | "
+           "delta | delta_pct | effective_fraction | dropout |\n|---:|---|---:|---:|---:|---:|---|\n";
+    for (size_t i = 0; i < r.compare.size(); ++i) {
+      const CompareRow& c = r.compare[i];
+      out += fmt::format("| {} | {} | {} | {} | {} | {} | {} {} |\n", i + 1, c.name,
+                         Short(c.summary.loss_repeated), Short(c.summary.delta),
+                         Short(c.summary.delta_pct), Short(c.summary.effective_fraction),
+                         ToString(c.run.dropout.schedule), c.run.dropout.rate);
+    }
+  }
+  out += r.sweep_markdown;
+
+  out += "\n## Where the numbers come from\n\n";
+  out += fmt::format("* Loss law `{}`: {}.\n", ToString(run.law.preset), LawSource(run.law.preset));
+  out += fmt::format(
+      "* Repetition (R_D* = {}, R_N* = {}): measured by Muennighoff et al. 2023, "
+      "'Scaling data-constrained language models'.\n",
+      run.law.rd_star, run.law.rn_star);
+  out += "\n| term | value | status |\n|---|---:|---|\n";
+  out += fmt::format("| objective multiplier m_{} | {} | {} |\n", ToString(run.objective),
+                     run.modifiers.objective_multiplier.value_or(DefaultObjectiveMultiplier(run.objective)),
+                     run.modifiers.objective_multiplier ? "set in the scenario"
+                     : run.objective == Objective::kSpanCorruption
+                         ? "calibrated: Token-Crisis T3 (Xue et al. 2023, Table 3)"
+                     : run.objective == Objective::kDiffusion
+                         ? "measured: Prabhudesai et al. 2025 (R_D* ~ 500)"
+                         : "reference (1)");
+  auto status = [&](double v, double def, std::string_view what) {
+    return v == def ? std::string(what) : std::string("set in the scenario");
+  };
+  out += fmt::format("| g0 | {} | {} |\n", run.modifiers.g0,
+                     status(run.modifiers.g0, kDefaultG0,
+                            "calibrated: Token-Crisis T2 (dropout recovers 1.3 of 2.9 points)"));
+  out += fmt::format("| c_drop | {} | {} |\n", run.modifiers.c_drop,
+                     status(run.modifiers.c_drop, kDefaultCDrop,
+                            "**our assumption** (p = 0.1 costs 5 % of learning efficiency)"));
+  out += fmt::format("| eta | {} | {} |\n", run.modifiers.eta,
+                     status(run.modifiers.eta, kDefaultEta,
+                            "**our assumption** (dropout helps less at large scale)"));
+  out += fmt::format("| size_gamma | {} | {} |\n", run.modifiers.size_gamma,
+                     status(run.modifiers.size_gamma, kDefaultSizeGamma, "off (default)"));
+  out += "\nKnown limits: Muennighoff's absolute losses are off by ~0.1-0.15 nats on its own runs; "
+         "its trends (penalties relative to unique data) are what it was fitted for. The model "
+         "has no term for loss that rises with more epochs (true overfitting) or for a small "
+         "repeated subset displacing capacity (Hernandez et al. 2022).\n";
+  for (const std::string& w : s.warnings) out += "\n**Warning:** " + w + "\n";
+  return out;
+}
+
+Staging::Staging(fs::path tmp, fs::path final_dir) : tmp_(std::move(tmp)), final_(std::move(final_dir)) {}
+
+Staging::Staging(Staging&& other) noexcept
+    : tmp_(std::move(other.tmp_)), final_(std::move(other.final_)), done_(other.done_) {
+  other.done_ = true;
+}
+
+Staging::~Staging() {
+  if (!done_) {
+    std::error_code ec;
+    fs::remove_all(tmp_, ec);
+  }
+}
+
+std::optional<std::string> Staging::Create(const fs::path& out_dir, const std::string& name,
+                                           std::optional<Staging>* out) {
+  std::error_code ec;
+  if (fs::exists(out_dir, ec) && !fs::is_directory(out_dir, ec)) {
+    return fmt::format("{}: exists and is not a folder (give --out a folder)", out_dir.string());
+  }
+  fs::create_directories(out_dir, ec);
+  if (ec) return fmt::format("{}: cannot create the folder: {}", out_dir.string(), ec.message());
+  const fs::path final_dir = out_dir / name;
+  if (fs::exists(final_dir, ec) && !fs::is_directory(final_dir, ec)) {
+    return fmt::format("{}: exists and is not a folder", final_dir.string());
+  }
+  const fs::path tmp = out_dir / fmt::format(".{}.tmp-{}", name, getpid());
+  fs::remove_all(tmp, ec);
+  fs::create_directory(tmp, ec);
+  if (ec) return fmt::format("{}: cannot create a folder: {}", tmp.string(), ec.message());
+  out->emplace(Staging(tmp, final_dir));
+  return std::nullopt;
+}
+
+std::optional<std::string> Staging::Write(const std::string& file, const std::string& content) const {
+  const fs::path p = tmp_ / file;
+  std::ofstream f(p, std::ios::binary);
+  f << content;
+  f.close();
+  if (!f) return fmt::format("{}: cannot write", p.string());
+  return std::nullopt;
+}
+
+std::optional<std::string> Staging::Commit() {
+  std::error_code ec;
+  const fs::path old = final_.parent_path() / fmt::format(".{}.old-{}", final_.filename().string(), getpid());
+  const bool had = fs::exists(final_, ec);
+  if (had) {
+    fs::rename(final_, old, ec);
+    if (ec) return fmt::format("{}: cannot move the previous results aside: {}", final_.string(), ec.message());
+  }
+  fs::rename(tmp_, final_, ec);
+  if (ec) {
+    std::error_code ec2;
+    if (had) fs::rename(old, final_, ec2);  // put the previous results back
+    return fmt::format("{}: cannot move the new results into place: {}", final_.string(), ec.message());
+  }
+  done_ = true;
+  if (had) fs::remove_all(old, ec);
+  return std::nullopt;
+}
+
+std::optional<std::string> WriteResults(const ScenarioResults& r, const Staging& staging) {
+  const OutputOptions& o = r.scenario.output;
+  std::optional<std::string> err;
+  if (o.csv) {
+    if ((err = staging.Write("summary.csv", SummaryCsv(r.run, r.summary)))) return err;
+    if ((err = staging.Write("trajectory.csv", TrajectoryCsv(r.trajectory)))) return err;
+    if (!r.compare.empty() && (err = staging.Write("compare.csv", CompareCsv(r.compare)))) return err;
+  }
+  if (o.json && (err = staging.Write("summary.json", SummaryJson(r)))) return err;
+  if (o.md && (err = staging.Write("report.md", ReportMarkdown(r)))) return err;
+  return std::nullopt;
+}
+
+}  // namespace repsim::io

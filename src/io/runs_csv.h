@@ -1,0 +1,32 @@
+// Reading measured training runs from CSV, for `repsim fit`.
+//
+// The header names the columns; they may come in any order and other columns
+// are ignored. Needed: params, tokens, loss, and unique_tokens when
+// `need_unique_tokens`. Fields may be quoted (RFC 4180); spaces around a
+// field are ignored; blank lines are skipped; CRLF line ends and a UTF-8 BOM
+// are accepted.
+//
+// Every error names the place and the value: `runs.csv:7: column 'loss' =
+// 'abc': not a number`. Rejected: a missing file, an empty file, a missing or
+// duplicated column, a row with a different number of fields than the
+// header, a field that is empty, not a number, NaN, infinite or <= 0, and a
+// file with a header but no runs.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "repsim/fit.h"
+#include "repsim/status.h"
+
+namespace repsim::io {
+
+// Parses CSV text; `name` is the file name used in messages.
+Expected<std::vector<FitRun>> ParseRunsCsv(std::string_view text, std::string_view name,
+                                           bool need_unique_tokens);
+
+// Reads and parses the file at `path`.
+Expected<std::vector<FitRun>> ReadRunsCsv(const std::string& path, bool need_unique_tokens);
+
+}  // namespace repsim::io

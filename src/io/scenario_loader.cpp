@@ -1,0 +1,726 @@
+#include "io/scenario_loader.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "io/suggest.h"
+
+namespace repsim::io {
+namespace {
+
+constexpr std::string_view kTopKeys[] = {"scenario", "law", "model", "data", "training",
+                                          "modifiers", "output", "sweep", "compare"};
+constexpr std::string_view kScenarioKeys[] = {"name", "description"};
+constexpr std::string_view kLawKeys[] = {"preset", "E", "A", "B", "alpha", "beta", "rd_star",
+                                          "rn_star", "alpha_n", "n_c", "alpha_d", "d_c"};
+constexpr std::string_view kModelKeys[] = {"params", "active_params", "objective"};
+constexpr std::string_view kDataKeys[] = {"unique_tokens", "quality", "source"};
+constexpr std::string_view kSourceKeys[] = {"name", "unique_tokens", "weight", "quality"};
+constexpr std::string_view kTrainingKeys[] = {"tokens", "epochs", "compute", "dropout"};
+constexpr std::string_view kDropoutKeys[] = {"schedule", "rate", "start_epoch", "end_epoch"};
+constexpr std::string_view kModifierKeys[] = {"c_drop", "g0", "eta", "size_gamma",
+                                               "objective_multiplier"};
+constexpr std::string_view kOutputKeys[] = {"trajectory_points", "formats", "plots"};
+constexpr std::string_view kFormatNames[] = {"csv", "json", "md"};
+constexpr std::string_view kSweepKeys[] = {"axis"};
+constexpr std::string_view kAxisKeys[] = {"key", "values", "range"};
+constexpr std::string_view kRangeKeys[] = {"from", "to", "steps", "scale"};
+constexpr std::string_view kScaleNames[] = {"log", "linear"};
+
+constexpr int kMaxTrajectoryPoints = 100000;
+constexpr size_t kMaxNameLength = 100;
+
+std::string Describe(const toml::node& n) {
+  if (auto s = n.as_string()) return fmt::format("\"{}\"", s->get());
+  if (auto i = n.as_integer()) return fmt::format("{}", i->get());
+  if (auto f = n.as_floating_point()) return fmt::format("{}", f->get());
+  if (auto b = n.as_boolean()) return b->get() ? "true" : "false";
+  if (n.is_array()) return "an array";
+  if (n.is_table()) return "a table";
+  return "a date/time";
+}
+
+class Loader {
+ public:
+  Loader(std::string path, LoadResult& out) : path_(std::move(path)), out_(out) {}
+
+  void Error(const toml::source_region& where, std::string message) {
+    Diagnostic d;
+    d.file = path_;
+    d.line = static_cast<int>(where.begin.line);
+    d.column = static_cast<int>(where.begin.column);
+    d.message = std::move(message);
+    out_.errors.push_back(std::move(d));
+  }
+  void FileError(std::string message) {
+    out_.errors.push_back(Diagnostic{path_, 0, 0, std::move(message)});
+  }
+  bool failed() const { return !out_.errors.empty(); }
+
+  // Reports keys of `t` not in `allowed`, with a suggestion.
+  void CheckKeys(const toml::table& t, std::string_view prefix,
+                 std::span<const std::string_view> allowed) {
+    for (auto&& [k, v] : t) {
+      bool ok = false;
+      for (auto a : allowed) ok = ok || a == k.str();
+      if (ok) continue;
+      std::string list;
+      for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+      Error(k.source(), fmt::format("unknown key '{}{}'{} (allowed here: {})", prefix, k.str(),
+                                    DidYouMean(k.str(), allowed), list));
+    }
+  }
+
+  const toml::table* Table(const toml::table& parent, std::string_view key, std::string_view full) {
+    const toml::node* n = parent.get(key);
+    if (!n) return nullptr;
+    if (!n->is_table()) {
+      Error(n->source(), fmt::format("{} = {}: must be a table ([{}])", full, Describe(*n), full));
+      return nullptr;
+    }
+    return n->as_table();
+  }
+
+  std::optional<double> Number(const toml::node& n, std::string_view key) {
+    if (auto i = n.as_integer()) return static_cast<double>(i->get());
+    if (auto f = n.as_floating_point()) return f->get();
+    Error(n.source(), fmt::format("{} = {}: must be a number", key, Describe(n)));
+    return std::nullopt;
+  }
+
+  std::optional<double> Quantity(const toml::node& n, std::string_view key) {
+    if (auto s = n.as_string()) {
+      if (auto q = ParseQuantity(s->get())) return q;
+      Error(n.source(),
+            fmt::format("{} = {}: must be a number or a quantity like \"25B\" (suffix K, M, B, T)",
+                        key, Describe(n)));
+      return std::nullopt;
+    }
+    if (n.is_integer() || n.is_floating_point()) return Number(n, key);
+    Error(n.source(), fmt::format("{} = {}: must be a number or a quantity like \"25B\"", key,
+                                  Describe(n)));
+    return std::nullopt;
+  }
+
+  std::optional<std::string> String(const toml::node& n, std::string_view key) {
+    if (auto s = n.as_string()) return s->get();
+    Error(n.source(), fmt::format("{} = {}: must be a string", key, Describe(n)));
+    return std::nullopt;
+  }
+
+  // A name from `choices`, with a suggestion when it is not one.
+  std::optional<std::string> Choice(const toml::node& n, std::string_view key,
+                                    std::span<const std::string_view> choices) {
+    auto s = String(n, key);
+    if (!s) return std::nullopt;
+    for (auto c : choices) {
+      if (c == *s) return s;
+    }
+    std::string list;
+    for (auto c : choices) list += (list.empty() ? "" : " | ") + std::string(c);
+    Error(n.source(), fmt::format("{} = \"{}\": must be one of {}{}", key, *s, list,
+                                  DidYouMean(*s, choices)));
+    return std::nullopt;
+  }
+
+  // Applies a value to spec at `path`, reporting at `where`.
+  bool Apply(RunSpec& spec, std::string_view path, const toml::node& n) {
+    const KeyInfo* info = FindKey(path);
+    if (!info) return false;
+    std::optional<std::string> err;
+    if (auto s = n.as_string()) {
+      if (info->kind == KeyKind::kNumber) {
+        Error(n.source(), fmt::format("{} = {}: must be a number", path, Describe(n)));
+        return false;
+      }
+      err = SetChoice(spec, path, s->get());
+      if (err && info->kind == KeyKind::kChoice) {
+        err = *err + DidYouMean(s->get(), info->choices);
+      }
+    } else if (n.is_integer() || n.is_floating_point()) {
+      if (info->kind == KeyKind::kChoice) {
+        Error(n.source(), fmt::format("{} = {}: must be a string (one of its names)", path,
+                                      Describe(n)));
+        return false;
+      }
+      err = SetNumber(spec, path, *Number(n, path));
+    } else {
+      Error(n.source(), fmt::format("{} = {}: must be a {}", path, Describe(n),
+                                    info->kind == KeyKind::kChoice ? "string" : "number"));
+      return false;
+    }
+    if (err) {
+      Error(n.source(), *err);
+      return false;
+    }
+    positions_[std::string(path)] = n.source();
+    return true;
+  }
+
+  // Where a key was set, for errors found on resolution.
+  toml::source_region Where(const std::string& key, const toml::source_region& fallback) const {
+    auto it = positions_.find(key);
+    if (it != positions_.end()) return it->second;
+    // A key inside a section: point at the section's closest key we know.
+    for (auto& [k, v] : positions_) {
+      if (!key.empty() && k.rfind(key + ".", 0) == 0) return v;
+    }
+    return fallback;
+  }
+
+  void LoadLaw(const toml::table& t, RunSpec& spec) {
+    CheckKeys(t, "law.", kLawKeys);
+    if (const toml::node* p = t.get("preset")) {
+      std::vector<std::string_view> names;
+      for (LawPreset lp : AllLawPresets()) names.push_back(ToString(lp));
+      if (auto s = Choice(*p, "law.preset", names)) {
+        spec.law = MakeLaw(*LawPresetFromString(*s));
+        positions_["law.preset"] = p->source();
+      }
+    }
+    for (auto&& [k, v] : t) {
+      if (k.str() == "preset" || !FindKey(fmt::format("law.{}", k.str()))) continue;
+      const std::string path = fmt::format("law.{}", k.str());
+      if (!v.is_integer() && !v.is_floating_point()) {
+        Error(v.source(), fmt::format("{} = {}: must be a number", path, Describe(v)));
+        continue;
+      }
+      Apply(spec, path, v);
+    }
+  }
+
+  void LoadModel(const toml::table& t, RunSpec& spec) {
+    CheckKeys(t, "model.", kModelKeys);
+    const toml::node* params = t.get("params");
+    if (!params) {
+      Error(t.source(), "model.params: required (a number, \"7B\", or \"compute_optimal\")");
+    } else {
+      Apply(spec, "model.params", *params);
+    }
+    if (const toml::node* a = t.get("active_params")) Apply(spec, "model.active_params", *a);
+    if (const toml::node* o = t.get("objective")) Apply(spec, "model.objective", *o);
+  }
+
+  void LoadData(const toml::table& t, RunSpec& spec) {
+    CheckKeys(t, "data.", kDataKeys);
+    const toml::node* u = t.get("unique_tokens");
+    const toml::node* src = t.get("source");
+    if (u && src) {
+      Error(src->source(),
+            "data: give either unique_tokens or [[data.source]], not both (a mixture's sources "
+            "carry their own unique_tokens)");
+      return;
+    }
+    if (!u && !src) {
+      Error(t.source(), "data.unique_tokens: required (or a mixture of [[data.source]])");
+      return;
+    }
+    if (u) {
+      spec.mixture = false;
+      spec.sources = {DataSource{}};
+      Apply(spec, "data.unique_tokens", *u);
+      if (const toml::node* q = t.get("quality")) Apply(spec, "data.quality", *q);
+      return;
+    }
+    if (const toml::node* q = t.get("quality")) {
+      Error(q->source(), "data.quality: a mixture gives quality per [[data.source]]");
+    }
+    const toml::array* arr = src->as_array();
+    if (!arr || !arr->is_array_of_tables() || arr->empty()) {
+      Error(src->source(), "data.source: must be a non-empty array of tables ([[data.source]])");
+      return;
+    }
+    spec.mixture = true;
+    spec.sources.clear();
+    std::set<std::string> names;
+    double wsum = 0;
+    for (const toml::node& e : *arr) {
+      const toml::table& st = *e.as_table();
+      CheckKeys(st, "data.source.", kSourceKeys);
+      DataSource ds;
+      const toml::node* name = st.get("name");
+      if (!name) {
+        Error(st.source(), "data.source.name: required (a short name for this source)");
+      } else if (auto s = String(*name, "data.source.name")) {
+        if (s->empty() || !names.insert(*s).second) {
+          Error(name->source(), fmt::format("data.source.name = \"{}\": must be non-empty and "
+                                            "unique among the sources", *s));
+        }
+        ds.name = *s;
+      }
+      const std::string where = fmt::format("data.source '{}'", ds.name);
+      auto required = [&](std::string_view key, auto parse) -> std::optional<double> {
+        const toml::node* n = st.get(key);
+        if (!n) {
+          Error(st.source(), fmt::format("{}.{}: required", where, key));
+          return std::nullopt;
+        }
+        auto v = parse(*n, fmt::format("{}.{}", where, key));
+        if (v && (!std::isfinite(*v) || !(*v > 0))) {
+          Error(n->source(), fmt::format("{}.{} = {}: must be > 0", where, key, *v));
+          return std::nullopt;
+        }
+        return v;
+      };
+      auto quantity = [&](const toml::node& n, std::string k) { return Quantity(n, k); };
+      auto number = [&](const toml::node& n, std::string k) { return Number(n, k); };
+      if (auto v = required("unique_tokens", quantity)) {
+        if (*v > 1e30) {
+          Error(st.get("unique_tokens")->source(),
+                fmt::format("{}.unique_tokens = {}: must be <= 1e+30", where, *v));
+        }
+        ds.unique_tokens = *v;
+      }
+      if (auto v = required("weight", number)) {
+        if (*v > 1) {
+          Error(st.get("weight")->source(),
+                fmt::format("{}.weight = {}: must be in (0, 1]", where, *v));
+        }
+        ds.weight = *v;
+        wsum += *v;
+      }
+      if (st.get("quality")) {
+        if (auto v = required("quality", number)) {
+          if (*v > 1e6) {
+            Error(st.get("quality")->source(),
+                  fmt::format("{}.quality = {}: must be <= 1e6", where, *v));
+          }
+          ds.quality = *v;
+        }
+      }
+      spec.sources.push_back(ds);
+    }
+    if (!failed() && std::fabs(wsum - 1.0) > 1e-9) {
+      Error(src->source(), fmt::format("data.source weights sum to {:.17g}: must sum to 1 "
+                                       "(within 1e-9)",
+                                       wsum));
+    }
+  }
+
+  void LoadTraining(const toml::table& t, RunSpec& spec) {
+    CheckKeys(t, "training.", kTrainingKeys);
+    std::vector<std::string_view> given;
+    for (auto k : {"tokens", "epochs", "compute"}) {
+      if (t.get(k)) given.push_back(k);
+    }
+    if (given.empty()) {
+      Error(t.source(), "training: give exactly one of tokens | epochs | compute");
+    } else if (given.size() > 1) {
+      Error(t.get(given[1])->source(),
+            fmt::format("training.{} and training.{} are both given: give exactly one of "
+                        "tokens | epochs | compute",
+                        given[0], given[1]));
+    } else {
+      Apply(spec, fmt::format("training.{}", given[0]), *t.get(given[0]));
+    }
+    const toml::table* d = Table(t, "dropout", "training.dropout");
+    if (!d) return;
+    CheckKeys(*d, "training.dropout.", kDropoutKeys);
+    const toml::node* sched = d->get("schedule");
+    if (!sched) {
+      Error(d->source(), "training.dropout.schedule: required (none | constant | step | linear | "
+                         "early)");
+      return;
+    }
+    if (!Apply(spec, "training.dropout.schedule", *sched)) return;
+    const DropoutSchedule s = spec.dropout.schedule;
+    const std::string sname(ToString(s));
+    auto key = [&](std::string_view k, bool used) {
+      const toml::node* n = d->get(k);
+      const std::string path = fmt::format("training.dropout.{}", k);
+      if (n && !used) {
+        Error(n->source(), fmt::format("{}: not used by schedule = \"{}\" (remove it, or choose "
+                                       "a schedule that uses it)",
+                                       path, sname));
+        return;
+      }
+      if (n) Apply(spec, path, *n);
+    };
+    const bool none = s == DropoutSchedule::kNone;
+    key("rate", !none);
+    key("start_epoch", s == DropoutSchedule::kStep || s == DropoutSchedule::kLinear);
+    key("end_epoch", s == DropoutSchedule::kLinear || s == DropoutSchedule::kEarly);
+    if (!none && !d->get("rate")) {
+      Error(d->source(), fmt::format("training.dropout.rate: required when schedule = \"{}\"",
+                                     sname));
+    }
+  }
+
+  void LoadModifiers(const toml::table& t, RunSpec& spec) {
+    CheckKeys(t, "modifiers.", kModifierKeys);
+    for (auto k : kModifierKeys) {
+      if (const toml::node* n = t.get(k)) Apply(spec, fmt::format("modifiers.{}", k), *n);
+    }
+  }
+
+  void LoadOutput(const toml::table& t, OutputOptions& o) {
+    CheckKeys(t, "output.", kOutputKeys);
+    if (const toml::node* n = t.get("trajectory_points")) {
+      auto i = n->as_integer();
+      if (!i || i->get() < 2 || i->get() > kMaxTrajectoryPoints) {
+        Error(n->source(), fmt::format("output.trajectory_points = {}: must be a whole number "
+                                       "from 2 to {}",
+                                       Describe(*n), kMaxTrajectoryPoints));
+      } else {
+        o.trajectory_points = static_cast<int>(i->get());
+      }
+    }
+    if (const toml::node* n = t.get("formats")) {
+      const toml::array* a = n->as_array();
+      if (!a) {
+        Error(n->source(), fmt::format("output.formats = {}: must be an array of \"csv\", "
+                                       "\"json\", \"md\"",
+                                       Describe(*n)));
+      } else {
+        o.csv = o.json = o.md = false;
+        for (const toml::node& e : *a) {
+          auto s = Choice(e, "output.formats", kFormatNames);
+          if (!s) continue;
+          bool& flag = *s == "csv" ? o.csv : *s == "json" ? o.json : o.md;
+          if (flag) Error(e.source(), fmt::format("output.formats: \"{}\" is listed twice", *s));
+          flag = true;
+        }
+      }
+    }
+    if (const toml::node* n = t.get("plots")) {
+      if (auto b = n->as_boolean()) {
+        o.plots = b->get();
+      } else {
+        Error(n->source(), fmt::format("output.plots = {}: must be true or false", Describe(*n)));
+      }
+    }
+  }
+
+  std::vector<std::string_view> NumericKeys() const {
+    std::vector<std::string_view> keys;
+    for (const KeyInfo& k : SettableKeys()) {
+      if (k.kind != KeyKind::kChoice) keys.push_back(k.path);
+    }
+    return keys;
+  }
+
+  void LoadSweep(const toml::table& t, Scenario& sc) {
+    CheckKeys(t, "sweep.", kSweepKeys);
+    const toml::node* ax = t.get("axis");
+    if (!ax) {
+      Error(t.source(), "sweep: needs at least one [[sweep.axis]]");
+      return;
+    }
+    const toml::array* arr = ax->as_array();
+    if (!arr || !arr->is_array_of_tables() || arr->empty()) {
+      Error(ax->source(), "sweep.axis: must be a non-empty array of tables ([[sweep.axis]])");
+      return;
+    }
+    std::set<std::string> seen;
+    bool training_axis = false;
+    double points = 1;
+    for (const toml::node& e : *arr) {
+      const toml::table& at = *e.as_table();
+      CheckKeys(at, "sweep.axis.", kAxisKeys);
+      const toml::node* kn = at.get("key");
+      if (!kn) {
+        Error(at.source(), "sweep.axis.key: required (the scenario key this axis sets)");
+        continue;
+      }
+      auto key = String(*kn, "sweep.axis.key");
+      if (!key) continue;
+      const KeyInfo* info = FindKey(*key);
+      const auto numeric = NumericKeys();
+      if (!info || info->kind == KeyKind::kChoice) {
+        Error(kn->source(),
+              fmt::format("sweep.axis.key = \"{}\": not a numeric scenario key{}", *key,
+                          DidYouMean(*key, numeric)));
+        continue;
+      }
+      if (!seen.insert(*key).second) {
+        Error(kn->source(), fmt::format("sweep.axis.key = \"{}\": two axes set the same key", *key));
+        continue;
+      }
+      if (key->rfind("training.", 0) == 0 && key->find("dropout") == std::string::npos) {
+        if (training_axis) {
+          Error(kn->source(), fmt::format("sweep.axis.key = \"{}\": another axis already sets the "
+                                          "training length (tokens | epochs | compute)",
+                                          *key));
+          continue;
+        }
+        training_axis = true;
+      }
+      SweepAxis axis;
+      axis.key = *key;
+      const toml::node* vals = at.get("values");
+      const toml::node* range = at.get("range");
+      if ((vals != nullptr) == (range != nullptr)) {
+        Error(at.source(), fmt::format("sweep axis '{}': give exactly one of values | range", *key));
+        continue;
+      }
+      if (vals) {
+        const toml::array* va = vals->as_array();
+        if (!va || va->empty()) {
+          Error(vals->source(), fmt::format("sweep axis '{}': values must be a non-empty array",
+                                            *key));
+          continue;
+        }
+        for (const toml::node& v : *va) {
+          if (auto x = info->kind == KeyKind::kQuantity ? Quantity(v, *key) : Number(v, *key)) {
+            if (CheckAxisValue(sc.base, *key, *x, v.source())) axis.values.push_back(*x);
+          }
+        }
+      } else {
+        LoadRange(*range, sc.base, *key, axis);
+      }
+      if (!axis.values.empty()) {
+        points *= static_cast<double>(axis.values.size());
+        sc.sweep.push_back(std::move(axis));
+      }
+    }
+    if (points > kMaxSweepPoints) {
+      Error(ax->source(), fmt::format("sweep: the grid has {:g} points; at most {:g} are "
+                                      "accepted (split it into several scenario files)",
+                                      points, kMaxSweepPoints));
+    }
+  }
+
+  void LoadRange(const toml::node& rn, const RunSpec& base, const std::string& key,
+                 SweepAxis& axis) {
+    const toml::table* rt = rn.as_table();
+    if (!rt) {
+      Error(rn.source(), fmt::format("sweep axis '{}': range must be a table {{ from, to, steps, "
+                                     "scale }}",
+                                     key));
+      return;
+    }
+    CheckKeys(*rt, "sweep.axis.range.", kRangeKeys);
+    const toml::node* f = rt->get("from");
+    const toml::node* to = rt->get("to");
+    const toml::node* st = rt->get("steps");
+    if (!f || !to || !st) {
+      Error(rn.source(), fmt::format("sweep axis '{}': range needs from, to and steps", key));
+      return;
+    }
+    auto from = Quantity(*f, "range.from");
+    auto upto = Quantity(*to, "range.to");
+    auto steps = st->as_integer();
+    if (!steps || steps->get() < 1 || steps->get() > 100000000) {
+      Error(st->source(), fmt::format("sweep axis '{}': range.steps = {}: must be a whole number "
+                                      "from 1 to 1e8",
+                                      key, Describe(*st)));
+      return;
+    }
+    std::string scale = "linear";
+    if (const toml::node* sn = rt->get("scale")) {
+      auto s = Choice(*sn, "range.scale", kScaleNames);
+      if (!s) return;
+      scale = *s;
+    }
+    if (!from || !upto) return;
+    if (!std::isfinite(*from) || !std::isfinite(*upto)) {
+      Error(rn.source(), fmt::format("sweep axis '{}': range ends must be finite", key));
+      return;
+    }
+    if (scale == "log" && (!(*from > 0) || !(*upto > 0))) {
+      Error(rn.source(), fmt::format("sweep axis '{}': a log range needs from > 0 and to > 0 "
+                                     "(got {} and {})",
+                                     key, *from, *upto));
+      return;
+    }
+    const int64_t n = steps->get();
+    if (!CheckAxisValue(base, key, *from, f->source()) ||
+        !CheckAxisValue(base, key, *upto, to->source())) {
+      return;
+    }
+    axis.values.reserve(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) {
+      const double t = n == 1 ? 0.0 : static_cast<double>(i) / static_cast<double>(n - 1);
+      double v = scale == "log" ? std::exp(std::log(*from) + t * (std::log(*upto) - std::log(*from)))
+                                : *from + t * (*upto - *from);
+      if (i == 0) v = *from;
+      if (i == n - 1) v = *upto;
+      axis.values.push_back(v);
+    }
+  }
+
+  // A value an axis sets must be valid on the base scenario on its own.
+  bool CheckAxisValue(const RunSpec& base, const std::string& key, double v,
+                      const toml::source_region& where) {
+    RunSpec spec = base;
+    if (auto e = SetNumber(spec, key, v)) {
+      Error(where, *e);
+      return false;
+    }
+    Expected<Run> r = Resolve(spec);
+    if (!r && r.error().find(key) != std::string::npos) {
+      Error(where, fmt::format("sweep axis value: {}", r.error()));
+      return false;
+    }
+    return true;
+  }
+
+  void LoadCompare(const toml::node& n, Scenario& sc) {
+    const toml::array* arr = n.as_array();
+    if (!arr || !arr->is_array_of_tables() || arr->empty()) {
+      Error(n.source(), "compare: must be a non-empty array of tables ([[compare]])");
+      return;
+    }
+    std::set<std::string> names;
+    std::vector<std::string_view> keys = {"name"};
+    for (const KeyInfo& k : SettableKeys()) keys.push_back(k.path);
+    for (const toml::node& e : *arr) {
+      const toml::table& ct = *e.as_table();
+      CompareVariant v;
+      v.spec = sc.base;
+      const toml::node* name = ct.get("name");
+      if (!name) {
+        Error(ct.source(), "compare.name: required (how this variant is labelled)");
+        continue;
+      }
+      auto s = String(*name, "compare.name");
+      if (!s) continue;
+      if (s->empty() || !names.insert(*s).second) {
+        Error(name->source(), fmt::format("compare.name = \"{}\": must be non-empty and unique", *s));
+        continue;
+      }
+      v.name = *s;
+      bool ok = true;
+      for (auto&& [k, val] : ct) {
+        if (k.str() == "name") continue;
+        if (val.is_table()) {
+          Error(k.source(), fmt::format("compare '{}': write keys quoted and dotted, e.g. "
+                                        "\"training.dropout.rate\" = 0.1 (got a table '{}')",
+                                        v.name, k.str()));
+          ok = false;
+          continue;
+        }
+        if (!FindKey(k.str())) {
+          Error(k.source(), fmt::format("compare '{}': unknown key '{}'{}", v.name, k.str(),
+                                        DidYouMean(k.str(), keys)));
+          ok = false;
+          continue;
+        }
+        ok = Apply(v.spec, k.str(), val) && ok;
+      }
+      if (!ok) continue;
+      Expected<Run> r = Resolve(v.spec);
+      if (!r) {
+        Error(Where(r.error_key(), ct.source()),
+              fmt::format("compare '{}': {}", v.name, r.error()));
+        continue;
+      }
+      sc.compare.push_back(std::move(v));
+    }
+  }
+
+  void Load(const toml::table& root, Scenario& sc) {
+    CheckKeys(root, "", kTopKeys);
+    const toml::table* s = Table(root, "scenario", "scenario");
+    if (!s) {
+      if (!root.get("scenario")) Error(root.source(), "[scenario]: required (with a name)");
+    } else {
+      CheckKeys(*s, "scenario.", kScenarioKeys);
+      const toml::node* name = s->get("name");
+      if (!name) {
+        Error(s->source(), "scenario.name: required ([a-z0-9._-]+; names the results folder)");
+      } else if (auto n = String(*name, "scenario.name")) {
+        const bool chars_ok =
+            !n->empty() && n->size() <= kMaxNameLength &&
+            n->find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789._-") == std::string::npos &&
+            *n != "." && *n != "..";
+        if (!chars_ok) {
+          Error(name->source(), fmt::format("scenario.name = \"{}\": must be 1 to {} characters "
+                                            "of a-z 0-9 . _ - (it names the results folder)",
+                                            *n, kMaxNameLength));
+        }
+        sc.name = *n;
+      }
+      if (const toml::node* d = s->get("description")) {
+        if (auto t = String(*d, "scenario.description")) sc.description = *t;
+      }
+    }
+    RunSpec& spec = sc.base;
+    spec.law = MakeLaw(LawPreset::kMuennighoff2023);
+    if (const toml::table* t = Table(root, "law", "law")) LoadLaw(*t, spec);
+    if (const toml::table* t = Table(root, "model", "model")) {
+      LoadModel(*t, spec);
+    } else if (!root.get("model")) {
+      Error(root.source(), "[model]: required (with params)");
+    }
+    if (const toml::table* t = Table(root, "data", "data")) {
+      LoadData(*t, spec);
+    } else if (!root.get("data")) {
+      Error(root.source(), "[data]: required (with unique_tokens, or [[data.source]])");
+    }
+    if (const toml::table* t = Table(root, "training", "training")) {
+      LoadTraining(*t, spec);
+    } else if (!root.get("training")) {
+      Error(root.source(), "[training]: required (with tokens, epochs or compute)");
+    }
+    if (const toml::table* t = Table(root, "modifiers", "modifiers")) LoadModifiers(*t, spec);
+    if (const toml::table* t = Table(root, "output", "output")) LoadOutput(*t, sc.output);
+    if (failed()) return;
+
+    Expected<Run> r = Resolve(spec);
+    if (!r) {
+      Error(Where(r.error_key(), root.source()), r.error());
+      return;
+    }
+    if (const toml::table* t = Table(root, "sweep", "sweep")) LoadSweep(*t, sc);
+    if (const toml::node* c = root.get("compare")) LoadCompare(*c, sc);
+  }
+
+ private:
+  std::string path_;
+  LoadResult& out_;
+  std::map<std::string, toml::source_region> positions_;
+};
+
+}  // namespace
+
+std::string LoadResult::FormatErrors() const {
+  std::string out;
+  for (const Diagnostic& d : errors) out += Format(d, source);
+  return out;
+}
+
+LoadResult LoadScenarioText(std::string_view text, const std::string& path) {
+  LoadResult out;
+  out.source = std::string(text);
+  Loader loader(path, out);
+  toml::table root;
+  try {
+    root = toml::parse(out.source, path);
+  } catch (const toml::parse_error& e) {
+    loader.Error(e.source(), fmt::format("malformed TOML: {}", e.description()));
+    return out;
+  }
+  Scenario sc;
+  loader.Load(root, sc);
+  if (out.errors.empty()) out.scenario = std::move(sc);
+  return out;
+}
+
+LoadResult LoadScenarioFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    LoadResult out;
+    out.errors.push_back(
+        Diagnostic{path, 0, 0, fmt::format("cannot read the file: {}", std::strerror(errno))});
+    return out;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) {
+    LoadResult out;
+    out.errors.push_back(Diagnostic{path, 0, 0, "cannot read the file (is it a directory?)"});
+    return out;
+  }
+  return LoadScenarioText(ss.str(), path);
+}
+
+}  // namespace repsim::io

@@ -1,0 +1,29 @@
+// Scenario files in: TOML (toml++) → validated `Scenario` (SCENARIO.md).
+//
+// Every error is a Diagnostic pointing at the key or value at fault, with a
+// suggestion for unknown keys and names. Exceptions from toml++ stop here.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "io/diagnostic.h"
+#include "repsim/scenario.h"
+
+namespace repsim::io {
+
+struct LoadResult {
+  std::optional<Scenario> scenario;  // set when errors is empty
+  std::vector<Diagnostic> errors;
+  std::string source;  // the file's text, for formatting the diagnostics
+
+  // Every diagnostic, formatted with its source line and caret.
+  std::string FormatErrors() const;
+};
+
+LoadResult LoadScenarioFile(const std::string& path);
+LoadResult LoadScenarioText(std::string_view text, const std::string& path);
+
+}  // namespace repsim::io
