@@ -40,6 +40,7 @@ set(OLD_GLOB
   "/work/main/src/io/plots.cpp"
   "/work/main/src/io/progress.cpp"
   "/work/main/src/io/results.cpp"
+  "/work/main/src/io/runs_csv.cpp"
   "/work/main/src/io/scenario_loader.cpp"
   "/work/main/src/io/suggest.cpp"
   "/work/main/src/io/summary_columns.cpp"
@@ -57,6 +58,7 @@ set(OLD_GLOB
   "/work/main/tests/main.cpp"
   "/work/main/tests/test_calibration.cpp"
   "/work/main/tests/test_repetition.cpp"
+  "/work/main/tests/test_scenario_loader.cpp"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")

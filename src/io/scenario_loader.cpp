@@ -169,9 +169,19 @@ class Loader {
   toml::source_region Where(const std::string& key, const toml::source_region& fallback) const {
     auto it = positions_.find(key);
     if (it != positions_.end()) return it->second;
-    // A key inside a section: point at the section's closest key we know.
-    for (auto& [k, v] : positions_) {
-      if (!key.empty() && k.rfind(key + ".", 0) == 0) return v;
+    // A key that was not written: point at a sibling in the same section.
+    std::string parent = key;
+    while (!parent.empty()) {
+      const size_t dot = parent.rfind('.');
+      parent = dot == std::string::npos ? std::string() : parent.substr(0, dot);
+      if (parent.empty()) break;
+      const toml::source_region* first = nullptr;  // the section's first key written
+      for (auto& [k, v] : positions_) {
+        if (k.rfind(parent + ".", 0) == 0 && (!first || v.begin.line < first->begin.line)) {
+          first = &v;
+        }
+      }
+      if (first) return *first;
     }
     return fallback;
   }
@@ -299,7 +309,7 @@ class Loader {
       spec.sources.push_back(ds);
     }
     if (!failed() && std::fabs(wsum - 1.0) > 1e-9) {
-      Error(src->source(), fmt::format("data.source weights sum to {:.17g}: must sum to 1 "
+      Error(src->source(), fmt::format("data.source weights sum to {}: must sum to 1 "
                                        "(within 1e-9)",
                                        wsum));
     }

@@ -1,0 +1,55 @@
+# repsim: the two commands a newcomer needs.
+#   make run    install what is missing, build, run the default scenario
+#   make test   install what is missing, build, run every test through CTest
+# Everything else is a convenience over CMake.
+
+BUILD    ?= build
+SCENARIO ?= scenarios/t5-base-token-crisis.toml
+CMAKE_FLAGS ?=
+
+# Debian packages the build, the tests and the plots need.
+DEPS := cmake ninja-build g++ pkg-config libtomlplusplus-dev libfmt-dev \
+        libboost-program-options-dev libboost-dev catch2 libceres-dev libeigen3-dev gnuplot-nox
+# The benchmarks' baselines (../shared/bench) also need numpy and scipy.
+BENCH_DEPS := python3-numpy python3-scipy
+
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+.PHONY: all deps build run test results bench clean sanitize
+
+all: build
+
+deps:
+	@missing=""; for p in $(DEPS) $(EXTRA_DEPS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
+	cmake --build $(BUILD)
+
+run: build
+	./$(BUILD)/repsim run $(SCENARIO)
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j2
+
+# Regenerates the committed outputs of every shipped scenario.
+results: build
+	./$(BUILD)/repsim run --quiet $$(find scenarios -name '*.toml' | sort)
+
+# AddressSanitizer + UndefinedBehaviorSanitizer build of the whole test suite.
+sanitize:
+	$(MAKE) test BUILD=build-asan CMAKE_FLAGS="-DREPSIM_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo"
+
+bench:
+	$(MAKE) build EXTRA_DEPS="$(BENCH_DEPS)" BUILD=build-bench CMAKE_FLAGS="-DREPSIM_BUILD_BENCH=ON"
+	BUILD=build-bench bash bench/run_all.sh
+
+clean:
+	rm -rf build build-asan build-bench

@@ -1,0 +1,211 @@
+// Scenario files: what loads, and the exact diagnostics for what does not
+// (SCENARIO.md; STYLE.md "test the numbers and the messages").
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "io/scenario_loader.h"
+
+using repsim::io::LoadScenarioText;
+
+namespace {
+
+const char* kHead = R"([scenario]
+name = "t"
+[model]
+params = 1e9
+[data]
+unique_tokens = "25B"
+)";
+
+// The first line of the formatted diagnostics ("t.toml:L:C: error: ...").
+std::string FirstError(const std::string& text) {
+  auto r = LoadScenarioText(text, "t.toml");
+  REQUIRE_FALSE(r.scenario);
+  REQUIRE_FALSE(r.errors.empty());
+  const std::string all = r.FormatErrors();
+  return all.substr(0, all.find('\n'));
+}
+
+std::string Good(const std::string& tail) { return std::string(kHead) + tail; }
+
+}  // namespace
+
+TEST_CASE("a minimal scenario loads with its defaults", "[loader]") {
+  auto r = LoadScenarioText(Good("[training]\nepochs = 4\n"), "t.toml");
+  REQUIRE(r.scenario);
+  const repsim::Scenario& s = *r.scenario;
+  CHECK(s.name == "t");
+  CHECK(s.base.law.preset == repsim::LawPreset::kMuennighoff2023);
+  CHECK(s.base.params == 1e9);
+  CHECK(s.base.sources.at(0).unique_tokens == 25e9);
+  CHECK(s.base.basis == repsim::TrainingBasis::kEpochs);
+  CHECK(s.output.trajectory_points == 64);
+  auto run = repsim::Resolve(s.base);
+  REQUIRE(run.ok());
+  CHECK(run->tokens == 100e9);
+}
+
+TEST_CASE("quantities accept suffixes, case-insensitive", "[loader]") {
+  CHECK(*repsim::ParseQuantity("25B") == 25e9);
+  CHECK(*repsim::ParseQuantity("1.5t") == 1.5e12);
+  CHECK(*repsim::ParseQuantity("400M") == 400e6);
+  CHECK(*repsim::ParseQuantity("7k") == 7e3);
+  CHECK(*repsim::ParseQuantity("2e9") == 2e9);
+  CHECK_FALSE(repsim::ParseQuantity("25Q"));
+  CHECK_FALSE(repsim::ParseQuantity("B"));
+  CHECK_FALSE(repsim::ParseQuantity(""));
+}
+
+TEST_CASE("compute and compute_optimal resolve", "[loader]") {
+  auto r = LoadScenarioText(R"([scenario]
+name = "t"
+[model]
+params = "compute_optimal"
+[data]
+unique_tokens = 1e12
+[training]
+compute = 1e22
+)", "t.toml");
+  REQUIRE(r.scenario);
+  auto run = repsim::Resolve(r.scenario->base);
+  REQUIRE(run.ok());
+  const auto alloc = repsim::ComputeOptimal(run->law, 1e22);
+  CHECK(run->params == Approx(alloc.params).epsilon(1e-12));
+  CHECK(6.0 * run->params * run->tokens == Approx(1e22).epsilon(1e-12));
+}
+
+TEST_CASE("bad inputs: exact diagnostics", "[loader]") {
+  struct Case {
+    const char* what;
+    std::string text;
+    std::string first_line;
+  };
+  const Case cases[] = {
+      {"malformed TOML", "[scenario\nname = \"t\"\n",
+       "t.toml:1:10: error: malformed TOML: Error while parsing table header: expected ']', saw "
+       "'\\n'"},
+      {"negative epochs", Good("[training]\nepochs = -3\n"),
+       "t.toml:8:10: error: training.epochs = -3: must be > 0 and <= 1e+07"},
+      {"zero tokens", Good("[training]\ntokens = 0\n"),
+       "t.toml:8:10: error: training.tokens = 0: must be > 0 and <= 1e+30"},
+      {"nan epochs", Good("[training]\nepochs = nan\n"),
+       "t.toml:8:10: error: training.epochs = nan: must be > 0 and <= 1e+07"},
+      {"infinite params", std::string("[scenario]\nname = \"t\"\n[model]\nparams = inf\n[data]\n"
+                                      "unique_tokens = 1e9\n[training]\nepochs = 2\n"),
+       "t.toml:4:10: error: model.params = inf: must be > 0 and <= 1e+30"},
+      {"absurd unique tokens", std::string("[scenario]\nname = \"t\"\n[model]\nparams = 1e9\n"
+                                           "[data]\nunique_tokens = 1e300\n[training]\nepochs = 2\n"),
+       "t.toml:6:17: error: data.unique_tokens = 1e+300: must be > 0 and <= 1e+30"},
+      {"unknown key with suggestion", Good("[training]\nepochs = 4\nepoch = 5\n"),
+       "t.toml:9:1: error: unknown key 'training.epoch', did you mean 'epochs'? (allowed here: "
+       "tokens, epochs, compute, dropout)"},
+      {"unknown top-level table", Good("[training]\nepochs = 4\n[modifers]\nc_drop = 0.5\n"),
+       "t.toml:9:2: error: unknown key 'modifers', did you mean 'modifiers'? (allowed here: "
+       "scenario, law, model, data, training, modifiers, output, sweep, compare)"},
+      {"both tokens and epochs", Good("[training]\ntokens = 1e9\nepochs = 4\n"),
+       "t.toml:9:10: error: training.tokens and training.epochs are both given: give exactly one "
+       "of tokens | epochs | compute"},
+      {"no training length", Good("[training]\n"),
+       "t.toml:7:1: error: training: give exactly one of tokens | epochs | compute"},
+      {"wrong type", Good("[training]\nepochs = true\n"),
+       "t.toml:8:10: error: training.epochs = true: must be a number"},
+      {"unknown objective", std::string("[scenario]\nname = \"t\"\n[model]\nparams = 1e9\n"
+                                        "objective = \"gpt\"\n[data]\nunique_tokens = 1e9\n"
+                                        "[training]\nepochs = 2\n"),
+       "t.toml:5:13: error: model.objective = \"gpt\": must be one of causal | span_corruption | "
+       "ul2 | diffusion"},
+      {"bad scenario name", std::string("[scenario]\nname = \"My Run\"\n[model]\nparams = 1e9\n"
+                                        "[data]\nunique_tokens = 1e9\n[training]\nepochs = 2\n"),
+       "t.toml:2:8: error: scenario.name = \"My Run\": must be 1 to 100 characters of a-z 0-9 . _ "
+       "- (it names the results folder)"},
+      {"missing model", "[scenario]\nname = \"t\"\n[data]\nunique_tokens = 1e9\n[training]\n"
+                        "epochs = 2\n",
+       "t.toml:1:1: error: [model]: required (with params)"},
+      {"unknown law preset", Good("[training]\nepochs = 4\n[law]\npreset = \"chinchila2022\"\n"),
+       "t.toml:10:10: error: law.preset = \"chinchila2022\": must be one of chinchilla2022 | "
+       "besiroglu2024 | muennighoff2023 | kaplan2020, did you mean 'chinchilla2022'?"},
+      {"kaplan constant on a chinchilla law", Good("[training]\nepochs = 4\n[law]\nn_c = 5\n"),
+       "t.toml:10:7: error: law.n_c: not a constant of the muennighoff2023 law (its constants: E, "
+       "A, B, alpha, beta, rd_star, rn_star)"},
+      {"dropout rate out of range",
+       Good("[training]\nepochs = 4\n[training.dropout]\nschedule = \"constant\"\nrate = 1.5\n"),
+       "t.toml:11:8: error: training.dropout.rate = 1.5: must be in [0, 1)"},
+      {"dropout key the schedule does not use",
+       Good("[training]\nepochs = 4\n[training.dropout]\nschedule = \"constant\"\nrate = 0.1\n"
+            "start_epoch = 2\n"),
+       "t.toml:12:15: error: training.dropout.start_epoch: not used by schedule = \"constant\" "
+       "(remove it, or choose a schedule that uses it)"},
+      {"step without start",
+       Good("[training]\nepochs = 4\n[training.dropout]\nschedule = \"step\"\nrate = 0.1\n"),
+       "t.toml:10:12: error: training.dropout.start_epoch: required when schedule = \"step\""},
+      {"mixture weights do not sum to 1",
+       std::string("[scenario]\nname = \"t\"\n[model]\nparams = 1e9\n[[data.source]]\nname = \"a\"\n"
+                   "unique_tokens = 1e9\nweight = 0.5\n[[data.source]]\nname = \"b\"\n"
+                   "unique_tokens = 1e9\nweight = 0.4\n[training]\nepochs = 2\n"),
+       "t.toml:5:1: error: data.source weights sum to 0.9: must sum to 1 (within 1e-9)"},
+      {"both unique_tokens and sources",
+       Good("[[data.source]]\nname = \"a\"\nunique_tokens = 1e9\nweight = 1\n[training]\nepochs = 2\n"),
+       "t.toml:7:1: error: data: give either unique_tokens or [[data.source]], not both (a "
+       "mixture's sources carry their own unique_tokens)"},
+      {"sweep axis on an unknown key",
+       Good("[training]\nepochs = 4\n[[sweep.axis]]\nkey = \"training.epoch\"\nvalues = [1, 2]\n"),
+       "t.toml:10:7: error: sweep.axis.key = \"training.epoch\": not a numeric scenario key, did "
+       "you mean 'training.epochs'?"},
+      {"sweep axis value out of range",
+       Good("[training]\nepochs = 4\n[[sweep.axis]]\nkey = \"training.epochs\"\nvalues = [1, -2]\n"),
+       "t.toml:11:14: error: sweep axis value: training.epochs = -2: must be > 0 and <= 1e+07"},
+      {"empty sweep values",
+       Good("[training]\nepochs = 4\n[[sweep.axis]]\nkey = \"training.epochs\"\nvalues = []\n"),
+       "t.toml:11:10: error: sweep axis 'training.epochs': values must be a non-empty array"},
+      {"a sweep of 10^9 points",
+       Good("[training]\nepochs = 4\n[[sweep.axis]]\nkey = \"training.epochs\"\n"
+            "range = { from = 1, to = 100, steps = 100000 }\n[[sweep.axis]]\n"
+            "key = \"data.unique_tokens\"\nrange = { from = 1e9, to = 1e12, steps = 10000 }\n"),
+       "t.toml:9:1: error: sweep: the grid has 1e+09 points; at most 1e+08 are accepted (split "
+       "it into several scenario files)"},
+      {"compare with an unknown key",
+       Good("[training]\nepochs = 4\n[[compare]]\nname = \"a\"\n\"training.dropout.rat\" = 0.1\n"),
+       "t.toml:11:1: error: compare 'a': unknown key 'training.dropout.rat', did you mean "
+       "'training.dropout.rate'?"},
+      {"trajectory points", Good("[training]\nepochs = 4\n[output]\ntrajectory_points = 1\n"),
+       "t.toml:10:21: error: output.trajectory_points = 1: must be a whole number from 2 to 100000"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.what);
+    CHECK(FirstError(c.text) == c.first_line);
+  }
+}
+
+TEST_CASE("diagnostics show the line and a caret under the column", "[loader]") {
+  auto r = LoadScenarioText(Good("[training]\nepochs = -3\n"), "t.toml");
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.FormatErrors() ==
+        "t.toml:8:10: error: training.epochs = -3: must be > 0 and <= 1e+07\n"
+        "    8 | epochs = -3\n"
+        "      |          ^\n");
+}
+
+TEST_CASE("several independent mistakes are all reported", "[loader]") {
+  auto r = LoadScenarioText(R"([scenario]
+name = "t"
+[model]
+parms = 1e9
+objective = "ul3"
+[data]
+unique_tokens = "25Q"
+[training]
+epochs = 4
+)", "t.toml");
+  REQUIRE(r.errors.size() == 4);
+  CHECK(r.errors[0].message.find("unknown key 'model.parms', did you mean 'params'?") == 0);
+  CHECK(r.errors[1].message.find("model.params: required") == 0);
+  CHECK(r.errors[2].message.find("did you mean 'ul2'?") != std::string::npos);
+  CHECK(r.errors[3].message.find("data.unique_tokens = \"25Q\"") == 0);
+}
+
+TEST_CASE("unreadable files are reported without a position", "[loader]") {
+  auto r = repsim::io::LoadScenarioFile("/nonexistent/x.toml");
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.FormatErrors() == "/nonexistent/x.toml: error: cannot read the file: No such file or directory\n");
+}
