@@ -40,7 +40,7 @@ inline constexpr double kT3SpanOverUl2Gap = 2.5 / 2.9;
 inline constexpr double kObjectiveMultiplierSpanCorruption = 1.771759103691023;
 // g0: solved from T2 (T1 run with span corruption, constant p = 0.1,
 // c_drop = kDefaultCDrop, eta = kDefaultEta) after m_span_corruption.
-inline constexpr double kDefaultG0 = 6.4406345333605115;
+inline constexpr double kDefaultG0 = 6.455573980032343;
 
 struct Calibration {
   double span_corruption_multiplier;  // solution of T3

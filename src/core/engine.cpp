@@ -60,7 +60,6 @@ struct SourceContext {
 struct SourceState {
   double effective = 0;      // D'_i so far, tokens
   double lambda = 0;         // Λ_i: -log of the value of the next repeated token
-  double repeated = 0;       // repeated tokens seen
   double repeated_p = 0;     // ∫ p over repeated tokens
 };
 
@@ -175,7 +174,6 @@ class Timeline {
         st.effective += tokens * (1.0 - c_drop * 0.5 * (p0 + p1));
         continue;
       }
-      st.repeated += tokens;
       st.repeated_p += tokens * 0.5 * (p0 + p1);
       if (p0 == p1) {  // closed form: ∫ q e^{-Λ} with Λ linear in x
         const double r = c.r0 * (1.0 + g_ * p0);
@@ -262,7 +260,7 @@ std::optional<double> SolveDecreasing(F fresh, double target, double hi) {
 
 struct Snapshot {
   double tokens, epochs, effective_tokens, effective_params;
-  double loss_repeated, loss_unique, mean_repeated_dropout, rn_star_effective;
+  double loss_repeated, loss_unique, p_bar, rn_star_effective;
   double quality_mean;  // Σ w_i k_i: the law sees this × fresh tokens
 };
 
@@ -271,21 +269,25 @@ Snapshot Measure(const Run& run, const Timeline& t) {
   const double d = t.x() * t.unique_total();
   s.tokens = d;
   s.epochs = t.x();
-  double eff = 0, eff_law = 0, seen_law = 0, rep = 0, rep_p = 0, kbar = 0;
+  double eff = 0, eff_law = 0, seen_law = 0, rep_p = 0, kbar = 0;
   for (size_t i = 0; i < t.contexts().size(); ++i) {
     const SourceContext& c = t.contexts()[i];
     const SourceState& st = t.states()[i];
     eff += st.effective;
     eff_law += c.k * st.effective;
     seen_law += c.k * std::min(c.u, c.w * d);
-    rep += st.repeated;
     rep_p += st.repeated_p;
     kbar += c.w * c.k;
   }
   s.quality_mean = kbar;
   s.effective_tokens = eff;
-  s.mean_repeated_dropout = rep > 0 ? rep_p / rep : 0.0;
-  s.rn_star_effective = run.law.rn_star * (1.0 + t.g() * s.mean_repeated_dropout);
+  // p̄: dropout applied to repeated tokens, averaged over every token seen
+  // (fresh tokens count as 0). MODEL.md §3 averages over the repeated tokens
+  // only, which makes N' jump at the first repeated token (p̄ goes from 0 to p
+  // at once); weighting by the repeated share keeps the loss continuous in the
+  // run length and equals MODEL.md's p̄ times (1 - 1/epochs) for constant p.
+  s.p_bar = d > 0 ? rep_p / d : 0.0;
+  s.rn_star_effective = run.law.rn_star * (1.0 + t.g() * s.p_bar);
   s.effective_params = EffectiveParams(run.law, run.params, seen_law, s.rn_star_effective);
   s.loss_repeated = Loss(run.law, s.effective_params, eff_law);
   s.loss_unique = FreshLoss(run.law, run.params, kbar * d);
@@ -313,7 +315,7 @@ Summary Evaluate(const Run& run) {
   out.loss_unique = s.loss_unique;
   out.delta = s.loss_repeated - s.loss_unique;
   out.delta_pct = 100.0 * out.delta / s.loss_unique;
-  out.mean_repeated_dropout = s.mean_repeated_dropout;
+  out.p_bar = s.p_bar;
   out.rn_star_effective = s.rn_star_effective;
   out.rd_star_effective = t.contexts().front().r0;
   out.marginal_value_last = t.MarginalValue(t.RateLeft(t.x()));

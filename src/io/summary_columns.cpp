@@ -32,7 +32,7 @@ std::vector<SummaryColumn> Build() {
       {"marginal_value_last", true, [](R, S s) { return Num(s.marginal_value_last); }, "what the last token seen was worth, relative to a fresh one"},
       {"epochs_value_below_half", true, [](R, S s) { return Opt(s.epochs_value_below_half); }, "epochs after which a token is worth less than half a fresh one"},
       {"epochs_value_below_tenth", true, [](R, S s) { return Opt(s.epochs_value_below_tenth); }, "epochs after which a token is worth less than a tenth"},
-      {"mean_repeated_dropout", true, [](R, S s) { return Num(s.mean_repeated_dropout); }, "mean dropout rate over the repeated tokens"},
+      {"p_bar", true, [](R, S s) { return Num(s.p_bar); }, "p-bar: dropout on repeated tokens, averaged over all tokens (stretches R_N*)"},
       {"rd_star_effective", true, [](R, S s) { return Num(s.rd_star_effective); }, "R_D* x objective x size multipliers (decay of repeated data, epochs)"},
       {"rn_star_effective", true, [](R, S s) { return Num(s.rn_star_effective); }, "R_N* stretched by dropout (decay of excess parameters)"},
       {"law", false, [](R r, S) { return std::string(ToString(r.law.preset)); }, "the loss-law preset"},
