@@ -1,5 +1,0 @@
-if(EXISTS "/work/main/build/repsim_tests_tests-b12d07c.cmake")
-  include("/work/main/build/repsim_tests_tests-b12d07c.cmake")
-else()
-  add_test(repsim_tests_NOT_BUILT-b12d07c repsim_tests_NOT_BUILT-b12d07c)
-endif()
