@@ -15,7 +15,7 @@ BENCH_DEPS := python3-numpy python3-scipy
 
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: all deps build run test results bench clean sanitize
+.PHONY: all deps build run test results bench clean sanitize fuzz
 
 all: build
 
@@ -51,5 +51,14 @@ bench:
 	$(MAKE) build EXTRA_DEPS="$(BENCH_DEPS)" BUILD=build-bench CMAKE_FLAGS="-DREPSIM_BUILD_BENCH=ON"
 	BUILD=build-bench bash bench/run_all.sh
 
+# libFuzzer targets (clang): `make fuzz FUZZ_SECONDS=600` runs each for that long.
+FUZZ_SECONDS ?= 60
+fuzz:
+	$(MAKE) deps EXTRA_DEPS="clang libclang-rt-14-dev"
+	CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DREPSIM_FUZZ=ON -DREPSIM_BUILD_TESTS=OFF \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build build-fuzz
+	FUZZ_SECONDS=$(FUZZ_SECONDS) BUILD=build-fuzz bash fuzz/run.sh
+
 clean:
-	rm -rf build build-asan build-bench
+	rm -rf build build-asan build-bench build-fuzz

@@ -54,7 +54,9 @@ Law MakeLaw(LawPreset preset);
 // The paper a preset comes from, one line.
 std::string_view LawSource(LawPreset preset);
 
-// Empty when every constant is finite and in its domain (all > 0, E >= 0),
+// Empty when every constant is finite and in its domain (E in [0, 100];
+// exponents in (0, 10]; coefficients and scales in (0, 1e30]; rd_star and
+// rn_star in (0, 1e12]),
 // else a message naming the first bad constant.
 std::optional<std::string> Validate(const Law& law);
 

@@ -239,10 +239,15 @@ Expected<DataConstrainedPlan> BestTokensForParams(const Law& law, double params,
 Expected<DataConstrainedPlan> BestParamsForTokens(const Law& law, double tokens,
                                                   double unique_tokens);
 
-// dL/dlogN - dL/dlogD of the data-constrained law at (N, D, U) by central
-// differences (step kStationarityLogStep): zero on the data-constrained
+// dL/dlogN - dL/dlogD of the data-constrained law at (N, D, U): the slope of
+// the loss along the iso-FLOP line in log N. Zero on the data-constrained
 // frontier, negative where a larger model would be the better use of the
-// next FLOP, positive where more tokens would.
+// next FLOP, positive where more tokens would. By the chain rule through N'
+// and D' (MODEL.md §2, differentiated in closed form), with the law's own
+// derivatives by central differences of step kStationarityLogStep in log N'
+// and log D' (the law is smooth there: error ~1e-10 relative). At the kinks
+// of §2 (N = U_N, D = U) it gives the one-sided slope for larger D.
+// Preconditions: Validate(law) is empty; n, d, u finite and > 0.
 inline constexpr double kStationarityLogStep = 1e-5;
 double IsoFlopSlope(const Law& law, double n, double d, double u);
 

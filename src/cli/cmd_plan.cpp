@@ -155,7 +155,7 @@ class Cells {
   std::string Gopher(double v) const {
     if (!human_) return io::Num(v);
     if (v < 0.5) return fmt::format("1/{:.0f}", 1.0 / v);
-    return fmt::format("{:.4g}", v);
+    return v < 1000 ? fmt::format("{:.4g}", v) : fmt::format("{:.1f}", v);
   }
 
  private:
@@ -208,7 +208,12 @@ Expected<Parsed> ParseFlags(const po::options_description& desc, const Args& arg
   try {
     // No abbreviations: a flag is a promise, spelled out (STYLE.md).
     const int style = po::command_line_style::unix_style ^ po::command_line_style::allow_guessing;
-    po::store(po::command_line_parser(JoinFlagValues(desc, args)).options(desc).style(style).run(),
+    const po::positional_options_description no_positionals;
+    po::store(po::command_line_parser(JoinFlagValues(desc, args))
+                  .options(desc)
+                  .positional(no_positionals)
+                  .style(style)
+                  .run(),
               p.vm);
     po::notify(p.vm);
   } catch (const po::unknown_option& e) {
@@ -443,9 +448,9 @@ ScaleRow ScaleRowFor(const Law& law) {
             "Kaplan et al. 2020 eq. 1.7: N ∝ C^0.73, D = B S ∝ C^0.24+0.03"};
   }
   return {std::string(ToString(law.preset)), AllocationExponents(law),
-          fmt::format("Hoffmann eq. 4 with alpha = {}, beta = {}: N ∝ C^(beta/(alpha+beta)), "
-                      "D ∝ C^(alpha/(alpha+beta)); {}",
-                      law.alpha, law.beta, LawSource(law.preset))};
+          fmt::format("Hoffmann et al. 2022 eq. 4: beta/(alpha+beta), alpha/(alpha+beta) "
+                      "with alpha = {}, beta = {}",
+                      law.alpha, law.beta)};
 }
 
 void ScaleHelp(const po::options_description& desc) {
@@ -722,11 +727,14 @@ int PlanAllocate(const Args& args) {
     }
   }
   if (plan->optimum.loss - floor < kSaturatedLossGap) {
+    const double gap = plan->optimum.loss - floor;
     fmt::print(stderr,
-               "repsim plan allocate: note: the optimum is within {:.2g} nats of the floor {:.6g}: "
-               "with {} unique tokens more compute buys next to nothing, and many (N, D) are "
-               "about as good as the one shown.\n",
-               plan->optimum.loss - floor, floor, cell.Count(unique));
+               "repsim plan allocate: note: the optimum is {} the floor {:.6g}: with {} unique "
+               "tokens more compute buys next to nothing here, and many (N, D) are about as "
+               "good as the one shown.\n",
+               gap < 1e-12 ? std::string("within rounding of")
+                           : fmt::format("only {:.2g} nats above", gap),
+               floor, Cells(io::TableFormat::kText).Count(unique));
   }
   return kExitOk;
 }
@@ -789,10 +797,10 @@ int PlanKaplan(const Args& args) {
   for (const auto* v : {&loss, &n, &s, &c}) {
     if (!*v) return UsageError("kaplan", v->error());
   }
+  if (*s && !*n) return UsageError("kaplan", "--steps needs --params N: L(N, S) depends on both");
   if (!*loss && !*n && !*c) {
     return UsageError("kaplan", "missing --loss L, --params N or --compute C: nothing to compute");
   }
-  if (*s && !*n) return UsageError("kaplan", "--steps needs --params N: L(N, S) depends on both");
 
   const Cells cell(p->format);
   io::Table t;

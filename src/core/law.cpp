@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cmath>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -94,28 +95,33 @@ Law MakeLaw(LawPreset preset) {
 }
 
 std::optional<std::string> Validate(const Law& law) {
-  auto bad = [](const char* name, double v, const char* rule) {
-    return fmt::format("{} = {}: must be {}", name, v, rule);
+  // Generous bounds: far outside every published fit, tight enough that no
+  // power or sum of the law overflows or loses all precision.
+  struct Rule {
+    const char* name;
+    double value;
+    double lo;  // exclusive, except for E (inclusive 0)
+    double hi;  // inclusive
   };
-  auto positive = [&](const char* name, double v) -> std::optional<std::string> {
-    if (!std::isfinite(v) || !(v > 0)) return bad(name, v, "finite and > 0");
-    return std::nullopt;
-  };
-  std::optional<std::string> err;
+  std::vector<Rule> rules;
   if (law.form == LawForm::kChinchilla) {
-    if (!std::isfinite(law.e) || law.e < 0) return bad("E", law.e, "finite and >= 0");
-    if ((err = positive("A", law.a))) return err;
-    if ((err = positive("B", law.b))) return err;
-    if ((err = positive("alpha", law.alpha))) return err;
-    if ((err = positive("beta", law.beta))) return err;
+    rules = {{"E", law.e, -1, 100}, {"A", law.a, 0, 1e30}, {"B", law.b, 0, 1e30},
+             {"alpha", law.alpha, 0, 10}, {"beta", law.beta, 0, 10}};
   } else {
-    if ((err = positive("alpha_n", law.alpha_n))) return err;
-    if ((err = positive("n_c", law.n_c))) return err;
-    if ((err = positive("alpha_d", law.alpha_d))) return err;
-    if ((err = positive("d_c", law.d_c))) return err;
+    rules = {{"alpha_n", law.alpha_n, 0, 10}, {"n_c", law.n_c, 0, 1e30},
+             {"alpha_d", law.alpha_d, 0, 10}, {"d_c", law.d_c, 0, 1e30}};
   }
-  if ((err = positive("rd_star", law.rd_star))) return err;
-  if ((err = positive("rn_star", law.rn_star))) return err;
+  rules.push_back({"rd_star", law.rd_star, 0, 1e12});
+  rules.push_back({"rn_star", law.rn_star, 0, 1e12});
+  for (const Rule& r : rules) {
+    const bool e_rule = std::string_view(r.name) == "E";
+    const bool ok = std::isfinite(r.value) && (e_rule ? r.value >= 0 : r.value > r.lo) &&
+                    r.value <= r.hi;
+    if (!ok) {
+      return fmt::format("{} = {}: must be {} and <= {:g}", r.name, r.value,
+                         e_rule ? ">= 0" : "> 0", r.hi);
+    }
+  }
   return std::nullopt;
 }
 

@@ -243,12 +243,44 @@ PlanPoint EvaluatePlanPoint(const Law& law, double n, double d, double u) {
 }
 
 double IsoFlopSlope(const Law& law, double n, double d, double u) {
+  // L(N', D') by the chain rule. N' and D' are the engine's (MODEL.md §2);
+  // their log-derivatives are differentiated by hand here, so that slopes far
+  // below the loss's rounding (a model many times too large for U, thousands
+  // of epochs) stay exact instead of vanishing in a difference of losses.
+  const double seen = std::min(d, u);
+  const double un = ComputeOptimalParamsForTokens(law, seen);
+  double n_eff = n, dlogneff_dlogn = 1.0, dlogneff_dlogd = 0.0;
+  if (n > un) {
+    // N' = U_N (1 + R_N* (1 - e^-x)), x = (N/U_N - 1) / R_N*:
+    //   dN'/dN = e^-x,  dN'/dU_N = 1 + R_N* (1 - e^-x) - (N/U_N) e^-x.
+    const double x = (n / un - 1.0) / law.rn_star;
+    const double ex = std::exp(-x);
+    n_eff = EffectiveParams(law, n, seen, law.rn_star);
+    dlogneff_dlogn = n * ex / n_eff;
+    if (d < u) {  // U_N grows with the unique tokens seen, here all D of them
+      // U_N is a power law in the tokens seen (law.h): its log-slope, exact
+      // up to rounding from two points.
+      constexpr double kH = 1e-3;
+      const double p = std::log(ComputeOptimalParamsForTokens(law, seen * std::exp(kH)) /
+                                ComputeOptimalParamsForTokens(law, seen * std::exp(-kH))) /
+                       (2 * kH);
+      const double dneff_dun = 1.0 + law.rn_star * (-std::expm1(-x)) - (n / un) * ex;
+      dlogneff_dlogd = un * dneff_dun / n_eff * p;
+    }
+  }
+  double d_eff = d, dlogdeff_dlogd = 1.0;
+  if (d > u) {
+    // D' = U + U R_D* (1 - e^-(D/U - 1)/R_D*):  dD'/dD = e^-(D/U - 1)/R_D*.
+    d_eff = EffectiveTokensClosedForm(d, u, law.rd_star);
+    dlogdeff_dlogd = d * std::exp(-(d / u - 1.0) / law.rd_star) / d_eff;
+  }
+  // The law itself is smooth: central differences in log N' and log D'.
   const double h = kStationarityLogStep;
   const double up = std::exp(h), down = std::exp(-h);
-  const double dl_dlogn =
-      (DataConstrainedLoss(law, n * up, d, u) - DataConstrainedLoss(law, n * down, d, u)) / (2 * h);
-  const double dl_dlogd =
-      (DataConstrainedLoss(law, n, d * up, u) - DataConstrainedLoss(law, n, d * down, u)) / (2 * h);
+  const double dl_dlogneff = (Loss(law, n_eff * up, d_eff) - Loss(law, n_eff * down, d_eff)) / (2 * h);
+  const double dl_dlogdeff = (Loss(law, n_eff, d_eff * up) - Loss(law, n_eff, d_eff * down)) / (2 * h);
+  const double dl_dlogn = dl_dlogneff * dlogneff_dlogn;
+  const double dl_dlogd = dl_dlogdeff * dlogdeff_dlogd + dl_dlogneff * dlogneff_dlogd;
   return dl_dlogn - dl_dlogd;
 }
 

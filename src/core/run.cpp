@@ -125,8 +125,8 @@ std::optional<std::string> Validate(const Run& run) {
   }
   if (d.schedule == DropoutSchedule::kLinear && !(d.end_epoch > d.start_epoch)) {
     return fmt::format(
-        "training.dropout: linear ramp needs end_epoch > start_epoch (got {} and {})",
-        d.start_epoch, d.end_epoch);
+        "training.dropout.end_epoch = {}: a linear ramp needs end_epoch > start_epoch ({})",
+        d.end_epoch, d.start_epoch);
   }
   if (d.schedule == DropoutSchedule::kEarly && !(d.end_epoch > 0)) {
     return fmt::format("training.dropout.end_epoch = {}: early dropout needs end_epoch > 0",

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -153,8 +154,12 @@ class Loader {
       }
       err = SetNumber(spec, path, *Number(n, path));
     } else {
-      Error(n.source(), fmt::format("{} = {}: must be a {}", path, Describe(n),
-                                    info->kind == KeyKind::kChoice ? "string" : "number"));
+      const char* allowed = info->kind == KeyKind::kChoice   ? "a string (one of its names)"
+                            : info->kind == KeyKind::kNumber ? "a number"
+                            : path == "model.params"
+                                ? "a number, a quantity like \"25B\", or \"compute_optimal\""
+                                : "a number or a quantity like \"25B\"";
+      Error(n.source(), fmt::format("{} = {}: must be {}", path, Describe(n), allowed));
       return false;
     }
     if (err) {
@@ -716,6 +721,12 @@ LoadResult LoadScenarioText(std::string_view text, const std::string& path) {
 }
 
 LoadResult LoadScenarioFile(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    LoadResult out;
+    out.errors.push_back(Diagnostic{path, 0, 0, "cannot read the file: it is a folder"});
+    return out;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     LoadResult out;

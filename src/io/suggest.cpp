@@ -25,7 +25,9 @@ std::optional<std::string> Suggest(std::string_view word,
   std::optional<std::string> best;
   size_t best_d = std::max<size_t>(2, word.size() / 3) + 1;
   for (std::string_view c : candidates) {
-    const size_t d = EditDistance(word, c);
+    // A prefix of a name ("unique" for "unique_tokens") counts as close.
+    const bool prefix = word.size() >= 3 && c.size() > word.size() && c.substr(0, word.size()) == word;
+    const size_t d = prefix ? 1 : EditDistance(word, c);
     if (d < best_d) {
       best_d = d;
       best = std::string(c);

@@ -1,0 +1,393 @@
+// Sweeps: grid indexing, per-point evaluation, and the two closed-form fast
+// paths of MODEL.md §2 (see repsim/sweep.h).
+//
+// ClosedFormEvaluator repeats, operation for operation, what engine.cpp's
+// Timeline, Measure() and SolveDecreasing() do when there is one source and
+// no dropout: the run is then one fresh interval [0, 1/s] and, past it, one
+// repeated interval with constant decay, both in closed form. Keeping the
+// same floating-point operations in the same order (only loop-invariant
+// subexpressions are hoisted, which does not change their values) is what
+// makes its Summary identical to Evaluate()'s; tests/test_sweep.cpp compares
+// every column of both on grids of points, so a change to the engine that
+// breaks the identity fails a test.
+
+#include "repsim/sweep.h"
+
+#include <algorithm>
+#include <bit>
+#include <cassert>
+#include <cmath>
+#include <exception>
+
+#include <boost/math/tools/toms748_solve.hpp>
+#include <fmt/format.h>
+
+namespace repsim {
+
+// --- Grid geometry -----------------------------------------------------------
+
+uint64_t SweepGridSize(std::span<const SweepAxis> axes) {
+  uint64_t n = 1;
+  for (const SweepAxis& a : axes) {
+    assert(!a.values.empty());
+    n *= a.values.size();
+  }
+  return n;
+}
+
+void SweepCoordinates(std::span<const SweepAxis> axes, uint64_t index, std::span<size_t> out) {
+  assert(out.size() == axes.size());
+  assert(index < SweepGridSize(axes));
+  for (size_t k = axes.size(); k-- > 0;) {
+    const uint64_t n = axes[k].values.size();
+    out[k] = static_cast<size_t>(index % n);
+    index /= n;
+  }
+}
+
+std::vector<double> SweepValues(std::span<const SweepAxis> axes, uint64_t index) {
+  std::vector<size_t> c(axes.size());
+  SweepCoordinates(axes, index, c);
+  std::vector<double> v(axes.size());
+  for (size_t k = 0; k < axes.size(); ++k) v[k] = axes[k].values[c[k]];
+  return v;
+}
+
+IndexRange ShardRange(uint64_t points, int shard, int shards) {
+  assert(shards >= 1 && shard >= 0 && shard < shards);
+  const auto n = static_cast<__uint128_t>(points);
+  IndexRange r;
+  r.begin = static_cast<uint64_t>(n * static_cast<unsigned>(shard) / static_cast<unsigned>(shards));
+  r.end = static_cast<uint64_t>(n * static_cast<unsigned>(shard + 1) / static_cast<unsigned>(shards));
+  return r;
+}
+
+// --- The closed form, as the engine evaluates it -----------------------------
+
+namespace {
+
+// engine.cpp's SolveDecreasing: fresh(x) = target for x in (hi·1e-30, hi],
+// fresh decreasing, in log space. Same bracket, tolerance and iteration
+// limit, hence the same iterates and the same answer. The only difference:
+// `fresh_log` receives y = log x and computes x = std::exp(y) itself (as the
+// engine's wrapper does), so that it may also use y.
+template <class F>
+std::optional<double> SolveDecreasing(F fresh_log, double target, double hi) {
+  const double ylo = std::log(hi) - 69.0;  // 1e-30 · hi
+  const double yhi = std::log(hi);
+  auto f = [&](double y) { return fresh_log(y) - target; };
+  const double flo = f(ylo);
+  const double fhi = f(yhi);
+  if (fhi >= 0) return hi;
+  if (!(flo > 0)) return std::nullopt;
+  boost::uintmax_t iters = 200;
+  auto tol = [](double a, double b) { return std::fabs(b - a) <= kSolveRelTol * 0.1; };
+  try {
+    auto r = boost::math::tools::toms748_solve(f, ylo, yhi, flo, fhi, tol, iters);
+    if (iters >= 200) return std::nullopt;
+    return std::exp(0.5 * (r.first + r.second));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+// FreshLoss(law, n, d) with the pieces that do not change during a solve
+// computed once. Chinchilla form; the expressions are those of law.cpp's
+// Loss() and ComputeOptimalParamsForTokens() and engine.cpp's EffectiveParams().
+struct ChinchillaFresh {
+  const Law& law;
+  double log_ratio;  // log(alpha A / (beta B))
+
+  explicit ChinchillaFresh(const Law& l)
+      : law(l), log_ratio(std::log(l.alpha * l.a / (l.beta * l.b))) {}
+
+  double OptimalParams(double d) const {
+    return std::exp((log_ratio + law.beta * std::log(d)) / law.alpha);
+  }
+  // EffectiveParams(law, n, seen = d, rn_star) given OptimalParams(d).
+  double Effective(double n, double optimal) const {
+    const double un = std::min(n, optimal);
+    const double rn = std::max(n / un - 1.0, 0.0);
+    if (rn == 0.0) return n;
+    return un + un * law.rn_star * (-std::expm1(-rn / law.rn_star));
+  }
+};
+
+}  // namespace
+
+bool ClosedFormEvaluator::Applies(const Run& run) {
+  if (run.sources.size() != 1 || run.dropout.schedule != DropoutSchedule::kNone) return false;
+  // With p = 0 the engine multiplies g(N) and c_drop by zero; that is the
+  // identity only when they are finite.
+  const Modifiers& m = run.modifiers;
+  const double g = m.g0 * std::pow(run.params / 1e9, -m.eta);
+  return std::isfinite(g) && std::isfinite(m.c_drop);
+}
+
+Summary ClosedFormEvaluator::Evaluate(const Run& run) {
+  assert(Applies(run));
+  const Law& law = run.law;
+  const Modifiers& m = run.modifiers;
+  const DataSource& src = run.sources.front();
+
+  // Timeline's constructor (engine.cpp), one source.
+  const double u_total = 0.0 + src.unique_tokens;  // UniqueTokens()
+  const double g = m.g0 * std::pow(run.params / 1e9, -m.eta);
+  const double m_obj = m.objective_multiplier.value_or(DefaultObjectiveMultiplier(run.objective));
+  const double u = src.unique_tokens, w = src.weight, k = src.quality;
+  const double s = src.weight * u_total / src.unique_tokens;
+  const double fresh_end = 1.0 / s;
+  const double r0 = law.rd_star * m_obj * std::pow(src.unique_tokens / 1e9, m.size_gamma);
+  const double p = 0.0;  // DropoutRateAt(kNone, ·)
+
+  // AdvanceTo(epochs): [0, min(x, 1/s)] fresh, then [1/s, x] repeated.
+  const double x = run.tokens / u_total;  // Epochs()
+  double effective = 0, lambda = 0, repeated_p = 0;
+  double xa = 0;
+  while (xa < x) {
+    const double xb = fresh_end > xa && fresh_end < x ? fresh_end : x;
+    const double h = xb - xa;
+    const double tokens = u_total * w * h;
+    if (xb <= fresh_end) {
+      effective += tokens * (1.0 - m.c_drop * 0.5 * (p + p));
+    } else {
+      repeated_p += tokens * 0.5 * (p + p);
+      const double r = r0 * (1.0 + g * p);
+      const double dl = s * h / r;
+      effective += u_total * w * (1.0 - m.c_drop * p) * std::exp(-lambda) * (r / s) *
+                   (-std::expm1(-dl));
+      lambda += dl;
+    }
+    xa = xb;
+  }
+
+  // Measure().
+  const double d = x * u_total;
+  const double eff = 0.0 + effective;
+  const double eff_law = 0.0 + k * effective;
+  const double seen_law = 0.0 + k * std::min(u, w * d);
+  const double kbar = 0.0 + w * k;
+  const double p_bar = d > 0 ? (0.0 + repeated_p) / d : 0.0;
+  const double rn_star_effective = law.rn_star * (1.0 + g * p_bar);
+  const double effective_params = EffectiveParams(law, run.params, seen_law, rn_star_effective);
+  const double loss_repeated = Loss(law, effective_params, eff_law);
+  const double loss_unique = FreshLoss(law, run.params, kbar * d);
+
+  // Evaluate().
+  Summary out;
+  out.params = run.params;
+  out.active_params = run.active_params;
+  out.tokens = run.tokens;
+  out.unique_tokens = u_total;
+  out.epochs = x;
+  out.compute = Compute(run);
+  out.effective_tokens = eff;
+  out.effective_fraction = eff / run.tokens;
+  out.effective_params = effective_params;
+  out.loss_repeated = loss_repeated;
+  out.loss_unique = loss_unique;
+  out.delta = loss_repeated - loss_unique;
+  out.delta_pct = 100.0 * out.delta / loss_unique;
+  out.p_bar = p_bar;
+  out.rn_star_effective = rn_star_effective;
+  out.rd_star_effective = r0;
+  const double q = 1.0 - m.c_drop * p;
+  const double v_last = x > fresh_end ? std::exp(-lambda) : 1.0;
+  out.marginal_value_last = 0.0 + w * q * v_last;
+
+  if (law.form == LawForm::kChinchilla) {
+    const ChinchillaFresh fresh(law);
+    // D_eq: N fixed, so its term is constant unless N is over-sized for kbar·x.
+    const double n_term = law.e + law.a * std::pow(run.params, -law.alpha);
+    // Above this log-token count the model is, with a margin of 1e-9 in log
+    // space that dwarfs rounding, no larger than compute-optimal: Effective()
+    // returns N exactly and OptimalParams() need not be computed.
+    const double y_safe =
+        (law.alpha * (std::log(run.params) + 1e-9) - fresh.log_ratio) / law.beta - std::log(kbar) +
+        1e-9;
+    out.equivalent_unique_tokens = SolveDecreasing(
+        [&](double y) {
+          const double dt = kbar * std::exp(y);
+          if (y > y_safe) return n_term + law.b * std::pow(dt, -law.beta);
+          const double ne = fresh.Effective(run.params, fresh.OptimalParams(dt));
+          const double head = ne == run.params ? n_term : law.e + law.a * std::pow(ne, -law.alpha);
+          return head + law.b * std::pow(dt, -law.beta);
+        },
+        loss_repeated, run.tokens);
+    // N_eq: the tokens are fixed, so are their term and the optimal size.
+    const double dt = kbar * run.tokens;
+    const double d_term = law.b * std::pow(dt, -law.beta);
+    const double optimal = fresh.OptimalParams(dt);
+    out.equivalent_params = SolveDecreasing(
+        [&](double y) {
+          const double n = std::exp(y);
+          return law.e + law.a * std::pow(fresh.Effective(n, optimal), -law.alpha) + d_term;
+        },
+        loss_repeated, run.params);
+  } else {
+    out.equivalent_unique_tokens = SolveDecreasing(
+        [&](double y) { return FreshLoss(law, run.params, kbar * std::exp(y)); }, loss_repeated,
+        run.tokens);
+    out.equivalent_params = SolveDecreasing(
+        [&](double y) { return FreshLoss(law, std::exp(y), kbar * run.tokens); }, loss_repeated,
+        run.params);
+  }
+  if (out.equivalent_unique_tokens) {
+    out.wasted_compute = 1.0 - *out.equivalent_unique_tokens / run.tokens;
+  } else {
+    out.warnings.push_back(fmt::format(
+        "equivalent_unique_tokens: no token count gives loss {:.6g} on fresh data with this model",
+        loss_repeated));
+  }
+  if (!out.equivalent_params) {
+    out.warnings.push_back(fmt::format(
+        "equivalent_params: no model size gives loss {:.6g} on these tokens when fresh",
+        loss_repeated));
+  }
+
+  // The epochs at which the marginal value falls below 1/2 and 1/10 depend on
+  // s, the decay scale r0 and the weight only (g(N) and c_drop are multiplied
+  // by p = 0): the engine's search for them is run once per distinct triple.
+  if (!memo_ || memo_->s != s || memo_->r0 != r0 || memo_->weight != w) {
+    const Summary full = repsim::Evaluate(run);
+    memo_ = Thresholds{s, r0, w, full.epochs_value_below_half,
+                       full.epochs_value_below_tenth};
+  }
+  out.epochs_value_below_half = memo_->below_half;
+  out.epochs_value_below_tenth = memo_->below_tenth;
+
+  SourceSummary ss;
+  ss.name = src.name;
+  ss.unique_tokens = u;
+  ss.weight = w;
+  ss.quality = k;
+  ss.tokens = w * run.tokens;
+  ss.epochs = ss.tokens / u;
+  ss.effective_tokens = effective;
+  ss.marginal_value_last = (1.0 - m.c_drop * p) * v_last;
+  out.sources.push_back(std::move(ss));
+  return out;
+}
+
+// --- Evaluating one point ----------------------------------------------------
+
+SweepEvaluator::SweepEvaluator(const RunSpec& base, std::span<const SweepAxis> axes)
+    : base_(base), axes_(axes), spec_(base), coords_(axes.size()) {}
+
+void SweepEvaluator::Evaluate(uint64_t index, SweepPoint* out) {
+  spec_ = base_;
+  SweepCoordinates(axes_, index, coords_);
+  for (size_t k = 0; k < axes_.size(); ++k) {
+    if (auto e = SetNumber(spec_, axes_[k].key, axes_[k].values[coords_[k]])) {
+      out->kind = PointStatus::kInvalid;
+      out->status = "invalid: " + *e;
+      return;
+    }
+  }
+  Expected<Run> run = Resolve(spec_);
+  if (!run) {
+    out->kind = PointStatus::kInvalid;
+    out->status = "invalid: " + run.error();
+    std::replace(out->status.begin(), out->status.end(), '\n', ' ');
+    return;
+  }
+  out->run = std::move(run).value();
+  if (ClosedFormEvaluator::Applies(out->run)) {
+    out->summary = closed_form_.Evaluate(out->run);
+    ++closed_form_points_;
+  } else {
+    out->summary = repsim::Evaluate(out->run);
+    ++timeline_points_;
+  }
+  const Summary& s = out->summary;
+  if (s.equivalent_unique_tokens && s.equivalent_params) {
+    out->kind = PointStatus::kOk;
+    out->status = "ok";
+    return;
+  }
+  out->kind = PointStatus::kPartial;
+  out->status = "partial: ";
+  if (!s.equivalent_unique_tokens) out->status += "equivalent_unique_tokens";
+  if (!s.equivalent_unique_tokens && !s.equivalent_params) out->status += " and ";
+  if (!s.equivalent_params) out->status += "equivalent_params";
+  out->status += " not found";
+}
+
+// --- The grid kernel ---------------------------------------------------------
+
+std::optional<std::string> EvaluateEpochsUniqueGrid(const Law& law, double params,
+                                                    std::span<const double> epochs,
+                                                    std::span<const double> unique_tokens,
+                                                    const GridLosses& out) {
+  if (law.form != LawForm::kChinchilla) {
+    return std::string("the grid kernel needs a law of the Chinchilla form (not kaplan2020)");
+  }
+  if (auto e = Validate(law)) return "law." + *e;
+  if (!std::isfinite(params) || !(params > 0)) {
+    return fmt::format("params = {}: must be finite and > 0", params);
+  }
+  const size_t cols = epochs.size(), rows = unique_tokens.size();
+  const size_t n = cols * rows;
+  if (out.loss_repeated.size() != n || out.loss_unique.size() != n || out.delta.size() != n) {
+    return fmt::format("outputs must hold {} x {} = {} values", rows, cols, n);
+  }
+  for (double e : epochs) {
+    if (!std::isfinite(e) || !(e > 0)) return fmt::format("epochs = {}: must be finite and > 0", e);
+  }
+  for (double u : unique_tokens) {
+    if (!std::isfinite(u) || !(u > 0)) {
+      return fmt::format("unique_tokens = {}: must be finite and > 0", u);
+    }
+  }
+
+  const double e0 = law.e, a = law.a, b = law.b, alpha = law.alpha, beta = law.beta;
+  const double rd = law.rd_star, rn = law.rn_star;
+  // Compute-optimal size for D tokens: exp((log(αA/βB) + β log D)/α)
+  // = c_opt · U^(β/α) · epochs^(β/α) (law.cpp, MODEL.md §1).
+  const double log_ratio = std::log(alpha * a / (beta * b));
+  const double ba = beta / alpha;
+  const double n_term = a * std::pow(params, -alpha);  // A N^-α, fresh and not over-sized
+
+  // Per column (epochs): epochs^-β, (D'/U)^-β and epochs^(β/α).
+  std::vector<double> col_d(cols), col_dp(cols), col_opt(cols);
+  for (size_t c = 0; c < cols; ++c) {
+    const double ep = epochs[c];
+    col_d[c] = std::pow(ep, -beta);
+    // D'/U = 1 + R_D* (1 - exp(-(epochs - 1)/R_D*)) past one epoch (MODEL.md §2), else epochs.
+    col_dp[c] = ep <= 1.0 ? col_d[c] : std::pow(1.0 + rd * (-std::expm1(-(ep - 1.0) / rd)), -beta);
+    col_opt[c] = std::pow(ep, ba);
+  }
+
+  for (size_t r = 0; r < rows; ++r) {
+    const double u = unique_tokens[r];
+    const double bu = b * std::pow(u, -beta);                      // B U^-β
+    const double opt_row = std::exp((log_ratio + beta * std::log(u)) / alpha);  // N_opt(U)
+    // N' of the repeated run: U_N = min(N, N_opt(U)) (MODEL.md §2).
+    const double un = std::min(params, opt_row);
+    const double rn_excess = std::max(params / un - 1.0, 0.0);
+    const double np = rn_excess == 0.0 ? params : un + un * rn * (-std::expm1(-rn_excess / rn));
+    const double rep_head = e0 + a * std::pow(np, -alpha);
+    double* lr = out.loss_repeated.data() + r * cols;
+    double* lu = out.loss_unique.data() + r * cols;
+    double* dl = out.delta.data() + r * cols;
+    for (size_t c = 0; c < cols; ++c) {
+      // Fresh loss: N decays only when larger than compute-optimal for D.
+      const double opt = opt_row * col_opt[c];
+      double head = e0 + n_term;
+      if (opt < params) {
+        const double x = params / opt - 1.0;
+        const double ne = opt + opt * rn * (-std::expm1(-x / rn));
+        head = e0 + a * std::pow(ne, -alpha);
+      }
+      const double fresh = head + bu * col_d[c];
+      // Up to one epoch nothing is repeated: the repeated run is the fresh run.
+      const double repeated = epochs[c] <= 1.0 ? fresh : rep_head + bu * col_dp[c];
+      lr[c] = repeated;
+      lu[c] = fresh;
+      dl[c] = repeated - fresh;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace repsim
