@@ -1,11 +1,604 @@
-// Placeholder: replaced by the fit implementation.
+// `repsim fit`: fit a loss law to measured runs (MODEL.md §6).
+//
+// Wiring only: parse and validate flags (Boost.Program_options), read the CSV
+// (src/io/runs_csv.h), call the core (include/repsim/fit.h), write one of
+// four formats. Every bad flag or value is an error naming the flag and the
+// value, exit code 2; a fit that fails is exit code 1 (STYLE.md).
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <vector>
+
+#include <boost/program_options.hpp>
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "io/progress.h"
+#include "io/runs_csv.h"
+#include "io/suggest.h"
+#include "io/table.h"
+#include "repsim/fit.h"
+#include "repsim/law.h"
 
 namespace repsim::cli {
-int FitCommand(const Args&) {
-  fmt::print(stderr, "repsim fit: not implemented yet\n");
-  return 1;
+namespace {
+
+namespace po = boost::program_options;
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+constexpr int kMaxThreads = 1024;
+constexpr int kMaxBootstrap = 1000000;
+
+constexpr const char* kUsage =
+    "Usage: repsim fit RUNS.csv [--form chinchilla|data-constrained] [--fix NAME=VALUE]...\n"
+    "                  [--fix-preset PRESET] [--huber-delta D] [--drop-highest K]\n"
+    "                  [--starts grid|N] [--bootstrap B] [--seed S] [--threads T]\n"
+    "                  [--format table|json|csv|toml]\n"
+    "\n"
+    "Fits a loss law to your own training runs, the way Hoffmann et al. 2022 (approach 3)\n"
+    "and Besiroglu et al. 2024 fitted Chinchilla's (MODEL.md §6).\n"
+    "\n"
+    "RUNS.csv has a header row naming its columns, in any order: params (N), tokens (D,\n"
+    "tokens seen), loss (final loss), and for --form data-constrained unique_tokens (U).\n"
+    "Other columns are ignored. Every value must be a finite number > 0.\n"
+    "\n"
+    "Forms:\n"
+    "  chinchilla        L = E + A/N^alpha + B/D^beta                      (5 constants)\n"
+    "  data-constrained  L = E + A/N'^alpha + B/D'^beta, with Muennighoff et al. 2023's\n"
+    "                    effective data D' = U + U rd_star (1 - exp(-(D/U - 1)/rd_star))\n"
+    "                    and effective parameters N' (excess over the compute-optimal size\n"
+    "                    for U decays with rn_star; MODEL.md §2)              (7 constants)\n"
+    "\n"
+    "Method: minimise sum_i Huber_delta(log Lhat_i - log L_i) over log E, log A, log B,\n"
+    "alpha, beta (and log rd_star, log rn_star), with log Lhat = logsumexp(log A - alpha\n"
+    "log N', log B - beta log D', log E), by L-BFGS (Ceres) from every point of a start\n"
+    "grid, in parallel; the best start wins (ties: the lowest start number).\n"
+    "  chinchilla grid: Besiroglu et al.'s 4500 points, in their order: alpha, beta in\n"
+    "    {0, 0.5, ..., 2}, log E in {-1, -0.5, ..., 1}, log A, log B in {0, 5, ..., 25}.\n"
+    "  data-constrained grid: the same with alpha, beta in {0.5, ..., 2} (the compute-\n"
+    "    optimal size needs alpha, beta > 0), times rd_star, rn_star in {2, 10, 50}\n"
+    "    (25920 points).\n"
+    "  A fixed constant's grid axis collapses to its value (--fix-preset muennighoff2023\n"
+    "  with --form data-constrained leaves 9 starts).\n"
+    "\n"
+    "Output: the constants, the objective at the optimum, how many starts reached the best\n"
+    "objective (within 1e-9), and the compute-optimal exponents a = beta/(alpha+beta)\n"
+    "(N_opt ~ C^a) and b = alpha/(alpha+beta) (D_opt ~ C^b). With --bootstrap B, standard\n"
+    "errors and 95% percentile intervals from B refits on runs resampled with replacement\n"
+    "(each refit starts from the best fit and up to 3 other local optima; resample i\n"
+    "uses seed S + i, so results depend on the seed, never on --threads).\n"
+    "--format toml writes a [law] table to paste into a scenario file.\n"
+    "\n"
+    "Examples:\n"
+    "  repsim fit ../shared/data/chinchilla_hoffmann2022_fig4.csv --drop-highest 5\n"
+    "  repsim fit ../shared/data/muennighoff2023_fit_runs.csv --form data-constrained \\\n"
+    "      --fix-preset muennighoff2023 --bootstrap 1000 --format toml\n"
+    "\n"
+    "Exit codes: 0 success, 1 the fit failed, 2 bad input or usage.\n"
+    "\n"
+    "Options";
+
+// Presets that can be fixed with --fix-preset: the Chinchilla-form ones.
+constexpr std::string_view kFixPresets[] = {"chinchilla2022", "besiroglu2024", "muennighoff2023"};
+constexpr std::string_view kFormNames[] = {"chinchilla", "data-constrained"};
+constexpr std::string_view kFormatNames[] = {"table", "text", "json", "csv", "toml"};
+constexpr std::string_view kParamNames[] = {"E", "A", "B", "alpha", "beta", "rd_star", "rn_star"};
+
+enum class Format { kTable, kJson, kCsv, kToml };
+
+struct Flags {
+  std::string file;
+  FitOptions options;
+  int drop_highest = 0;
+  int bootstrap = 0;
+  uint64_t seed = 0;
+  Format format = Format::kTable;
+  std::optional<std::string> fix_preset;
+};
+
+int UsageError(const std::string& message) {
+  fmt::print(stderr, "repsim fit: {}\n(see 'repsim fit --help')\n", message);
+  return kExitUsage;
 }
+
+// Boost.Program_options reads "--seed -1" as two flags; join each
+// value-taking long flag with its value so that such values reach our
+// validation (and its message) instead.
+std::vector<std::string> JoinFlagValues(const po::options_description& desc, const Args& args) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a.rfind("--", 0) == 0 && a.find('=') == std::string::npos && i + 1 < args.size()) {
+      const po::option_description* opt = desc.find_nothrow(a.substr(2), false);
+      if (opt != nullptr && opt->semantic()->max_tokens() > 0) {
+        out.push_back(a + "=" + args[i + 1]);
+        ++i;
+        continue;
+      }
+    }
+    out.push_back(a);
+  }
+  return out;
+}
+
+template <typename Int>
+std::optional<Int> ParseInt(std::string_view s) {
+  Int v{};
+  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || ptr != s.data() + s.size() || s.empty()) return std::nullopt;
+  return v;
+}
+
+std::optional<double> ParseDouble(std::string_view s) {
+  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+  double v = 0;
+  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || ptr != s.data() + s.size() || s.empty()) return std::nullopt;
+  return v;
+}
+
+// An integer flag in [lo, hi], or an error message naming it.
+Expected<int> IntFlag(std::string_view flag, const std::string& text, int lo, int hi) {
+  const std::optional<long long> v = ParseInt<long long>(text);
+  if (!v) return Error{fmt::format("{} = '{}': not an integer", flag, text)};
+  if (*v < lo || *v > hi) {
+    return Error{fmt::format("{} = {}: must be from {} to {}", flag, *v, lo, hi)};
+  }
+  return static_cast<int>(*v);
+}
+
+// Parses and validates every flag except those needing the data. Returns an
+// exit code when the command should stop now.
+std::optional<int> ParseFlags(const Args& args, Flags* f) {
+  std::vector<std::string> files, fixes;
+  std::string form = "chinchilla", delta, drop, starts = "grid", bootstrap, seed, threads,
+              format = "table", preset;
+  po::options_description opts(kUsage);
+  // clang-format off
+  opts.add_options()
+      ("form", po::value(&form)->value_name("FORM"),
+       "chinchilla (default) or data-constrained")
+      ("fix", po::value(&fixes)->value_name("NAME=VALUE")->composing(),
+       "hold a constant at VALUE (natural units, > 0), e.g. --fix E=1.8; NAME is one of E, "
+       "A, B, alpha, beta, rd_star, rn_star (the last two: data-constrained form); repeatable")
+      ("fix-preset", po::value(&preset)->value_name("PRESET"),
+       "hold E, A, B, alpha, beta at a preset's values: chinchilla2022, besiroglu2024 or "
+       "muennighoff2023 (MODEL.md §1); a --fix of the same constant overrides it")
+      ("huber-delta", po::value(&delta)->value_name("D"),
+       "delta of the Huber loss on log loss (default 1e-3, Hoffmann et al.)")
+      ("drop-highest", po::value(&drop)->value_name("K"),
+       "leave out the K runs with the highest losses (Besiroglu et al. drop 5); default 0")
+      ("starts", po::value(&starts)->value_name("grid|N"),
+       "the whole start grid (default) or its first N points")
+      ("bootstrap", po::value(&bootstrap)->value_name("B"),
+       "B bootstrap resamples for standard errors and 95% intervals (default 0: none)")
+      ("seed", po::value(&seed)->value_name("S"), "bootstrap seed, 0 to 2^64-1 (default 0)")
+      ("threads", po::value(&threads)->value_name("T"),
+       "worker threads (default 0: all cores); results do not depend on it")
+      ("format", po::value(&format)->value_name("FMT"),
+       "table (default), json, csv, or toml (a [law] table for a scenario file)")
+      ("help,h", "print this help");
+  // clang-format on
+  po::options_description hidden;
+  hidden.add_options()("file", po::value(&files));
+  po::options_description all;
+  all.add(opts).add(hidden);
+  po::positional_options_description pos;
+  pos.add("file", -1);
+  std::vector<std::string> long_names;
+  for (const auto& opt : opts.options()) long_names.push_back("--" + opt->long_name());
+  std::vector<std::string_view> long_views(long_names.begin(), long_names.end());
+  try {
+    // No abbreviations: a flag is a promise, spelled out (STYLE.md).
+    const int style = po::command_line_style::unix_style ^ po::command_line_style::allow_guessing;
+    po::variables_map vm;
+    po::store(po::command_line_parser(JoinFlagValues(all, args))
+                  .options(all)
+                  .positional(pos)
+                  .style(style)
+                  .run(),
+              vm);
+    po::notify(vm);
+    if (vm.count("help")) {
+      std::cout << opts << "\n";
+      return kExitOk;
+    }
+  } catch (const po::unknown_option& e) {
+    const std::string flag = e.get_option_name();
+    return UsageError(fmt::format("unknown flag '{}'{}", flag,
+                                  io::DidYouMean(flag.substr(0, flag.find('=')), long_views)));
+  } catch (const po::multiple_occurrences& e) {
+    return UsageError(fmt::format("{} given more than once", e.get_option_name()));
+  } catch (const po::error& e) {
+    return UsageError(e.what());
+  }
+
+  if (files.empty()) return UsageError("no runs file given: repsim fit RUNS.csv");
+  if (files.size() > 1) {
+    return UsageError(fmt::format("one runs file expected, got {}: '{}' and '{}'", files.size(),
+                                  files[0], files[1]));
+  }
+  f->file = files[0];
+
+  const std::optional<FitForm> fit_form = FitFormFromString(form);
+  if (!fit_form) {
+    return UsageError(fmt::format("--form = '{}': unknown form{} (one of: chinchilla, "
+                                  "data-constrained)",
+                                  form, io::DidYouMean(form, kFormNames)));
+  }
+  f->options.form = *fit_form;
+
+  if (!preset.empty()) {
+    const std::optional<LawPreset> p = LawPresetFromString(preset);
+    if (!p || MakeLaw(*p).form != LawForm::kChinchilla) {
+      return UsageError(fmt::format(
+          "--fix-preset = '{}': {}{} (one of: chinchilla2022, besiroglu2024, muennighoff2023)",
+          preset,
+          p ? "not a Chinchilla-form preset (kaplan2020 has no E, A, B, alpha, beta)"
+            : "unknown preset",
+          p ? "" : io::DidYouMean(preset, kFixPresets)));
+    }
+    const Law law = MakeLaw(*p);
+    f->options.fixed[static_cast<int>(FitParam::kE)] = law.e;
+    f->options.fixed[static_cast<int>(FitParam::kA)] = law.a;
+    f->options.fixed[static_cast<int>(FitParam::kB)] = law.b;
+    f->options.fixed[static_cast<int>(FitParam::kAlpha)] = law.alpha;
+    f->options.fixed[static_cast<int>(FitParam::kBeta)] = law.beta;
+    f->fix_preset = preset;
+  }
+
+  std::array<bool, kNumFitParams> seen{};
+  for (const std::string& fix : fixes) {
+    const size_t eq = fix.find('=');
+    if (eq == std::string::npos) {
+      return UsageError(fmt::format("--fix = '{}': expected NAME=VALUE, e.g. --fix E=1.8", fix));
+    }
+    const std::string name = fix.substr(0, eq);
+    const std::string value = fix.substr(eq + 1);
+    const std::optional<FitParam> param = FitParamFromString(name);
+    if (!param) {
+      return UsageError(fmt::format(
+          "--fix {}: unknown constant '{}'{} (one of: E, A, B, alpha, beta, rd_star, rn_star)",
+          fix, name, io::DidYouMean(name, kParamNames)));
+    }
+    const int i = static_cast<int>(*param);
+    if (i >= NumParams(f->options.form)) {
+      return UsageError(fmt::format("--fix {}: {} is a constant of the data-constrained form "
+                                    "only (add --form data-constrained)",
+                                    fix, name));
+    }
+    if (seen[i]) return UsageError(fmt::format("--fix {}: {} is fixed twice", fix, name));
+    seen[i] = true;
+    const std::optional<double> v = ParseDouble(value);
+    if (!v) return UsageError(fmt::format("--fix {}: '{}' is not a number", fix, value));
+    if (!std::isfinite(*v) || !(*v > 0)) {
+      return UsageError(fmt::format("--fix {}: {} must be finite and > 0", fix, name));
+    }
+    f->options.fixed[i] = *v;
+  }
+
+  if (!delta.empty()) {
+    const std::optional<double> v = ParseDouble(delta);
+    if (!v) return UsageError(fmt::format("--huber-delta = '{}': not a number", delta));
+    if (!std::isfinite(*v) || !(*v > 0)) {
+      return UsageError(fmt::format("--huber-delta = {}: must be finite and > 0", delta));
+    }
+    f->options.huber_delta = *v;
+  }
+  if (!drop.empty()) {
+    auto v = IntFlag("--drop-highest", drop, 0, 1 << 30);
+    if (!v) return UsageError(v.error());
+    f->drop_highest = *v;
+  }
+  if (starts != "grid") {
+    auto v = IntFlag("--starts", starts, 1, 1 << 30);
+    if (!v) return UsageError(v.error() + " (or 'grid' for the whole start grid)");
+    f->options.max_starts = *v;
+  }
+  if (!bootstrap.empty()) {
+    auto v = IntFlag("--bootstrap", bootstrap, 0, kMaxBootstrap);
+    if (!v) return UsageError(v.error());
+    f->bootstrap = *v;
+  }
+  if (!seed.empty()) {
+    const std::optional<uint64_t> v = ParseInt<uint64_t>(seed);
+    if (!v) {
+      return UsageError(
+          fmt::format("--seed = '{}': must be an integer from 0 to 18446744073709551615", seed));
+    }
+    f->seed = *v;
+  }
+  if (!threads.empty()) {
+    auto v = IntFlag("--threads", threads, 0, kMaxThreads);
+    if (!v) return UsageError(v.error());
+    f->options.threads = *v;
+  }
+  if (format == "table" || format == "text") {
+    f->format = Format::kTable;
+  } else if (format == "json") {
+    f->format = Format::kJson;
+  } else if (format == "csv") {
+    f->format = Format::kCsv;
+  } else if (format == "toml") {
+    f->format = Format::kToml;
+  } else {
+    return UsageError(fmt::format("--format = '{}': unknown format{} (one of: table, json, "
+                                  "csv, toml)",
+                                  format, io::DidYouMean(format, kFormatNames)));
+  }
+  if (auto err = Validate(f->options)) return UsageError(*err);
+  return std::nullopt;
+}
+
+// --- Output ---------------------------------------------------------------------------------
+
+struct Report {
+  const Flags& flags;
+  int runs_read;
+  const FitResult& fit;
+  const std::optional<BootstrapResult>& boot;
+};
+
+bool IsFixed(const Flags& f, FitParam p) { return f.options.fixed[static_cast<int>(p)].has_value(); }
+
+std::string FileName(const std::string& path) {
+  return std::filesystem::path(path).filename().string();
+}
+
+// "240 runs from x.csv (5 highest losses dropped)"
+std::string RunsLine(const Report& r) {
+  std::string s = fmt::format("{} runs from {}", r.fit.runs, r.flags.file);
+  if (r.flags.drop_highest > 0) {
+    s += fmt::format(" ({} of {} kept: the {} highest losses dropped)", r.fit.runs, r.runs_read,
+                     r.flags.drop_highest);
+  }
+  return s;
+}
+
+std::string FixedList(const Report& r) {
+  std::string s;
+  for (FitParam p : FitParams(r.fit.form)) {
+    if (IsFixed(r.flags, p)) s += (s.empty() ? "" : ", ") + std::string(ToString(p));
+  }
+  return s;
+}
+
+// A TOML float: 17 significant digits, always with a '.' or an exponent.
+std::string TomlFloat(double v) {
+  std::string s = fmt::format("{:.17g}", v);
+  if (s.find_first_of(".eEn") == std::string::npos) s += ".0";  // "n": nan / inf
+  return s;
+}
+
+void AddSpreadCells(std::vector<std::string>* row, const ParamSpread& s, bool human) {
+  auto num = [&](double v) { return human ? io::Short(v) : io::Num(v); };
+  row->push_back(num(s.std_error));
+  row->push_back(num(s.ci95_low));
+  row->push_back(num(s.ci95_high));
+}
+
+// The quantities table shared by the text and CSV formats.
+io::Table QuantityTable(const Report& r, bool human) {
+  io::Table t;
+  t.AddColumn("quantity", false);
+  t.AddColumn("value");
+  t.AddColumn("fit", false);
+  if (r.boot) {
+    t.AddColumn("std_error");
+    t.AddColumn("ci95_low");
+    t.AddColumn("ci95_high");
+  }
+  auto num = [&](double v) { return human ? io::Short(v) : io::Num(v); };
+  for (FitParam p : FitParams(r.fit.form)) {
+    std::vector<std::string> row = {std::string(ToString(p)), num(Get(r.fit.constants, p)),
+                                    IsFixed(r.flags, p) ? "fixed" : "fitted"};
+    if (r.boot) AddSpreadCells(&row, r.boot->params[static_cast<int>(p)], human);
+    t.AddRow(std::move(row));
+  }
+  const bool exps_fixed = IsFixed(r.flags, FitParam::kAlpha) && IsFixed(r.flags, FitParam::kBeta);
+  for (auto [name, value, spread] :
+       {std::tuple{"exponent_a", r.fit.exponent_a, r.boot ? r.boot->exponent_a : ParamSpread{}},
+        std::tuple{"exponent_b", r.fit.exponent_b, r.boot ? r.boot->exponent_b : ParamSpread{}}}) {
+    std::vector<std::string> row = {name, num(value), exps_fixed ? "fixed" : "derived"};
+    if (r.boot) AddSpreadCells(&row, spread, human);
+    t.AddRow(std::move(row));
+  }
+  if (!human) {
+    std::vector<std::string> row = {"objective", io::Num(r.fit.objective), "minimum"};
+    if (r.boot) row.insert(row.end(), {"", "", ""});
+    t.AddRow(std::move(row));
+  }
+  return t;
+}
+
+std::string FormulaLine(FitForm form) {
+  return form == FitForm::kChinchilla
+             ? "L = E + A/N^alpha + B/D^beta"
+             : "L = E + A/N'^alpha + B/D'^beta (N', D': Muennighoff et al. 2023, MODEL.md §2)";
+}
+
+void WriteTable(const Report& r) {
+  const FitResult& fit = r.fit;
+  fmt::print("{}\n", FormulaLine(fit.form));
+  fmt::print("fitted to {}\n", RunsLine(r));
+  fmt::print("by Huber(delta = {}) on log loss, L-BFGS from {} starts{}\n\n",
+             io::Num(r.flags.options.huber_delta), fit.starts,
+             r.flags.fix_preset ? fmt::format("; E, A, B, alpha, beta held at {}",
+                                              *r.flags.fix_preset)
+                                : "");
+  fmt::print("{}", io::RenderText(QuantityTable(r, true)));
+  fmt::print("\nexponent_a = beta/(alpha+beta): N_opt ~ C^a; exponent_b = alpha/(alpha+beta): "
+             "D_opt ~ C^b\n");
+  fmt::print("objective {} at start #{}; {} of {} starts reached it (within {}){}\n",
+             io::Num(fit.objective), fit.best_start + 1, fit.converged_to_best, fit.starts,
+             io::Num(kSameOptimumTol),
+             fit.failed_starts ? fmt::format("; {} starts failed", fit.failed_starts) : "");
+  if (r.boot) {
+    fmt::print("bootstrap: {} resamples of the {} runs (seed {}){}; intervals are 2.5th-97.5th "
+               "percentiles\n",
+               r.boot->resamples, fit.runs, r.boot->seed,
+               r.boot->failed ? fmt::format(", {} refits failed and are left out", r.boot->failed)
+                              : "");
+  }
+}
+
+std::string JsonSpread(const ParamSpread& s) {
+  return fmt::format(R"({{"mean": {}, "std_error": {}, "ci95_low": {}, "ci95_high": {}}})",
+                     io::Num(s.mean), io::Num(s.std_error), io::Num(s.ci95_low),
+                     io::Num(s.ci95_high));
+}
+
+void WriteJson(const Report& r) {
+  const FitResult& fit = r.fit;
+  std::string out = "{\n";
+  out += fmt::format("  \"file\": {},\n", io::JsonString(r.flags.file));
+  out += fmt::format("  \"form\": {},\n", io::JsonString(ToString(fit.form)));
+  out += fmt::format("  \"runs\": {},\n  \"runs_read\": {},\n  \"dropped_highest\": {},\n",
+                     fit.runs, r.runs_read, r.flags.drop_highest);
+  out += fmt::format("  \"huber_delta\": {},\n", io::Num(r.flags.options.huber_delta));
+  out += fmt::format("  \"starts\": {},\n  \"failed_starts\": {},\n  \"best_start\": {},\n",
+                     fit.starts, fit.failed_starts, fit.best_start + 1);
+  out += fmt::format("  \"converged_to_best\": {},\n  \"same_optimum_tol\": {},\n",
+                     fit.converged_to_best, io::Num(kSameOptimumTol));
+  out += fmt::format("  \"objective\": {},\n", io::Num(fit.objective));
+  out += "  \"constants\": {";
+  bool first = true;
+  for (FitParam p : FitParams(fit.form)) {
+    out += fmt::format("{}\"{}\": {}", first ? "" : ", ", ToString(p),
+                       io::Num(Get(fit.constants, p)));
+    first = false;
+  }
+  out += "},\n  \"fixed\": [";
+  first = true;
+  for (FitParam p : FitParams(fit.form)) {
+    if (!IsFixed(r.flags, p)) continue;
+    out += fmt::format("{}\"{}\"", first ? "" : ", ", ToString(p));
+    first = false;
+  }
+  out += "],\n";
+  out += fmt::format("  \"fix_preset\": {},\n",
+                     r.flags.fix_preset ? io::JsonString(*r.flags.fix_preset) : "null");
+  out += fmt::format("  \"exponent_a\": {},\n  \"exponent_b\": {},\n", io::Num(fit.exponent_a),
+                     io::Num(fit.exponent_b));
+  if (r.boot) {
+    out += fmt::format("  \"bootstrap\": {{\n    \"resamples\": {},\n    \"seed\": {},\n"
+                       "    \"failed\": {},\n",
+                       r.boot->resamples, r.boot->seed, r.boot->failed);
+    for (FitParam p : FitParams(fit.form)) {
+      out += fmt::format("    \"{}\": {},\n", ToString(p),
+                         JsonSpread(r.boot->params[static_cast<int>(p)]));
+    }
+    out += fmt::format("    \"exponent_a\": {},\n    \"exponent_b\": {}\n  }}\n",
+                       JsonSpread(r.boot->exponent_a), JsonSpread(r.boot->exponent_b));
+  } else {
+    out += "  \"bootstrap\": null\n";
+  }
+  out += "}\n";
+  fmt::print("{}", out);
+}
+
+void WriteToml(const Report& r) {
+  const FitResult& fit = r.fit;
+  const bool dc = fit.form == FitForm::kDataConstrained;
+  fmt::print("# Fitted by `repsim fit --form {}` to {}: Huber(delta = {}) on log loss, best of "
+             "{} L-BFGS starts, objective {}.\n",
+             ToString(fit.form), RunsLine(r), io::Num(r.flags.options.huber_delta), fit.starts,
+             io::Num(fit.objective));
+  const std::string fixed = FixedList(r);
+  if (!fixed.empty()) {
+    fmt::print("# Held fixed: {}{}.\n", fixed,
+               r.flags.fix_preset ? fmt::format(" (--fix-preset {})", *r.flags.fix_preset) : "");
+  }
+  if (r.boot) {
+    std::string se;
+    for (FitParam p : FitParams(fit.form)) {
+      if (IsFixed(r.flags, p)) continue;
+      se += fmt::format("{}{} {}", se.empty() ? "" : ", ", ToString(p),
+                        io::Short(r.boot->params[static_cast<int>(p)].std_error));
+    }
+    fmt::print("# Bootstrap standard errors ({} resamples, seed {}): {}.\n", r.boot->resamples,
+               r.boot->seed, se);
+  }
+  fmt::print("[law]\n");
+  fmt::print("preset = \"{}\"\n", dc ? "muennighoff2023" : "chinchilla2022");
+  for (FitParam p : FitParams(fit.form)) {
+    fmt::print("{} = {}\n", ToString(p), TomlFloat(Get(fit.constants, p)));
+  }
+}
+
+}  // namespace
+
+int FitCommand(const Args& args) {
+  Flags flags;
+  if (auto code = ParseFlags(args, &flags)) return *code;
+
+  const bool dc = flags.options.form == FitForm::kDataConstrained;
+  auto read = io::ReadRunsCsv(flags.file, dc);
+  if (!read) {
+    fmt::print(stderr, "repsim fit: {}\n", read.error());
+    return kExitUsage;
+  }
+  const int runs_read = static_cast<int>(read->size());
+  if (flags.drop_highest >= runs_read) {
+    return UsageError(fmt::format("--drop-highest = {}: {} has only {} runs", flags.drop_highest,
+                                  flags.file, runs_read));
+  }
+  const std::vector<FitRun> runs = DropHighestLosses(*read, flags.drop_highest);
+  int free = 0;
+  for (FitParam p : FitParams(flags.options.form)) free += IsFixed(flags, p) ? 0 : 1;
+  if (static_cast<int>(runs.size()) < free) {
+    return UsageError(fmt::format("{} runs cannot determine {} free constants (fix some with "
+                                  "--fix or give more runs)",
+                                  runs.size(), free));
+  }
+  FitOptions whole_grid = flags.options;
+  whole_grid.max_starts.reset();
+  const size_t grid = StartGrid(whole_grid).size();
+  if (flags.options.max_starts && static_cast<size_t>(*flags.options.max_starts) > grid) {
+    return UsageError(fmt::format("--starts = {}: the start grid has only {} points",
+                                  *flags.options.max_starts, grid));
+  }
+
+  std::optional<FitResult> fit;
+  {
+    const size_t starts =
+        flags.options.max_starts ? static_cast<size_t>(*flags.options.max_starts) : grid;
+    io::Progress bar("fitting", starts);
+    auto result = Fit(runs, flags.options, [&] { bar.Tick(); });
+    if (!result) {
+      fmt::print(stderr, "repsim fit: {}\n", result.error());
+      return kExitFailure;
+    }
+    fit = std::move(*result);
+  }
+  std::optional<BootstrapResult> boot;
+  if (flags.bootstrap > 0) {
+    io::Progress bar("bootstrap", static_cast<uint64_t>(flags.bootstrap));
+    auto result = Bootstrap(runs, flags.options, *fit, flags.bootstrap, flags.seed,
+                            [&] { bar.Tick(); });
+    if (!result) {
+      fmt::print(stderr, "repsim fit: bootstrap: {}\n", result.error());
+      return kExitFailure;
+    }
+    boot = std::move(*result);
+  }
+
+  const Report report{flags, runs_read, *fit, boot};
+  switch (flags.format) {
+    case Format::kTable: WriteTable(report); break;
+    case Format::kJson: WriteJson(report); break;
+    case Format::kCsv: fmt::print("{}", io::RenderCsv(QuantityTable(report, false))); break;
+    case Format::kToml: WriteToml(report); break;
+  }
+  return kExitOk;
+}
+
 }  // namespace repsim::cli

@@ -170,14 +170,12 @@ struct Parsed {
   bool help = false;
 };
 
-// Every planner's options start with these.
-po::options_description CommonOptions(std::string_view title) {
-  po::options_description desc{std::string(title)};
+// Every planner's options end with these.
+void AddCommonOptions(po::options_description& desc) {
   desc.add_options()
       ("format", po::value<std::string>()->value_name("FMT"),
        "output format: text (default, for people), csv, json or md")
       ("help,h", "print this help");
-  return desc;
 }
 
 // Boost.Program_options reads "--compute -1" as two flags; join each
@@ -296,19 +294,29 @@ std::string TableDeviationLines() {
   for (const ChinchillaTableRow& r : ChinchillaTable3()) params.push_back(r.params);
   const auto rows = ComputeOptimalTable(params);
   std::string out;
+  double worst_fitted = 0;
   for (const PlanTableRow& r : *rows) {
+    if (UsedInApproach1Fit(*r.published)) {
+      worst_fitted = std::max({worst_fitted, std::fabs(r.tokens_deviation),
+                               std::fabs(r.flops_deviation)});
+    }
     out += fmt::format("  {:>5}  tokens {:>7} vs {:>6} ({:>+5.2f} %)   FLOPs {:.4g} vs {:.3g} ({:>+5.2f} %){}\n",
                        h.Count(r.params), h.Count(r.tokens), h.Count(r.published->tokens),
                        100 * r.tokens_deviation, r.flops, r.published->flops,
                        100 * r.flops_deviation,
                        UsedInApproach1Fit(*r.published) ? "" : "   (not fitted)");
   }
+  out += fmt::format("The fitted rows are all within {:.2f} % on tokens and FLOPs.\n",
+                     100 * worst_fitted);
   return out;
 }
 
 void TableHelp(const po::options_description& desc) {
   const PowerLaw fit = ChinchillaApproach1TokensForParams();
   const ScalingExponents e = AllocationExponents(fit);
+  // The kaplan2020 preset's own ComputeOptimal: N ∝ C^(1/(1 + alpha_N/alpha_D)).
+  const Law kaplan = MakeLaw(LawPreset::kKaplan2020);
+  const double kaplan_params_exponent = 1.0 / (1.0 + kaplan.alpha_n / kaplan.alpha_d);
   fmt::print(
       "Usage: repsim plan table [--params LIST] [--law PRESET] [--format FMT]\n\n"
       "The compute-optimal table of Hoffmann et al. 2022 (\"Chinchilla\"), Table 3:\n"
@@ -325,10 +333,10 @@ void TableHelp(const po::options_description& desc) {
       "  --law PRESET that preset's compute-optimal allocation (law.h ComputeOptimal;\n"
       "               Hoffmann eq. 4 for Chinchilla-form laws): the D for which N is optimal.\n"
       "               For kaplan2020 this is the allocation of its L(N, D) law (eq. 1.5),\n"
-      "               N ∝ C^0.56 -- not Kaplan's N ∝ C^0.73, which `repsim plan scale` shows.\n\n"
+      "               N ∝ C^{:.3f} -- not Kaplan's N ∝ C^0.73, which `repsim plan scale` shows.\n\n"
       "How far each published row is off with the default relation (ours vs published):\n"
       "{}"
-      "Every row but 67B is within 1 %; 67B is within 7 % on tokens and 3 % on FLOPs.\n\n"
+      "\n"
       "Columns: params, flops (6 N D), gopher_units (flops / {:.3g}), tokens,\n"
       "tokens_per_param; for a size that is a published row also published_flops,\n"
       "published_tokens and flops_off_pct / tokens_off_pct = 100 (ours / published - 1).\n\n"
@@ -338,16 +346,17 @@ void TableHelp(const po::options_description& desc) {
       "  repsim plan table --params 7B,13B,70B --format csv\n"
       "  repsim plan table --law chinchilla2022\n",
       kGopherFlops, fit.coefficient, fit.exponent, e.params, e.tokens, fit(1e9) / 1e9,
-      TableDeviationLines(), kGopherFlops, kQuantitiesHelp, FlagsText(desc));
+      kaplan_params_exponent, TableDeviationLines(), kGopherFlops, kQuantitiesHelp, FlagsText(desc));
 }
 
 int PlanTable(const Args& args) {
-  po::options_description desc = CommonOptions("Options");
+  po::options_description desc{"Options"};
   desc.add_options()
       ("params", po::value<std::vector<std::string>>()->value_name("LIST")->composing(),
        "model sizes, comma-separated or repeated (default: the 9 rows of Table 3)")
       ("law", po::value<std::string>()->value_name("PRESET"),
        ("use this preset's compute-optimal allocation: " + Join(PresetNames(), ", ")).c_str());
+  AddCommonOptions(desc);
   Expected<Parsed> p = ParseFlags(desc, args);
   if (!p) return UsageError("table", p.error());
   if (p->help) {
@@ -484,13 +493,14 @@ void ScaleHelp(const po::options_description& desc) {
 }
 
 int PlanScale(const Args& args) {
-  po::options_description desc = CommonOptions("Options");
+  po::options_description desc{"Options"};
   desc.add_options()
       ("factor", po::value<std::string>()->value_name("K"),
        "compute grows K-fold (required; K > 0, K < 1 shrinks)")
       ("law", po::value<std::string>()->value_name("PRESET"),
        ("the preset: " + Join(PresetNames(), ", ")).c_str())
       ("compare", "every preset and the Table 3 fit side by side");
+  AddCommonOptions(desc);
   Expected<Parsed> p = ParseFlags(desc, args);
   if (!p) return UsageError("scale", p.error());
   if (p->help) {
@@ -606,7 +616,7 @@ void AllocateHelp(const po::options_description& desc) {
 }
 
 int PlanAllocate(const Args& args) {
-  po::options_description desc = CommonOptions("Options");
+  po::options_description desc{"Options"};
   desc.add_options()
       ("unique-tokens", po::value<std::string>()->value_name("U"),
        "unique tokens available (required), e.g. 25B")
@@ -616,6 +626,7 @@ int PlanAllocate(const Args& args) {
        "a fixed number of training tokens (repeats included), e.g. 1T")
       ("law", po::value<std::string>()->value_name("PRESET"),
        ("the loss law: " + Join(PresetNames(), ", ")).c_str());
+  AddCommonOptions(desc);
   Expected<Parsed> p = ParseFlags(desc, args);
   if (!p) return UsageError("allocate", p.error());
   if (p->help) {
@@ -730,8 +741,8 @@ int PlanAllocate(const Args& args) {
     const double gap = plan->optimum.loss - floor;
     fmt::print(stderr,
                "repsim plan allocate: note: the optimum is {} the floor {:.6g}: with {} unique "
-               "tokens more compute buys next to nothing here, and many (N, D) are about as "
-               "good as the one shown.\n",
+               "tokens more compute buys next to nothing here, and many plans are about as "
+               "good as the one shown (see --help).\n",
                gap < 1e-12 ? std::string("within rounding of")
                            : fmt::format("only {:.2g} nats above", gap),
                floor, Cells(io::TableFormat::kText).Count(unique));
@@ -777,12 +788,13 @@ void KaplanHelp(const po::options_description& desc) {
 }
 
 int PlanKaplan(const Args& args) {
-  po::options_description desc = CommonOptions("Options");
+  po::options_description desc{"Options"};
   desc.add_options()
       ("loss", po::value<std::string>()->value_name("L"), "a loss in nats (Kaplan's tokenizer)")
       ("params", po::value<std::string>()->value_name("N"), "non-embedding parameters, e.g. 1.5B")
       ("steps", po::value<std::string>()->value_name("S"), "optimiser steps S_min (with --params)")
       ("compute", po::value<std::string>()->value_name("C"), "training FLOPs, e.g. 3.14e23");
+  AddCommonOptions(desc);
   Expected<Parsed> p = ParseFlags(desc, args);
   if (!p) return UsageError("kaplan", p.error());
   if (p->help) {

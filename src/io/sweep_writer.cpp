@@ -1,9 +1,772 @@
-// Placeholder: replaced by the sweep implementation.
 #include "io/sweep_writer.h"
 
+#include <algorithm>
+#include <atomic>
+#include <bit>
+#include <charconv>
+#include <cmath>
+#include <condition_variable>
+#include <cstdio>
+#include <limits>
+#include <memory>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "io/interrupt.h"
+#include "io/progress.h"
+#include "io/summary_columns.h"
+#include "io/table.h"
+#include "repsim/version.h"
+
+namespace fs = std::filesystem;
+
 namespace repsim::io {
-std::optional<std::string> RunSweep(const Scenario&, const SweepOptions&, const Staging&,
-                                    SweepReport*) {
-  return std::string("[[sweep.axis]]: sweeps are not supported yet");
+namespace {
+
+// Rows of report.md's "first rows" table, failures listed, pivot size.
+constexpr size_t kFirstRows = 20;
+constexpr size_t kFailuresListed = 5;
+constexpr size_t kPivotRows = 11;
+constexpr size_t kPivotColumns = 8;
+// The summary columns report.md's sweep tables show.
+constexpr std::string_view kShownColumns[] = {"loss_repeated", "loss_unique",        "delta",
+                                              "delta_pct",     "effective_fraction", "wasted_compute"};
+// Points per chunk: small enough to spread a small grid over every thread,
+// large enough that the hand-over costs nothing; chunks in flight per thread.
+constexpr uint64_t kMinChunk = 16;
+constexpr uint64_t kMaxChunk = 2048;
+constexpr uint64_t kChunksInFlightPerThread = 4;
+
+// --- Fast, exact row formatting ------------------------------------------------
+//
+// A row is ~40 numbers; formatting them dominates a closed-form sweep. Each
+// numeric cell is written with fmt "{}" (what Num() does, so the text is the
+// same as summary.csv's), from the double itself, and a column whose value did
+// not change since the thread's previous row (the law's constants, the
+// modifiers...) reuses its text. Columns this table does not know fall back to
+// SummaryColumn::cell, which is exact but slower; tests/test_sweep.cpp checks
+// that every row equals the one built from SummaryColumn::cell.
+
+using NumFn = double (*)(const Run&, const Summary&);
+using OptFn = std::optional<double> (*)(const Summary&);
+using TextFn = std::string_view (*)(const Run&);
+
+struct Extractor {
+  std::string_view name;
+  NumFn num = nullptr;
+  OptFn opt = nullptr;
+  TextFn text = nullptr;
+};
+
+double Quality(const Run& r, const Summary&) {
+  double k = 0;
+  for (const auto& s : r.sources) k += s.weight * s.quality;
+  return k;
 }
+
+const Extractor kExtractors[] = {
+    {"params", [](const Run&, const Summary& s) { return s.params; }},
+    {"active_params", [](const Run&, const Summary& s) { return s.active_params; }},
+    {"tokens", [](const Run&, const Summary& s) { return s.tokens; }},
+    {"unique_tokens", [](const Run&, const Summary& s) { return s.unique_tokens; }},
+    {"epochs", [](const Run&, const Summary& s) { return s.epochs; }},
+    {"compute", [](const Run&, const Summary& s) { return s.compute; }},
+    {"effective_tokens", [](const Run&, const Summary& s) { return s.effective_tokens; }},
+    {"effective_fraction", [](const Run&, const Summary& s) { return s.effective_fraction; }},
+    {"effective_params", [](const Run&, const Summary& s) { return s.effective_params; }},
+    {"loss_repeated", [](const Run&, const Summary& s) { return s.loss_repeated; }},
+    {"loss_unique", [](const Run&, const Summary& s) { return s.loss_unique; }},
+    {"delta", [](const Run&, const Summary& s) { return s.delta; }},
+    {"delta_pct", [](const Run&, const Summary& s) { return s.delta_pct; }},
+    {"equivalent_unique_tokens", nullptr, [](const Summary& s) { return s.equivalent_unique_tokens; }},
+    {"wasted_compute", nullptr, [](const Summary& s) { return s.wasted_compute; }},
+    {"equivalent_params", nullptr, [](const Summary& s) { return s.equivalent_params; }},
+    {"marginal_value_last", [](const Run&, const Summary& s) { return s.marginal_value_last; }},
+    {"epochs_value_below_half", nullptr, [](const Summary& s) { return s.epochs_value_below_half; }},
+    {"epochs_value_below_tenth", nullptr, [](const Summary& s) { return s.epochs_value_below_tenth; }},
+    {"p_bar", [](const Run&, const Summary& s) { return s.p_bar; }},
+    {"rd_star_effective", [](const Run&, const Summary& s) { return s.rd_star_effective; }},
+    {"rn_star_effective", [](const Run&, const Summary& s) { return s.rn_star_effective; }},
+    {"law", nullptr, nullptr, [](const Run& r) { return ToString(r.law.preset); }},
+    {"law_E", [](const Run& r, const Summary&) { return r.law.e; }},
+    {"law_A", [](const Run& r, const Summary&) { return r.law.a; }},
+    {"law_B", [](const Run& r, const Summary&) { return r.law.b; }},
+    {"law_alpha", [](const Run& r, const Summary&) { return r.law.alpha; }},
+    {"law_beta", [](const Run& r, const Summary&) { return r.law.beta; }},
+    {"law_rd_star", [](const Run& r, const Summary&) { return r.law.rd_star; }},
+    {"law_rn_star", [](const Run& r, const Summary&) { return r.law.rn_star; }},
+    {"objective", nullptr, nullptr, [](const Run& r) { return ToString(r.objective); }},
+    {"objective_multiplier",
+     [](const Run& r, const Summary&) {
+       return r.modifiers.objective_multiplier.value_or(DefaultObjectiveMultiplier(r.objective));
+     }},
+    {"quality", Quality},
+    {"dropout_schedule", nullptr, nullptr, [](const Run& r) { return ToString(r.dropout.schedule); }},
+    {"dropout_rate", [](const Run& r, const Summary&) { return r.dropout.rate; }},
+    {"dropout_start_epoch", [](const Run& r, const Summary&) { return r.dropout.start_epoch; }},
+    {"dropout_end_epoch", [](const Run& r, const Summary&) { return r.dropout.end_epoch; }},
+    {"c_drop", [](const Run& r, const Summary&) { return r.modifiers.c_drop; }},
+    {"g0", [](const Run& r, const Summary&) { return r.modifiers.g0; }},
+    {"eta", [](const Run& r, const Summary&) { return r.modifiers.eta; }},
+    {"size_gamma", [](const Run& r, const Summary&) { return r.modifiers.size_gamma; }},
+};
+
+void AppendCsvText(std::string_view s, std::string* out) {
+  if (s.find_first_of(",\"\n\r") == std::string_view::npos) {
+    out->append(s);
+  } else {
+    out->append(CsvCell(s));
+  }
+}
+
+// A number, as Num() writes it, remembered for the next row.
+struct MemoCell {
+  uint64_t bits = 0;
+  bool set = false;
+  std::string text;
+
+  void Append(double v, std::string* out) {
+    const auto b = std::bit_cast<uint64_t>(v);
+    if (!set || b != bits) {
+      char buf[64];
+      char* end = fmt::format_to(buf, "{}", v);
+      text.assign(buf, end);
+      bits = b;
+      set = true;
+    }
+    out->append(text);
+  }
+};
+
+class RowFormatter {
+ public:
+  explicit RowFormatter(const std::vector<SweepAxis>& axes) : axes_(axes), axis_memo_(axes.size()) {
+    for (const SummaryColumn& c : SummaryColumns()) {
+      Column col;
+      col.fallback = &c;
+      for (const Extractor& e : kExtractors) {
+        if (e.name == c.name) col.extractor = &e;
+      }
+      columns_.push_back(std::move(col));
+    }
+  }
+
+  // Appends point `p` (value indices `coords`) as one CSV line with its newline.
+  void Append(const SweepPoint& p, std::span<const size_t> coords, std::string* out) {
+    for (size_t k = 0; k < axes_.size(); ++k) {
+      axis_memo_[k].Append(axes_[k].values[coords[k]], out);
+      out->push_back(',');
+    }
+    AppendCsvText(p.status, out);
+    for (Column& c : columns_) {
+      out->push_back(',');
+      if (p.kind == PointStatus::kInvalid) continue;
+      const Extractor* e = c.extractor;
+      if (!e) {
+        AppendCsvText(c.fallback->cell(p.run, p.summary), out);
+      } else if (e->num) {
+        c.memo.Append(e->num(p.run, p.summary), out);
+      } else if (e->opt) {
+        if (auto v = e->opt(p.summary)) c.memo.Append(*v, out);
+      } else {
+        AppendCsvText(e->text(p.run), out);
+      }
+    }
+    out->push_back('\n');
+  }
+
+ private:
+  struct Column {
+    const Extractor* extractor = nullptr;
+    const SummaryColumn* fallback = nullptr;
+    MemoCell memo;
+  };
+  const std::vector<SweepAxis>& axes_;
+  std::vector<MemoCell> axis_memo_;
+  std::vector<Column> columns_;
+};
+
+// --- Small helpers ----------------------------------------------------------------
+
+uint64_t Fnv1a(uint64_t h, std::string_view bytes) {
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+std::string ShortCell(double v) { return std::isnan(v) ? std::string("—") : Short(v); }
+
+std::optional<double> ParseDouble(std::string_view s) {
+  double v = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+// "40 values from 1 to 1000" / "1 value: 7".
+std::string DescribeAxis(const SweepAxis& a) {
+  if (a.values.size() == 1) return fmt::format("`{}` = {}", a.key, Short(a.values.front()));
+  return fmt::format("`{}` ({} values from {} to {})", a.key, a.values.size(),
+                     Short(a.values.front()), Short(a.values.back()));
+}
+
+// Up to `m` positions out of n, evenly spaced, both ends included.
+std::vector<size_t> Spread(size_t n, size_t m) {
+  std::vector<size_t> out;
+  if (n == 0) return out;
+  if (n <= m) {
+    for (size_t i = 0; i < n; ++i) out.push_back(i);
+    return out;
+  }
+  for (size_t k = 0; k < m; ++k) out.push_back((k * (n - 1) + (m - 1) / 2) / (m - 1));
+  return out;
+}
+
+}  // namespace
+
+// --- Header and CSV ------------------------------------------------------------------
+
+std::string SweepCsvHeader(const std::vector<SweepAxis>& axes) {
+  std::string out;
+  for (const SweepAxis& a : axes) out += CsvCell(a.key) + ",";
+  out += "status";
+  for (const SummaryColumn& c : SummaryColumns()) out += "," + CsvCell(c.name);
+  out += '\n';
+  return out;
+}
+
+std::vector<std::string> SplitCsvLine(std::string_view line) {
+  std::vector<std::string> cells(1);
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        cells.back() += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        cells.back() += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      cells.emplace_back();
+    } else {
+      cells.back() += c;
+    }
+  }
+  return cells;
+}
+
+// --- The digest -------------------------------------------------------------------------
+
+SweepDigest::SweepDigest(std::vector<SweepAxis> axes, std::vector<std::string> header,
+                         IndexRange range, uint64_t grid_points)
+    : axes_(std::move(axes)), header_(std::move(header)), range_(range), grid_points_(grid_points) {
+  plan_ = PlanSweepPlot(axes_);
+  for (size_t k = 0; k <= axes_.size() && k < header_.size(); ++k) keep_columns_.push_back(k);
+  for (std::string_view name : kShownColumns) {
+    for (size_t i = axes_.size() + 1; i < header_.size(); ++i) {
+      if (header_[i] == name) keep_columns_.push_back(i);
+    }
+  }
+  for (size_t i = 0; i < header_.size(); ++i) {
+    if (header_[i] == "delta_pct") delta_pct_column_ = static_cast<int>(i);
+  }
+  first_rows_.resize(static_cast<size_t>(std::min<uint64_t>(kFirstRows, range_.size())));
+  const size_t ny = plan_.kind == SweepPlotPlan::Kind::kHeatmap ? plan_.y_index.size() : 1;
+  plot_z_.assign(plan_.x_index.size() * ny, std::numeric_limits<double>::quiet_NaN());
+}
+
+bool SweepDigest::Wants(uint64_t index) const {
+  if (index < range_.begin || index >= range_.end) return false;
+  if (index - range_.begin < first_rows_.size()) return true;
+  if (plan_.kind == SweepPlotPlan::Kind::kNone) return false;
+  for (size_t k = axes_.size(); k-- > 0;) {
+    const uint64_t n = axes_[k].values.size();
+    const auto c = static_cast<size_t>(index % n);
+    index /= n;
+    if (k == plan_.x) {
+      if (plan_.XSlot(c) < 0) return false;
+    } else if (plan_.kind == SweepPlotPlan::Kind::kHeatmap && k == plan_.y) {
+      if (plan_.YSlot(c) < 0) return false;
+    } else if (c != 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::vector<std::string> SweepDigest::KeepCells(std::string_view line) const {
+  std::vector<std::string> cells = SplitCsvLine(line);
+  std::vector<std::string> kept;
+  for (size_t i : keep_columns_) kept.push_back(i < cells.size() ? cells[i] : std::string());
+  return kept;
+}
+
+void SweepDigest::Record(uint64_t index, std::string_view line) {
+  if (!Wants(index)) return;
+  if (index - range_.begin < first_rows_.size()) first_rows_[index - range_.begin] = KeepCells(line);
+  if (plan_.kind == SweepPlotPlan::Kind::kNone) return;
+  std::vector<size_t> c(axes_.size());
+  SweepCoordinates(axes_, index, c);
+  bool on_plot = true;
+  for (size_t k = 0; k < axes_.size(); ++k) {
+    if (k != plan_.x && !(plan_.kind == SweepPlotPlan::Kind::kHeatmap && k == plan_.y) && c[k] != 0) {
+      on_plot = false;
+    }
+  }
+  const int xs = plan_.XSlot(c[plan_.x]);
+  const int ys = plan_.kind == SweepPlotPlan::Kind::kHeatmap ? plan_.YSlot(c[plan_.y]) : 0;
+  if (!on_plot || xs < 0 || ys < 0 || delta_pct_column_ < 0) return;
+  const std::vector<std::string> cells = SplitCsvLine(line);
+  if (static_cast<size_t>(delta_pct_column_) >= cells.size()) return;
+  if (auto v = ParseDouble(cells[delta_pct_column_])) {
+    plot_z_[static_cast<size_t>(ys) * plan_.x_index.size() + static_cast<size_t>(xs)] = *v;
+  }
+}
+
+void SweepDigest::RecordFailure(uint64_t index, std::string_view line) {
+  std::lock_guard lock(failures_mu_);
+  if (failures_.size() == kFailuresListed && index > failures_.back().index) return;
+  std::vector<std::string> cells = SplitCsvLine(line);
+  cells.resize(std::min(cells.size(), axes_.size() + 1));
+  Kept k{index, std::move(cells)};
+  auto it = std::lower_bound(failures_.begin(), failures_.end(), index,
+                             [](const Kept& a, uint64_t i) { return a.index < i; });
+  failures_.insert(it, std::move(k));
+  if (failures_.size() > kFailuresListed) failures_.pop_back();
+}
+
+void SweepDigest::AddCounts(uint64_t ok, uint64_t partial, uint64_t invalid) {
+  ok_ += ok;
+  partial_ += partial;
+  invalid_ += invalid;
+}
+
+std::string SweepDigest::Markdown(int shard_index, int shard_count, bool with_plot) const {
+  std::string out = fmt::format("\n{}\n## Sweep\n\n", kSweepSectionBegin);
+  std::string axes_text;
+  for (size_t k = 0; k < axes_.size(); ++k) axes_text += (k ? " × " : "") + DescribeAxis(axes_[k]);
+  out += fmt::format("{} points over {}. Every point is a row of `sweep.csv`, in grid order "
+                     "(the last axis varies fastest).\n",
+                     grid_points_, axes_text);
+  if (shard_count > 1) {
+    out += fmt::format("\nThis folder holds **shard {} of {}**: grid points {} to {} "
+                       "({} rows). `repsim merge` joins the shards into the whole grid.\n",
+                       shard_index + 1, shard_count, range_.begin, range_.end - 1, range_.size());
+  }
+  out += fmt::format("\nStatus: {} ok", ok_);
+  if (partial_) {
+    out += fmt::format(", {} partial (a root finder found no solution; those cells are empty)",
+                       partial_);
+  }
+  if (invalid_) out += fmt::format(", {} invalid (the point does not resolve)", invalid_);
+  out += ".\n";
+
+  const bool pivot = shard_count <= 1 && plan_.kind == SweepPlotPlan::Kind::kHeatmap;
+  if (pivot) {
+    const SweepAxis& ax = axes_[plan_.x];
+    const SweepAxis& ay = axes_[plan_.y];
+    out += fmt::format("\n### delta_pct by {} and {}\n\nLoss increase from repetition, in % of the "
+                       "fresh-data loss{}{}.\n\n",
+                       ax.key, ay.key,
+                       plan_.fixed.empty() ? "" : fmt::format(", with {}", plan_.fixed),
+                       with_plot ? "; all of it in `sweep_heatmap.svg`" : "");
+    const std::vector<size_t> rows = Spread(plan_.x_index.size(), kPivotRows);
+    const std::vector<size_t> cols = Spread(plan_.y_index.size(), kPivotColumns);
+    out += fmt::format("| {} ↓ · {} → |", ax.key, ay.key);
+    for (size_t c : cols) out += fmt::format(" {} |", Short(ay.values[plan_.y_index[c]]));
+    out += "\n|---:|";
+    for (size_t i = 0; i < cols.size(); ++i) out += "---:|";
+    out += "\n";
+    for (size_t r : rows) {
+      out += fmt::format("| {} |", Short(ax.values[plan_.x_index[r]]));
+      for (size_t c : cols) {
+        const double z = plot_z_[c * plan_.x_index.size() + r];
+        out += fmt::format(" {} |", std::isnan(z) ? std::string("—") : fmt::format("{:.3g}", z));
+      }
+      out += "\n";
+    }
+  } else if (!first_rows_.empty()) {
+    out += fmt::format("\n### The first {} rows\n\n|", first_rows_.size());
+    std::string rule = "|";
+    for (size_t i : keep_columns_) {
+      out += fmt::format(" {} |", header_[i]);
+      rule += i == axes_.size() ? "---|" : "---:|";
+    }
+    out += "\n" + rule + "\n";
+    for (const auto& row : first_rows_) {
+      out += "|";
+      for (size_t j = 0; j < row.size(); ++j) {
+        const std::string& cell = row[j];
+        const bool text = keep_columns_[j] == axes_.size();
+        auto v = text || cell.empty() ? std::nullopt : ParseDouble(cell);
+        out += fmt::format(" {} |", text ? cell : v ? ShortCell(*v) : cell);
+      }
+      out += "\n";
+    }
+  }
+  if (!failures_.empty()) {
+    out += "\n### Points that could not be fully evaluated (the first few)\n\n|";
+    std::string rule = "|";
+    for (size_t k = 0; k < axes_.size(); ++k) {
+      out += fmt::format(" {} |", axes_[k].key);
+      rule += "---:|";
+    }
+    out += " status |\n" + rule + "---|\n";
+    for (const Kept& f : failures_) {
+      out += "|";
+      for (size_t j = 0; j < f.cells.size(); ++j) {
+        auto v = j < axes_.size() ? ParseDouble(f.cells[j]) : std::nullopt;
+        out += fmt::format(" {} |", v ? Short(*v) : f.cells[j]);
+      }
+      out += "\n";
+    }
+  }
+  out += fmt::format("{}\n", kSweepSectionEnd);
+  return out;
+}
+
+std::string SweepDigest::PlotData() const {
+  if (plan_.kind == SweepPlotPlan::Kind::kNone) return {};
+  const SweepAxis& ax = axes_[plan_.x];
+  std::string out;
+  auto z = [](double v) { return std::isnan(v) ? std::string("NaN") : Num(v); };
+  if (plan_.kind == SweepPlotPlan::Kind::kLine) {
+    out += fmt::format("# repsim sweep: delta_pct (% of the fresh-data loss) along {}{}\n", ax.key,
+                       plan_.fixed.empty() ? "" : "; held: " + plan_.fixed);
+    out += fmt::format("# columns: {} delta_pct (NaN: not evaluated)\n", ax.key);
+    for (size_t i = 0; i < plan_.x_index.size(); ++i) {
+      out += fmt::format("{} {}\n", Num(ax.values[plan_.x_index[i]]), z(plot_z_[i]));
+    }
+    return out;
+  }
+  const SweepAxis& ay = axes_[plan_.y];
+  out += fmt::format("# repsim sweep: delta_pct (% of the fresh-data loss) over {} and {}{}\n",
+                     ax.key, ay.key, plan_.fixed.empty() ? "" : "; held: " + plan_.fixed);
+  out += fmt::format("# columns: {} {} delta_pct (NaN: not evaluated); one block per {} value\n",
+                     ax.key, ay.key, ay.key);
+  for (size_t j = 0; j < plan_.y_index.size(); ++j) {
+    if (j) out += "\n";
+    const std::string y = Num(ay.values[plan_.y_index[j]]);
+    for (size_t i = 0; i < plan_.x_index.size(); ++i) {
+      out += fmt::format("{} {} {}\n", Num(ax.values[plan_.x_index[i]]), y,
+                         z(plot_z_[j * plan_.x_index.size() + i]));
+    }
+  }
+  return out;
+}
+
+std::string ReplaceSweepSection(const std::string& report, const std::string& section) {
+  const size_t b = report.find(kSweepSectionBegin);
+  if (b == std::string::npos) return report;
+  size_t e = report.find(kSweepSectionEnd, b);
+  if (e == std::string::npos) return report;
+  e += kSweepSectionEnd.size();
+  if (e < report.size() && report[e] == '\n') ++e;
+  // `section` starts with a blank line and the marker; the report has the blank line already.
+  size_t start = b;
+  if (start > 0 && report[start - 1] == '\n' && !section.empty() && section.front() == '\n') --start;
+  return report.substr(0, start) + section + report.substr(e);
+}
+
+// --- Shard metadata --------------------------------------------------------------------
+
+std::string ShardMetaToml(const ShardMeta& m) {
+  std::string out =
+      "# repsim: this folder holds one shard of a sweep. Join all the shards of the grid with\n"
+      "#   repsim merge SHARD_DIR... --out DIR\n";
+  out += fmt::format("format = 1\nrepsim_version = {}\nscenario = {}\n", JsonString(m.version),
+                     JsonString(m.scenario));
+  out += fmt::format("shard = {}       # 1-based, of `shards`\nshards = {}\n", m.shard, m.shards);
+  out += fmt::format("grid_points = {}\nbegin = {}       # first grid index in sweep.csv\n"
+                     "end = {}         # one past the last\n",
+                     m.grid_points, m.begin, m.end);
+  out += fmt::format("fingerprint = \"{}\"\nplots = {}\n", m.fingerprint, m.plots);
+  for (const SweepAxis& a : m.axes) {
+    out += fmt::format("\n[[axis]]\nkey = {}\nvalues = [", JsonString(a.key));
+    for (size_t i = 0; i < a.values.size(); ++i) {
+      // fmt's shortest form reads back exactly; TOML wants a '.' or an exponent in a float.
+      std::string v = Num(a.values[i]);
+      if (v.find_first_of(".eEn") == std::string::npos) v += ".0";
+      out += (i ? ", " : "") + v;
+    }
+    out += "]\n";
+  }
+  return out;
+}
+
+Expected<ShardMeta> ParseShardMeta(const std::string& text, const std::string& path) {
+  toml::table t;
+  try {
+    t = toml::parse(text, path);
+  } catch (const toml::parse_error& e) {
+    return Error{fmt::format("{}: not a valid shard file: {}", path, e.description())};
+  }
+  auto missing = [&](const char* key) {
+    return Error{fmt::format("{}: `{}` is missing or of the wrong type (was the file edited?)",
+                             path, key),
+                 key};
+  };
+  ShardMeta m;
+  if (t["format"].value<int64_t>() != 1) return missing("format");
+  auto str = [&](const char* k, std::string* out) {
+    auto v = t[k].value<std::string>();
+    if (v) *out = *v;
+    return v.has_value();
+  };
+  auto uint = [&](const char* k, uint64_t* out) {
+    auto v = t[k].value<int64_t>();
+    if (!v || *v < 0) return false;
+    *out = static_cast<uint64_t>(*v);
+    return true;
+  };
+  uint64_t shard = 0, shards = 0;
+  if (!str("repsim_version", &m.version)) return missing("repsim_version");
+  if (!str("scenario", &m.scenario)) return missing("scenario");
+  if (!str("fingerprint", &m.fingerprint)) return missing("fingerprint");
+  if (!uint("shard", &shard)) return missing("shard");
+  if (!uint("shards", &shards)) return missing("shards");
+  if (!uint("grid_points", &m.grid_points)) return missing("grid_points");
+  if (!uint("begin", &m.begin)) return missing("begin");
+  if (!uint("end", &m.end)) return missing("end");
+  auto plots = t["plots"].value<bool>();
+  if (!plots) return missing("plots");
+  m.plots = *plots;
+  if (shards < 1 || shards > 1000000 || shard < 1 || shard > shards) {
+    return Error{fmt::format("{}: shard = {}, shards = {}: must be 1 <= shard <= shards", path,
+                             shard, shards),
+                 "shard"};
+  }
+  m.shard = static_cast<int>(shard);
+  m.shards = static_cast<int>(shards);
+  const toml::array* axes = t["axis"].as_array();
+  if (!axes || axes->empty()) return missing("axis");
+  for (const toml::node& n : *axes) {
+    const toml::table* at = n.as_table();
+    if (!at) return missing("axis");
+    SweepAxis a;
+    auto key = (*at)["key"].value<std::string>();
+    const toml::array* vals = (*at)["values"].as_array();
+    if (!key || !vals || vals->empty()) return missing("axis");
+    a.key = *key;
+    for (const toml::node& v : *vals) {
+      auto x = v.value<double>();
+      if (!x) return missing("axis.values");
+      a.values.push_back(*x);
+    }
+    m.axes.push_back(std::move(a));
+  }
+  const IndexRange expect = ShardRange(m.grid_points, m.shard - 1, m.shards);
+  if (SweepGridSize(m.axes) != m.grid_points || expect.begin != m.begin || expect.end != m.end) {
+    return Error{fmt::format("{}: the grid size or the rows [begin, end) do not match the axes "
+                             "(was the file edited?)",
+                             path)};
+  }
+  return m;
+}
+
+std::string SweepFingerprint(const Scenario& scenario) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  h = Fnv1a(h, "repsim-sweep/1\n");
+  Expected<Run> run = Resolve(scenario.base);
+  h = Fnv1a(h, run ? SummaryCsv(*run, Evaluate(*run)) : run.error());
+  for (const SweepAxis& a : scenario.sweep) {
+    h = Fnv1a(h, a.key);
+    h = Fnv1a(h, fmt::format("/{}:", a.values.size()));
+    for (double v : a.values) {
+      const auto b = std::bit_cast<uint64_t>(v);
+      h = Fnv1a(h, std::string_view(reinterpret_cast<const char*>(&b), sizeof b));
+    }
+  }
+  h = Fnv1a(h, SweepCsvHeader(scenario.sweep));
+  return fmt::format("{:016x}", h);
+}
+
+// --- RunSweep ----------------------------------------------------------------------------
+
+std::optional<std::string> RunSweep(const Scenario& scenario, const SweepOptions& options,
+                                    const Staging& staging, SweepReport* report) {
+  const std::vector<SweepAxis>& axes = scenario.sweep;
+  if (axes.empty()) return std::string("sweep: no [[sweep.axis]]");
+  const uint64_t grid = SweepGridSize(axes);
+  const IndexRange range = ShardRange(grid, options.shard_index, options.shard_count);
+  const uint64_t n = range.size();
+  const bool sharded = options.shard_count > 1;
+
+  unsigned threads = options.threads > 0 ? static_cast<unsigned>(options.threads)
+                                         : std::max(1u, std::thread::hardware_concurrency());
+  const uint64_t chunk = std::clamp<uint64_t>(n / (threads * 8ULL + 1), kMinChunk, kMaxChunk);
+  const uint64_t chunks = (n + chunk - 1) / chunk;
+  threads = static_cast<unsigned>(std::max<uint64_t>(1, std::min<uint64_t>(threads, chunks)));
+  const uint64_t window = threads * kChunksInFlightPerThread;
+
+  const std::string header = SweepCsvHeader(axes);
+  SweepDigest digest(axes, SplitCsvLine(std::string_view(header).substr(0, header.size() - 1)),
+                     range, grid);
+
+  const fs::path path = staging.dir() / kSweepCsvFile;
+  std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "wb"), &std::fclose);
+  if (!file) return fmt::format("{}: cannot write", path.string());
+  std::vector<char> buffer(1 << 20);
+  std::setvbuf(file.get(), buffer.data(), _IOFBF, buffer.size());
+  std::fwrite(header.data(), 1, header.size(), file.get());
+
+  struct Slot {
+    bool ready = false;
+    std::string text;
+    uint64_t ok = 0, partial = 0, invalid = 0, closed_form = 0;
+  };
+  std::vector<Slot> slots(window);
+  std::mutex mu;
+  std::condition_variable work_cv, done_cv;
+  uint64_t next_chunk = 0, next_write = 0;
+  std::atomic<bool> stop{false};
+  std::string worker_error;
+
+  auto worker = [&] {
+    try {
+      SweepEvaluator evaluator(scenario.base, axes);
+      RowFormatter formatter(axes);
+      SweepPoint point;
+      std::vector<size_t> coords(axes.size());
+      while (true) {
+        uint64_t c;
+        {
+          std::unique_lock lock(mu);
+          work_cv.wait(lock, [&] {
+            return stop || next_chunk >= chunks || next_chunk < next_write + window;
+          });
+          if (stop || next_chunk >= chunks) return;
+          c = next_chunk++;
+        }
+        Slot s;
+        const uint64_t first = range.begin + c * chunk;
+        const uint64_t last = std::min(range.end, first + chunk);
+        s.text.reserve(static_cast<size_t>(last - first) * 640);
+        for (uint64_t i = first; i < last; ++i) {
+          if (stop.load(std::memory_order_relaxed)) return;
+          evaluator.Evaluate(i, &point);
+          SweepCoordinates(axes, i, coords);
+          const size_t start = s.text.size();
+          formatter.Append(point, coords, &s.text);
+          const std::string_view line(s.text.data() + start, s.text.size() - start - 1);
+          if (digest.Wants(i)) digest.Record(i, line);
+          switch (point.kind) {
+            case PointStatus::kOk: ++s.ok; break;
+            case PointStatus::kPartial: ++s.partial; break;
+            case PointStatus::kInvalid: ++s.invalid; break;
+          }
+          if (point.kind != PointStatus::kOk) digest.RecordFailure(i, line);
+        }
+        s.closed_form = evaluator.closed_form_points();
+        s.ready = true;
+        {
+          std::lock_guard lock(mu);
+          // closed_form is cumulative per thread: keep per-chunk counts instead.
+          slots[c % window] = std::move(s);
+        }
+        done_cv.notify_all();
+      }
+    } catch (const std::exception& e) {
+      std::lock_guard lock(mu);
+      if (worker_error.empty()) worker_error = e.what();
+      stop = true;
+      done_cv.notify_all();
+      work_cv.notify_all();
+    }
+  };
+
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
+  auto stop_all = [&] {
+    {
+      std::lock_guard lock(mu);
+      stop = true;
+    }
+    work_cv.notify_all();
+    for (std::thread& t : pool) t.join();
+    pool.clear();
+  };
+
+  std::optional<std::string> error;
+  {
+    Progress progress(sharded ? fmt::format("sweep shard {}/{}", options.shard_index + 1,
+                                            options.shard_count)
+                              : std::string("sweep"),
+                      n);
+    for (uint64_t c = 0; c < chunks && !error; ++c) {
+      Slot s;
+      {
+        std::unique_lock lock(mu);
+        while (!slots[c % window].ready && !stop) {
+          done_cv.wait_for(lock, std::chrono::milliseconds(50));
+          if (Interrupted()) break;
+        }
+        if (Interrupted()) {
+          error = fmt::format("interrupted after {} of {} sweep points; nothing written",
+                              std::min(n, c * chunk), n);
+          break;
+        }
+        if (!slots[c % window].ready) {
+          error = fmt::format("sweep: internal error: {}", worker_error);
+          break;
+        }
+        s = std::move(slots[c % window]);
+        slots[c % window] = Slot{};
+        next_write = c + 1;
+      }
+      work_cv.notify_all();
+      if (std::fwrite(s.text.data(), 1, s.text.size(), file.get()) != s.text.size()) {
+        error = fmt::format("{}: cannot write (disk full?)", path.string());
+      }
+      digest.AddCounts(s.ok, s.partial, s.invalid);
+      progress.Tick(s.ok + s.partial + s.invalid);
+    }
+  }
+  stop_all();
+  if (error) return error;
+  if (!worker_error.empty()) return fmt::format("sweep: internal error: {}", worker_error);
+  if (std::fflush(file.get()) != 0 || std::ferror(file.get())) {
+    return fmt::format("{}: cannot write (disk full?)", path.string());
+  }
+  if (std::fclose(file.release()) != 0) return fmt::format("{}: cannot write", path.string());
+
+  report->points = n;
+  report->grid_points = grid;
+  report->begin = range.begin;
+  report->partial = digest.partial();
+  report->invalid = digest.invalid();
+  report->failed = digest.partial() + digest.invalid();
+  const bool plot = scenario.output.plots && !sharded && digest.plan().kind != SweepPlotPlan::Kind::kNone;
+  report->markdown = digest.Markdown(options.shard_index, options.shard_count, plot);
+
+  if (plot) {
+    if (auto e = staging.Write(SweepPlotDataFile(digest.plan()), digest.PlotData())) return e;
+  }
+  if (sharded) {
+    ShardMeta meta;
+    meta.scenario = scenario.name;
+    meta.version = REPSIM_VERSION;
+    meta.shard = options.shard_index + 1;
+    meta.shards = options.shard_count;
+    meta.grid_points = grid;
+    meta.begin = range.begin;
+    meta.end = range.end;
+    meta.fingerprint = SweepFingerprint(scenario);
+    meta.plots = scenario.output.plots;
+    meta.axes = axes;
+    if (auto e = staging.Write(kShardMetaFile, ShardMetaToml(meta))) return e;
+  }
+  return std::nullopt;
+}
+
 }  // namespace repsim::io
