@@ -7,7 +7,6 @@
 #include <array>
 #include <charconv>
 #include <cmath>
-#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -348,10 +347,6 @@ struct Report {
 };
 
 bool IsFixed(const Flags& f, FitParam p) { return f.options.fixed[static_cast<int>(p)].has_value(); }
-
-std::string FileName(const std::string& path) {
-  return std::filesystem::path(path).filename().string();
-}
 
 // "240 runs from x.csv (5 highest losses dropped)"
 std::string RunsLine(const Report& r) {

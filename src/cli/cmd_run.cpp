@@ -151,6 +151,7 @@ int RunCommand(const Args& args) {
     }
     sweep_opts.shard_index = i - 1;
     sweep_opts.shard_count = n;
+    sweep_opts.sharded = true;
   }
   auto loaded = LoadAll(p.files);
   if (!loaded) return 2;
@@ -213,10 +214,18 @@ int RunCommand(const Args& args) {
     if (!p.quiet) {
       fmt::print("{}", io::TerminalSummary(r));
       if (!sc.sweep.empty()) {
-        fmt::print("sweep: {} points{}\n", sweep.points,
-                   sweep.failed ? fmt::format(", {} could not be evaluated (status column)",
-                                              sweep.failed)
-                                : std::string());
+        std::string failed;
+        if (sweep.partial) failed += fmt::format(", {} partial", sweep.partial);
+        if (sweep.invalid) failed += fmt::format(", {} invalid", sweep.invalid);
+        if (!failed.empty()) failed += " (see the status column of sweep.csv)";
+        if (sweep_opts.sharded) {
+          fmt::print("sweep: shard {}/{}: grid points {} to {} of {}{}; join the shards with "
+                     "`repsim merge`\n",
+                     sweep_opts.shard_index + 1, sweep_opts.shard_count, sweep.begin,
+                     sweep.begin + sweep.points - 1, sweep.grid_points, failed);
+        } else {
+          fmt::print("sweep: {} points{}\n", sweep.points, failed);
+        }
       }
       fmt::print("results written to {}/\n\n", staging->final_dir().string());
     }

@@ -114,6 +114,15 @@ double Value(const ceres::Jet<double, N>& x) {
   return x.a;
 }
 
+// Finite value and, for a Jet, finite derivatives: Ceres's line search
+// aborts (CHECK) on a finite cost with a NaN gradient, which overflowing
+// intermediate terms (e.g. exp(−∞)·∞) can produce far from the optimum.
+inline bool AllFinite(double x) { return std::isfinite(x); }
+template <int N>
+bool AllFinite(const ceres::Jet<double, N>& x) {
+  return std::isfinite(x.a) && x.v.allFinite();
+}
+
 // log(exp(x) + exp(y) + exp(z)), shifted by the largest term for stability.
 // log(1 + s) rather than log1p(s): s >= its largest term's share, the
 // absolute error stays ~1e-16, and glibc's log is much faster than log1p.
@@ -186,7 +195,7 @@ template <typename T>
     }
   }
   *cost = sum;
-  return std::isfinite(Value(sum));
+  return AllFinite(sum);
 }
 
 // A problem: the runs, the form, and which parameters are free.

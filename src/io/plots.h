@@ -65,6 +65,9 @@ inline constexpr size_t kSweepPlotMaxValues = 200;
 
 SweepPlotPlan PlanSweepPlot(std::span<const SweepAxis> axes);
 
+// Up to `m` of the positions 0..n-1, evenly spaced, both ends included, ascending.
+std::vector<size_t> SpreadIndices(size_t n, size_t m);
+
 // The data file name of the plan ("sweep_heatmap.dat" / "sweep_delta.dat"), "" for none.
 std::string SweepPlotDataFile(const SweepPlotPlan& plan);
 

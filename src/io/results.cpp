@@ -200,10 +200,13 @@ std::string ReportMarkdown(const ScenarioResults& r) {
            "delta | delta_pct | effective_fraction | dropout |\n|---:|---|---:|---:|---:|---:|---|\n";
     for (size_t i = 0; i < r.compare.size(); ++i) {
       const CompareRow& c = r.compare[i];
-      out += fmt::format("| {} | {} | {} | {} | {} | {} | {} {} |\n", i + 1, c.name,
+      const std::string dropout =
+          c.run.dropout.schedule == DropoutSchedule::kNone
+              ? std::string("none")
+              : fmt::format("{} {}", ToString(c.run.dropout.schedule), c.run.dropout.rate);
+      out += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", i + 1, c.name,
                          Short(c.summary.loss_repeated), Short(c.summary.delta),
-                         Short(c.summary.delta_pct), Short(c.summary.effective_fraction),
-                         ToString(c.run.dropout.schedule), c.run.dropout.rate);
+                         Short(c.summary.delta_pct), Short(c.summary.effective_fraction), dropout);
     }
   }
   out += r.sweep_markdown;

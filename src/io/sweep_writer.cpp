@@ -215,17 +215,6 @@ std::string DescribeAxis(const SweepAxis& a) {
                      Short(a.values.front()), Short(a.values.back()));
 }
 
-// Up to `m` positions out of n, evenly spaced, both ends included.
-std::vector<size_t> Spread(size_t n, size_t m) {
-  std::vector<size_t> out;
-  if (n == 0) return out;
-  if (n <= m) {
-    for (size_t i = 0; i < n; ++i) out.push_back(i);
-    return out;
-  }
-  for (size_t k = 0; k < m; ++k) out.push_back((k * (n - 1) + (m - 1) / 2) / (m - 1));
-  return out;
-}
 
 }  // namespace
 
@@ -358,7 +347,7 @@ std::string SweepDigest::Markdown(int shard_index, int shard_count, bool with_pl
   out += fmt::format("{} points over {}. Every point is a row of `sweep.csv`, in grid order "
                      "(the last axis varies fastest).\n",
                      grid_points_, axes_text);
-  if (shard_count > 1) {
+  if (shard_count > 0) {
     out += fmt::format("\nThis folder holds **shard {} of {}**: grid points {} to {} "
                        "({} rows). `repsim merge` joins the shards into the whole grid.\n",
                        shard_index + 1, shard_count, range_.begin, range_.end - 1, range_.size());
@@ -371,7 +360,7 @@ std::string SweepDigest::Markdown(int shard_index, int shard_count, bool with_pl
   if (invalid_) out += fmt::format(", {} invalid (the point does not resolve)", invalid_);
   out += ".\n";
 
-  const bool pivot = shard_count <= 1 && plan_.kind == SweepPlotPlan::Kind::kHeatmap;
+  const bool pivot = shard_count == 0 && plan_.kind == SweepPlotPlan::Kind::kHeatmap;
   if (pivot) {
     const SweepAxis& ax = axes_[plan_.x];
     const SweepAxis& ay = axes_[plan_.y];
@@ -380,8 +369,8 @@ std::string SweepDigest::Markdown(int shard_index, int shard_count, bool with_pl
                        ax.key, ay.key,
                        plan_.fixed.empty() ? "" : fmt::format(", with {}", plan_.fixed),
                        with_plot ? "; all of it in `sweep_heatmap.svg`" : "");
-    const std::vector<size_t> rows = Spread(plan_.x_index.size(), kPivotRows);
-    const std::vector<size_t> cols = Spread(plan_.y_index.size(), kPivotColumns);
+    const std::vector<size_t> rows = SpreadIndices(plan_.x_index.size(), kPivotRows);
+    const std::vector<size_t> cols = SpreadIndices(plan_.y_index.size(), kPivotColumns);
     out += fmt::format("| {} ↓ · {} → |", ax.key, ay.key);
     for (size_t c : cols) out += fmt::format(" {} |", Short(ay.values[plan_.y_index[c]]));
     out += "\n|---:|";
@@ -600,7 +589,7 @@ std::optional<std::string> RunSweep(const Scenario& scenario, const SweepOptions
   const uint64_t grid = SweepGridSize(axes);
   const IndexRange range = ShardRange(grid, options.shard_index, options.shard_count);
   const uint64_t n = range.size();
-  const bool sharded = options.shard_count > 1;
+  const bool sharded = options.sharded;
 
   unsigned threads = options.threads > 0 ? static_cast<unsigned>(options.threads)
                                          : std::max(1u, std::thread::hardware_concurrency());
@@ -649,6 +638,7 @@ std::optional<std::string> RunSweep(const Scenario& scenario, const SweepOptions
           c = next_chunk++;
         }
         Slot s;
+        const uint64_t closed_form_before = evaluator.closed_form_points();
         const uint64_t first = range.begin + c * chunk;
         const uint64_t last = std::min(range.end, first + chunk);
         s.text.reserve(static_cast<size_t>(last - first) * 640);
@@ -667,11 +657,10 @@ std::optional<std::string> RunSweep(const Scenario& scenario, const SweepOptions
           }
           if (point.kind != PointStatus::kOk) digest.RecordFailure(i, line);
         }
-        s.closed_form = evaluator.closed_form_points();
+        s.closed_form = evaluator.closed_form_points() - closed_form_before;
         s.ready = true;
         {
           std::lock_guard lock(mu);
-          // closed_form is cumulative per thread: keep per-chunk counts instead.
           slots[c % window] = std::move(s);
         }
         done_cv.notify_all();
@@ -698,6 +687,7 @@ std::optional<std::string> RunSweep(const Scenario& scenario, const SweepOptions
   };
 
   std::optional<std::string> error;
+  uint64_t closed_form = 0;
   {
     Progress progress(sharded ? fmt::format("sweep shard {}/{}", options.shard_index + 1,
                                             options.shard_count)
@@ -729,6 +719,7 @@ std::optional<std::string> RunSweep(const Scenario& scenario, const SweepOptions
         error = fmt::format("{}: cannot write (disk full?)", path.string());
       }
       digest.AddCounts(s.ok, s.partial, s.invalid);
+      closed_form += s.closed_form;
       progress.Tick(s.ok + s.partial + s.invalid);
     }
   }
@@ -746,8 +737,9 @@ std::optional<std::string> RunSweep(const Scenario& scenario, const SweepOptions
   report->partial = digest.partial();
   report->invalid = digest.invalid();
   report->failed = digest.partial() + digest.invalid();
+  report->closed_form = closed_form;
   const bool plot = scenario.output.plots && !sharded && digest.plan().kind != SweepPlotPlan::Kind::kNone;
-  report->markdown = digest.Markdown(options.shard_index, options.shard_count, plot);
+  report->markdown = digest.Markdown(options.shard_index, sharded ? options.shard_count : 0, plot);
 
   if (plot) {
     if (auto e = staging.Write(SweepPlotDataFile(digest.plan()), digest.PlotData())) return e;

@@ -40,6 +40,7 @@ struct SweepOptions {
   int threads = 0;      // 0: all cores
   int shard_index = 0;  // --shard I/N: this process evaluates slice I (0-based) of N
   int shard_count = 1;
+  bool sharded = false;  // --shard was given: also write sweep.shard.toml (even for 1/1)
 };
 
 struct SweepReport {
@@ -91,7 +92,8 @@ class SweepDigest {
   uint64_t invalid() const { return invalid_; }
 
   // The report.md section (between kSweepSectionBegin and kSweepSectionEnd).
-  // `shard_count` > 1: this digest saw one shard (0-based `shard_index`).
+  // `shard_count` > 0: this digest saw one shard (0-based `shard_index`) of
+  // that many; 0: the whole grid. `with_plot`: mention the sweep plot.
   std::string Markdown(int shard_index, int shard_count, bool with_plot) const;
   // The data file of the sweep plot (plots.h), "" when the plan has none.
   std::string PlotData() const;
