@@ -264,23 +264,26 @@ struct Snapshot {
   double quality_mean;  // Σ w_i k_i: the law sees this × fresh tokens
 };
 
-Snapshot Measure(const Run& run, const Timeline& t) {
+// The run as if it stopped at the timeline's position, `d` tokens in.
+Snapshot Measure(const Run& run, const Timeline& t, double d) {
   Snapshot s{};
-  const double d = t.x() * t.unique_total();
   s.tokens = d;
   s.epochs = t.x();
   double eff = 0, eff_law = 0, seen_law = 0, rep_p = 0, kbar = 0;
   for (size_t i = 0; i < t.contexts().size(); ++i) {
     const SourceContext& c = t.contexts()[i];
     const SourceState& st = t.states()[i];
-    eff += st.effective;
-    eff_law += c.k * st.effective;
+    // D'_i <= w_i D holds exactly (dD'/dD = q v <= 1); the guard only removes
+    // the last-bit excess that summing intervals in floating point can leave.
+    const double eff_i = std::min(st.effective, c.w * d);
+    eff += eff_i;
+    eff_law += c.k * eff_i;
     seen_law += c.k * std::min(c.u, c.w * d);
     rep_p += st.repeated_p;
     kbar += c.w * c.k;
   }
   s.quality_mean = kbar;
-  s.effective_tokens = eff;
+  s.effective_tokens = std::min(eff, d);  // the same guard for the sum
   // p̄: dropout applied to repeated tokens, averaged over every token seen
   // (fresh tokens count as 0). MODEL.md §3 averages over the repeated tokens
   // only, which makes N' jump at the first repeated token (p̄ goes from 0 to p
@@ -299,7 +302,7 @@ Snapshot Measure(const Run& run, const Timeline& t) {
 Summary Evaluate(const Run& run) {
   Timeline t(run);
   t.AdvanceTo(Epochs(run));
-  const Snapshot s = Measure(run, t);
+  const Snapshot s = Measure(run, t, run.tokens);
 
   Summary out;
   out.params = run.params;
@@ -351,7 +354,7 @@ Summary Evaluate(const Run& run) {
     ss.quality = c.k;
     ss.tokens = c.w * run.tokens;
     ss.epochs = ss.tokens / c.u;
-    ss.effective_tokens = st.effective;
+    ss.effective_tokens = std::min(st.effective, ss.tokens);  // rounding guard, as in Measure
     const double q = 1.0 - run.modifiers.c_drop * t.RateLeft(t.x());
     ss.marginal_value_last = q * (t.x() > c.fresh_end ? std::exp(-st.lambda) : 1.0);
     out.sources.push_back(ss);
@@ -373,9 +376,9 @@ std::vector<TrajectoryPoint> EvaluateTrajectory(const Run& run, int points) {
                          ? end
                          : start * std::pow(end / start, static_cast<double>(i) / (points - 1));
     t.AdvanceTo(x);
-    const Snapshot s = Measure(run, t);
     TrajectoryPoint p;
     p.tokens = i == points - 1 ? run.tokens : x * u;
+    const Snapshot s = Measure(run, t, p.tokens);
     p.epochs = x;
     p.effective_tokens = s.effective_tokens;
     p.effective_params = s.effective_params;

@@ -80,6 +80,18 @@ std::string TrajectoryCsv(const std::vector<TrajectoryPoint>& t) {
   return out;
 }
 
+std::string SourcesCsv(const Summary& s) {
+  std::string out =
+      "source,unique_tokens,weight,quality,tokens,epochs,effective_tokens,effective_fraction,"
+      "marginal_value_last\n";
+  for (const SourceSummary& x : s.sources) {
+    out += fmt::format("{},{},{},{},{},{},{},{},{}\n", CsvCell(x.name), x.unique_tokens, x.weight,
+                       x.quality, x.tokens, x.epochs, x.effective_tokens,
+                       x.effective_tokens / x.tokens, x.marginal_value_last);
+  }
+  return out;
+}
+
 std::string CompareCsv(const std::vector<CompareRow>& rows) {
   std::vector<std::pair<std::string, std::pair<const Run*, const Summary*>>> t;
   for (const CompareRow& r : rows) t.push_back({r.name, {&r.run, &r.summary}});
@@ -316,6 +328,7 @@ std::optional<std::string> WriteResults(const ScenarioResults& r, const Staging&
   if (o.csv) {
     if ((err = staging.Write("summary.csv", SummaryCsv(r.run, r.summary)))) return err;
     if ((err = staging.Write("trajectory.csv", TrajectoryCsv(r.trajectory)))) return err;
+    if ((err = staging.Write("sources.csv", SourcesCsv(r.summary)))) return err;
     if (!r.compare.empty() && (err = staging.Write("compare.csv", CompareCsv(r.compare)))) return err;
   }
   if (o.json && (err = staging.Write("summary.json", SummaryJson(r)))) return err;

@@ -34,6 +34,8 @@ struct ScenarioResults {
 std::string SummaryCsv(const Run& run, const Summary& s);
 std::string SummaryJson(const ScenarioResults& r);
 std::string TrajectoryCsv(const std::vector<TrajectoryPoint>& t);
+// One row per data source (one for a plain [data]): epochs, D'_i, marginal value.
+std::string SourcesCsv(const Summary& s);
 std::string CompareCsv(const std::vector<CompareRow>& rows);
 std::string ReportMarkdown(const ScenarioResults& r);
 // The aligned table `repsim run` prints.
