@@ -3,6 +3,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -30,8 +32,8 @@ std::string Slurp(const std::filesystem::path& p) {
 Result Plan(const std::string& args) {
   static int counter = 0;
   const auto dir = std::filesystem::temp_directory_path();
-  const std::string stem = "repsim_plan_cli_" + std::to_string(getpid()) + "_" +
-                           std::to_string(counter++);
+  const std::string stem =
+      "repsim_plan_cli_" + std::to_string(getpid()) + "_" + std::to_string(counter++);
   const auto out = dir / (stem + ".out"), err = dir / (stem + ".err");
   const std::string cmd = std::string("'") + REPSIM_BINARY + "' plan " + args + " >'" +
                           out.string() + "' 2>'" + err.string() + "'";
@@ -53,7 +55,9 @@ std::vector<std::vector<std::string>> Csv(const std::string& text) {
     std::vector<std::string> cells;
     std::stringstream cs(line);
     std::string cell;
-    while (std::getline(cs, cell, ',')) cells.push_back(cell);
+    while (std::getline(cs, cell, ',')) {
+      cells.push_back(cell);
+    }
     rows.push_back(cells);
   }
   return rows;
@@ -162,7 +166,7 @@ TEST_CASE("plan: suffixes K/M/B/T in any case equal plain numbers", "[plan][cli]
   const Result t2 = Plan("table --params 4e8 --params 1.5e12 --format json");
   REQUIRE(t1.code == 0);
   CHECK(t1.out == t2.out);
-  CHECK(t1.out.rfind("[", 0) == 0);
+  CHECK(t1.out.rfind('[', 0) == 0);
 }
 
 TEST_CASE("plan allocate --format csv: the optimum beside the fresh-data allocation",

@@ -4,14 +4,15 @@
 // render one table (src/io/table.h). Every bad value is an error that names the
 // flag, the value and the allowed range, with exit code 2 (STYLE.md).
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
-#include <cctype>
 #include <cstdlib>
 #include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <boost/program_options.hpp>
@@ -39,7 +40,9 @@ constexpr size_t kMaxSuggestionDistance = 3;
 
 size_t EditDistance(std::string_view a, std::string_view b) {
   std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t j = 0; j <= b.size(); ++j) {
+    prev[j] = j;
+  }
   for (size_t i = 1; i <= a.size(); ++i) {
     cur[0] = i;
     for (size_t j = 1; j <= b.size(); ++j) {
@@ -66,13 +69,17 @@ std::string Suggestion(std::string_view word, const std::vector<std::string>& ca
 
 std::string Join(const std::vector<std::string>& items, std::string_view sep) {
   std::string out;
-  for (size_t i = 0; i < items.size(); ++i) out += (i ? std::string(sep) : "") + items[i];
+  for (size_t i = 0; i < items.size(); ++i) {
+    out += (i ? std::string(sep) : "") + items[i];
+  }
   return out;
 }
 
 std::vector<std::string> PresetNames() {
   std::vector<std::string> names;
-  for (LawPreset p : AllLawPresets()) names.emplace_back(ToString(p));
+  for (LawPreset p : AllLawPresets()) {
+    names.emplace_back(ToString(p));
+  }
   return names;
 }
 
@@ -90,17 +97,20 @@ Expected<double> ParsePositive(std::string_view flag, const std::string& text, Q
   std::string body = text;
   double scale = 1.0;
   if (kind == Quantity::kCount && !body.empty()) {
-    switch (body.back()) {
-      case 'k': case 'K': scale = 1e3; break;
-      case 'm': case 'M': scale = 1e6; break;
-      case 'b': case 'B': scale = 1e9; break;
-      case 't': case 'T': scale = 1e12; break;
-      default: break;
+    // K, M, B, T in either case: thousands to trillions (B = billion, not 2^30).
+    static constexpr std::pair<char, double> kSuffixes[] = {
+        {'k', 1e3}, {'m', 1e6}, {'b', 1e9}, {'t', 1e12}};
+    const char last = static_cast<char>(std::tolower(static_cast<unsigned char>(body.back())));
+    for (const auto& [suffix, factor] : kSuffixes) {
+      if (last == suffix) {
+        scale = factor;
+        body.pop_back();
+        break;
+      }
     }
-    if (scale != 1.0) body.pop_back();
   }
-  // strtod accepts what a user types (1e22, .5, 25); reject trailing junk,
-  // leading blanks, hex and the named non-finite values explicitly.
+  // strtod reads what a user types (1e22, .5, 25); trailing junk, leading
+  // blanks and hex are rejected here, "nan" and "inf" by the range check below.
   const char* begin = body.c_str();
   char* end = nullptr;
   const double v = body.empty() || std::isspace(static_cast<unsigned char>(body[0]))
@@ -131,7 +141,9 @@ class Cells {
   bool human() const { return human_; }
 
   std::string Count(double v) const {
-    if (!human_) return io::Num(v);
+    if (!human_) {
+      return io::Num(v);
+    }
     struct Unit {
       double scale;
       const char* suffix;
@@ -139,7 +151,9 @@ class Cells {
     static constexpr Unit kUnits[] = {{1e12, "T"}, {1e9, "B"}, {1e6, "M"}, {1e3, "K"}};
     if (std::isfinite(v) && v < 1e15) {
       for (const Unit& u : kUnits) {
-        if (v >= u.scale) return fmt::format("{:.4g}{}", v / u.scale, u.suffix);
+        if (v >= u.scale) {
+          return fmt::format("{:.4g}{}", v / u.scale, u.suffix);
+        }
       }
     }
     return fmt::format("{:.4g}", v);
@@ -153,8 +167,12 @@ class Cells {
   }
   // Gopher units the way Hoffmann et al. print them: 1/29,968 below one.
   std::string Gopher(double v) const {
-    if (!human_) return io::Num(v);
-    if (v < 0.5) return fmt::format("1/{:.0f}", 1.0 / v);
+    if (!human_) {
+      return io::Num(v);
+    }
+    if (v < 0.5) {
+      return fmt::format("1/{:.0f}", 1.0 / v);
+    }
     return v < 1000 ? fmt::format("{:.4g}", v) : fmt::format("{:.1f}", v);
   }
 
@@ -172,10 +190,12 @@ struct Parsed {
 
 // Every planner's options end with these.
 void AddCommonOptions(po::options_description& desc) {
+  // clang-format off
   desc.add_options()
       ("format", po::value<std::string>()->value_name("FMT"),
        "output format: text (default, for people), csv, json or md")
       ("help,h", "print this help");
+  // clang-format on
 }
 
 // Boost.Program_options reads "--compute -1" as two flags; join each
@@ -202,7 +222,9 @@ std::vector<std::string> JoinFlagValues(const po::options_description& desc, con
 Expected<Parsed> ParseFlags(const po::options_description& desc, const Args& args) {
   Parsed p;
   std::vector<std::string> long_names;
-  for (const auto& opt : desc.options()) long_names.push_back("--" + opt->long_name());
+  for (const auto& opt : desc.options()) {
+    long_names.push_back("--" + opt->long_name());
+  }
   try {
     // No abbreviations: a flag is a promise, spelled out (STYLE.md).
     const int style = po::command_line_style::unix_style ^ po::command_line_style::allow_guessing;
@@ -221,7 +243,7 @@ Expected<Parsed> ParseFlags(const po::options_description& desc, const Args& arg
   } catch (const po::too_many_positional_options_error&) {
     std::string extra;
     for (const std::string& a : args) {
-      if (a.rfind("-", 0) != 0) {
+      if (a.rfind('-', 0) != 0) {
         extra = a;
         break;
       }
@@ -235,8 +257,8 @@ Expected<Parsed> ParseFlags(const po::options_description& desc, const Args& arg
     const std::string& f = p.vm["format"].as<std::string>();
     const std::optional<io::TableFormat> format = io::TableFormatFromString(f);
     if (!format) {
-      return Error{fmt::format("--format = '{}': unknown format{} (one of: text, csv, json, md)",
-                               f, Suggestion(f, {"text", "csv", "json", "md", "markdown"}))};
+      return Error{fmt::format("--format = '{}': unknown format{} (one of: text, csv, json, md)", f,
+                               Suggestion(f, {"text", "csv", "json", "md", "markdown"}))};
     }
     p.format = *format;
   }
@@ -244,9 +266,13 @@ Expected<Parsed> ParseFlags(const po::options_description& desc, const Args& arg
 }
 
 Expected<Law> LawFlag(const po::variables_map& vm) {
-  if (!vm.count("law")) return MakeLaw(kDefaultPreset);
+  if (!vm.count("law")) {
+    return MakeLaw(kDefaultPreset);
+  }
   const std::string& name = vm["law"].as<std::string>();
-  if (const std::optional<LawPreset> preset = LawPresetFromString(name)) return MakeLaw(*preset);
+  if (const std::optional<LawPreset> preset = LawPresetFromString(name)) {
+    return MakeLaw(*preset);
+  }
   return Error{fmt::format("--law = '{}': unknown preset{} (one of: {})", name,
                            Suggestion(name, PresetNames()), Join(PresetNames(), ", "))};
 }
@@ -255,9 +281,13 @@ Expected<Law> LawFlag(const po::variables_map& vm) {
 Expected<std::optional<double>> OptionalFlag(const po::variables_map& vm, std::string_view name,
                                              Quantity kind, std::string_view what) {
   const std::string key(name);
-  if (!vm.count(key)) return std::optional<double>{};
+  if (!vm.count(key)) {
+    return std::optional<double>{};
+  }
   Expected<double> v = ParsePositive("--" + key, vm[key].as<std::string>(), kind, what);
-  if (!v) return Error{v.error()};
+  if (!v) {
+    return Error{v.error()};
+  }
   return std::optional<double>{*v};
 }
 
@@ -291,20 +321,22 @@ constexpr std::string_view kQuantitiesHelp =
 std::string TableDeviationLines() {
   const Cells h(io::TableFormat::kText);
   std::vector<double> params;
-  for (const ChinchillaTableRow& r : ChinchillaTable3()) params.push_back(r.params);
+  for (const ChinchillaTableRow& r : ChinchillaTable3()) {
+    params.push_back(r.params);
+  }
   const auto rows = ComputeOptimalTable(params);
   std::string out;
   double worst_fitted = 0;
   for (const PlanTableRow& r : *rows) {
     if (UsedInApproach1Fit(*r.published)) {
-      worst_fitted = std::max({worst_fitted, std::fabs(r.tokens_deviation),
-                               std::fabs(r.flops_deviation)});
+      worst_fitted =
+          std::max({worst_fitted, std::fabs(r.tokens_deviation), std::fabs(r.flops_deviation)});
     }
-    out += fmt::format("  {:>5}  tokens {:>7} vs {:>6} ({:>+5.2f} %)   FLOPs {:.4g} vs {:.3g} ({:>+5.2f} %){}\n",
-                       h.Count(r.params), h.Count(r.tokens), h.Count(r.published->tokens),
-                       100 * r.tokens_deviation, r.flops, r.published->flops,
-                       100 * r.flops_deviation,
-                       UsedInApproach1Fit(*r.published) ? "" : "   (not fitted)");
+    out += fmt::format(
+        "  {:>5}  tokens {:>7} vs {:>6} ({:>+5.2f} %)   FLOPs {:.4g} vs {:.3g} ({:>+5.2f} %){}\n",
+        h.Count(r.params), h.Count(r.tokens), h.Count(r.published->tokens),
+        100 * r.tokens_deviation, r.flops, r.published->flops, 100 * r.flops_deviation,
+        UsedInApproach1Fit(*r.published) ? "" : "   (not fitted)");
   }
   out += fmt::format("The fitted rows are all within {:.2f} % on tokens and FLOPs.\n",
                      100 * worst_fitted);
@@ -346,19 +378,24 @@ void TableHelp(const po::options_description& desc) {
       "  repsim plan table --params 7B,13B,70B --format csv\n"
       "  repsim plan table --law chinchilla2022\n",
       kGopherFlops, fit.coefficient, fit.exponent, e.params, e.tokens, fit(1e9) / 1e9,
-      kaplan_params_exponent, TableDeviationLines(), kGopherFlops, kQuantitiesHelp, FlagsText(desc));
+      kaplan_params_exponent, TableDeviationLines(), kGopherFlops, kQuantitiesHelp,
+      FlagsText(desc));
 }
 
 int PlanTable(const Args& args) {
   po::options_description desc{"Options"};
+  // clang-format off
   desc.add_options()
       ("params", po::value<std::vector<std::string>>()->value_name("LIST")->composing(),
        "model sizes, comma-separated or repeated (default: the 9 rows of Table 3)")
       ("law", po::value<std::string>()->value_name("PRESET"),
        ("use this preset's compute-optimal allocation: " + Join(PresetNames(), ", ")).c_str());
+  // clang-format on
   AddCommonOptions(desc);
   Expected<Parsed> p = ParseFlags(desc, args);
-  if (!p) return UsageError("table", p.error());
+  if (!p) {
+    return UsageError("table", p.error());
+  }
   if (p->help) {
     TableHelp(desc);
     return kExitOk;
@@ -372,42 +409,55 @@ int PlanTable(const Args& args) {
       while (true) {
         const size_t comma = item.find(',', start);
         const std::string one = item.substr(start, comma - start);
-        Expected<double> n = ParsePositive("--params", one, Quantity::kCount, "parameters, e.g. 7B");
-        if (!n) return UsageError("table", n.error());
+        Expected<double> n =
+            ParsePositive("--params", one, Quantity::kCount, "parameters, e.g. 7B");
+        if (!n) {
+          return UsageError("table", n.error());
+        }
         params.push_back(*n);
-        if (comma == std::string::npos) break;
+        if (comma == std::string::npos) {
+          break;
+        }
         start = comma + 1;
       }
     }
   } else {
-    for (const ChinchillaTableRow& r : ChinchillaTable3()) params.push_back(r.params);
+    for (const ChinchillaTableRow& r : ChinchillaTable3()) {
+      params.push_back(r.params);
+    }
   }
 
   std::optional<Law> law;
   if (vm.count("law")) {
     Expected<Law> l = LawFlag(vm);
-    if (!l) return UsageError("table", l.error());
+    if (!l) {
+      return UsageError("table", l.error());
+    }
     law = *l;
   }
   const Expected<std::vector<PlanTableRow>> rows =
       law ? ComputeOptimalTable(*law, params) : ComputeOptimalTable(params);
-  if (!rows) return UsageError("table", rows.error());
+  if (!rows) {
+    return UsageError("table", rows.error());
+  }
 
-  const bool any_published = std::any_of(rows->begin(), rows->end(),
-                                         [](const PlanTableRow& r) { return r.published.has_value(); });
+  const bool any_published = std::any_of(
+      rows->begin(), rows->end(), [](const PlanTableRow& r) { return r.published.has_value(); });
   const Cells c(p->format);
   io::Table t;
   for (const char* col : {"params", "flops", "gopher_units", "tokens", "tokens_per_param"}) {
     t.AddColumn(col);
   }
   if (any_published) {
-    for (const char* col : {"published_flops", "published_tokens", "flops_off_pct", "tokens_off_pct"}) {
+    for (const char* col :
+         {"published_flops", "published_tokens", "flops_off_pct", "tokens_off_pct"}) {
       t.AddColumn(col);
     }
   }
   for (const PlanTableRow& r : *rows) {
-    std::vector<std::string> cells = {c.Count(r.params), c.Number(r.flops), c.Gopher(r.gopher_units),
-                                      c.Count(r.tokens), c.Number(r.tokens / r.params)};
+    std::vector<std::string> cells = {c.Count(r.params), c.Number(r.flops),
+                                      c.Gopher(r.gopher_units), c.Count(r.tokens),
+                                      c.Number(r.tokens / r.params)};
     if (any_published) {
       if (r.published) {
         for (std::string s : {c.Number(r.published->flops), c.Count(r.published->tokens),
@@ -474,7 +524,8 @@ void ScaleHelp(const po::options_description& desc) {
       "                  B ∝ C^0.24, S ∝ C^0.03, D = B S): 10x compute -> {:.2f}x N, {:.2f}x D.\n"
       "                  (From Kaplan's fits at the critical batch size, not from the\n"
       "                  preset's L(N, D) law.)\n"
-      "  Chinchilla form Hoffmann et al. 2022 eq. 4: a = beta/(alpha+beta), b = alpha/(alpha+beta)\n"
+      "  Chinchilla form Hoffmann et al. 2022 eq. 4: a = beta/(alpha+beta), b = "
+      "alpha/(alpha+beta)\n"
       "                  of the preset's constants, e.g. chinchilla2022 a = {:.3f}, b = {:.3f};\n"
       "                  muennighoff2023 (alpha = beta) a = b = 0.5: 10x -> {:.2f}x each.\n\n"
       "--compare prints every preset side by side, plus the approach-1 fit of Table 3\n"
@@ -494,15 +545,19 @@ void ScaleHelp(const po::options_description& desc) {
 
 int PlanScale(const Args& args) {
   po::options_description desc{"Options"};
+  // clang-format off
   desc.add_options()
       ("factor", po::value<std::string>()->value_name("K"),
        "compute grows K-fold (required; K > 0, K < 1 shrinks)")
       ("law", po::value<std::string>()->value_name("PRESET"),
        ("the preset: " + Join(PresetNames(), ", ")).c_str())
       ("compare", "every preset and the Table 3 fit side by side");
+  // clang-format on
   AddCommonOptions(desc);
   Expected<Parsed> p = ParseFlags(desc, args);
-  if (!p) return UsageError("scale", p.error());
+  if (!p) {
+    return UsageError("scale", p.error());
+  }
   if (p->help) {
     ScaleHelp(desc);
     return kExitOk;
@@ -513,19 +568,25 @@ int PlanScale(const Args& args) {
   }
   Expected<double> factor = ParsePositive("--factor", vm["factor"].as<std::string>(),
                                           Quantity::kPlain, "how many times more compute, e.g. 10");
-  if (!factor) return UsageError("scale", factor.error());
+  if (!factor) {
+    return UsageError("scale", factor.error());
+  }
   const bool compare = vm.count("compare") > 0;
   if (compare && vm.count("law")) {
     return UsageError("scale", "--compare prints every preset; give either --compare or --law");
   }
   Expected<Law> law = LawFlag(vm);
-  if (!law) return UsageError("scale", law.error());
+  if (!law) {
+    return UsageError("scale", law.error());
+  }
 
   std::vector<ScaleRow> rows;
   if (compare) {
     rows.push_back(ScaleRowFor(MakeLaw(LawPreset::kKaplan2020)));
     for (LawPreset preset : AllLawPresets()) {
-      if (preset != LawPreset::kKaplan2020) rows.push_back(ScaleRowFor(MakeLaw(preset)));
+      if (preset != LawPreset::kKaplan2020) {
+        rows.push_back(ScaleRowFor(MakeLaw(preset)));
+      }
     }
     const PowerLaw fit = ChinchillaApproach1TokensForParams();
     rows.push_back({"table3-approach1-fit", AllocationExponents(fit),
@@ -539,14 +600,16 @@ int PlanScale(const Args& args) {
   const Cells c(p->format);
   io::Table t;
   t.AddColumn("relation", false);
-  for (const char* col : {"params_exponent", "tokens_exponent", "compute_factor", "params_factor",
-                          "tokens_factor"}) {
+  for (const char* col :
+       {"params_exponent", "tokens_exponent", "compute_factor", "params_factor", "tokens_factor"}) {
     t.AddColumn(col);
   }
   t.AddColumn("source", false);
   for (const ScaleRow& r : rows) {
     const Expected<ScaleResult> s = Scale(r.exponents, *factor);
-    if (!s) return UsageError("scale", s.error());
+    if (!s) {
+      return UsageError("scale", s.error());
+    }
     t.AddRow({r.relation, c.Number(s->exponents.params), c.Number(s->exponents.tokens),
               c.Number(s->compute_factor), c.Number(s->params_factor), c.Number(s->tokens_factor),
               r.source});
@@ -617,6 +680,7 @@ void AllocateHelp(const po::options_description& desc) {
 
 int PlanAllocate(const Args& args) {
   po::options_description desc{"Options"};
+  // clang-format off
   desc.add_options()
       ("unique-tokens", po::value<std::string>()->value_name("U"),
        "unique tokens available (required), e.g. 25B")
@@ -626,27 +690,35 @@ int PlanAllocate(const Args& args) {
        "a fixed number of training tokens (repeats included), e.g. 1T")
       ("law", po::value<std::string>()->value_name("PRESET"),
        ("the loss law: " + Join(PresetNames(), ", ")).c_str());
+  // clang-format on
   AddCommonOptions(desc);
   Expected<Parsed> p = ParseFlags(desc, args);
-  if (!p) return UsageError("allocate", p.error());
+  if (!p) {
+    return UsageError("allocate", p.error());
+  }
   if (p->help) {
     AllocateHelp(desc);
     return kExitOk;
   }
   const po::variables_map& vm = p->vm;
   if (!vm.count("unique-tokens")) {
-    return UsageError("allocate",
-                      "missing --unique-tokens U: how many unique tokens exist (a number > 0, e.g. 25B)");
+    return UsageError(
+        "allocate",
+        "missing --unique-tokens U: how many unique tokens exist (a number > 0, e.g. 25B)");
   }
   const auto u = OptionalFlag(vm, "unique-tokens", Quantity::kCount, "unique tokens, e.g. 25B");
   const auto c = OptionalFlag(vm, "compute", Quantity::kPlain, "training FLOPs, e.g. 1e22");
   const auto n = OptionalFlag(vm, "params", Quantity::kCount, "parameters, e.g. 7B");
   const auto d = OptionalFlag(vm, "tokens", Quantity::kCount, "training tokens, e.g. 1T");
   for (const auto* v : {&u, &c, &n, &d}) {
-    if (!*v) return UsageError("allocate", v->error());
+    if (!*v) {
+      return UsageError("allocate", v->error());
+    }
   }
   Expected<Law> law = LawFlag(vm);
-  if (!law) return UsageError("allocate", law.error());
+  if (!law) {
+    return UsageError("allocate", law.error());
+  }
   const int given = (*c).has_value() + (*n).has_value() + (*d).has_value();
   if (given == 0) {
     return UsageError("allocate",
@@ -671,7 +743,9 @@ int PlanAllocate(const Args& args) {
     const double dd = *d ? **d : **c / (kFlopsPerParamToken * nn);
     const PlanPoint mine = EvaluatePlanPoint(*law, nn, dd, unique);
     plan = AllocateCompute(*law, mine.flops, unique);
-    if (!plan) return UsageError("allocate", plan.error());
+    if (!plan) {
+      return UsageError("allocate", plan.error());
+    }
     rows.push_back({"your plan", mine});
     rows.push_back({"data-constrained optimum at this compute", plan->optimum});
     rows.push_back({"fresh-data optimum (ComputeOptimal) on U", plan->compute_optimal});
@@ -679,14 +753,18 @@ int PlanAllocate(const Args& args) {
     title = "your plan against the optima at its compute";
   } else if (*c) {
     plan = AllocateCompute(*law, **c, unique);
-    if (!plan) return UsageError("allocate", plan.error());
+    if (!plan) {
+      return UsageError("allocate", plan.error());
+    }
     rows.push_back({"data-constrained optimum", plan->optimum});
     rows.push_back({"fresh-data optimum (ComputeOptimal) on U", plan->compute_optimal});
     floor_label = "floor: unlimited compute on U";
     title = "loss-minimising N, D at fixed compute";
   } else if (*n) {
     plan = BestTokensForParams(*law, **n, unique);
-    if (!plan) return UsageError("allocate", plan.error());
+    if (!plan) {
+      return UsageError("allocate", plan.error());
+    }
     rows.push_back({"data-constrained optimal D for N", plan->optimum});
     rows.push_back({"fresh-data optimal D for N, on U", plan->compute_optimal});
     floor_label = "floor: N, unlimited epochs";
@@ -694,7 +772,9 @@ int PlanAllocate(const Args& args) {
     title = "tokens for a fixed model";
   } else {
     plan = BestParamsForTokens(*law, **d, unique);
-    if (!plan) return UsageError("allocate", plan.error());
+    if (!plan) {
+      return UsageError("allocate", plan.error());
+    }
     rows.push_back({"data-constrained optimal N for D", plan->optimum});
     rows.push_back({"fresh-data optimal N for D, on U", plan->compute_optimal});
     floor_label = "floor: D, unlimited params";
@@ -710,16 +790,26 @@ int PlanAllocate(const Args& args) {
   for (const char* col : {"params", "tokens", "epochs", "flops", "loss", "loss_if_fresh"}) {
     t.AddColumn(col);
   }
-  if (same_compute) t.AddColumn("loss_vs_optimum");
+  if (same_compute) {
+    t.AddColumn("loss_vs_optimum");
+  }
   for (const auto& [label, pt] : rows) {
-    std::vector<std::string> cells = {label,           cell.Count(pt.params), cell.Count(pt.tokens),
-                                      cell.Number(pt.epochs), cell.Number(pt.flops),
-                                      cell.Loss(pt.loss), cell.Loss(pt.fresh_loss)};
-    if (same_compute) cells.push_back(cell.Delta(pt.loss - best));
+    std::vector<std::string> cells = {label,
+                                      cell.Count(pt.params),
+                                      cell.Count(pt.tokens),
+                                      cell.Number(pt.epochs),
+                                      cell.Number(pt.flops),
+                                      cell.Loss(pt.loss),
+                                      cell.Loss(pt.fresh_loss)};
+    if (same_compute) {
+      cells.push_back(cell.Delta(pt.loss - best));
+    }
     t.AddRow(std::move(cells));
   }
   std::vector<std::string> floor_cells = {floor_label, "", "", "", "", cell.Loss(floor), ""};
-  if (same_compute) floor_cells.push_back(cell.Delta(floor - best));
+  if (same_compute) {
+    floor_cells.push_back(cell.Delta(floor - best));
+  }
   t.AddRow(std::move(floor_cells));
 
   if (p->format == io::TableFormat::kText) {
@@ -757,7 +847,8 @@ int PlanAllocate(const Args& args) {
 void KaplanHelp(const po::options_description& desc) {
   const Law k = MakeLaw(LawPreset::kKaplan2020);
   fmt::print(
-      "Usage: repsim plan kaplan [--loss L] [--params N [--steps S]] [--compute C] [--format FMT]\n\n"
+      "Usage: repsim plan kaplan [--loss L] [--params N [--steps S]] [--compute C] [--format "
+      "FMT]\n\n"
       "Kaplan et al. 2020's relations besides L(N, D) (MODEL.md §1). Each flag adds rows:\n"
       "  --loss L     critical batch size B_crit(L) = B* / L^(1/alpha_B)      (eq. 1.4)\n"
       "               and what reaching L takes: N = N_c L^(-1/alpha_N) with unlimited\n"
@@ -772,7 +863,8 @@ void KaplanHelp(const po::options_description& desc) {
       "               (eq. 1.3) and B_crit at that loss\n\n"
       "Constants (Kaplan et al. 2020; alpha_N, N_c, alpha_D, D_c are the kaplan2020 preset's):\n"
       "  alpha_N = {}, N_c = {:g} non-embedding params; alpha_D = {}, D_c = {:g} tokens;\n"
-      "  B* = {:g} tokens (the paper rounds to 2e8), alpha_B = {}; S_c = {:g} steps, alpha_S = {};\n"
+      "  B* = {:g} tokens (the paper rounds to 2e8), alpha_B = {}; S_c = {:g} steps, alpha_S = "
+      "{};\n"
       "  C_c = {:g} PF-days, alpha_C = {}.\n"
       "Losses are nats per token of Kaplan's tokenizer (WebText2) and N excludes embeddings:\n"
       "not comparable with the other presets.\n\n"
@@ -789,27 +881,36 @@ void KaplanHelp(const po::options_description& desc) {
 
 int PlanKaplan(const Args& args) {
   po::options_description desc{"Options"};
+  // clang-format off
   desc.add_options()
       ("loss", po::value<std::string>()->value_name("L"), "a loss in nats (Kaplan's tokenizer)")
       ("params", po::value<std::string>()->value_name("N"), "non-embedding parameters, e.g. 1.5B")
       ("steps", po::value<std::string>()->value_name("S"), "optimiser steps S_min (with --params)")
       ("compute", po::value<std::string>()->value_name("C"), "training FLOPs, e.g. 3.14e23");
+  // clang-format on
   AddCommonOptions(desc);
   Expected<Parsed> p = ParseFlags(desc, args);
-  if (!p) return UsageError("kaplan", p.error());
+  if (!p) {
+    return UsageError("kaplan", p.error());
+  }
   if (p->help) {
     KaplanHelp(desc);
     return kExitOk;
   }
   const po::variables_map& vm = p->vm;
   const auto loss = OptionalFlag(vm, "loss", Quantity::kPlain, "nats, e.g. 2.5");
-  const auto n = OptionalFlag(vm, "params", Quantity::kCount, "non-embedding parameters, e.g. 1.5B");
+  const auto n =
+      OptionalFlag(vm, "params", Quantity::kCount, "non-embedding parameters, e.g. 1.5B");
   const auto s = OptionalFlag(vm, "steps", Quantity::kCount, "optimiser steps, e.g. 250K");
   const auto c = OptionalFlag(vm, "compute", Quantity::kPlain, "training FLOPs, e.g. 3.14e23");
   for (const auto* v : {&loss, &n, &s, &c}) {
-    if (!*v) return UsageError("kaplan", v->error());
+    if (!*v) {
+      return UsageError("kaplan", v->error());
+    }
   }
-  if (*s && !*n) return UsageError("kaplan", "--steps needs --params N: L(N, S) depends on both");
+  if (*s && !*n) {
+    return UsageError("kaplan", "--steps needs --params N: L(N, S) depends on both");
+  }
   if (!*loss && !*n && !*c) {
     return UsageError("kaplan", "missing --loss L, --params N or --compute C: nothing to compute");
   }
@@ -822,7 +923,7 @@ int PlanKaplan(const Args& args) {
   t.AddColumn("relation", false);
   t.AddColumn("source", false);
   auto row = [&](std::string q, std::string value, std::string unit, std::string rel,
-                 std::string src) {
+                 const std::string& src) {
     t.AddRow({std::move(q), std::move(value), std::move(unit), std::move(rel),
               "Kaplan et al. 2020 " + src});
   };
@@ -833,8 +934,8 @@ int PlanKaplan(const Args& args) {
         cell.Count(KaplanCriticalBatch(l)), "tokens", "B* / L^(1/alpha_B)", "eq. 1.4");
     row("params reaching L (converged, unlimited data)", cell.Count(KaplanParamsForLoss(l)),
         "non-embedding params", "N_c L^(-1/alpha_N)", "eq. 1.1 inverted");
-    row("tokens reaching L (large model, early stop)", cell.Count(KaplanTokensForLoss(l)),
-        "tokens", "D_c L^(-1/alpha_D)", "eq. 1.2 inverted");
+    row("tokens reaching L (large model, early stop)", cell.Count(KaplanTokensForLoss(l)), "tokens",
+        "D_c L^(-1/alpha_D)", "eq. 1.2 inverted");
     row("compute reaching L (compute-efficient)", cell.Number(KaplanComputeForLoss(l)), "FLOPs",
         "C_c L^(-1/alpha_C)", "eq. 1.3 inverted");
     row("compute reaching L (compute-efficient)",
@@ -843,8 +944,8 @@ int PlanKaplan(const Args& args) {
   }
   if (*n) {
     const double nn = **n;
-    row(fmt::format("converged loss of N = {}", cell.Count(nn)),
-        cell.Loss(KaplanLossForParams(nn)), nats, "(N_c/N)^alpha_N", "eq. 1.1");
+    row(fmt::format("converged loss of N = {}", cell.Count(nn)), cell.Loss(KaplanLossForParams(nn)),
+        nats, "(N_c/N)^alpha_N", "eq. 1.1");
     row("tokens to avoid overfitting", cell.Count(KaplanTokensToAvoidOverfitting(nn)), "tokens",
         fmt::format("D >~ {:g} N^{}", kKaplanOverfitCoefficient, kKaplanOverfitExponent),
         "eq. 4.4");
@@ -885,8 +986,10 @@ struct Planner {
 constexpr Planner kPlanners[] = {
     {"table", PlanTable, "the compute-optimal table of Hoffmann et al. 2022 (Table 3)"},
     {"scale", PlanScale, "how N and D grow when compute grows K-fold (Kaplan vs Chinchilla)"},
-    {"allocate", PlanAllocate, "the best (N, D) when only U unique tokens exist (Muennighoff 2023)"},
-    {"kaplan", PlanKaplan, "Kaplan 2020: critical batch, steps, compute, data to avoid overfitting"},
+    {"allocate", PlanAllocate,
+     "the best (N, D) when only U unique tokens exist (Muennighoff 2023)"},
+    {"kaplan", PlanKaplan,
+     "Kaplan 2020: critical batch, steps, compute, data to avoid overfitting"},
 };
 
 void PlanHelp(std::FILE* out) {
@@ -896,7 +999,9 @@ void PlanHelp(std::FILE* out) {
              "Compute-optimal planners. Each prints a table: aligned text by default,\n"
              "--format csv|json|md for scripts and documents.\n\n"
              "Planners:\n");
-  for (const Planner& p : kPlanners) fmt::print(out, "  {:<9} {}\n", p.name, p.summary);
+  for (const Planner& p : kPlanners) {
+    fmt::print(out, "  {:<9} {}\n", p.name, p.summary);
+  }
   fmt::print(out, "\n{}\nExit codes: 0 success, 1 internal failure, 2 bad input or usage.\n",
              kQuantitiesHelp);
 }
@@ -913,10 +1018,14 @@ int PlanCommand(const Args& args) {
     return kExitOk;
   }
   for (const Planner& p : kPlanners) {
-    if (args[0] == p.name) return p.fn(Args(args.begin() + 1, args.end()));
+    if (args[0] == p.name) {
+      return p.fn(Args(args.begin() + 1, args.end()));
+    }
   }
   std::vector<std::string> names;
-  for (const Planner& p : kPlanners) names.emplace_back(p.name);
+  for (const Planner& p : kPlanners) {
+    names.emplace_back(p.name);
+  }
   fmt::print(stderr,
              "repsim plan: unknown planner '{}'{} (one of: {})\n"
              "Run 'repsim plan --help' for usage.\n",

@@ -48,15 +48,19 @@ constexpr int kBrentBits = std::numeric_limits<double>::digits / 2;
 constexpr std::uintmax_t kMaxIterations = 200;
 // Root finders: how far to search for a bracket, in powers of ten.
 constexpr double kMaxLogTokens = 40.0 * 2.302585092994046;  // ln(1e40)
-constexpr double kMinLogSize = 0.0;                          // ln(1): one token or parameter
+constexpr double kMinLogSize = 0.0;                         // ln(1): one token or parameter
 
 std::optional<Error> CheckPositive(const char* name, double v) {
-  if (std::isfinite(v) && v > 0) return std::nullopt;
+  if (std::isfinite(v) && v > 0) {
+    return std::nullopt;
+  }
   return Error{fmt::format("{} = {}: must be finite and > 0", name, v)};
 }
 
 std::optional<Error> CheckLaw(const Law& law) {
-  if (auto err = Validate(law)) return Error{fmt::format("law {}: {}", ToString(law.preset), *err)};
+  if (auto err = Validate(law)) {
+    return Error{fmt::format("law {}: {}", ToString(law.preset), *err)};
+  }
   return std::nullopt;
 }
 
@@ -79,8 +83,12 @@ PlanTableRow MakeTableRow(double n, double d) {
 // A root of f in [lo, hi] with f(lo), f(hi) of opposite signs (or one zero).
 template <class F>
 double Root(F f, double lo, double hi, double f_lo, double f_hi) {
-  if (f_lo == 0) return lo;
-  if (f_hi == 0) return hi;
+  if (f_lo == 0) {
+    return lo;
+  }
+  if (f_hi == 0) {
+    return hi;
+  }
   std::uintmax_t iters = kMaxIterations;
   boost::math::tools::eps_tolerance<double> tol(std::numeric_limits<double>::digits - 4);
   const auto r = boost::math::tools::toms748_solve(f, lo, hi, f_lo, f_hi, tol, iters);
@@ -94,13 +102,17 @@ template <class F>
 std::optional<double> MonotoneRoot(F f, double x0, double step, double x_min, double x_max,
                                    bool increasing) {
   double f0 = f(x0);
-  if (f0 == 0) return x0;
+  if (f0 == 0) {
+    return x0;
+  }
   // Walk towards the root: up if f is below zero and rising, etc.
   const bool up = (f0 < 0) == increasing;
   double x1 = x0, f1 = f0;
   while (true) {
     const double x2 = up ? x1 + step : x1 - step;
-    if (x2 > x_max || x2 < x_min) return std::nullopt;
+    if (x2 > x_max || x2 < x_min) {
+      return std::nullopt;
+    }
     const double f2 = f(x2);
     if ((f2 < 0) != (f1 < 0) || f2 == 0) {
       return up ? Root(f, x1, x2, f1, f2) : Root(f, x2, x1, f2, f1);
@@ -126,12 +138,14 @@ Expected<PowerLaw> FitPowerLaw(std::span<const double> x, std::span<const double
   if (x.size() != y.size()) {
     return Error{fmt::format("power-law fit: {} x values but {} y values", x.size(), y.size())};
   }
-  if (x.size() < 2) return Error{"power-law fit: needs at least 2 points"};
+  if (x.size() < 2) {
+    return Error{"power-law fit: needs at least 2 points"};
+  }
   double mx = 0, my = 0;
   for (size_t i = 0; i < x.size(); ++i) {
     if (!(std::isfinite(x[i]) && x[i] > 0 && std::isfinite(y[i]) && y[i] > 0)) {
-      return Error{fmt::format("power-law fit: point {} = ({}, {}): both must be finite and > 0",
-                               i, x[i], y[i])};
+      return Error{fmt::format("power-law fit: point {} = ({}, {}): both must be finite and > 0", i,
+                               x[i], y[i])};
     }
     mx += std::log(x[i]);
     my += std::log(y[i]);
@@ -144,7 +158,9 @@ Expected<PowerLaw> FitPowerLaw(std::span<const double> x, std::span<const double
     sxx += dx * dx;
     sxy += dx * (std::log(y[i]) - my);
   }
-  if (sxx == 0) return Error{"power-law fit: all x values are equal"};
+  if (sxx == 0) {
+    return Error{"power-law fit: all x values are equal"};
+  }
   PowerLaw law;
   law.exponent = sxy / sxx;
   law.coefficient = std::exp(my - law.exponent * mx);
@@ -154,7 +170,9 @@ Expected<PowerLaw> FitPowerLaw(std::span<const double> x, std::span<const double
 PowerLaw ChinchillaApproach1TokensForParams() {
   std::vector<double> n, d;
   for (const ChinchillaTableRow& row : kChinchillaTable3) {
-    if (!UsedInApproach1Fit(row)) continue;
+    if (!UsedInApproach1Fit(row)) {
+      continue;
+    }
     n.push_back(row.params);
     d.push_back(row.tokens);
   }
@@ -167,7 +185,9 @@ Expected<std::vector<PlanTableRow>> ComputeOptimalTable(std::span<const double> 
   const PowerLaw fit = ChinchillaApproach1TokensForParams();
   std::vector<PlanTableRow> rows;
   for (double n : params) {
-    if (auto err = CheckPositive("params", n)) return *err;
+    if (auto err = CheckPositive("params", n)) {
+      return *err;
+    }
     const double d = fit(n);
     if (!std::isfinite(kFlopsPerParamToken * n * d)) {
       return Error{fmt::format("params = {}: too large, its FLOPs overflow", n)};
@@ -184,20 +204,26 @@ double ComputeOptimalTokensForParams(const Law& law, double n) {
   const double x0 = std::log(kFlopsPerParamToken * 20.0) + 2.0 * std::log(n);
   const std::optional<double> log_c =
       MonotoneRoot(f, x0, std::log(100.0), -700.0, 700.0, /*increasing=*/true);
-  if (!log_c) return std::numeric_limits<double>::quiet_NaN();
+  if (!log_c) {
+    return std::numeric_limits<double>::quiet_NaN();
+  }
   return std::exp(*log_c) / (kFlopsPerParamToken * n);
 }
 
 Expected<std::vector<PlanTableRow>> ComputeOptimalTable(const Law& law,
                                                         std::span<const double> params) {
-  if (auto err = CheckLaw(law)) return *err;
+  if (auto err = CheckLaw(law)) {
+    return *err;
+  }
   std::vector<PlanTableRow> rows;
   for (double n : params) {
-    if (auto err = CheckPositive("params", n)) return *err;
+    if (auto err = CheckPositive("params", n)) {
+      return *err;
+    }
     const double d = ComputeOptimalTokensForParams(law, n);
     if (!std::isfinite(d) || !std::isfinite(kFlopsPerParamToken * n * d)) {
-      return Error{fmt::format("params = {}: out of the range of {}'s allocation", n,
-                               ToString(law.preset))};
+      return Error{
+          fmt::format("params = {}: out of the range of {}'s allocation", n, ToString(law.preset))};
     }
     rows.push_back(MakeTableRow(n, d));
   }
@@ -207,7 +233,9 @@ Expected<std::vector<PlanTableRow>> ComputeOptimalTable(const Law& law,
 // --- 2. Scaling -----------------------------------------------------------------
 
 ScalingExponents AllocationExponents(const Law& law) {
-  if (law.form == LawForm::kKaplan) return {kKaplanParamsExponent, kKaplanTokensExponent};
+  if (law.form == LawForm::kKaplan) {
+    return {kKaplanParamsExponent, kKaplanTokensExponent};
+  }
   // Hoffmann et al. 2022 eq. 4: N_opt ∝ C^(beta/(alpha+beta)), D_opt ∝ C^(alpha/(alpha+beta)).
   const double s = law.alpha + law.beta;
   return {law.beta / s, law.alpha / s};
@@ -219,7 +247,9 @@ ScalingExponents AllocationExponents(const PowerLaw& tokens_for_params) {
 }
 
 Expected<ScaleResult> Scale(const ScalingExponents& exponents, double compute_factor) {
-  if (auto err = CheckPositive("compute factor", compute_factor)) return *err;
+  if (auto err = CheckPositive("compute factor", compute_factor)) {
+    return *err;
+  }
   ScaleResult r;
   r.exponents = exponents;
   r.compute_factor = compute_factor;
@@ -277,17 +307,25 @@ double IsoFlopSlope(const Law& law, double n, double d, double u) {
   // The law itself is smooth: central differences in log N' and log D'.
   const double h = kStationarityLogStep;
   const double up = std::exp(h), down = std::exp(-h);
-  const double dl_dlogneff = (Loss(law, n_eff * up, d_eff) - Loss(law, n_eff * down, d_eff)) / (2 * h);
-  const double dl_dlogdeff = (Loss(law, n_eff, d_eff * up) - Loss(law, n_eff, d_eff * down)) / (2 * h);
+  const double dl_dlogneff =
+      (Loss(law, n_eff * up, d_eff) - Loss(law, n_eff * down, d_eff)) / (2 * h);
+  const double dl_dlogdeff =
+      (Loss(law, n_eff, d_eff * up) - Loss(law, n_eff, d_eff * down)) / (2 * h);
   const double dl_dlogn = dl_dlogneff * dlogneff_dlogn;
   const double dl_dlogd = dl_dlogdeff * dlogdeff_dlogd + dl_dlogneff * dlogneff_dlogd;
   return dl_dlogn - dl_dlogd;
 }
 
 Expected<DataConstrainedPlan> AllocateCompute(const Law& law, double flops, double unique_tokens) {
-  if (auto err = CheckLaw(law)) return *err;
-  if (auto err = CheckPositive("compute", flops)) return *err;
-  if (auto err = CheckPositive("unique tokens", unique_tokens)) return *err;
+  if (auto err = CheckLaw(law)) {
+    return *err;
+  }
+  if (auto err = CheckPositive("compute", flops)) {
+    return *err;
+  }
+  if (auto err = CheckPositive("unique tokens", unique_tokens)) {
+    return *err;
+  }
   const double u = unique_tokens;
 
   // Search in t = log(N / N_opt(C)), so that Brent's relative-plus-absolute
@@ -348,14 +386,20 @@ Expected<DataConstrainedPlan> AllocateCompute(const Law& law, double flops, doub
 
 Expected<DataConstrainedPlan> BestTokensForParams(const Law& law, double params,
                                                   double unique_tokens) {
-  if (auto err = CheckLaw(law)) return *err;
-  if (auto err = CheckPositive("params", params)) return *err;
-  if (auto err = CheckPositive("unique tokens", unique_tokens)) return *err;
+  if (auto err = CheckLaw(law)) {
+    return *err;
+  }
+  if (auto err = CheckPositive("params", params)) {
+    return *err;
+  }
+  if (auto err = CheckPositive("unique tokens", unique_tokens)) {
+    return *err;
+  }
   const double n = params, u = unique_tokens;
   const double d_fresh = ComputeOptimalTokensForParams(law, n);
   if (!std::isfinite(d_fresh)) {
-    return Error{fmt::format("params = {}: out of the range of {}'s allocation", n,
-                             ToString(law.preset))};
+    return Error{
+        fmt::format("params = {}: out of the range of {}'s allocation", n, ToString(law.preset))};
   }
   // The slope falls with D: more tokens are worth less and less.
   auto f = [&](double log_d) { return IsoFlopSlope(law, n, std::exp(log_d), u); };
@@ -372,16 +416,21 @@ Expected<DataConstrainedPlan> BestTokensForParams(const Law& law, double params,
   plan.optimum = EvaluatePlanPoint(law, n, std::exp(*log_d), u);
   plan.compute_optimal = EvaluatePlanPoint(law, n, d_fresh, u);
   // D -> inf with N fixed: U seen, D' -> U (1 + R_D*).
-  plan.loss_floor =
-      Loss(law, EffectiveParams(law, n, u, law.rn_star), u * (1.0 + law.rd_star));
+  plan.loss_floor = Loss(law, EffectiveParams(law, n, u, law.rn_star), u * (1.0 + law.rd_star));
   return plan;
 }
 
 Expected<DataConstrainedPlan> BestParamsForTokens(const Law& law, double tokens,
                                                   double unique_tokens) {
-  if (auto err = CheckLaw(law)) return *err;
-  if (auto err = CheckPositive("tokens", tokens)) return *err;
-  if (auto err = CheckPositive("unique tokens", unique_tokens)) return *err;
+  if (auto err = CheckLaw(law)) {
+    return *err;
+  }
+  if (auto err = CheckPositive("tokens", tokens)) {
+    return *err;
+  }
+  if (auto err = CheckPositive("unique tokens", unique_tokens)) {
+    return *err;
+  }
   const double d = tokens, u = unique_tokens;
   const double n_fresh = ComputeOptimalParamsForTokens(law, d);
   // The slope rises with N: more parameters are worth less and less.
@@ -400,9 +449,9 @@ Expected<DataConstrainedPlan> BestParamsForTokens(const Law& law, double tokens,
   plan.optimum = EvaluatePlanPoint(law, std::exp(*log_n), d, u);
   plan.compute_optimal = EvaluatePlanPoint(law, n_fresh, d, u);
   // N -> inf with D fixed: N' -> U_N (1 + R_N*) for the min(D, U) unique tokens seen.
-  plan.loss_floor = Loss(law, ComputeOptimalParamsForTokens(law, std::min(d, u)) *
-                                  (1.0 + law.rn_star),
-                         EffectiveTokensClosedForm(d, u, law.rd_star));
+  plan.loss_floor =
+      Loss(law, ComputeOptimalParamsForTokens(law, std::min(d, u)) * (1.0 + law.rn_star),
+           EffectiveTokensClosedForm(d, u, law.rd_star));
   return plan;
 }
 
