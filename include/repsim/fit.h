@@ -16,8 +16,11 @@
 // too (ρ_D = log R_D*, ρ_N = log R_N*). Any constant can be held fixed.
 //
 // Each start is minimised with Ceres's GradientProblemSolver (L-BFGS with a
-// Wolfe line search) and automatic derivatives; starts run in parallel and
-// the result does not depend on the number of threads.
+// Wolfe line search) and automatic derivatives (ceres::Jet), first with a
+// scipy-like stopping rule (relative decrease < 1e-5), then, for the starts
+// that ended within 0.1 % of the best, with tight tolerances (relative
+// decrease < 1e-12). Starts run in parallel; the result does not depend on
+// the number of threads.
 //
 // Uncertainty: a nonparametric bootstrap (resample runs with replacement,
 // refit, report standard errors and percentile intervals; Besiroglu et al.
@@ -141,7 +144,8 @@ std::vector<FitVector> StartGrid(const FitOptions& options);
 // Σ Huber_δ(log L̂ − log L) at `x` (optimiser space; all kNumFitParams entries
 // are read, the data-constrained ones only by that form). When `gradient` is
 // non-null it receives ∂/∂x (entries the form does not use are 0). Returns
-// +inf where L̂ is undefined (data-constrained form with α <= 0 or β <= 0).
+// +inf where L̂ is undefined (data-constrained form with α <= 0 or β <= 0) or
+// where the objective or its gradient overflows.
 // Huber_δ(r) = r²/2 for |r| <= δ, δ(|r| − δ/2) otherwise (scipy.special.huber).
 double FitObjective(FitForm form, std::span<const FitRun> runs, double huber_delta,
                     const FitVector& x, FitVector* gradient = nullptr);
@@ -152,6 +156,11 @@ double FitObjective(FitForm form, std::span<const FitRun> runs, double huber_del
 // thread-safe (io::Progress::Tick is).
 using FitProgress = std::function<void()>;
 
+// A fitted R_D* or R_N* above this many epochs (multiples of U_N) is
+// reported as unconstrained: no run repeats data or over-sizes the model
+// anywhere near enough to tell it from infinity.
+inline constexpr double kRunawayDecayScale = 1e6;
+
 struct FitResult {
   FitForm form = FitForm::kChinchilla;
   FitConstants constants;  // the best start's optimum, natural units
@@ -161,10 +170,15 @@ struct FitResult {
   int starts = 0;          // starts tried
   int failed_starts = 0;   // starts whose objective was not finite at the start point
   int best_start = 0;      // index in StartGrid() of the winner (ties: lowest index)
-  // Starts whose optimum is within kSameOptimumTol of the best objective.
+  // Starts whose optimum is within kSameOptimumTol of the best objective
+  // (after polishing; a start whose search phase stopped more than 0.1 %
+  // above the best is not counted).
   int converged_to_best = 0;
   double exponent_a = 0;  // β/(α+β): N_opt ∝ C^a
   double exponent_b = 0;  // α/(α+β): D_opt ∝ C^b
+  // Decay constants the data cannot tell from infinity (fitted above
+  // kRunawayDecayScale), one message each; empty for the Chinchilla form.
+  std::vector<std::string> warnings;
   // Up to kBootstrapExtraStarts other distinct local optima, best first
   // (optimiser space): extra starting points for the bootstrap refits.
   std::vector<FitVector> runner_up_optima;
@@ -191,8 +205,8 @@ struct ParamSpread {
 };
 
 struct BootstrapResult {
-  int resamples = 0;   // requested
-  int failed = 0;      // resamples with no finite fit (left out of the statistics)
+  int resamples = 0;  // requested
+  int failed = 0;     // resamples with no finite fit (left out of the statistics)
   uint64_t seed = 0;
   // Per FitParam (natural units); fixed constants get zero spread.
   std::array<ParamSpread, kNumFitParams> params{};
@@ -203,9 +217,16 @@ struct BootstrapResult {
 
 // Resample `runs` with replacement `resamples` times and refit each from
 // `full`'s optimum (and its runner-up optima). Resample i draws its run
-// indices from std::mt19937_64 seeded with seed + i (index = draw mod n), so
-// the result depends only on (runs, options, full, resamples, seed), never on
-// the thread count. Preconditions: `full` = Fit(runs, options); resamples > 0.
+// indices from std::mt19937_64 seeded with BootstrapSeed(seed, i) (index =
+// draw mod n), so the result depends only on (runs, options, full,
+// resamples, seed), never on the thread count; neighbouring seeds give
+// unrelated resamples. Preconditions: `full` = Fit(runs, options);
+// resamples > 0.
+// The mt19937_64 seed of resample `index`: SplitMix64's finaliser (Steele,
+// Lea & Flood 2014) applied to mix(seed) + index. Seeding with seed + index
+// instead would make seeds s and s + 1 share all but one resample.
+uint64_t BootstrapSeed(uint64_t seed, uint64_t index);
+
 Expected<BootstrapResult> Bootstrap(std::span<const FitRun> runs, const FitOptions& options,
                                     const FitResult& full, int resamples, uint64_t seed,
                                     const FitProgress& progress = {});

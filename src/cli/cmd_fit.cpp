@@ -4,7 +4,10 @@
 // (src/io/runs_csv.h), call the core (include/repsim/fit.h), write one of
 // four formats. Every bad flag or value is an error naming the flag and the
 // value, exit code 2; a fit that fails is exit code 1 (STYLE.md).
+#include <fmt/format.h>
+
 #include <array>
+#include <boost/program_options.hpp>
 #include <charconv>
 #include <cmath>
 #include <iostream>
@@ -13,9 +16,6 @@
 #include <string_view>
 #include <tuple>
 #include <vector>
-
-#include <boost/program_options.hpp>
-#include <fmt/format.h>
 
 #include "cli/commands.h"
 #include "io/progress.h"
@@ -59,7 +59,10 @@ constexpr const char* kUsage =
     "Method: minimise sum_i Huber_delta(log Lhat_i - log L_i) over log E, log A, log B,\n"
     "alpha, beta (and log rd_star, log rn_star), with log Lhat = logsumexp(log A - alpha\n"
     "log N', log B - beta log D', log E), by L-BFGS (Ceres) from every point of a start\n"
-    "grid, in parallel; the best start wins (ties: the lowest start number).\n"
+    "grid, in parallel; the best start wins (ties: the lowest start number, counting from\n"
+    "1 in grid order). Each start runs until an iteration improves the objective by less\n"
+    "than 1e-5 of it (scipy's rule at objectives ~1e-3); the starts within 0.1% of the\n"
+    "best are then polished until improvements fall below 1e-12.\n"
     "  chinchilla grid: Besiroglu et al.'s 4500 points, in their order: alpha, beta in\n"
     "    {0, 0.5, ..., 2}, log E in {-1, -0.5, ..., 1}, log A, log B in {0, 5, ..., 25}.\n"
     "  data-constrained grid: the same with alpha, beta in {0.5, ..., 2} (the compute-\n"
@@ -73,7 +76,8 @@ constexpr const char* kUsage =
     "(N_opt ~ C^a) and b = alpha/(alpha+beta) (D_opt ~ C^b). With --bootstrap B, standard\n"
     "errors and 95% percentile intervals from B refits on runs resampled with replacement\n"
     "(each refit starts from the best fit and up to 3 other local optima; resample i\n"
-    "uses seed S + i, so results depend on the seed, never on --threads).\n"
+    "draws from a generator seeded by a hash of (S, i), so results depend on the seed,\n"
+    "never on --threads).\n"
     "--format toml writes a [law] table to paste into a scenario file.\n"
     "\n"
     "Examples:\n"
@@ -229,9 +233,10 @@ std::optional<int> ParseFlags(const Args& args, Flags* f) {
 
   const std::optional<FitForm> fit_form = FitFormFromString(form);
   if (!fit_form) {
-    return UsageError(fmt::format("--form = '{}': unknown form{} (one of: chinchilla, "
-                                  "data-constrained)",
-                                  form, io::DidYouMean(form, kFormNames)));
+    return UsageError(
+        fmt::format("--form = '{}': unknown form{} (one of: chinchilla, "
+                    "data-constrained)",
+                    form, io::DidYouMean(form, kFormNames)));
   }
   f->options.form = *fit_form;
 
@@ -265,14 +270,15 @@ std::optional<int> ParseFlags(const Args& args, Flags* f) {
     const std::optional<FitParam> param = FitParamFromString(name);
     if (!param) {
       return UsageError(fmt::format(
-          "--fix {}: unknown constant '{}'{} (one of: E, A, B, alpha, beta, rd_star, rn_star)",
-          fix, name, io::DidYouMean(name, kParamNames)));
+          "--fix {}: unknown constant '{}'{} (one of: E, A, B, alpha, beta, rd_star, rn_star)", fix,
+          name, io::DidYouMean(name, kParamNames)));
     }
     const int i = static_cast<int>(*param);
     if (i >= NumParams(f->options.form)) {
-      return UsageError(fmt::format("--fix {}: {} is a constant of the data-constrained form "
-                                    "only (add --form data-constrained)",
-                                    fix, name));
+      return UsageError(
+          fmt::format("--fix {}: {} is a constant of the data-constrained form "
+                      "only (add --form data-constrained)",
+                      fix, name));
     }
     if (seen[i]) return UsageError(fmt::format("--fix {}: {} is fixed twice", fix, name));
     seen[i] = true;
@@ -329,9 +335,10 @@ std::optional<int> ParseFlags(const Args& args, Flags* f) {
   } else if (format == "toml") {
     f->format = Format::kToml;
   } else {
-    return UsageError(fmt::format("--format = '{}': unknown format{} (one of: table, json, "
-                                  "csv, toml)",
-                                  format, io::DidYouMean(format, kFormatNames)));
+    return UsageError(
+        fmt::format("--format = '{}': unknown format{} (one of: table, json, "
+                    "csv, toml)",
+                    format, io::DidYouMean(format, kFormatNames)));
   }
   if (auto err = Validate(f->options)) return UsageError(*err);
   return std::nullopt;
@@ -346,7 +353,9 @@ struct Report {
   const std::optional<BootstrapResult>& boot;
 };
 
-bool IsFixed(const Flags& f, FitParam p) { return f.options.fixed[static_cast<int>(p)].has_value(); }
+bool IsFixed(const Flags& f, FitParam p) {
+  return f.options.fixed[static_cast<int>(p)].has_value();
+}
 
 // "240 runs from x.csv (5 highest losses dropped)"
 std::string RunsLine(const Report& r) {
@@ -407,7 +416,10 @@ io::Table QuantityTable(const Report& r, bool human) {
     t.AddRow(std::move(row));
   }
   if (!human) {
-    std::vector<std::string> row = {"objective", io::Num(r.fit.objective), "minimum"};
+    bool any_free = false;
+    for (FitParam p : FitParams(r.fit.form)) any_free = any_free || !IsFixed(r.flags, p);
+    std::vector<std::string> row = {"objective", io::Num(r.fit.objective),
+                                    any_free ? "minimum" : "evaluated"};
     if (r.boot) row.insert(row.end(), {"", "", ""});
     t.AddRow(std::move(row));
   }
@@ -426,22 +438,23 @@ void WriteTable(const Report& r) {
   fmt::print("fitted to {}\n", RunsLine(r));
   fmt::print("by Huber(delta = {}) on log loss, L-BFGS from {} starts{}\n\n",
              io::Num(r.flags.options.huber_delta), fit.starts,
-             r.flags.fix_preset ? fmt::format("; E, A, B, alpha, beta held at {}",
-                                              *r.flags.fix_preset)
-                                : "");
+             r.flags.fix_preset
+                 ? fmt::format("; E, A, B, alpha, beta held at {}", *r.flags.fix_preset)
+                 : "");
   fmt::print("{}", io::RenderText(QuantityTable(r, true)));
-  fmt::print("\nexponent_a = beta/(alpha+beta): N_opt ~ C^a; exponent_b = alpha/(alpha+beta): "
-             "D_opt ~ C^b\n");
+  fmt::print(
+      "\nexponent_a = beta/(alpha+beta): N_opt ~ C^a; exponent_b = alpha/(alpha+beta): "
+      "D_opt ~ C^b\n");
   fmt::print("objective {} at start #{}; {} of {} starts reached it (within {}){}\n",
              io::Num(fit.objective), fit.best_start + 1, fit.converged_to_best, fit.starts,
              io::Num(kSameOptimumTol),
              fit.failed_starts ? fmt::format("; {} starts failed", fit.failed_starts) : "");
   if (r.boot) {
-    fmt::print("bootstrap: {} resamples of the {} runs (seed {}){}; intervals are 2.5th-97.5th "
-               "percentiles\n",
-               r.boot->resamples, fit.runs, r.boot->seed,
-               r.boot->failed ? fmt::format(", {} refits failed and are left out", r.boot->failed)
-                              : "");
+    fmt::print(
+        "bootstrap: {} resamples of the {} runs (seed {}){}; intervals are 2.5th-97.5th "
+        "percentiles\n",
+        r.boot->resamples, fit.runs, r.boot->seed,
+        r.boot->failed ? fmt::format(", {} refits failed and are left out", r.boot->failed) : "");
   }
 }
 
@@ -467,8 +480,8 @@ void WriteJson(const Report& r) {
   out += "  \"constants\": {";
   bool first = true;
   for (FitParam p : FitParams(fit.form)) {
-    out += fmt::format("{}\"{}\": {}", first ? "" : ", ", ToString(p),
-                       io::Num(Get(fit.constants, p)));
+    out +=
+        fmt::format("{}\"{}\": {}", first ? "" : ", ", ToString(p), io::Num(Get(fit.constants, p)));
     first = false;
   }
   out += "},\n  \"fixed\": [";
@@ -483,10 +496,16 @@ void WriteJson(const Report& r) {
                      r.flags.fix_preset ? io::JsonString(*r.flags.fix_preset) : "null");
   out += fmt::format("  \"exponent_a\": {},\n  \"exponent_b\": {},\n", io::Num(fit.exponent_a),
                      io::Num(fit.exponent_b));
+  out += "  \"warnings\": [";
+  for (size_t i = 0; i < fit.warnings.size(); ++i) {
+    out += (i ? ", " : "") + io::JsonString(fit.warnings[i]);
+  }
+  out += "],\n";
   if (r.boot) {
-    out += fmt::format("  \"bootstrap\": {{\n    \"resamples\": {},\n    \"seed\": {},\n"
-                       "    \"failed\": {},\n",
-                       r.boot->resamples, r.boot->seed, r.boot->failed);
+    out += fmt::format(
+        "  \"bootstrap\": {{\n    \"resamples\": {},\n    \"seed\": {},\n"
+        "    \"failed\": {},\n",
+        r.boot->resamples, r.boot->seed, r.boot->failed);
     for (FitParam p : FitParams(fit.form)) {
       out += fmt::format("    \"{}\": {},\n", ToString(p),
                          JsonSpread(r.boot->params[static_cast<int>(p)]));
@@ -503,10 +522,11 @@ void WriteJson(const Report& r) {
 void WriteToml(const Report& r) {
   const FitResult& fit = r.fit;
   const bool dc = fit.form == FitForm::kDataConstrained;
-  fmt::print("# Fitted by `repsim fit --form {}` to {}: Huber(delta = {}) on log loss, best of "
-             "{} L-BFGS starts, objective {}.\n",
-             ToString(fit.form), RunsLine(r), io::Num(r.flags.options.huber_delta), fit.starts,
-             io::Num(fit.objective));
+  fmt::print(
+      "# Fitted by `repsim fit --form {}` to {}: Huber(delta = {}) on log loss, best of "
+      "{} L-BFGS starts, objective {}.\n",
+      ToString(fit.form), RunsLine(r), io::Num(r.flags.options.huber_delta), fit.starts,
+      io::Num(fit.objective));
   const std::string fixed = FixedList(r);
   if (!fixed.empty()) {
     fmt::print("# Held fixed: {}{}.\n", fixed,
@@ -550,9 +570,10 @@ int FitCommand(const Args& args) {
   int free = 0;
   for (FitParam p : FitParams(flags.options.form)) free += IsFixed(flags, p) ? 0 : 1;
   if (static_cast<int>(runs.size()) < free) {
-    return UsageError(fmt::format("{} runs cannot determine {} free constants (fix some with "
-                                  "--fix or give more runs)",
-                                  runs.size(), free));
+    return UsageError(
+        fmt::format("{} runs cannot determine {} free constants (fix some with "
+                    "--fix or give more runs)",
+                    runs.size(), free));
   }
   FitOptions whole_grid = flags.options;
   whole_grid.max_starts.reset();
@@ -572,26 +593,35 @@ int FitCommand(const Args& args) {
       fmt::print(stderr, "repsim fit: {}\n", result.error());
       return kExitFailure;
     }
-    fit = std::move(*result);
+    fit = std::move(result).value();
   }
   std::optional<BootstrapResult> boot;
   if (flags.bootstrap > 0) {
     io::Progress bar("bootstrap", static_cast<uint64_t>(flags.bootstrap));
-    auto result = Bootstrap(runs, flags.options, *fit, flags.bootstrap, flags.seed,
-                            [&] { bar.Tick(); });
+    auto result =
+        Bootstrap(runs, flags.options, *fit, flags.bootstrap, flags.seed, [&] { bar.Tick(); });
     if (!result) {
       fmt::print(stderr, "repsim fit: bootstrap: {}\n", result.error());
       return kExitFailure;
     }
-    boot = std::move(*result);
+    boot = std::move(result).value();
   }
 
+  for (const std::string& w : fit->warnings) fmt::print(stderr, "repsim fit: warning: {}\n", w);
   const Report report{flags, runs_read, *fit, boot};
   switch (flags.format) {
-    case Format::kTable: WriteTable(report); break;
-    case Format::kJson: WriteJson(report); break;
-    case Format::kCsv: fmt::print("{}", io::RenderCsv(QuantityTable(report, false))); break;
-    case Format::kToml: WriteToml(report); break;
+    case Format::kTable:
+      WriteTable(report);
+      break;
+    case Format::kJson:
+      WriteJson(report);
+      break;
+    case Format::kCsv:
+      fmt::print("{}", io::RenderCsv(QuantityTable(report, false)));
+      break;
+    case Format::kToml:
+      WriteToml(report);
+      break;
   }
   return kExitOk;
 }

@@ -1,13 +1,14 @@
 #include "io/runs_csv.h"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
-
-#include <fmt/format.h>
 
 namespace repsim::io {
 namespace {
@@ -119,8 +120,8 @@ Expected<std::vector<FitRun>> ParseRunsCsv(std::string_view text, std::string_vi
   auto records = SplitRecords(text, name);
   if (!records) return Error{records.error()};
   if (records->empty()) {
-    return Error{fmt::format("{}: empty file: expected a header with params, tokens, {}loss",
-                             name, need_unique_tokens ? "unique_tokens, " : "")};
+    return Error{fmt::format("{}: empty file: expected a header with params, tokens, {}loss", name,
+                             need_unique_tokens ? "unique_tokens, " : "")};
   }
   const Record& header = records->front();
   // Column index of each needed field, by name.
@@ -141,11 +142,10 @@ Expected<std::vector<FitRun>> ParseRunsCsv(std::string_view text, std::string_vi
     if (column[k] < 0) {
       std::string have;
       for (const std::string& f : header.fields) have += (have.empty() ? "" : ", ") + f;
-      return Error{fmt::format("{}:{}: missing column '{}' (the header has: {}){}", name,
-                               header.line, needed[k], have,
-                               needed[k] == "unique_tokens"
-                                   ? "; the data-constrained form needs unique tokens per run"
-                                   : "")};
+      return Error{fmt::format(
+          "{}:{}: missing column '{}' (the header has: {}){}", name, header.line, needed[k], have,
+          needed[k] == "unique_tokens" ? "; the data-constrained form needs unique tokens per run"
+                                       : "")};
     }
   }
   std::vector<FitRun> runs;
@@ -159,10 +159,10 @@ Expected<std::vector<FitRun>> ParseRunsCsv(std::string_view text, std::string_vi
         if (static_cast<size_t>(column[k]) >= rec.fields.size()) lacking = needed[k];
       }
       if (!lacking.empty()) {
-        return Error{fmt::format("{}:{}: column '{}' is missing: the row has {} fields, the "
-                                 "header {}",
-                                 name, rec.line, lacking, rec.fields.size(),
-                                 header.fields.size())};
+        return Error{
+            fmt::format("{}:{}: column '{}' is missing: the row has {} fields, the "
+                        "header {}",
+                        name, rec.line, lacking, rec.fields.size(), header.fields.size())};
       }
     }
     if (rec.fields.size() != header.fields.size()) {
@@ -192,6 +192,10 @@ Expected<std::vector<FitRun>> ParseRunsCsv(std::string_view text, std::string_vi
 }
 
 Expected<std::vector<FitRun>> ReadRunsCsv(const std::string& path, bool need_unique_tokens) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return Error{fmt::format("{}: is a directory, not a CSV file", path)};
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error{fmt::format("{}: cannot open the file", path)};
   std::ostringstream ss;
