@@ -44,7 +44,7 @@ epochs = -8
 
 }  // namespace
 
-TEST_CASE("--version, --help and unknown commands", "[cli]") {
+TEST_CASE("version, help and unknown commands", "[cli]") {
   auto v = RunRepsim("--version");
   CHECK(v.code == 0);
   CHECK(v.out.rfind("repsim ", 0) == 0);
