@@ -53,7 +53,8 @@ struct IndexRange {
 // Slice `shard` (0-based) of `shards` contiguous, disjoint slices covering
 // [0, points): slice s is [floor(s·points/shards), floor((s+1)·points/shards)),
 // so sizes differ by at most one. Preconditions: 0 <= shard < shards,
-// points <= 2^53 (kMaxSweepPoints is far below).
+// points · shards < 2^64 (true of any grid the loader accepts: kMaxSweepPoints
+// times any int).
 IndexRange ShardRange(uint64_t points, int shard, int shards);
 
 // --- Evaluating one point ----------------------------------------------------

@@ -239,7 +239,9 @@ std::optional<double> EpochsValueBelow(const Run& run, double threshold) {
 // Solves fresh(x) = target for x in (hi·1e-30, hi], fresh decreasing in x,
 // in log space. Nothing when there is no sign change or no convergence.
 template <class F>
-std::optional<double> SolveDecreasing(F fresh, double target, double hi) {
+std::optional<double> SolveDecreasing(F fresh, double target, double hi, double fresh_hi) {
+  // No repetition cost: the run is its own equivalent (exactly, not to rounding).
+  if (target <= fresh_hi) return hi;
   const double ylo = std::log(hi) - 69.0;  // 1e-30 · hi
   const double yhi = std::log(hi);
   auto f = [&](double y) { return fresh(std::exp(y)) - target; };
@@ -326,7 +328,8 @@ Summary Evaluate(const Run& run) {
   const Law& law = run.law;
   const double kbar = s.quality_mean;
   out.equivalent_unique_tokens = SolveDecreasing(
-      [&](double x) { return FreshLoss(law, run.params, kbar * x); }, s.loss_repeated, run.tokens);
+      [&](double x) { return FreshLoss(law, run.params, kbar * x); }, s.loss_repeated, run.tokens,
+      s.loss_unique);
   if (out.equivalent_unique_tokens) {
     out.wasted_compute = 1.0 - *out.equivalent_unique_tokens / run.tokens;
   } else {
@@ -335,7 +338,8 @@ Summary Evaluate(const Run& run) {
         s.loss_repeated));
   }
   out.equivalent_params = SolveDecreasing(
-      [&](double n) { return FreshLoss(law, n, kbar * run.tokens); }, s.loss_repeated, run.params);
+      [&](double n) { return FreshLoss(law, n, kbar * run.tokens); }, s.loss_repeated, run.params,
+      s.loss_unique);
   if (!out.equivalent_params) {
     out.warnings.push_back(fmt::format(
         "equivalent_params: no model size gives loss {:.6g} on these tokens when fresh",

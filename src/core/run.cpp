@@ -95,9 +95,9 @@ std::optional<std::string> Validate(const Run& run) {
   if (run.sources.empty()) return std::string("data: no source of unique tokens");
   double wsum = 0;
   for (const DataSource& s : run.sources) {
-    if ((err = CheckQuantity(fmt::format("data source '{}' unique_tokens", s.name),
-                             s.unique_tokens))) {
-      return err;
+    // Formatted only on failure: Validate runs once per sweep point.
+    if (CheckQuantity("unique_tokens", s.unique_tokens)) {
+      return CheckQuantity(fmt::format("data source '{}' unique_tokens", s.name), s.unique_tokens);
     }
     if (!std::isfinite(s.weight) || !(s.weight > 0) || s.weight > 1) {
       return fmt::format("data source '{}' weight = {}: must be in (0, 1]", s.name, s.weight);

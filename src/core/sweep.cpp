@@ -13,14 +13,14 @@
 
 #include "repsim/sweep.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <bit>
+#include <boost/math/tools/toms748_solve.hpp>
 #include <cassert>
 #include <cmath>
 #include <exception>
-
-#include <boost/math/tools/toms748_solve.hpp>
-#include <fmt/format.h>
 
 namespace repsim {
 
@@ -55,10 +55,10 @@ std::vector<double> SweepValues(std::span<const SweepAxis> axes, uint64_t index)
 
 IndexRange ShardRange(uint64_t points, int shard, int shards) {
   assert(shards >= 1 && shard >= 0 && shard < shards);
-  const auto n = static_cast<__uint128_t>(points);
+  const auto n = static_cast<uint64_t>(shards);
   IndexRange r;
-  r.begin = static_cast<uint64_t>(n * static_cast<unsigned>(shard) / static_cast<unsigned>(shards));
-  r.end = static_cast<uint64_t>(n * static_cast<unsigned>(shard + 1) / static_cast<unsigned>(shards));
+  r.begin = points * static_cast<uint64_t>(shard) / n;
+  r.end = points * static_cast<uint64_t>(shard + 1) / n;
   return r;
 }
 
@@ -72,7 +72,9 @@ namespace {
 // `fresh_log` receives y = log x and computes x = std::exp(y) itself (as the
 // engine's wrapper does), so that it may also use y.
 template <class F>
-std::optional<double> SolveDecreasing(F fresh_log, double target, double hi) {
+std::optional<double> SolveDecreasing(F fresh_log, double target, double hi, double fresh_hi) {
+  // No repetition cost: the run is its own equivalent (exactly, not to rounding).
+  if (target <= fresh_hi) return hi;
   const double ylo = std::log(hi) - 69.0;  // 1e-30 · hi
   const double yhi = std::log(hi);
   auto f = [&](double y) { return fresh_log(y) - target; };
@@ -140,6 +142,16 @@ Summary ClosedFormEvaluator::Evaluate(const Run& run) {
   const double r0 = law.rd_star * m_obj * std::pow(src.unique_tokens / 1e9, m.size_gamma);
   const double p = 0.0;  // DropoutRateAt(kNone, ·)
 
+  // The epochs at which the marginal value falls below 1/2 and 1/10 depend on
+  // s, the decay scale r0 and the weight only (g(N) and c_drop are multiplied
+  // by p = 0): the engine searches for them once per distinct triple, and that
+  // point is the engine's whole answer.
+  if (!memo_ || memo_->s != s || memo_->r0 != r0 || memo_->weight != w) {
+    Summary full = repsim::Evaluate(run);
+    memo_ = Thresholds{s, r0, w, full.epochs_value_below_half, full.epochs_value_below_tenth};
+    return full;
+  }
+
   // AdvanceTo(epochs): [0, min(x, 1/s)] fresh, then [1/s, x] repeated.
   const double x = run.tokens / u_total;  // Epochs()
   double effective = 0, lambda = 0, repeated_p = 0;
@@ -154,8 +166,8 @@ Summary ClosedFormEvaluator::Evaluate(const Run& run) {
       repeated_p += tokens * 0.5 * (p + p);
       const double r = r0 * (1.0 + g * p);
       const double dl = s * h / r;
-      effective += u_total * w * (1.0 - m.c_drop * p) * std::exp(-lambda) * (r / s) *
-                   (-std::expm1(-dl));
+      effective +=
+          u_total * w * (1.0 - m.c_drop * p) * std::exp(-lambda) * (r / s) * (-std::expm1(-dl));
       lambda += dl;
     }
     xa = xb;
@@ -202,9 +214,8 @@ Summary ClosedFormEvaluator::Evaluate(const Run& run) {
     // Above this log-token count the model is, with a margin of 1e-9 in log
     // space that dwarfs rounding, no larger than compute-optimal: Effective()
     // returns N exactly and OptimalParams() need not be computed.
-    const double y_safe =
-        (law.alpha * (std::log(run.params) + 1e-9) - fresh.log_ratio) / law.beta - std::log(kbar) +
-        1e-9;
+    const double y_safe = (law.alpha * (std::log(run.params) + 1e-9) - fresh.log_ratio) / law.beta -
+                          std::log(kbar) + 1e-9;
     out.equivalent_unique_tokens = SolveDecreasing(
         [&](double y) {
           const double dt = kbar * std::exp(y);
@@ -213,7 +224,7 @@ Summary ClosedFormEvaluator::Evaluate(const Run& run) {
           const double head = ne == run.params ? n_term : law.e + law.a * std::pow(ne, -law.alpha);
           return head + law.b * std::pow(dt, -law.beta);
         },
-        loss_repeated, run.tokens);
+        loss_repeated, run.tokens, loss_unique);
     // N_eq: the tokens are fixed, so are their term and the optimal size.
     const double dt = kbar * run.tokens;
     const double d_term = law.b * std::pow(dt, -law.beta);
@@ -223,14 +234,14 @@ Summary ClosedFormEvaluator::Evaluate(const Run& run) {
           const double n = std::exp(y);
           return law.e + law.a * std::pow(fresh.Effective(n, optimal), -law.alpha) + d_term;
         },
-        loss_repeated, run.params);
+        loss_repeated, run.params, loss_unique);
   } else {
-    out.equivalent_unique_tokens = SolveDecreasing(
-        [&](double y) { return FreshLoss(law, run.params, kbar * std::exp(y)); }, loss_repeated,
-        run.tokens);
-    out.equivalent_params = SolveDecreasing(
-        [&](double y) { return FreshLoss(law, std::exp(y), kbar * run.tokens); }, loss_repeated,
-        run.params);
+    out.equivalent_unique_tokens =
+        SolveDecreasing([&](double y) { return FreshLoss(law, run.params, kbar * std::exp(y)); },
+                        loss_repeated, run.tokens, loss_unique);
+    out.equivalent_params =
+        SolveDecreasing([&](double y) { return FreshLoss(law, std::exp(y), kbar * run.tokens); },
+                        loss_repeated, run.params, loss_unique);
   }
   if (out.equivalent_unique_tokens) {
     out.wasted_compute = 1.0 - *out.equivalent_unique_tokens / run.tokens;
@@ -240,19 +251,11 @@ Summary ClosedFormEvaluator::Evaluate(const Run& run) {
         loss_repeated));
   }
   if (!out.equivalent_params) {
-    out.warnings.push_back(fmt::format(
-        "equivalent_params: no model size gives loss {:.6g} on these tokens when fresh",
-        loss_repeated));
+    out.warnings.push_back(
+        fmt::format("equivalent_params: no model size gives loss {:.6g} on these tokens when fresh",
+                    loss_repeated));
   }
 
-  // The epochs at which the marginal value falls below 1/2 and 1/10 depend on
-  // s, the decay scale r0 and the weight only (g(N) and c_drop are multiplied
-  // by p = 0): the engine's search for them is run once per distinct triple.
-  if (!memo_ || memo_->s != s || memo_->r0 != r0 || memo_->weight != w) {
-    const Summary full = repsim::Evaluate(run);
-    memo_ = Thresholds{s, r0, w, full.epochs_value_below_half,
-                       full.epochs_value_below_tenth};
-  }
   out.epochs_value_below_half = memo_->below_half;
   out.epochs_value_below_tenth = memo_->below_tenth;
 
@@ -348,19 +351,23 @@ std::optional<std::string> EvaluateEpochsUniqueGrid(const Law& law, double param
   const double ba = beta / alpha;
   const double n_term = a * std::pow(params, -alpha);  // A N^-α, fresh and not over-sized
 
-  // Per column (epochs): epochs^-β, (D'/U)^-β and epochs^(β/α).
-  std::vector<double> col_d(cols), col_dp(cols), col_opt(cols);
+  // Per column (epochs): epochs^-β, (D'/U)^-β, epochs^(β/α), and whether
+  // anything is repeated (1) or not (0).
+  std::vector<double> col_d(cols), col_dp(cols), col_opt(cols), col_repeats(cols);
+  bool epochs_sorted = true;
   for (size_t c = 0; c < cols; ++c) {
     const double ep = epochs[c];
     col_d[c] = std::pow(ep, -beta);
     // D'/U = 1 + R_D* (1 - exp(-(epochs - 1)/R_D*)) past one epoch (MODEL.md §2), else epochs.
     col_dp[c] = ep <= 1.0 ? col_d[c] : std::pow(1.0 + rd * (-std::expm1(-(ep - 1.0) / rd)), -beta);
     col_opt[c] = std::pow(ep, ba);
+    col_repeats[c] = ep <= 1.0 ? 0.0 : 1.0;
+    if (c > 0 && col_opt[c] < col_opt[c - 1]) epochs_sorted = false;
   }
 
   for (size_t r = 0; r < rows; ++r) {
     const double u = unique_tokens[r];
-    const double bu = b * std::pow(u, -beta);                      // B U^-β
+    const double bu = b * std::pow(u, -beta);                                   // B U^-β
     const double opt_row = std::exp((log_ratio + beta * std::log(u)) / alpha);  // N_opt(U)
     // N' of the repeated run: U_N = min(N, N_opt(U)) (MODEL.md §2).
     const double un = std::min(params, opt_row);
@@ -370,18 +377,33 @@ std::optional<std::string> EvaluateEpochsUniqueGrid(const Law& law, double param
     double* lr = out.loss_repeated.data() + r * cols;
     double* lu = out.loss_unique.data() + r * cols;
     double* dl = out.delta.data() + r * cols;
+    // Every point as if the model were no larger than compute-optimal for its
+    // fresh tokens (no branch, no call: the compiler vectorises it). Up to one
+    // epoch nothing is repeated: col_repeats = 0 makes the repeated run the
+    // fresh one exactly (x * 1 + y * 0 = x).
+    const double fresh_head = e0 + n_term;
     for (size_t c = 0; c < cols; ++c) {
-      // Fresh loss: N decays only when larger than compute-optimal for D.
-      const double opt = opt_row * col_opt[c];
-      double head = e0 + n_term;
-      if (opt < params) {
-        const double x = params / opt - 1.0;
-        const double ne = opt + opt * rn * (-std::expm1(-x / rn));
-        head = e0 + a * std::pow(ne, -alpha);
+      const double fresh = fresh_head + bu * col_d[c];
+      const double repeated =
+          (rep_head * col_repeats[c] + fresh_head * (1.0 - col_repeats[c])) + bu * col_dp[c];
+      lr[c] = repeated;
+      lu[c] = fresh;
+      dl[c] = repeated - fresh;
+    }
+    // Then the points where it is larger: its excess parameters decay on fresh
+    // data too (MODEL.md §2, engine.h). N_opt grows with epochs, so with sorted
+    // epochs these are the first columns of the row.
+    const double threshold = params / opt_row;  // over-sized where col_opt < threshold
+    for (size_t c = 0; c < cols; ++c) {
+      if (col_opt[c] >= threshold) {
+        if (epochs_sorted) break;
+        continue;
       }
-      const double fresh = head + bu * col_d[c];
-      // Up to one epoch nothing is repeated: the repeated run is the fresh run.
-      const double repeated = epochs[c] <= 1.0 ? fresh : rep_head + bu * col_dp[c];
+      const double opt = opt_row * col_opt[c];
+      const double x = params / opt - 1.0;
+      const double ne = opt + opt * rn * (-std::expm1(-x / rn));
+      const double fresh = e0 + a * std::pow(ne, -alpha) + bu * col_d[c];
+      const double repeated = col_repeats[c] != 0.0 ? lr[c] : fresh;
       lr[c] = repeated;
       lu[c] = fresh;
       dl[c] = repeated - fresh;

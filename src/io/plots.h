@@ -52,16 +52,16 @@ std::optional<std::string> WritePlots(const ScenarioResults& results, const Plot
 struct SweepPlotPlan {
   enum class Kind { kNone, kLine, kHeatmap };
   Kind kind = Kind::kNone;
-  size_t x = 0, y = 0;                     // axis positions (y: heatmap only)
-  bool x_log = false, y_log = false;       // positive and spanning more than 20x
-  std::vector<size_t> x_index, y_index;    // value indices plotted, ascending
-  std::string fixed;                       // "key = value, ..." of the held axes, or ""
+  size_t x = 0, y = 0;                   // axis positions (y: heatmap only)
+  bool x_log = false, y_log = false;     // positive and spanning more than 20x
+  std::vector<size_t> x_index, y_index;  // value indices plotted, ascending
+  std::string fixed;                     // "key = value, ..." of the held axes, or ""
 
   // Position of value index i in x_index / y_index, or -1.
   int XSlot(size_t i) const;
   int YSlot(size_t i) const;
 };
-inline constexpr size_t kSweepPlotMaxValues = 200;
+inline constexpr size_t kSweepPlotMaxValues = 120;  // 120 x 120 cells: a ~2 MB SVG
 
 SweepPlotPlan PlanSweepPlot(std::span<const SweepAxis> axes);
 

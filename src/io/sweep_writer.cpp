@@ -1,19 +1,21 @@
 #include "io/sweep_writer.h"
 
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <bit>
 #include <charconv>
 #include <cmath>
 #include <condition_variable>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <sstream>
 #include <thread>
-
-#include <fmt/format.h>
-#include <toml++/toml.h>
 
 #include "io/interrupt.h"
 #include "io/progress.h"
@@ -32,8 +34,8 @@ constexpr size_t kFailuresListed = 5;
 constexpr size_t kPivotRows = 11;
 constexpr size_t kPivotColumns = 8;
 // The summary columns report.md's sweep tables show.
-constexpr std::string_view kShownColumns[] = {"loss_repeated", "loss_unique",        "delta",
-                                              "delta_pct",     "effective_fraction", "wasted_compute"};
+constexpr std::string_view kShownColumns[] = {
+    "loss_repeated", "loss_unique", "delta", "delta_pct", "effective_fraction", "wasted_compute"};
 // Points per chunk: small enough to spread a small grid over every thread,
 // large enough that the hand-over costs nothing; chunks in flight per thread.
 constexpr uint64_t kMinChunk = 16;
@@ -42,10 +44,11 @@ constexpr uint64_t kChunksInFlightPerThread = 4;
 
 // --- Fast, exact row formatting ------------------------------------------------
 //
-// A row is ~40 numbers; formatting them dominates a closed-form sweep. Each
-// numeric cell is written with fmt "{}" (what Num() does, so the text is the
-// same as summary.csv's), from the double itself, and a column whose value did
-// not change since the thread's previous row (the law's constants, the
+// A row is ~40 numbers (~580 bytes); through SummaryColumn::cell (a string per
+// cell) writing it would cost more than evaluating the point. Here each
+// numeric cell is written by FormatNumberFast (Num()'s text, so the same as
+// summary.csv's) straight into the chunk's buffer, and a column whose value
+// did not change since the thread's previous row (the law's constants, the
 // modifiers...) reuses its text. Columns this table does not know fall back to
 // SummaryColumn::cell, which is exact but slower; tests/test_sweep.cpp checks
 // that every row equals the one built from SummaryColumn::cell.
@@ -81,12 +84,15 @@ const Extractor kExtractors[] = {
     {"loss_unique", [](const Run&, const Summary& s) { return s.loss_unique; }},
     {"delta", [](const Run&, const Summary& s) { return s.delta; }},
     {"delta_pct", [](const Run&, const Summary& s) { return s.delta_pct; }},
-    {"equivalent_unique_tokens", nullptr, [](const Summary& s) { return s.equivalent_unique_tokens; }},
+    {"equivalent_unique_tokens", nullptr,
+     [](const Summary& s) { return s.equivalent_unique_tokens; }},
     {"wasted_compute", nullptr, [](const Summary& s) { return s.wasted_compute; }},
     {"equivalent_params", nullptr, [](const Summary& s) { return s.equivalent_params; }},
     {"marginal_value_last", [](const Run&, const Summary& s) { return s.marginal_value_last; }},
-    {"epochs_value_below_half", nullptr, [](const Summary& s) { return s.epochs_value_below_half; }},
-    {"epochs_value_below_tenth", nullptr, [](const Summary& s) { return s.epochs_value_below_tenth; }},
+    {"epochs_value_below_half", nullptr,
+     [](const Summary& s) { return s.epochs_value_below_half; }},
+    {"epochs_value_below_tenth", nullptr,
+     [](const Summary& s) { return s.epochs_value_below_tenth; }},
     {"p_bar", [](const Run&, const Summary& s) { return s.p_bar; }},
     {"rd_star_effective", [](const Run&, const Summary& s) { return s.rd_star_effective; }},
     {"rn_star_effective", [](const Run&, const Summary& s) { return s.rn_star_effective; }},
@@ -104,7 +110,8 @@ const Extractor kExtractors[] = {
        return r.modifiers.objective_multiplier.value_or(DefaultObjectiveMultiplier(r.objective));
      }},
     {"quality", Quality},
-    {"dropout_schedule", nullptr, nullptr, [](const Run& r) { return ToString(r.dropout.schedule); }},
+    {"dropout_schedule", nullptr, nullptr,
+     [](const Run& r) { return ToString(r.dropout.schedule); }},
     {"dropout_rate", [](const Run& r, const Summary&) { return r.dropout.rate; }},
     {"dropout_start_epoch", [](const Run& r, const Summary&) { return r.dropout.start_epoch; }},
     {"dropout_end_epoch", [](const Run& r, const Summary&) { return r.dropout.end_epoch; }},
@@ -114,68 +121,135 @@ const Extractor kExtractors[] = {
     {"size_gamma", [](const Run& r, const Summary&) { return r.modifiers.size_gamma; }},
 };
 
-void AppendCsvText(std::string_view s, std::string* out) {
-  if (s.find_first_of(",\"\n\r") == std::string_view::npos) {
-    out->append(s);
-  } else {
-    out->append(CsvCell(s));
+// A growable byte buffer written through a raw pointer: a chunk of rows.
+class CharBuffer {
+ public:
+  CharBuffer() = default;
+  CharBuffer(CharBuffer&& o) noexcept : data_(std::move(o.data_)), size_(o.size_), cap_(o.cap_) {
+    o.size_ = o.cap_ = 0;
   }
-}
+  CharBuffer& operator=(CharBuffer&& o) noexcept {
+    data_ = std::move(o.data_);
+    size_ = o.size_;
+    cap_ = o.cap_;
+    o.size_ = o.cap_ = 0;
+    return *this;
+  }
+  // Room for `n` more bytes; write them, then Commit() the end.
+  char* Reserve(size_t n) {
+    if (size_ + n > cap_) {
+      const size_t cap = std::max(size_ + n, 2 * cap_ + 4096);
+      std::unique_ptr<char[]> grown(new char[cap]);
+      if (size_) std::memcpy(grown.get(), data_.get(), size_);
+      data_ = std::move(grown);
+      cap_ = cap;
+    }
+    return data_.get() + size_;
+  }
+  void Commit(const char* end) { size_ = static_cast<size_t>(end - data_.get()); }
+  void Clear() { size_ = 0; }  // keeps the memory, already paged in
+  const char* data() const { return data_.get(); }
+  size_t size() const { return size_; }
 
-// A number, as Num() writes it, remembered for the next row.
+ private:
+  std::unique_ptr<char[]> data_;
+  size_t size_ = 0, cap_ = 0;
+};
+
+// A number remembered from the previous row of this thread.
 struct MemoCell {
   uint64_t bits = 0;
+  uint32_t size = 0;
   bool set = false;
-  std::string text;
-
-  void Append(double v, std::string* out) {
-    const auto b = std::bit_cast<uint64_t>(v);
-    if (!set || b != bits) {
-      char buf[64];
-      char* end = fmt::format_to(buf, "{}", v);
-      text.assign(buf, end);
-      bits = b;
-      set = true;
-    }
-    out->append(text);
-  }
+  char text[kNumberBuffer];
 };
+
+// The longest text of a number (fmt's shortest form: "-1.2345678901234567e-308").
+constexpr size_t kMaxNumber = 25;
+// A number's text is copied as a fixed 32-byte block (one instruction or two,
+// not a call): rows reserve that much room per cell.
+constexpr size_t kCopy = 32;
+// The longest name a text column writes (ToString of an enum), with room to spare.
+constexpr size_t kMaxName = 48;
+static_assert(kMaxName + 1 >= kCopy && kMaxNumber < kCopy);
+
+// Axis values take few distinct values: their text is made once (up to a limit).
+constexpr size_t kMaxPreformattedAxisValues = 1 << 16;
 
 class RowFormatter {
  public:
   explicit RowFormatter(const std::vector<SweepAxis>& axes) : axes_(axes), axis_memo_(axes.size()) {
+    for (const SweepAxis& a : axes) {
+      std::vector<std::string> texts;
+      if (a.values.size() <= kMaxPreformattedAxisValues) {
+        for (double v : a.values) texts.push_back(Num(v));
+      }
+      axis_text_.push_back(std::move(texts));
+    }
     for (const SummaryColumn& c : SummaryColumns()) {
       Column col;
       col.fallback = &c;
       for (const Extractor& e : kExtractors) {
         if (e.name == c.name) col.extractor = &e;
       }
-      columns_.push_back(std::move(col));
+      columns_.push_back(col);
     }
   }
 
   // Appends point `p` (value indices `coords`) as one CSV line with its newline.
-  void Append(const SweepPoint& p, std::span<const size_t> coords, std::string* out) {
-    for (size_t k = 0; k < axes_.size(); ++k) {
-      axis_memo_[k].Append(axes_[k].values[coords[k]], out);
-      out->push_back(',');
-    }
-    AppendCsvText(p.status, out);
-    for (Column& c : columns_) {
-      out->push_back(',');
-      if (p.kind == PointStatus::kInvalid) continue;
-      const Extractor* e = c.extractor;
-      if (!e) {
-        AppendCsvText(c.fallback->cell(p.run, p.summary), out);
-      } else if (e->num) {
-        c.memo.Append(e->num(p.run, p.summary), out);
-      } else if (e->opt) {
-        if (auto v = e->opt(p.summary)) c.memo.Append(*v, out);
-      } else {
-        AppendCsvText(e->text(p.run), out);
+  void Append(const SweepPoint& p, std::span<const size_t> coords, CharBuffer* buf) {
+    const bool invalid = p.kind == PointStatus::kInvalid;
+    // Columns this table does not know: their cells first, to size the row.
+    size_t extra = 0;
+    fallback_cells_.clear();
+    if (!invalid) {
+      for (const Column& c : columns_) {
+        if (!c.extractor) {
+          fallback_cells_.push_back(CsvCell(c.fallback->cell(p.run, p.summary)));
+          extra += fallback_cells_.back().size();
+        }
       }
     }
-    out->push_back('\n');
+    const std::string status = CsvCell(p.status);
+    char* const row = buf->Reserve(axes_.size() * (kCopy + 1) + status.size() +
+                                   columns_.size() * (kMaxName + 1) + extra + kCopy);
+    char* o = row;
+    row_cache_size_ = 0;
+    for (size_t k = 0; k < axes_.size(); ++k) {
+      const double v = axes_[k].values[coords[k]];
+      if (!axis_text_[k].empty()) {
+        const std::string& t = axis_text_[k][coords[k]];
+        std::copy(t.begin(), t.end(), o);
+        Remember(v, o, t.size());
+        o += t.size();
+      } else {
+        o = WriteNumber(v, &axis_memo_[k], o);
+      }
+      *o++ = ',';
+    }
+    std::copy(status.begin(), status.end(), o);
+    o += status.size();
+    size_t fallback = 0;
+    for (Column& c : columns_) {
+      *o++ = ',';
+      if (invalid) continue;
+      const Extractor* e = c.extractor;
+      if (!e) {
+        const std::string& t = fallback_cells_[fallback++];
+        std::copy(t.begin(), t.end(), o);
+        o += t.size();
+      } else if (e->num) {
+        o = WriteNumber(e->num(p.run, p.summary), &c.memo, o);
+      } else if (e->opt) {
+        if (auto v = e->opt(p.summary)) o = WriteNumber(*v, &c.memo, o);
+      } else {
+        const std::string_view t = e->text(p.run);  // enum names: never quoted
+        std::memcpy(o, t.data(), std::min(t.size(), kMaxName));
+        o += std::min(t.size(), kMaxName);
+      }
+    }
+    *o++ = '\n';
+    buf->Commit(o);
   }
 
  private:
@@ -184,9 +258,49 @@ class RowFormatter {
     const SummaryColumn* fallback = nullptr;
     MemoCell memo;
   };
+  // Numbers already written in this row (a column often repeats another:
+  // unique_tokens and its axis, dropout_end_epoch and epochs...).
+  struct Written {
+    uint64_t bits;
+    const char* at;
+    size_t size;
+  };
+  static constexpr size_t kRowCache = 8;
+
+  void Remember(double v, const char* at, size_t size) {
+    if (row_cache_size_ < kRowCache) {
+      row_cache_[row_cache_size_++] = Written{std::bit_cast<uint64_t>(v), at, size};
+    }
+  }
+
+  char* WriteNumber(double v, MemoCell* memo, char* o) {
+    const auto bits = std::bit_cast<uint64_t>(v);
+    if (!memo->set || memo->bits != bits) {
+      memo->size = 0;
+      for (size_t i = 0; i < row_cache_size_ && !memo->size; ++i) {
+        if (row_cache_[i].bits == bits) {
+          std::memcpy(memo->text, row_cache_[i].at, row_cache_[i].size);
+          memo->size = static_cast<uint32_t>(row_cache_[i].size);
+        }
+      }
+      if (!memo->size) {
+        memo->size = static_cast<uint32_t>(FormatNumberFast(v, memo->text));
+        Remember(v, o, memo->size);
+      }
+      memo->bits = bits;
+      memo->set = true;
+    }
+    std::memcpy(o, memo->text, kCopy);  // the row has room; only `size` bytes count
+    return o + memo->size;
+  }
+
   const std::vector<SweepAxis>& axes_;
+  std::vector<std::vector<std::string>> axis_text_;
   std::vector<MemoCell> axis_memo_;
   std::vector<Column> columns_;
+  std::vector<std::string> fallback_cells_;
+  std::array<Written, kRowCache> row_cache_{};
+  size_t row_cache_size_ = 0;
 };
 
 // --- Small helpers ----------------------------------------------------------------
@@ -200,6 +314,23 @@ uint64_t Fnv1a(uint64_t h, std::string_view bytes) {
 }
 
 std::string ShortCell(double v) { return std::isnan(v) ? std::string("—") : Short(v); }
+
+// Cell `index` of a CSV line as it stands (quotes kept; "" past the end).
+std::string_view CellAt(std::string_view line, size_t index) {
+  size_t start = 0;
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (c == '"') {
+      quoted = !quoted;
+    } else if (c == ',' && !quoted) {
+      if (index == 0) return line.substr(start, i - start);
+      --index;
+      start = i + 1;
+    }
+  }
+  return index == 0 ? line.substr(start) : std::string_view();
+}
 
 std::optional<double> ParseDouble(std::string_view s) {
   double v = 0;
@@ -215,16 +346,101 @@ std::string DescribeAxis(const SweepAxis& a) {
                      Short(a.values.front()), Short(a.values.back()));
 }
 
-
 }  // namespace
+
+// --- Numbers ---------------------------------------------------------------------------
+
+size_t FormatNumberFast(double v, char* buf) {
+  char* p = buf;
+  if (std::signbit(v)) {
+    *p++ = '-';
+    v = -v;
+  }
+  if (!std::isfinite(v)) {
+    const std::string_view word = std::isnan(v) ? "nan" : "inf";
+    std::copy(word.begin(), word.end(), p);
+    return static_cast<size_t>(p + 3 - buf);
+  }
+  // The shortest decimal that reads back to v: fmt's own Dragonbox, so the
+  // digits are those fmt::format("{}") writes; the layout below is fmt 9's
+  // do_write_float for the default specs (tests/test_sweep.cpp compares the two).
+  const auto dec = fmt::detail::dragonbox::to_decimal(v);
+  // Fixed-size copies below write past the text's end, within kNumberBuffer.
+  // The significand's digits (at most 17), two at a time from the right.
+  static constexpr char kPairs[] =
+      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+      "8081828384858687888990919293949596979899";
+  char tail[48];  // the digits end at tail + 24; 17 bytes are read from their start
+  char* d = tail + 24;
+  uint64_t sig = dec.significand;
+  while (sig >= 100) {
+    const auto r = static_cast<size_t>(sig % 100) * 2;
+    sig /= 100;
+    *--d = kPairs[r + 1];
+    *--d = kPairs[r];
+  }
+  if (sig >= 10) {
+    *--d = kPairs[sig * 2 + 1];
+    *--d = kPairs[sig * 2];
+  } else {
+    *--d = static_cast<char>('0' + sig);
+  }
+  const char* digits = d;
+  const int n = static_cast<int>(tail + 24 - d);
+  const int exponent = dec.exponent;
+  const int output_exp = exponent + n - 1;
+  if (output_exp < -4 || output_exp >= 16) {  // 1.234e+20, 5e-07
+    *p++ = digits[0];
+    if (n > 1) {
+      *p++ = '.';
+      std::memcpy(p, digits + 1, 16);  // at most 16 digits follow the first
+      p += n - 1;
+    }
+    *p++ = 'e';
+    int e = output_exp;
+    *p++ = e < 0 ? '-' : '+';
+    if (e < 0) e = -e;
+    if (e >= 1000) *p++ = static_cast<char>('0' + e / 1000);
+    if (e >= 100) *p++ = static_cast<char>('0' + e / 100 % 10);
+    *p++ = static_cast<char>('0' + e / 10 % 10);
+    *p++ = static_cast<char>('0' + e % 10);
+  } else if (exponent >= 0) {  // 1234e5 -> 123400000 (at most 16 characters)
+    std::memcpy(p, digits, 17);
+    p += n;
+    std::memset(p, '0', 16);
+    p += exponent;
+  } else if (exponent + n > 0) {  // 1234e-2 -> 12.34
+    const int whole = exponent + n;
+    std::memcpy(p, digits, 17);
+    p += whole;
+    *p++ = '.';
+    std::memcpy(p, digits + whole, 17);
+    p += n - whole;
+  } else {  // 1234e-6 -> 0.001234
+    *p++ = '0';
+    *p++ = '.';
+    std::memset(p, '0', 4);  // at most 4 zeros: 0.0001234
+    p += -(exponent + n);
+    std::memcpy(p, digits, 17);
+    p += n;
+  }
+  return static_cast<size_t>(p - buf);
+}
 
 // --- Header and CSV ------------------------------------------------------------------
 
 std::string SweepCsvHeader(const std::vector<SweepAxis>& axes) {
   std::string out;
-  for (const SweepAxis& a : axes) out += CsvCell(a.key) + ",";
+  for (const SweepAxis& a : axes) {
+    out += CsvCell(a.key);
+    out += ',';
+  }
   out += "status";
-  for (const SummaryColumn& c : SummaryColumns()) out += "," + CsvCell(c.name);
+  for (const SummaryColumn& c : SummaryColumns()) {
+    out += ',';
+    out += CsvCell(c.name);
+  }
   out += '\n';
   return out;
 }
@@ -302,22 +518,22 @@ std::vector<std::string> SweepDigest::KeepCells(std::string_view line) const {
 
 void SweepDigest::Record(uint64_t index, std::string_view line) {
   if (!Wants(index)) return;
-  if (index - range_.begin < first_rows_.size()) first_rows_[index - range_.begin] = KeepCells(line);
+  if (index - range_.begin < first_rows_.size())
+    first_rows_[index - range_.begin] = KeepCells(line);
   if (plan_.kind == SweepPlotPlan::Kind::kNone) return;
   std::vector<size_t> c(axes_.size());
   SweepCoordinates(axes_, index, c);
   bool on_plot = true;
   for (size_t k = 0; k < axes_.size(); ++k) {
-    if (k != plan_.x && !(plan_.kind == SweepPlotPlan::Kind::kHeatmap && k == plan_.y) && c[k] != 0) {
+    if (k != plan_.x && !(plan_.kind == SweepPlotPlan::Kind::kHeatmap && k == plan_.y) &&
+        c[k] != 0) {
       on_plot = false;
     }
   }
   const int xs = plan_.XSlot(c[plan_.x]);
   const int ys = plan_.kind == SweepPlotPlan::Kind::kHeatmap ? plan_.YSlot(c[plan_.y]) : 0;
   if (!on_plot || xs < 0 || ys < 0 || delta_pct_column_ < 0) return;
-  const std::vector<std::string> cells = SplitCsvLine(line);
-  if (static_cast<size_t>(delta_pct_column_) >= cells.size()) return;
-  if (auto v = ParseDouble(cells[delta_pct_column_])) {
+  if (auto v = ParseDouble(CellAt(line, static_cast<size_t>(delta_pct_column_)))) {
     plot_z_[static_cast<size_t>(ys) * plan_.x_index.size() + static_cast<size_t>(xs)] = *v;
   }
 }
@@ -344,13 +560,20 @@ std::string SweepDigest::Markdown(int shard_index, int shard_count, bool with_pl
   std::string out = fmt::format("\n{}\n## Sweep\n\n", kSweepSectionBegin);
   std::string axes_text;
   for (size_t k = 0; k < axes_.size(); ++k) axes_text += (k ? " × " : "") + DescribeAxis(axes_[k]);
-  out += fmt::format("{} points over {}. Every point is a row of `sweep.csv`, in grid order "
-                     "(the last axis varies fastest).\n",
-                     grid_points_, axes_text);
-  if (shard_count > 0) {
-    out += fmt::format("\nThis folder holds **shard {} of {}**: grid points {} to {} "
-                       "({} rows). `repsim merge` joins the shards into the whole grid.\n",
-                       shard_index + 1, shard_count, range_.begin, range_.end - 1, range_.size());
+  out += fmt::format(
+      "{} points over {}. Every point is a row of `sweep.csv`, in grid order "
+      "(the last axis varies fastest).\n",
+      grid_points_, axes_text);
+  if (shard_count > 0 && range_.size() == 0) {
+    out += fmt::format(
+        "\nThis folder holds **shard {} of {}**, which has no grid points (more "
+        "shards than points). `repsim merge` joins the shards into the whole grid.\n",
+        shard_index + 1, shard_count);
+  } else if (shard_count > 0) {
+    out += fmt::format(
+        "\nThis folder holds **shard {} of {}**: grid points {} to {} "
+        "({} rows). `repsim merge` joins the shards into the whole grid.\n",
+        shard_index + 1, shard_count, range_.begin, range_.end - 1, range_.size());
   }
   out += fmt::format("\nStatus: {} ok", ok_);
   if (partial_) {
@@ -364,20 +587,20 @@ std::string SweepDigest::Markdown(int shard_index, int shard_count, bool with_pl
   if (pivot) {
     const SweepAxis& ax = axes_[plan_.x];
     const SweepAxis& ay = axes_[plan_.y];
-    out += fmt::format("\n### delta_pct by {} and {}\n\nLoss increase from repetition, in % of the "
-                       "fresh-data loss{}{}.\n\n",
-                       ax.key, ay.key,
-                       plan_.fixed.empty() ? "" : fmt::format(", with {}", plan_.fixed),
-                       with_plot ? "; all of it in `sweep_heatmap.svg`" : "");
+    out += fmt::format(
+        "\n### delta_pct by {} and {}\n\nLoss increase from repetition, in % of the "
+        "fresh-data loss{}{}.\n\n",
+        ax.key, ay.key, plan_.fixed.empty() ? "" : fmt::format(", with {}", plan_.fixed),
+        with_plot ? "; all of it in `sweep_heatmap.svg`" : "");
     const std::vector<size_t> rows = SpreadIndices(plan_.x_index.size(), kPivotRows);
     const std::vector<size_t> cols = SpreadIndices(plan_.y_index.size(), kPivotColumns);
     out += fmt::format("| {} ↓ · {} → |", ax.key, ay.key);
-    for (size_t c : cols) out += fmt::format(" {} |", Short(ay.values[plan_.y_index[c]]));
+    for (size_t c : cols) out += fmt::format(" {:.3g} |", ay.values[plan_.y_index[c]]);
     out += "\n|---:|";
     for (size_t i = 0; i < cols.size(); ++i) out += "---:|";
     out += "\n";
     for (size_t r : rows) {
-      out += fmt::format("| {} |", Short(ax.values[plan_.x_index[r]]));
+      out += fmt::format("| {:.3g} |", ax.values[plan_.x_index[r]]);
       for (size_t c : cols) {
         const double z = plot_z_[c * plan_.x_index.size() + r];
         out += fmt::format(" {} |", std::isnan(z) ? std::string("—") : fmt::format("{:.3g}", z));
@@ -463,7 +686,8 @@ std::string ReplaceSweepSection(const std::string& report, const std::string& se
   if (e < report.size() && report[e] == '\n') ++e;
   // `section` starts with a blank line and the marker; the report has the blank line already.
   size_t start = b;
-  if (start > 0 && report[start - 1] == '\n' && !section.empty() && section.front() == '\n') --start;
+  if (start > 0 && report[start - 1] == '\n' && !section.empty() && section.front() == '\n')
+    --start;
   return report.substr(0, start) + section + report.substr(e);
 }
 
@@ -473,13 +697,19 @@ std::string ShardMetaToml(const ShardMeta& m) {
   std::string out =
       "# repsim: this folder holds one shard of a sweep. Join all the shards of the grid with\n"
       "#   repsim merge SHARD_DIR... --out DIR\n";
-  out += fmt::format("format = 1\nrepsim_version = {}\nscenario = {}\n", JsonString(m.version),
-                     JsonString(m.scenario));
-  out += fmt::format("shard = {}       # 1-based, of `shards`\nshards = {}\n", m.shard, m.shards);
-  out += fmt::format("grid_points = {}\nbegin = {}       # first grid index in sweep.csv\n"
-                     "end = {}         # one past the last\n",
-                     m.grid_points, m.begin, m.end);
-  out += fmt::format("fingerprint = \"{}\"\nplots = {}\n", m.fingerprint, m.plots);
+  auto line = [&](std::string kv, std::string_view comment) {
+    out += comment.empty() ? kv + "\n" : fmt::format("{:<34}# {}\n", kv, comment);
+  };
+  line("format = 1", "");
+  line("repsim_version = " + JsonString(m.version), "must match across shards");
+  line("scenario = " + JsonString(m.scenario), "");
+  line(fmt::format("shard = {}", m.shard), "1-based, of `shards`");
+  line(fmt::format("shards = {}", m.shards), "");
+  line(fmt::format("grid_points = {}", m.grid_points), "of the whole grid");
+  line(fmt::format("begin = {}", m.begin), "first grid index in this shard's sweep.csv");
+  line(fmt::format("end = {}", m.end), "one past the last");
+  line(fmt::format("fingerprint = \"{}\"", m.fingerprint), "base scenario, axes and columns");
+  line(fmt::format("plots = {}", m.plots), "the scenario's output.plots");
   for (const SweepAxis& a : m.axes) {
     out += fmt::format("\n[[axis]]\nkey = {}\nvalues = [", JsonString(a.key));
     for (size_t i = 0; i < a.values.size(); ++i) {
@@ -501,9 +731,9 @@ Expected<ShardMeta> ParseShardMeta(const std::string& text, const std::string& p
     return Error{fmt::format("{}: not a valid shard file: {}", path, e.description())};
   }
   auto missing = [&](const char* key) {
-    return Error{fmt::format("{}: `{}` is missing or of the wrong type (was the file edited?)",
-                             path, key),
-                 key};
+    return Error{
+        fmt::format("{}: `{}` is missing or of the wrong type (was the file edited?)", path, key),
+        key};
   };
   ShardMeta m;
   if (t["format"].value<int64_t>() != 1) return missing("format");
@@ -556,9 +786,10 @@ Expected<ShardMeta> ParseShardMeta(const std::string& text, const std::string& p
   }
   const IndexRange expect = ShardRange(m.grid_points, m.shard - 1, m.shards);
   if (SweepGridSize(m.axes) != m.grid_points || expect.begin != m.begin || expect.end != m.end) {
-    return Error{fmt::format("{}: the grid size or the rows [begin, end) do not match the axes "
-                             "(was the file edited?)",
-                             path)};
+    return Error{
+        fmt::format("{}: the grid size or the rows [begin, end) do not match the axes "
+                    "(was the file edited?)",
+                    path)};
   }
   return m;
 }
@@ -611,10 +842,13 @@ std::optional<std::string> RunSweep(const Scenario& scenario, const SweepOptions
 
   struct Slot {
     bool ready = false;
-    std::string text;
+    CharBuffer text;
     uint64_t ok = 0, partial = 0, invalid = 0, closed_form = 0;
   };
   std::vector<Slot> slots(window);
+  // Chunk buffers go back to the workers once written: a fresh megabyte per
+  // chunk would cost the kernel a page fault every 4 KiB.
+  std::vector<CharBuffer> spare;
   std::mutex mu;
   std::condition_variable work_cv, done_cv;
   uint64_t next_chunk = 0, next_write = 0;
@@ -627,6 +861,7 @@ std::optional<std::string> RunSweep(const Scenario& scenario, const SweepOptions
       RowFormatter formatter(axes);
       SweepPoint point;
       std::vector<size_t> coords(axes.size());
+      size_t row_bytes = 64 * (axes.size() + SummaryColumns().size() + 1);  // learnt per chunk
       while (true) {
         uint64_t c;
         {
@@ -638,10 +873,18 @@ std::optional<std::string> RunSweep(const Scenario& scenario, const SweepOptions
           c = next_chunk++;
         }
         Slot s;
+        {
+          std::lock_guard lock(mu);
+          if (!spare.empty()) {
+            s.text = std::move(spare.back());
+            spare.pop_back();
+          }
+        }
+        s.text.Clear();
         const uint64_t closed_form_before = evaluator.closed_form_points();
         const uint64_t first = range.begin + c * chunk;
         const uint64_t last = std::min(range.end, first + chunk);
-        s.text.reserve(static_cast<size_t>(last - first) * 640);
+        s.text.Reserve(row_bytes * (last - first) + row_bytes / 4);  // grown by hand: no copies
         for (uint64_t i = first; i < last; ++i) {
           if (stop.load(std::memory_order_relaxed)) return;
           evaluator.Evaluate(i, &point);
@@ -651,12 +894,20 @@ std::optional<std::string> RunSweep(const Scenario& scenario, const SweepOptions
           const std::string_view line(s.text.data() + start, s.text.size() - start - 1);
           if (digest.Wants(i)) digest.Record(i, line);
           switch (point.kind) {
-            case PointStatus::kOk: ++s.ok; break;
-            case PointStatus::kPartial: ++s.partial; break;
-            case PointStatus::kInvalid: ++s.invalid; break;
+            case PointStatus::kOk:
+              ++s.ok;
+              break;
+            case PointStatus::kPartial:
+              ++s.partial;
+              break;
+            case PointStatus::kInvalid:
+              ++s.invalid;
+              break;
           }
           if (point.kind != PointStatus::kOk) digest.RecordFailure(i, line);
         }
+        row_bytes =
+            std::max<size_t>(row_bytes, s.text.size() / static_cast<size_t>(last - first) + 16);
         s.closed_form = evaluator.closed_form_points() - closed_form_before;
         s.ready = true;
         {
@@ -689,10 +940,10 @@ std::optional<std::string> RunSweep(const Scenario& scenario, const SweepOptions
   std::optional<std::string> error;
   uint64_t closed_form = 0;
   {
-    Progress progress(sharded ? fmt::format("sweep shard {}/{}", options.shard_index + 1,
-                                            options.shard_count)
-                              : std::string("sweep"),
-                      n);
+    Progress progress(
+        sharded ? fmt::format("sweep shard {}/{}", options.shard_index + 1, options.shard_count)
+                : std::string("sweep"),
+        n);
     for (uint64_t c = 0; c < chunks && !error; ++c) {
       Slot s;
       {
@@ -711,7 +962,7 @@ std::optional<std::string> RunSweep(const Scenario& scenario, const SweepOptions
           break;
         }
         s = std::move(slots[c % window]);
-        slots[c % window] = Slot{};
+        slots[c % window].ready = false;
         next_write = c + 1;
       }
       work_cv.notify_all();
@@ -721,6 +972,10 @@ std::optional<std::string> RunSweep(const Scenario& scenario, const SweepOptions
       digest.AddCounts(s.ok, s.partial, s.invalid);
       closed_form += s.closed_form;
       progress.Tick(s.ok + s.partial + s.invalid);
+      {
+        std::lock_guard lock(mu);
+        spare.push_back(std::move(s.text));
+      }
     }
   }
   stop_all();
@@ -738,7 +993,8 @@ std::optional<std::string> RunSweep(const Scenario& scenario, const SweepOptions
   report->invalid = digest.invalid();
   report->failed = digest.partial() + digest.invalid();
   report->closed_form = closed_form;
-  const bool plot = scenario.output.plots && !sharded && digest.plan().kind != SweepPlotPlan::Kind::kNone;
+  const bool plot =
+      scenario.output.plots && !sharded && digest.plan().kind != SweepPlotPlan::Kind::kNone;
   report->markdown = digest.Markdown(options.shard_index, sharded ? options.shard_count : 0, plot);
 
   if (plot) {

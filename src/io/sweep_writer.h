@@ -9,6 +9,11 @@
 // the chunks complete, so that memory stays bounded and the file is the same
 // byte for byte whatever the number of threads.
 //
+// Points with one source of data and no dropout take the closed-form path
+// (repsim::ClosedFormEvaluator, the same numbers as Evaluate() bit for bit);
+// the others the engine's timeline. sweep.csv is written whenever the scenario
+// has a sweep, whatever output.formats says: it is the sweep's result.
+//
 // With --shard I/N only slice I of N is evaluated (repsim::ShardRange); the
 // folder then also holds sweep.shard.toml, which `repsim merge` reads.
 #pragma once
@@ -61,6 +66,13 @@ std::optional<std::string> RunSweep(const Scenario& scenario, const SweepOptions
                                     const Staging& staging, SweepReport* report);
 
 // --- Shared with `repsim merge` ----------------------------------------------
+
+// Writes Num(v) (fmt's shortest round-trip form) into `buf` (kNumberBuffer
+// chars; bytes past the returned length are scratch) and returns its length:
+// the same text, without fmt's general formatting machinery, for the ~20
+// numbers of every sweep row.
+inline constexpr size_t kNumberBuffer = 64;
+size_t FormatNumberFast(double v, char* buf);
 
 // The header row of sweep.csv (with its newline).
 std::string SweepCsvHeader(const std::vector<SweepAxis>& axes);
@@ -126,9 +138,9 @@ std::string ReplaceSweepSection(const std::string& report, const std::string& se
 
 // sweep.shard.toml: which slice of which grid a shard folder holds.
 struct ShardMeta {
-  std::string scenario;     // scenario.name
-  std::string version;      // repsim version that wrote it
-  int shard = 0;            // 1-based, as on the command line
+  std::string scenario;  // scenario.name
+  std::string version;   // repsim version that wrote it
+  int shard = 0;         // 1-based, as on the command line
   int shards = 0;
   uint64_t grid_points = 0;
   uint64_t begin = 0, end = 0;  // grid rows [begin, end) in this shard's sweep.csv

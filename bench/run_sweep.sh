@@ -1,0 +1,83 @@
+#!/bin/sh
+# repsim's sweeps against the numpy baseline, on the same grid.
+#
+#   bench/run_sweep.sh [N]          default 3162: an N x N grid, ~10^7 points
+#
+# Environment: BUILD_DIR (default: <repo>/build, configured with
+# -DREPSIM_BUILD_BENCH=ON), REPEAT (default 3 runs of each C++ measurement; the
+# median is used), CSV_SIDE (default 1000: the CSV sweep is CSV_SIDE^2 points),
+# CSV_DIR (default: the temporary folder, $TMPDIR or /tmp).
+#
+# Runs ../shared/bench/sweep_numpy.py N (numpy: loss_repeated, loss_unique and
+# delta on the N x N grid of epochs 1..1000 x unique tokens 1e8..1e13, 1e9
+# params) and build/bench/bench_sweep N on the same grid (all cores), then prints
+#   1. the in-memory rates and their ratio (repsim's grid kernel: the same three
+#      quantities per point, checked against the engine);
+#   2. a CSV_SIDE^2-point sweep written to sweep.csv through RunSweep (every
+#      summary column, as `repsim run` writes it) against numpy's time for its
+#      N^2 points in memory, and the time `dd` takes to write as many bytes into
+#      the same folder: the floor that disk sets, whatever computes the rows.
+# Ratios, not absolute times: these machines are shared and noisy.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(dirname "$here")
+shared=$(cd "$repo/../shared" && pwd)
+build=${BUILD_DIR:-$repo/build}
+n=${1:-3162}
+repeat=${REPEAT:-3}
+csv_side=${CSV_SIDE:-1000}
+csv_dir=${CSV_DIR:-${TMPDIR:-/tmp}}
+bench=$build/bench/bench_sweep
+
+if [ ! -x "$bench" ]; then
+  echo "run_sweep.sh: $bench not found; build it with" >&2
+  echo "  cmake -S $repo -B $build -G Ninja -DCMAKE_BUILD_TYPE=Release -DREPSIM_BUILD_BENCH=ON" >&2
+  echo "  ninja -C $build bench/bench_sweep" >&2
+  exit 2
+fi
+
+# key=value from a line of output: field KEY LINE
+field() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1; }
+
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+echo "\$ /usr/bin/python3 ../shared/bench/sweep_numpy.py $n"
+py=$(/usr/bin/python3 "$shared/bench/sweep_numpy.py" "$n")
+echo "$py"
+echo
+echo "\$ $bench $n --repeat $repeat --csv-side $csv_side --csv-dir $csv_dir"
+cpp=$("$bench" "$n" --repeat "$repeat" --csv-side "$csv_side" --csv-dir "$csv_dir")
+echo "$cpp"
+echo
+
+csv=$(echo "$cpp" | grep '^csv:')
+bytes=$(field bytes "$csv")
+# The disk's own cost for that many bytes (page cache included), as dd sees it.
+ddfile="$csv_dir/run_sweep-dd-$$"
+mb=$(( (bytes + 1048575) / 1048576 ))
+t0=$(date +%s.%N)
+dd if=/dev/zero of="$ddfile" bs=1M count="$mb" 2>/dev/null
+t1=$(date +%s.%N)
+rm -f "$ddfile"
+dd_secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+echo "\$ dd if=/dev/zero of=$csv_dir/... bs=1M count=$mb    # $dd_secs s"
+echo
+
+kernel=$(echo "$cpp" | grep '^kernel:')
+check=$(echo "$cpp" | grep '^kernel_check:')
+summary=$(echo "$cpp" | grep '^summary:')
+awk -v np="$(field Mpoints_per_s "$py")" -v nps="$(field seconds "$py")" \
+    -v npp="$(field points "$py")" -v k="$(field Mpoints_per_s "$kernel")" \
+    -v t="$(field threads "$kernel")" -v diff="$(field max_rel_diff "$check")" \
+    -v ss="$(field seconds "$summary")" -v cs="$(field seconds "$csv")" \
+    -v cp="$(field points "$csv")" -v cb="$bytes" -v dd="$dd_secs" 'BEGIN {
+  printf "in memory (loss_repeated, loss_unique, delta per point):\n"
+  printf "  numpy                %8.2f Mpoints/s  (1 thread)\n", np
+  printf "  repsim grid kernel   %8.2f Mpoints/s  (%d threads; max relative difference from Evaluate(): %s)\n", k, t, diff
+  printf "  ratio                %8.1fx\n\n", k / np
+  printf "a %d-point sweep with every summary column (%d threads):\n", cp, t
+  printf "  in memory            %8.3f s\n", ss
+  printf "  to sweep.csv         %8.3f s  (%.0f MB; dd alone needs %.3f s for as many bytes there)\n", cs, cb / 1e6, dd
+  printf "  numpy, %d points in memory: %.3f s  ->  repsim takes %.2fx its time\n", npp, nps, cs / nps
+}'

@@ -1,0 +1,209 @@
+// Plots (io/plots.h): which scripts and data are written, that they name
+// their data by relative file name, what the sweep plot chooses to show, and
+// (when gnuplot is installed) that every script renders.
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <string>
+
+#include "cli/cli_util.h"
+#include "io/plots.h"
+#include "io/scenario_loader.h"
+#include "io/sweep_writer.h"
+
+using namespace repsim;
+namespace fs = std::filesystem;
+using repsim::test::ReadFile;
+using repsim::test::TempDir;
+
+namespace {
+
+bool HaveGnuplot() { return std::system("command -v gnuplot >/dev/null 2>&1") == 0; }
+
+const char* kScenario = R"([scenario]
+name = "plots-test"
+[model]
+params = 2.5e8
+[data]
+unique_tokens = 134217728
+[training]
+epochs = 64
+[output]
+trajectory_points = 24
+[[sweep.axis]]
+key = "training.epochs"
+range = { from = 1, to = 100, steps = 6, scale = "log" }
+[[sweep.axis]]
+key = "model.params"
+values = [1e8, 1e9]
+[[sweep.axis]]
+key = "data.unique_tokens"
+range = { from = 1e8, to = 1e11, steps = 5, scale = "log" }
+[[compare]]
+name = "no dropout"
+[[compare]]
+name = "dropout 0.1, \"quoted\""
+"training.dropout.schedule" = "constant"
+"training.dropout.rate" = 0.1
+)";
+
+// Everything `repsim run` does for a scenario, in-process, into `out`/<name>/.
+fs::path RunAll(const std::string& text, const fs::path& out, bool png) {
+  auto loaded = io::LoadScenarioText(text, "t.toml");
+  INFO(loaded.FormatErrors());
+  REQUIRE(loaded.scenario);
+  const Scenario& sc = *loaded.scenario;
+  io::ScenarioResults r;
+  r.source_path = "t.toml";
+  r.scenario = sc;
+  r.run = *Resolve(sc.base);
+  r.summary = Evaluate(r.run);
+  r.trajectory = EvaluateTrajectory(r.run, sc.output.trajectory_points);
+  for (const CompareVariant& v : sc.compare) {
+    Run vr = *Resolve(v.spec);
+    r.compare.push_back(io::CompareRow{v.name, vr, Evaluate(vr)});
+  }
+  std::optional<io::Staging> staging;
+  REQUIRE_FALSE(io::Staging::Create(out, sc.name, &staging));
+  io::SweepReport sweep;
+  if (!sc.sweep.empty()) REQUIRE_FALSE(io::RunSweep(sc, {}, *staging, &sweep));
+  r.sweep_markdown = sweep.markdown;
+  REQUIRE_FALSE(io::WriteResults(r, *staging));
+  auto warning = io::WritePlots(r, io::PlotOptions{png}, *staging);
+  INFO(warning.value_or(""));
+  CHECK_FALSE(warning);
+  REQUIRE_FALSE(staging->Commit());
+  return out / sc.name;
+}
+
+}  // namespace
+
+TEST_CASE("the sweep plot: epochs x unique tokens when the sweep has them", "[plots]") {
+  std::vector<SweepAxis> axes = {{"model.params", {1e8, 1e9}},
+                                 {"data.unique_tokens", {1e8, 1e9, 1e10}},
+                                 {"data.quality", {1.0}},
+                                 {"training.epochs", {1, 10, 100, 1000}}};
+  io::SweepPlotPlan p = io::PlanSweepPlot(axes);
+  CHECK(p.kind == io::SweepPlotPlan::Kind::kHeatmap);
+  CHECK(p.x == 3);  // the training-length axis across
+  CHECK(p.y == 1);  // unique tokens up
+  CHECK(p.x_log);
+  CHECK(p.y_log);
+  CHECK(p.fixed == "model.params = 1e+08");  // the other varying axis, at its first value
+  CHECK(io::SweepPlotDataFile(p) == "sweep_heatmap.dat");
+
+  // Without those keys: the first two varying axes, in file order.
+  axes = {{"data.quality", {0.5, 1, 2}}, {"law.rd_star", {5}}, {"modifiers.c_drop", {0, 0.5}}};
+  p = io::PlanSweepPlot(axes);
+  CHECK(p.kind == io::SweepPlotPlan::Kind::kHeatmap);
+  CHECK(p.x == 0);
+  CHECK(p.y == 2);
+  CHECK_FALSE(p.x_log);
+  CHECK(p.fixed.empty());
+
+  // One varying axis: a line; none: no plot.
+  p = io::PlanSweepPlot(
+      std::vector<SweepAxis>{{"training.epochs", {1, 2, 4}}, {"data.quality", {1}}});
+  CHECK(p.kind == io::SweepPlotPlan::Kind::kLine);
+  CHECK(io::SweepPlotDataFile(p) == "sweep_delta.dat");
+  CHECK(io::PlanSweepPlot(std::vector<SweepAxis>{{"data.quality", {1}}}).kind ==
+        io::SweepPlotPlan::Kind::kNone);
+
+  // Long axes are thinned to at most kSweepPlotMaxValues, both ends kept.
+  SweepAxis many{"training.epochs", {}};
+  for (int i = 0; i < 1000; ++i) many.values.push_back(1 + i);
+  p = io::PlanSweepPlot(std::vector<SweepAxis>{many});
+  CHECK(p.x_index.size() == io::kSweepPlotMaxValues);
+  CHECK(p.x_index.front() == 0);
+  CHECK(p.x_index.back() == 999);
+  CHECK(p.XSlot(999) == static_cast<int>(io::kSweepPlotMaxValues) - 1);
+  CHECK(p.XSlot(1) == -1);
+}
+
+TEST_CASE("run writes data and self-contained scripts, and gnuplot renders them", "[plots]") {
+  TempDir tmp;
+  const fs::path dir = RunAll(kScenario, tmp.path(), true);
+  for (const char* f : {"trajectory.gp", "effective_tokens.gp", "compare.gp", "compare.dat",
+                        "sweep_heatmap.gp", "sweep_heatmap.dat", "trajectory.csv"}) {
+    INFO(f);
+    CHECK(fs::exists(dir / f));
+  }
+  // Data by relative file name only, and a comment saying how to redraw.
+  for (const char* f : {"trajectory.gp", "effective_tokens.gp", "compare.gp", "sweep_heatmap.gp"}) {
+    const std::string gp = ReadFile(dir / f);
+    INFO(f);
+    CHECK(gp.find(dir.string()) == std::string::npos);
+    CHECK(gp.find("plots-test") != std::string::npos);  // the title names the scenario
+    CHECK(gp.find(std::string("gnuplot ") + f) != std::string::npos);
+    CHECK(gp.find("set xlabel") != std::string::npos);
+  }
+  CHECK(ReadFile(dir / "trajectory.gp").find("\"trajectory.csv\"") != std::string::npos);
+  CHECK(ReadFile(dir / "sweep_heatmap.gp").find("levels discrete 1, 5, 10") != std::string::npos);
+  CHECK(ReadFile(dir / "sweep_heatmap.gp").find("model.params = 1e+08") != std::string::npos);
+  // The heatmap data: 6 epochs x 5 unique-token blocks, at the first model size.
+  const std::string dat = ReadFile(dir / "sweep_heatmap.dat");
+  CHECK(std::count(dat.begin(), dat.end(), '\n') == 2 + 30 + 4);
+  // Ranked variants, names quoted for gnuplot.
+  const std::string cmp = ReadFile(dir / "compare.dat");
+  CHECK(cmp.find("\"dropout 0.1, 'quoted'\"") != std::string::npos);
+
+  if (!HaveGnuplot()) {
+    WARN("gnuplot is not installed: rendering not tested");
+    return;
+  }
+  for (const char* f : {"trajectory", "effective_tokens", "compare", "sweep_heatmap"}) {
+    INFO(f);
+    CHECK(fs::file_size(dir / (std::string(f) + ".svg")) > 1000);
+    CHECK(fs::file_size(dir / (std::string(f) + ".png")) > 1000);
+    CHECK(ReadFile(dir / (std::string(f) + ".svg")).find("<svg") != std::string::npos);
+  }
+  // A user redraws a plot from inside the folder.
+  fs::remove(dir / "trajectory.svg");
+  CHECK(std::system(("cd '" + dir.string() + "' && gnuplot trajectory.gp 2>/dev/null").c_str()) ==
+        0);
+  CHECK(fs::exists(dir / "trajectory.svg"));
+}
+
+TEST_CASE("a one-axis sweep gets a line plot", "[plots]") {
+  TempDir tmp;
+  const fs::path dir = RunAll(R"([scenario]
+name = "line"
+[model]
+params = 1e9
+[data]
+unique_tokens = 1e9
+[training]
+epochs = 4
+[output]
+trajectory_points = 8
+[[sweep.axis]]
+key = "training.epochs"
+values = [1, 2, 4, 8, 16, 32]
+)",
+                              tmp.path(), false);
+  CHECK(fs::exists(dir / "sweep_delta.gp"));
+  const std::string dat = ReadFile(dir / "sweep_delta.dat");
+  CHECK(dat.find("\n1 0\n") != std::string::npos);  // one epoch: no cost
+  CHECK_FALSE(fs::exists(dir / "compare.gp"));      // no variants, no comparison
+  CHECK_FALSE(fs::exists(dir / "trajectory.png"));
+  if (HaveGnuplot()) CHECK(fs::exists(dir / "sweep_delta.svg"));
+}
+
+TEST_CASE("a script gnuplot cannot draw is a warning, and leaves no image", "[plots]") {
+  if (!HaveGnuplot()) return;
+  TempDir tmp;
+  {
+    std::ofstream(tmp.path() / "good.gp") << "set terminal svg\nset output 'good.svg'\nplot x\n";
+    std::ofstream(tmp.path() / "bad.gp")
+        << "set terminal svg\nset output 'bad.svg'\nplot nosuchfunc(x)\n";
+  }
+  auto w = io::RenderScripts(tmp.path(), {"good.gp", "bad.gp"}, {});
+  REQUIRE(w);
+  CHECK(w->find("bad.gp (svg)") != std::string::npos);
+  CHECK(w->find("good.gp") == std::string::npos);
+  CHECK(fs::exists(tmp.path() / "good.svg"));
+  CHECK_FALSE(fs::exists(tmp.path() / "bad.svg"));
+}
