@@ -16,8 +16,6 @@ namespace fs = std::filesystem;
 namespace repsim::io {
 namespace {
 
-std::string OptJson(const std::optional<double>& v) { return v ? Num(*v) : "null"; }
-
 Table SummaryTable(const std::vector<std::pair<std::string, std::pair<const Run*, const Summary*>>>& rows,
                    bool with_name) {
   Table t;
@@ -145,7 +143,8 @@ std::string TerminalSummary(const ScenarioResults& r) {
       src.AddRow({x.name, Short(x.unique_tokens), Short(x.weight), Short(x.quality),
                   Short(x.epochs), Short(x.effective_tokens), Short(x.marginal_value_last)});
     }
-    out += "\n" + RenderText(src);
+    out += '\n';
+    out += RenderText(src);
   }
   if (!r.compare.empty()) {
     Table c;
@@ -157,7 +156,8 @@ std::string TerminalSummary(const ScenarioResults& r) {
       c.AddRow({std::to_string(i + 1), r.compare[i].name, Short(x.loss_repeated), Short(x.delta),
                 Short(x.delta_pct), Short(x.effective_fraction)});
     }
-    out += "\ncomparison, ranked by loss_repeated:\n" + RenderText(c);
+    out += "\ncomparison, ranked by loss_repeated:\n";
+    out += RenderText(c);
   }
   for (const std::string& w : s.warnings) out += "warning: " + w + "\n";
   return out;

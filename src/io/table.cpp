@@ -85,10 +85,16 @@ std::string RenderText(const Table& t) {
 
 std::string RenderCsv(const Table& t) {
   std::string out;
-  for (size_t c = 0; c < t.columns.size(); ++c) out += (c ? "," : "") + CsvCell(t.columns[c]);
+  for (size_t c = 0; c < t.columns.size(); ++c) {
+    if (c) out += ',';
+    out += CsvCell(t.columns[c]);
+  }
   out += '\n';
   for (const auto& row : t.rows) {
-    for (size_t c = 0; c < row.size(); ++c) out += (c ? "," : "") + CsvCell(row[c]);
+    for (size_t c = 0; c < row.size(); ++c) {
+      if (c) out += ',';
+      out += CsvCell(row[c]);
+    }
     out += '\n';
   }
   return out;
