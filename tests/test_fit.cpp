@@ -91,8 +91,10 @@ std::vector<FitRun> RepeatedRuns(const Law& law) {
   return runs;
 }
 
+// A copy of ../shared/data/<file> kept in tests/data/fit/ so the tests stand
+// alone (the shared data README asks for this).
 std::string SharedData(const char* file) {
-  return std::string(REPSIM_SHARED_DIR) + "/data/" + file;
+  return std::string(REPSIM_SOURCE_DIR) + "/tests/data/fit/" + file;
 }
 
 }  // namespace
