@@ -12,6 +12,8 @@
 
 #include "repsim/engine.h"
 
+#include "core/solve.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -236,30 +238,6 @@ std::optional<double> EpochsValueBelow(const Run& run, double threshold) {
   }
 }
 
-// Solves fresh(x) = target for x in (hi·1e-30, hi], fresh decreasing in x,
-// in log space. Nothing when there is no sign change or no convergence.
-template <class F>
-std::optional<double> SolveDecreasing(F fresh, double target, double hi, double fresh_hi) {
-  // No repetition cost: the run is its own equivalent (exactly, not to rounding).
-  if (target <= fresh_hi) return hi;
-  const double ylo = std::log(hi) - 69.0;  // 1e-30 · hi
-  const double yhi = std::log(hi);
-  auto f = [&](double y) { return fresh(std::exp(y)) - target; };
-  const double flo = f(ylo);
-  const double fhi = f(yhi);
-  if (fhi >= 0) return hi;  // target at or below the fresh loss at hi: no repetition cost
-  if (!(flo > 0)) return std::nullopt;
-  boost::uintmax_t iters = 200;
-  auto tol = [](double a, double b) { return std::fabs(b - a) <= kSolveRelTol * 0.1; };
-  try {
-    auto r = boost::math::tools::toms748_solve(f, ylo, yhi, flo, fhi, tol, iters);
-    if (iters >= 200) return std::nullopt;
-    return std::exp(0.5 * (r.first + r.second));
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-}
-
 struct Snapshot {
   double tokens, epochs, effective_tokens, effective_params;
   double loss_repeated, loss_unique, p_bar, rn_star_effective;
@@ -327,9 +305,9 @@ Summary Evaluate(const Run& run) {
 
   const Law& law = run.law;
   const double kbar = s.quality_mean;
-  out.equivalent_unique_tokens = SolveDecreasing(
-      [&](double x) { return FreshLoss(law, run.params, kbar * x); }, s.loss_repeated, run.tokens,
-      s.loss_unique);
+  out.equivalent_unique_tokens = internal::SolveDecreasingLog(
+      [&](double y) { return FreshLoss(law, run.params, kbar * std::exp(y)); }, s.loss_repeated,
+      run.tokens, s.loss_unique, internal::TokensGuess(law, run.params, s.loss_repeated, kbar));
   if (out.equivalent_unique_tokens) {
     out.wasted_compute = 1.0 - *out.equivalent_unique_tokens / run.tokens;
   } else {
@@ -337,9 +315,9 @@ Summary Evaluate(const Run& run) {
         "equivalent_unique_tokens: no token count gives loss {:.6g} on fresh data with this model",
         s.loss_repeated));
   }
-  out.equivalent_params = SolveDecreasing(
-      [&](double n) { return FreshLoss(law, n, kbar * run.tokens); }, s.loss_repeated, run.params,
-      s.loss_unique);
+  out.equivalent_params = internal::SolveDecreasingLog(
+      [&](double y) { return FreshLoss(law, std::exp(y), kbar * run.tokens); }, s.loss_repeated,
+      run.params, s.loss_unique, internal::ParamsGuess(law, kbar * run.tokens, s.loss_repeated));
   if (!out.equivalent_params) {
     out.warnings.push_back(fmt::format(
         "equivalent_params: no model size gives loss {:.6g} on these tokens when fresh",

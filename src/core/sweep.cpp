@@ -2,7 +2,7 @@
 // paths of MODEL.md §2 (see repsim/sweep.h).
 //
 // ClosedFormEvaluator repeats, operation for operation, what engine.cpp's
-// Timeline, Measure() and SolveDecreasing() do when there is one source and
+// Timeline, Measure() and the shared solver (core/solve.h) do when there is one source and
 // no dropout: the run is then one fresh interval [0, 1/s] and, past it, one
 // repeated interval with constant decay, both in closed form. Keeping the
 // same floating-point operations in the same order (only loop-invariant
@@ -18,6 +18,8 @@
 #include <algorithm>
 #include <bit>
 #include <boost/math/tools/toms748_solve.hpp>
+
+#include "core/solve.h"
 #include <cassert>
 #include <cmath>
 #include <exception>
@@ -65,33 +67,6 @@ IndexRange ShardRange(uint64_t points, int shard, int shards) {
 // --- The closed form, as the engine evaluates it -----------------------------
 
 namespace {
-
-// engine.cpp's SolveDecreasing: fresh(x) = target for x in (hi·1e-30, hi],
-// fresh decreasing, in log space. Same bracket, tolerance and iteration
-// limit, hence the same iterates and the same answer. The only difference:
-// `fresh_log` receives y = log x and computes x = std::exp(y) itself (as the
-// engine's wrapper does), so that it may also use y.
-template <class F>
-std::optional<double> SolveDecreasing(F fresh_log, double target, double hi, double fresh_hi) {
-  // No repetition cost: the run is its own equivalent (exactly, not to rounding).
-  if (target <= fresh_hi) return hi;
-  const double ylo = std::log(hi) - 69.0;  // 1e-30 · hi
-  const double yhi = std::log(hi);
-  auto f = [&](double y) { return fresh_log(y) - target; };
-  const double flo = f(ylo);
-  const double fhi = f(yhi);
-  if (fhi >= 0) return hi;
-  if (!(flo > 0)) return std::nullopt;
-  boost::uintmax_t iters = 200;
-  auto tol = [](double a, double b) { return std::fabs(b - a) <= kSolveRelTol * 0.1; };
-  try {
-    auto r = boost::math::tools::toms748_solve(f, ylo, yhi, flo, fhi, tol, iters);
-    if (iters >= 200) return std::nullopt;
-    return std::exp(0.5 * (r.first + r.second));
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-}
 
 // FreshLoss(law, n, d) with the pieces that do not change during a solve
 // computed once. Chinchilla form; the expressions are those of law.cpp's
@@ -216,7 +191,7 @@ Summary ClosedFormEvaluator::Evaluate(const Run& run) {
     // returns N exactly and OptimalParams() need not be computed.
     const double y_safe = (law.alpha * (std::log(run.params) + 1e-9) - fresh.log_ratio) / law.beta -
                           std::log(kbar) + 1e-9;
-    out.equivalent_unique_tokens = SolveDecreasing(
+    out.equivalent_unique_tokens = internal::SolveDecreasingLog(
         [&](double y) {
           const double dt = kbar * std::exp(y);
           if (y > y_safe) return n_term + law.b * std::pow(dt, -law.beta);
@@ -224,24 +199,26 @@ Summary ClosedFormEvaluator::Evaluate(const Run& run) {
           const double head = ne == run.params ? n_term : law.e + law.a * std::pow(ne, -law.alpha);
           return head + law.b * std::pow(dt, -law.beta);
         },
-        loss_repeated, run.tokens, loss_unique);
+        loss_repeated, run.tokens, loss_unique,
+        internal::TokensGuess(law, run.params, loss_repeated, kbar));
     // N_eq: the tokens are fixed, so are their term and the optimal size.
     const double dt = kbar * run.tokens;
     const double d_term = law.b * std::pow(dt, -law.beta);
     const double optimal = fresh.OptimalParams(dt);
-    out.equivalent_params = SolveDecreasing(
+    out.equivalent_params = internal::SolveDecreasingLog(
         [&](double y) {
           const double n = std::exp(y);
           return law.e + law.a * std::pow(fresh.Effective(n, optimal), -law.alpha) + d_term;
         },
-        loss_repeated, run.params, loss_unique);
+        loss_repeated, run.params, loss_unique,
+        internal::ParamsGuess(law, dt, loss_repeated));
   } else {
-    out.equivalent_unique_tokens =
-        SolveDecreasing([&](double y) { return FreshLoss(law, run.params, kbar * std::exp(y)); },
-                        loss_repeated, run.tokens, loss_unique);
-    out.equivalent_params =
-        SolveDecreasing([&](double y) { return FreshLoss(law, std::exp(y), kbar * run.tokens); },
-                        loss_repeated, run.params, loss_unique);
+    out.equivalent_unique_tokens = internal::SolveDecreasingLog(
+        [&](double y) { return FreshLoss(law, run.params, kbar * std::exp(y)); }, loss_repeated,
+        run.tokens, loss_unique, internal::TokensGuess(law, run.params, loss_repeated, kbar));
+    out.equivalent_params = internal::SolveDecreasingLog(
+        [&](double y) { return FreshLoss(law, std::exp(y), kbar * run.tokens); }, loss_repeated,
+        run.params, loss_unique, internal::ParamsGuess(law, kbar * run.tokens, loss_repeated));
   }
   if (out.equivalent_unique_tokens) {
     out.wasted_compute = 1.0 - *out.equivalent_unique_tokens / run.tokens;
