@@ -15,6 +15,10 @@
 
 namespace repsim {
 
+// The largest quantity of tokens, parameters or FLOPs accepted anywhere: far
+// beyond any real run, small enough that 6·N·D and every power stays finite.
+inline constexpr double kMaxQuantity = 1e30;
+
 // Training objective (Token-Crisis finding 7).
 enum class Objective { kCausal, kSpanCorruption, kUl2, kDiffusion };
 std::string_view ToString(Objective objective);

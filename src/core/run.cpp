@@ -15,10 +15,6 @@ constexpr std::array<std::string_view, 4> kObjectiveNames = {"causal", "span_cor
 constexpr std::array<std::string_view, 5> kScheduleNames = {"none", "constant", "step", "linear",
                                                             "early"};
 
-// The largest quantity of tokens, parameters or FLOPs accepted anywhere: far
-// beyond any real run, small enough that 6·N·D and every power stays finite.
-constexpr double kMaxQuantity = 1e30;
-
 std::optional<std::string> CheckQuantity(std::string_view name, double v) {
   if (!std::isfinite(v) || !(v > 0) || v > kMaxQuantity) {
     return fmt::format("{} = {}: must be > 0 and <= {:g}", name, v, kMaxQuantity);

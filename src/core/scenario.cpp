@@ -16,7 +16,6 @@ constexpr std::array<std::string_view, 4> kPresetNames = {"chinchilla2022", "bes
                                                           "muennighoff2023", "kaplan2020"};
 constexpr std::array<std::string_view, 1> kComputeOptimal = {"compute_optimal"};
 
-constexpr double kMaxQuantity = 1e30;  // as in run.cpp: far beyond any real run
 constexpr double kMaxEpochs = 1e7;
 
 const std::array<KeyInfo, 28> kKeys = {{

@@ -288,9 +288,9 @@ class Loader {
       auto quantity = [&](const toml::node& n, std::string k) { return Quantity(n, k); };
       auto number = [&](const toml::node& n, std::string k) { return Number(n, k); };
       if (auto v = required("unique_tokens", quantity)) {
-        if (*v > 1e30) {
+        if (*v > kMaxQuantity) {
           Error(st.get("unique_tokens")->source(),
-                fmt::format("{}.unique_tokens = {}: must be <= 1e+30", where, *v));
+                fmt::format("{}.unique_tokens = {}: must be <= {:g}", where, *v, kMaxQuantity));
         }
         ds.unique_tokens = *v;
       }
