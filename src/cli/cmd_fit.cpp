@@ -17,6 +17,7 @@
 #include <tuple>
 #include <vector>
 
+#include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "io/progress.h"
 #include "io/runs_csv.h"
@@ -110,26 +111,6 @@ struct Flags {
 int UsageError(const std::string& message) {
   fmt::print(stderr, "repsim fit: {}\n(see 'repsim fit --help')\n", message);
   return kExitUsage;
-}
-
-// Boost.Program_options reads "--seed -1" as two flags; join each
-// value-taking long flag with its value so that such values reach our
-// validation (and its message) instead.
-std::vector<std::string> JoinFlagValues(const po::options_description& desc, const Args& args) {
-  std::vector<std::string> out;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a.rfind("--", 0) == 0 && a.find('=') == std::string::npos && i + 1 < args.size()) {
-      const po::option_description* opt = desc.find_nothrow(a.substr(2), false);
-      if (opt != nullptr && opt->semantic()->max_tokens() > 0) {
-        out.push_back(a + "=" + args[i + 1]);
-        ++i;
-        continue;
-      }
-    }
-    out.push_back(a);
-  }
-  return out;
 }
 
 template <typename Int>

@@ -21,6 +21,7 @@
 #include <memory>
 #include <sstream>
 
+#include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "io/interrupt.h"
 #include "io/plots.h"
@@ -333,24 +334,7 @@ int MergeCommand(const Args& args) {
                                                  "output folder (required), e.g. results")(
       "png", po::bool_switch(&png), "also render plots as PNG")("quiet,q", po::bool_switch(&quiet),
                                                                 "print nothing but errors");
-  po::options_description hidden;
-  hidden.add_options()("dir", po::value(&dirs));
-  po::options_description all;
-  all.add(opts).add(hidden);
-  po::positional_options_description pos;
-  pos.add("dir", -1);
-  try {
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-    po::notify(vm);
-    if (vm.count("help")) {
-      std::cout << opts << "\n";
-      return 0;
-    }
-  } catch (const po::error& e) {
-    fmt::print(stderr, "repsim merge: {}\n(see 'repsim merge --help')\n", e.what());
-    return 2;
-  }
+  if (auto code = ParseWithPositionals(args, opts, &dirs, "merge")) return *code;
   if (dirs.empty() || out.empty()) {
     fmt::print(stderr, "repsim merge: {}\n(see 'repsim merge --help')\n",
                dirs.empty() ? "no shard folder given" : "--out DIR is required");

@@ -18,6 +18,7 @@
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
+#include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "io/table.h"
 #include "repsim/engine.h"
@@ -196,26 +197,6 @@ void AddCommonOptions(po::options_description& desc) {
        "output format: text (default, for people), csv, json or md")
       ("help,h", "print this help");
   // clang-format on
-}
-
-// Boost.Program_options reads "--compute -1" as two flags; join each
-// value-taking long flag with its value so that negative numbers reach our
-// validation (and get its message) instead.
-std::vector<std::string> JoinFlagValues(const po::options_description& desc, const Args& args) {
-  std::vector<std::string> out;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a.rfind("--", 0) == 0 && a.find('=') == std::string::npos && i + 1 < args.size()) {
-      const po::option_description* opt = desc.find_nothrow(a.substr(2), false);
-      if (opt != nullptr && opt->semantic()->max_tokens() > 0) {
-        out.push_back(a + "=" + args[i + 1]);
-        ++i;
-        continue;
-      }
-    }
-    out.push_back(a);
-  }
-  return out;
 }
 
 // Parse `args` against `desc`; errors name the flag and suggest the nearest one.

@@ -9,6 +9,7 @@
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
+#include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "io/interrupt.h"
 #include "io/plots.h"
@@ -61,24 +62,8 @@ std::optional<int> Parse(const Args& args, bool run, Parsed* p) {
         "I/N: evaluate only slice I (1-based) of N of the sweep grid; join with `repsim merge`")(
         "quiet,q", po::bool_switch(&p->quiet), "print nothing but errors");
   }
-  po::options_description hidden;
-  hidden.add_options()("file", po::value(&p->files));
-  po::options_description all;
-  all.add(opts).add(hidden);
-  po::positional_options_description pos;
-  pos.add("file", -1);
-  try {
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-    po::notify(vm);
-    if (vm.count("help")) {
-      std::cout << opts << "\n";
-      return 0;
-    }
-  } catch (const po::error& e) {
-    fmt::print(stderr, "repsim {}: {}\n(see 'repsim {} --help')\n", run ? "run" : "check",
-               e.what(), run ? "run" : "check");
-    return 2;
+  if (auto code = ParseWithPositionals(args, opts, &p->files, run ? "run" : "check")) {
+    return code;
   }
   if (p->files.empty()) {
     fmt::print(stderr, "repsim {}: no scenario file given\n(see 'repsim {} --help')\n",
@@ -117,8 +102,6 @@ std::optional<std::vector<std::pair<std::string, Scenario>>> LoadAll(
   if (!ok) return std::nullopt;
   return out;
 }
-
-Summary EvaluateOrDie(const Run& run) { return Evaluate(run); }
 
 }  // namespace
 
@@ -167,7 +150,7 @@ int RunCommand(const Args& args) {
       return 1;
     }
     r.run = *run;
-    r.summary = EvaluateOrDie(r.run);
+    r.summary = Evaluate(r.run);
     r.trajectory = EvaluateTrajectory(r.run, sc.output.trajectory_points);
     for (const CompareVariant& v : sc.compare) {
       Expected<Run> vr = Resolve(v.spec);
