@@ -305,6 +305,7 @@ TEST_CASE("the closed-form path gives Evaluate()'s summary exactly, in every col
           run.tokens = epochs * u;
           run.modifiers.size_gamma = c.size_gamma;
           REQUIRE(ClosedFormEvaluator::Applies(run));
+          REQUIRE(fast.Accepts(run));
           const Summary a = fast.Evaluate(run);
           const Summary b = Evaluate(run);
           for (const io::SummaryColumn& col : io::SummaryColumns()) {
@@ -369,6 +370,34 @@ TEST_CASE("the grid kernel agrees with Evaluate() to 1e-12", "[sweep]") {
         }
       }
     }
+  }
+  // Long runs of over-sized columns, so that the vectorised loop's body (not
+  // only its scalar remainder) is checked: 1000 log-spaced epochs, every point
+  // over-sized for a 1e11-parameter model on 1e8..1e9 unique tokens.
+  {
+    std::vector<double> many(1000);
+    for (size_t c = 0; c < many.size(); ++c) many[c] = std::pow(10.0, 3.0 * c / 999.0);
+    const std::vector<double> small = {1e8, 3e8, 1e9};
+    const Law law = MakeLaw(LawPreset::kMuennighoff2023);
+    const size_t m = many.size() * small.size();
+    std::vector<double> lr(m), lu(m), dl(m);
+    REQUIRE_FALSE(EvaluateEpochsUniqueGrid(law, 1e11, many, small, {lr, lu, dl}));
+    double worst = 0;
+    for (size_t r = 0; r < small.size(); ++r) {
+      for (size_t c = 0; c < many.size(); ++c) {
+        Run run;
+        run.law = law;
+        run.params = run.active_params = 1e11;
+        run.sources = {DataSource{"data", small[r], 1.0, 1.0}};
+        run.tokens = many[c] * small[r];
+        const Summary s = Evaluate(run);
+        REQUIRE(s.effective_params < 1e11);  // over-sized, as intended
+        const size_t i = r * many.size() + c;
+        worst = std::max({worst, std::fabs(lr[i] - s.loss_repeated) / s.loss_repeated,
+                          std::fabs(lu[i] - s.loss_unique) / s.loss_unique});
+      }
+    }
+    CHECK(worst <= kRelTol);
   }
   // Errors, not undefined behaviour: a Kaplan law, outputs of the wrong size.
   std::vector<double> one = {1.0}, two = {1.0, 2.0}, u = {1e9}, out(1);
@@ -545,6 +574,11 @@ TEST_CASE("sweep rows format numbers exactly as Num() does", "[sweep]") {
     values.push_back(std::pow(10.0, e));
     values.push_back(-3.7 * std::pow(10.0, e));
   }
+  // Every count of significant digits, 1 to 17, at many decimal exponents.
+  for (uint64_t sig = 1, i = 0; i < 17; sig = sig * 10 + (i % 9) + 1, ++i) {
+    for (int e = -30; e <= 30; ++e) values.push_back(static_cast<double>(sig) * std::pow(10.0, e));
+  }
+  for (int i = 0; i <= 20000; ++i) values.push_back(i * 0.25);
   // Random bit patterns: every exponent and significand.
   uint64_t x = 0x9E3779B97F4A7C15ULL;
   for (int i = 0; i < 300000; ++i) {

@@ -17,9 +17,11 @@
 //    point it applies to.
 //  * EvaluateEpochsUniqueGrid computes loss_repeated, loss_unique and delta on
 //    a whole (unique tokens × epochs) grid at once, to ~1e-15 relative of
-//    Evaluate(); it is what bench/bench_sweep.cpp measures against numpy.
+//    Evaluate(); it is what bench/bench_sweep.cpp measures against numpy
+//    (src/core/grid_kernel.cpp: vectorised, with its own exp and log).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -82,6 +84,8 @@ struct SweepPoint {
 class ClosedFormEvaluator {
  public:
   static bool Applies(const Run& run);
+  // Applies(run), with the evaluator's memo of the model-size terms.
+  bool Accepts(const Run& run);
   // Precondition: Applies(run) and Validate(run) is empty.
   Summary Evaluate(const Run& run);
 
@@ -90,7 +94,17 @@ class ClosedFormEvaluator {
     double s = 0, r0 = 0, weight = 0;  // the key: epochs-per-global-epoch, decay, weight
     std::optional<double> below_half, below_tenth;
   };
+  // Terms that depend only on the model size and the law, kept for the last
+  // (params, eta, A, B, alpha, beta, form) seen: pow(params / 1e9, -eta),
+  // pow(params, -alpha) and log(alpha A / (beta B)).
+  struct Terms {
+    std::array<uint64_t, 7> key{};
+    double g_pow = 0, params_pow = 0, log_ratio = 0;
+  };
+  const Terms& TermsFor(const Run& run);
+
   std::optional<Thresholds> memo_;
+  std::optional<Terms> terms_;
 };
 
 // Evaluates grid points of one sweep. Not thread-safe: one per thread.

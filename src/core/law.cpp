@@ -2,7 +2,6 @@
 
 #include <array>
 #include <cmath>
-#include <vector>
 
 #include <fmt/format.h>
 
@@ -103,17 +102,25 @@ std::optional<std::string> Validate(const Law& law) {
     double lo;  // exclusive, except for E (inclusive 0)
     double hi;  // inclusive
   };
-  std::vector<Rule> rules;
+  // A fixed array, not a vector: Validate runs once per sweep point.
+  std::array<Rule, 7> rules{};
+  size_t n = 0;
   if (law.form == LawForm::kChinchilla) {
-    rules = {{"E", law.e, -1, 100}, {"A", law.a, 0, 1e30}, {"B", law.b, 0, 1e30},
-             {"alpha", law.alpha, 0, 10}, {"beta", law.beta, 0, 10}};
+    rules[n++] = {"E", law.e, -1, 100};
+    rules[n++] = {"A", law.a, 0, 1e30};
+    rules[n++] = {"B", law.b, 0, 1e30};
+    rules[n++] = {"alpha", law.alpha, 0, 10};
+    rules[n++] = {"beta", law.beta, 0, 10};
   } else {
-    rules = {{"alpha_n", law.alpha_n, 0, 10}, {"n_c", law.n_c, 0, 1e30},
-             {"alpha_d", law.alpha_d, 0, 10}, {"d_c", law.d_c, 0, 1e30}};
+    rules[n++] = {"alpha_n", law.alpha_n, 0, 10};
+    rules[n++] = {"n_c", law.n_c, 0, 1e30};
+    rules[n++] = {"alpha_d", law.alpha_d, 0, 10};
+    rules[n++] = {"d_c", law.d_c, 0, 1e30};
   }
-  rules.push_back({"rd_star", law.rd_star, 0, 1e12});
-  rules.push_back({"rn_star", law.rn_star, 0, 1e12});
-  for (const Rule& r : rules) {
+  rules[n++] = {"rd_star", law.rd_star, 0, 1e12};
+  rules[n++] = {"rn_star", law.rn_star, 0, 1e12};
+  for (size_t i = 0; i < n; ++i) {
+    const Rule& r = rules[i];
     const bool e_rule = std::string_view(r.name) == "E";
     const bool ok = std::isfinite(r.value) && (e_rule ? r.value >= 0 : r.value > r.lo) &&
                     r.value <= r.hi;

@@ -291,7 +291,10 @@ Expected<Run> Resolve(const RunSpec& spec) {
     kbar += s.weight * s.quality;
   }
 
-  const std::string basis_key = fmt::format("training.{}", ToString(spec.basis));
+  // A literal, not formatted: Resolve runs once per sweep point.
+  const std::string_view basis_key = spec.basis == TrainingBasis::kEpochs   ? "training.epochs"
+                                     : spec.basis == TrainingBasis::kTokens ? "training.tokens"
+                                                                            : "training.compute";
   const double v = spec.training_value;
   if (spec.basis == TrainingBasis::kEpochs) {
     if (!std::isfinite(v) || !(v > 0) || v > kMaxEpochs) {
@@ -324,7 +327,7 @@ Expected<Run> Resolve(const RunSpec& spec) {
     return *e;
   }
   if (auto e = quantity("training.tokens", run.tokens)) {
-    e->key = basis_key;
+    e->key = std::string(basis_key);
     e->message = fmt::format("{} gives {} training tokens: must be > 0 and <= {:g}", basis_key,
                              run.tokens, kMaxQuantity);
     return *e;

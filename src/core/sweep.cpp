@@ -1,5 +1,5 @@
-// Sweeps: grid indexing, per-point evaluation, and the two closed-form fast
-// paths of MODEL.md §2 (see repsim/sweep.h).
+// Sweeps: grid indexing, per-point evaluation, and the closed-form fast path
+// of MODEL.md §2 (see repsim/sweep.h; the grid kernel is in grid_kernel.cpp).
 //
 // ClosedFormEvaluator repeats, operation for operation, what engine.cpp's
 // Timeline, Measure() and the shared solver (core/solve.h) do when there is one source and
@@ -16,13 +16,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <bit>
-#include <boost/math/tools/toms748_solve.hpp>
-
-#include "core/solve.h"
 #include <cassert>
 #include <cmath>
 #include <exception>
+
+#include "core/solve.h"
 
 namespace repsim {
 
@@ -75,20 +75,25 @@ struct ChinchillaFresh {
   const Law& law;
   double log_ratio;  // log(alpha A / (beta B))
 
-  explicit ChinchillaFresh(const Law& l)
-      : law(l), log_ratio(std::log(l.alpha * l.a / (l.beta * l.b))) {}
+  ChinchillaFresh(const Law& l, double lr) : law(l), log_ratio(lr) {}
+  static double LogRatio(const Law& l) { return std::log(l.alpha * l.a / (l.beta * l.b)); }
 
   double OptimalParams(double d) const {
     return std::exp((log_ratio + law.beta * std::log(d)) / law.alpha);
   }
   // EffectiveParams(law, n, seen = d, rn_star) given OptimalParams(d).
-  double Effective(double n, double optimal) const {
+  double Effective(double n, double optimal, double rn_star) const {
     const double un = std::min(n, optimal);
     const double rn = std::max(n / un - 1.0, 0.0);
     if (rn == 0.0) return n;
-    return un + un * law.rn_star * (-std::expm1(-rn / law.rn_star));
+    return un + un * rn_star * (-std::expm1(-rn / rn_star));
   }
+  double Effective(double n, double optimal) const { return Effective(n, optimal, law.rn_star); }
 };
+
+// The bits of a double, to compare memo keys exactly.
+uint64_t Bits(double v) { return std::bit_cast<uint64_t>(v); }
+
 
 }  // namespace
 
@@ -101,15 +106,47 @@ bool ClosedFormEvaluator::Applies(const Run& run) {
   return std::isfinite(g) && std::isfinite(m.c_drop);
 }
 
+const ClosedFormEvaluator::Terms& ClosedFormEvaluator::TermsFor(const Run& run) {
+  const Law& law = run.law;
+  const std::array<uint64_t, 7> key = {Bits(run.params), Bits(run.modifiers.eta), Bits(law.a),
+                                       Bits(law.b),      Bits(law.alpha),         Bits(law.beta),
+                                       static_cast<uint64_t>(law.form)};
+  if (!terms_ || terms_->key != key) {
+    Terms t;
+    t.key = key;
+    t.g_pow = std::pow(run.params / 1e9, -run.modifiers.eta);
+    if (law.form == LawForm::kChinchilla) {
+      t.params_pow = std::pow(run.params, -law.alpha);
+      t.log_ratio = ChinchillaFresh::LogRatio(law);
+    }
+    terms_ = t;
+  }
+  return *terms_;
+}
+
+bool ClosedFormEvaluator::Accepts(const Run& run) {
+  if (run.sources.size() != 1 || run.dropout.schedule != DropoutSchedule::kNone) return false;
+  const double g = run.modifiers.g0 * TermsFor(run).g_pow;  // as Applies()
+  return std::isfinite(g) && std::isfinite(run.modifiers.c_drop);
+}
+
 Summary ClosedFormEvaluator::Evaluate(const Run& run) {
   assert(Applies(run));
   const Law& law = run.law;
   const Modifiers& m = run.modifiers;
   const DataSource& src = run.sources.front();
+  // Powers of the model size, computed once per size (same values as a fresh
+  // std::pow, so the same bits): the fixed-model sweep needs them at every point.
+  const Terms& terms = TermsFor(run);
+  const bool chinchilla = law.form == LawForm::kChinchilla;
+  auto pow_params = [&](double n) {  // n^-alpha
+    return n == run.params ? terms.params_pow : std::pow(n, -law.alpha);
+  };
+  const ChinchillaFresh fresh(law, terms.log_ratio);  // used only when chinchilla
 
   // Timeline's constructor (engine.cpp), one source.
   const double u_total = 0.0 + src.unique_tokens;  // UniqueTokens()
-  const double g = m.g0 * std::pow(run.params / 1e9, -m.eta);
+  const double g = m.g0 * terms.g_pow;
   const double m_obj = m.objective_multiplier.value_or(DefaultObjectiveMultiplier(run.objective));
   const double u = src.unique_tokens, w = src.weight, k = src.quality;
   const double s = src.weight * u_total / src.unique_tokens;
@@ -156,9 +193,21 @@ Summary ClosedFormEvaluator::Evaluate(const Run& run) {
   const double kbar = 0.0 + w * k;
   const double p_bar = d > 0 ? (0.0 + repeated_p) / d : 0.0;
   const double rn_star_effective = law.rn_star * (1.0 + g * p_bar);
-  const double effective_params = EffectiveParams(law, run.params, seen_law, rn_star_effective);
-  const double loss_repeated = Loss(law, effective_params, eff_law);
-  const double loss_unique = FreshLoss(law, run.params, kbar * d);
+  double effective_params = 0, loss_repeated = 0, loss_unique = 0;
+  if (chinchilla) {
+    // EffectiveParams(), Loss() and FreshLoss() of law.cpp / engine.cpp.
+    effective_params =
+        fresh.Effective(run.params, fresh.OptimalParams(seen_law), rn_star_effective);
+    loss_repeated =
+        law.e + law.a * pow_params(effective_params) + law.b * std::pow(eff_law, -law.beta);
+    const double dd = kbar * d;
+    const double ne = fresh.Effective(run.params, fresh.OptimalParams(dd));
+    loss_unique = law.e + law.a * pow_params(ne) + law.b * std::pow(dd, -law.beta);
+  } else {
+    effective_params = EffectiveParams(law, run.params, seen_law, rn_star_effective);
+    loss_repeated = Loss(law, effective_params, eff_law);
+    loss_unique = FreshLoss(law, run.params, kbar * d);
+  }
 
   // Evaluate().
   Summary out;
@@ -182,10 +231,10 @@ Summary ClosedFormEvaluator::Evaluate(const Run& run) {
   const double v_last = x > fresh_end ? std::exp(-lambda) : 1.0;
   out.marginal_value_last = 0.0 + w * q * v_last;
 
-  if (law.form == LawForm::kChinchilla) {
-    const ChinchillaFresh fresh(law);
+  if (chinchilla) {
     // D_eq: N fixed, so its term is constant unless N is over-sized for kbar·x.
-    const double n_term = law.e + law.a * std::pow(run.params, -law.alpha);
+    const double a_term = law.a * terms.params_pow;
+    const double n_term = law.e + a_term;
     // Above this log-token count the model is, with a margin of 1e-9 in log
     // space that dwarfs rounding, no larger than compute-optimal: Effective()
     // returns N exactly and OptimalParams() need not be computed.
@@ -200,7 +249,8 @@ Summary ClosedFormEvaluator::Evaluate(const Run& run) {
           return head + law.b * std::pow(dt, -law.beta);
         },
         loss_repeated, run.tokens, loss_unique,
-        internal::TokensGuess(law, run.params, loss_repeated, kbar));
+        internal::TokensGuess(law, a_term, run.params, loss_repeated, kbar,
+                              [&](double dt) { return fresh.OptimalParams(dt); }));
     // N_eq: the tokens are fixed, so are their term and the optimal size.
     const double dt = kbar * run.tokens;
     const double d_term = law.b * std::pow(dt, -law.beta);
@@ -211,7 +261,7 @@ Summary ClosedFormEvaluator::Evaluate(const Run& run) {
           return law.e + law.a * std::pow(fresh.Effective(n, optimal), -law.alpha) + d_term;
         },
         loss_repeated, run.params, loss_unique,
-        internal::ParamsGuess(law, dt, loss_repeated));
+        internal::ParamsGuess(law, d_term, optimal, loss_repeated));
   } else {
     out.equivalent_unique_tokens = internal::SolveDecreasingLog(
         [&](double y) { return FreshLoss(law, run.params, kbar * std::exp(y)); }, loss_repeated,
@@ -272,7 +322,7 @@ void SweepEvaluator::Evaluate(uint64_t index, SweepPoint* out) {
     return;
   }
   out->run = std::move(run).value();
-  if (ClosedFormEvaluator::Applies(out->run)) {
+  if (closed_form_.Accepts(out->run)) {
     out->summary = closed_form_.Evaluate(out->run);
     ++closed_form_points_;
   } else {
@@ -291,102 +341,6 @@ void SweepEvaluator::Evaluate(uint64_t index, SweepPoint* out) {
   if (!s.equivalent_unique_tokens && !s.equivalent_params) out->status += " and ";
   if (!s.equivalent_params) out->status += "equivalent_params";
   out->status += " not found";
-}
-
-// --- The grid kernel ---------------------------------------------------------
-
-std::optional<std::string> EvaluateEpochsUniqueGrid(const Law& law, double params,
-                                                    std::span<const double> epochs,
-                                                    std::span<const double> unique_tokens,
-                                                    const GridLosses& out) {
-  if (law.form != LawForm::kChinchilla) {
-    return std::string("the grid kernel needs a law of the Chinchilla form (not kaplan2020)");
-  }
-  if (auto e = Validate(law)) return "law." + *e;
-  if (!std::isfinite(params) || !(params > 0)) {
-    return fmt::format("params = {}: must be finite and > 0", params);
-  }
-  const size_t cols = epochs.size(), rows = unique_tokens.size();
-  const size_t n = cols * rows;
-  if (out.loss_repeated.size() != n || out.loss_unique.size() != n || out.delta.size() != n) {
-    return fmt::format("outputs must hold {} x {} = {} values", rows, cols, n);
-  }
-  for (double e : epochs) {
-    if (!std::isfinite(e) || !(e > 0)) return fmt::format("epochs = {}: must be finite and > 0", e);
-  }
-  for (double u : unique_tokens) {
-    if (!std::isfinite(u) || !(u > 0)) {
-      return fmt::format("unique_tokens = {}: must be finite and > 0", u);
-    }
-  }
-
-  const double e0 = law.e, a = law.a, b = law.b, alpha = law.alpha, beta = law.beta;
-  const double rd = law.rd_star, rn = law.rn_star;
-  // Compute-optimal size for D tokens: exp((log(αA/βB) + β log D)/α)
-  // = c_opt · U^(β/α) · epochs^(β/α) (law.cpp, MODEL.md §1).
-  const double log_ratio = std::log(alpha * a / (beta * b));
-  const double ba = beta / alpha;
-  const double n_term = a * std::pow(params, -alpha);  // A N^-α, fresh and not over-sized
-
-  // Per column (epochs): epochs^-β, (D'/U)^-β, epochs^(β/α), and whether
-  // anything is repeated (1) or not (0).
-  std::vector<double> col_d(cols), col_dp(cols), col_opt(cols), col_repeats(cols);
-  bool epochs_sorted = true;
-  for (size_t c = 0; c < cols; ++c) {
-    const double ep = epochs[c];
-    col_d[c] = std::pow(ep, -beta);
-    // D'/U = 1 + R_D* (1 - exp(-(epochs - 1)/R_D*)) past one epoch (MODEL.md §2), else epochs.
-    col_dp[c] = ep <= 1.0 ? col_d[c] : std::pow(1.0 + rd * (-std::expm1(-(ep - 1.0) / rd)), -beta);
-    col_opt[c] = std::pow(ep, ba);
-    col_repeats[c] = ep <= 1.0 ? 0.0 : 1.0;
-    if (c > 0 && col_opt[c] < col_opt[c - 1]) epochs_sorted = false;
-  }
-
-  for (size_t r = 0; r < rows; ++r) {
-    const double u = unique_tokens[r];
-    const double bu = b * std::pow(u, -beta);                                   // B U^-β
-    const double opt_row = std::exp((log_ratio + beta * std::log(u)) / alpha);  // N_opt(U)
-    // N' of the repeated run: U_N = min(N, N_opt(U)) (MODEL.md §2).
-    const double un = std::min(params, opt_row);
-    const double rn_excess = std::max(params / un - 1.0, 0.0);
-    const double np = rn_excess == 0.0 ? params : un + un * rn * (-std::expm1(-rn_excess / rn));
-    const double rep_head = e0 + a * std::pow(np, -alpha);
-    double* lr = out.loss_repeated.data() + r * cols;
-    double* lu = out.loss_unique.data() + r * cols;
-    double* dl = out.delta.data() + r * cols;
-    // Every point as if the model were no larger than compute-optimal for its
-    // fresh tokens (no branch, no call: the compiler vectorises it). Up to one
-    // epoch nothing is repeated: col_repeats = 0 makes the repeated run the
-    // fresh one exactly (x * 1 + y * 0 = x).
-    const double fresh_head = e0 + n_term;
-    for (size_t c = 0; c < cols; ++c) {
-      const double fresh = fresh_head + bu * col_d[c];
-      const double repeated =
-          (rep_head * col_repeats[c] + fresh_head * (1.0 - col_repeats[c])) + bu * col_dp[c];
-      lr[c] = repeated;
-      lu[c] = fresh;
-      dl[c] = repeated - fresh;
-    }
-    // Then the points where it is larger: its excess parameters decay on fresh
-    // data too (MODEL.md §2, engine.h). N_opt grows with epochs, so with sorted
-    // epochs these are the first columns of the row.
-    const double threshold = params / opt_row;  // over-sized where col_opt < threshold
-    for (size_t c = 0; c < cols; ++c) {
-      if (col_opt[c] >= threshold) {
-        if (epochs_sorted) break;
-        continue;
-      }
-      const double opt = opt_row * col_opt[c];
-      const double x = params / opt - 1.0;
-      const double ne = opt + opt * rn * (-std::expm1(-x / rn));
-      const double fresh = e0 + a * std::pow(ne, -alpha) + bu * col_d[c];
-      const double repeated = col_repeats[c] != 0.0 ? lr[c] : fresh;
-      lr[c] = repeated;
-      lu[c] = fresh;
-      dl[c] = repeated - fresh;
-    }
-  }
-  return std::nullopt;
 }
 
 }  // namespace repsim

@@ -366,28 +366,48 @@ size_t FormatNumberFast(double v, char* buf) {
   // do_write_float for the default specs (tests/test_sweep.cpp compares the two).
   const auto dec = fmt::detail::dragonbox::to_decimal(v);
   // Fixed-size copies below write past the text's end, within kNumberBuffer.
-  // The significand's digits (at most 17), two at a time from the right.
+  // The significand's digits (at most 17): written zero-padded as 1 + 8 + 8
+  // digits from three independent parts (short dependency chains, no loop),
+  // then the leading zeros skipped.
   static constexpr char kPairs[] =
       "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
       "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
       "8081828384858687888990919293949596979899";
-  char tail[48];  // the digits end at tail + 24; 17 bytes are read from their start
-  char* d = tail + 24;
-  uint64_t sig = dec.significand;
-  while (sig >= 100) {
-    const auto r = static_cast<size_t>(sig % 100) * 2;
-    sig /= 100;
-    *--d = kPairs[r + 1];
-    *--d = kPairs[r];
-  }
-  if (sig >= 10) {
-    *--d = kPairs[sig * 2 + 1];
-    *--d = kPairs[sig * 2];
-  } else {
-    *--d = static_cast<char>('0' + sig);
-  }
-  const char* digits = d;
-  const int n = static_cast<int>(tail + 24 - d);
+  auto write8 = [](uint32_t v, char* out) {  // v < 10^8, as exactly 8 digits
+    const uint32_t hi = v / 10000, lo = v % 10000;
+    std::memcpy(out, kPairs + 2 * (hi / 100), 2);
+    std::memcpy(out + 2, kPairs + 2 * (hi % 100), 2);
+    std::memcpy(out + 4, kPairs + 2 * (lo / 100), 2);
+    std::memcpy(out + 6, kPairs + 2 * (lo % 100), 2);
+  };
+  const uint64_t sig = dec.significand;  // < 10^17
+  const uint64_t upper = sig / 100000000;
+  char tail[48];  // 17 digits at tail[0..16]; 17 bytes are read from the first digit
+  tail[0] = static_cast<char>('0' + upper / 100000000);
+  write8(static_cast<uint32_t>(upper % 100000000), tail + 1);
+  write8(static_cast<uint32_t>(sig % 100000000), tail + 9);
+  // Decimal digits of sig (>= 1): from its bit width, then one comparison.
+  static constexpr uint64_t kPow10[] = {1ULL,
+                                        10ULL,
+                                        100ULL,
+                                        1000ULL,
+                                        10000ULL,
+                                        100000ULL,
+                                        1000000ULL,
+                                        10000000ULL,
+                                        100000000ULL,
+                                        1000000000ULL,
+                                        10000000000ULL,
+                                        100000000000ULL,
+                                        1000000000000ULL,
+                                        10000000000000ULL,
+                                        100000000000000ULL,
+                                        1000000000000000ULL,
+                                        10000000000000000ULL,
+                                        100000000000000000ULL};
+  const int guess = (static_cast<int>(std::bit_width(sig)) * 1233) >> 12;  // floor(bits·log10 2)
+  const int n = std::max(guess + (sig >= kPow10[guess] ? 1 : 0), 1);  // 0 is one digit
+  const char* digits = tail + 17 - n;
   const int exponent = dec.exponent;
   const int output_exp = exponent + n - 1;
   if (output_exp < -4 || output_exp >= 16) {  // 1.234e+20, 5e-07
