@@ -10,13 +10,17 @@
 #
 # Runs ../shared/bench/sweep_numpy.py N (numpy: loss_repeated, loss_unique and
 # delta on the N x N grid of epochs 1..1000 x unique tokens 1e8..1e13, 1e9
-# params) and build/bench/bench_sweep N on the same grid (all cores), then prints
+# params) NUMPY_RUNS times (default 5) and build/bench/bench_sweep N on the same
+# grid (all cores), then prints
 #   1. the in-memory rates and their ratio (repsim's grid kernel: the same three
 #      quantities per point, checked against the engine);
 #   2. a CSV_SIDE^2-point sweep written to sweep.csv through RunSweep (every
 #      summary column, as `repsim run` writes it) against numpy's time for its
 #      N^2 points in memory, and the time `dd` takes to write as many bytes into
 #      the same folder: the floor that disk sets, whatever computes the rows.
+# numpy's time on these virtual machines is bimodal (0.4 s to 2.2 s for 10^7
+# points, set by how fast the kernel hands it fresh memory), so both ratios are
+# given against numpy's median AND its best run; the best is the honest bar.
 # Ratios, not absolute times: these machines are shared and noisy.
 set -eu
 
@@ -26,6 +30,7 @@ shared=$(cd "$repo/../shared" && pwd)
 build=${BUILD_DIR:-$repo/build}
 n=${1:-3162}
 repeat=${REPEAT:-3}
+numpy_runs=${NUMPY_RUNS:-5}
 csv_side=${CSV_SIDE:-1000}
 csv_dir=${CSV_DIR:-${TMPDIR:-/tmp}}
 bench=$build/bench/bench_sweep
@@ -42,9 +47,19 @@ field() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1; }
 
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "\$ /usr/bin/python3 ../shared/bench/sweep_numpy.py $n"
-py=$(/usr/bin/python3 "$shared/bench/sweep_numpy.py" "$n")
-echo "$py"
+echo "\$ /usr/bin/python3 ../shared/bench/sweep_numpy.py $n    # $numpy_runs runs"
+np_secs=""
+i=0
+while [ "$i" -lt "$numpy_runs" ]; do
+  py=$(/usr/bin/python3 "$shared/bench/sweep_numpy.py" "$n")
+  echo "$py"
+  np_secs="$np_secs $(field seconds "$py")"
+  np_points=$(field points "$py")
+  i=$((i + 1))
+done
+# best and median of the runs' seconds
+np_best=$(echo $np_secs | tr ' ' '\n' | sort -g | head -n 1)
+np_median=$(echo $np_secs | tr ' ' '\n' | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
 echo
 echo "\$ $bench $n --repeat $repeat --csv-side $csv_side --csv-dir $csv_dir"
 cpp=$("$bench" "$n" --repeat "$repeat" --csv-side "$csv_side" --csv-dir "$csv_dir")
@@ -67,17 +82,18 @@ echo
 kernel=$(echo "$cpp" | grep '^kernel:')
 check=$(echo "$cpp" | grep '^kernel_check:')
 summary=$(echo "$cpp" | grep '^summary:')
-awk -v np="$(field Mpoints_per_s "$py")" -v nps="$(field seconds "$py")" \
-    -v npp="$(field points "$py")" -v k="$(field Mpoints_per_s "$kernel")" \
+awk -v npb="$np_best" -v npm="$np_median" -v npp="$np_points" -v runs="$numpy_runs" \
+    -v k="$(field Mpoints_per_s "$kernel")" \
     -v t="$(field threads "$kernel")" -v diff="$(field max_rel_diff "$check")" \
     -v ss="$(field seconds "$summary")" -v cs="$(field seconds "$csv")" \
     -v cp="$(field points "$csv")" -v cb="$bytes" -v dd="$dd_secs" 'BEGIN {
+  printf "numpy, %d points in memory, %d runs: best %.3f s, median %.3f s\n\n", npp, runs, npb, npm
   printf "in memory (loss_repeated, loss_unique, delta per point):\n"
-  printf "  numpy                %8.2f Mpoints/s  (1 thread)\n", np
+  printf "  numpy                %8.2f Mpoints/s best, %.2f median  (1 thread)\n", npp / npb / 1e6, npp / npm / 1e6
   printf "  repsim grid kernel   %8.2f Mpoints/s  (%d threads; max relative difference from Evaluate(): %s)\n", k, t, diff
-  printf "  ratio                %8.1fx\n\n", k / np
+  printf "  ratio                %8.1fx numpy best, %.1fx numpy median   (target: >= 10x)\n\n", k / (npp / npb / 1e6), k / (npp / npm / 1e6)
   printf "a %d-point sweep with every summary column (%d threads):\n", cp, t
   printf "  in memory            %8.3f s\n", ss
   printf "  to sweep.csv         %8.3f s  (%.0f MB; dd alone needs %.3f s for as many bytes there)\n", cs, cb / 1e6, dd
-  printf "  numpy, %d points in memory: %.3f s  ->  repsim takes %.2fx its time\n", npp, nps, cs / nps
+  printf "  against numpy for %d points: %.2fx its best time, %.2fx its median   (target: well under 1x)\n", npp, cs / npb, cs / npm
 }'

@@ -121,7 +121,7 @@ std::optional<std::string> Validate(const Law& law) {
   rules[n++] = {"rn_star", law.rn_star, 0, 1e12};
   for (size_t i = 0; i < n; ++i) {
     const Rule& r = rules[i];
-    const bool e_rule = std::string_view(r.name) == "E";
+    const bool e_rule = i == 0 && law.form == LawForm::kChinchilla;  // E: >= 0, not > 0
     const bool ok = std::isfinite(r.value) && (e_rule ? r.value >= 0 : r.value > r.lo) &&
                     r.value <= r.hi;
     if (!ok) {
