@@ -6,6 +6,9 @@
 BUILD    ?= build
 SCENARIO ?= scenarios/t5-base-token-crisis.toml
 CMAKE_FLAGS ?=
+# WERROR=1 (CI, .ci/run) turns compiler warnings into errors; the default build does not.
+WERROR ?=
+WERROR_FLAG = -DCMAKE_COMPILE_WARNING_AS_ERROR=$(if $(WERROR),ON,OFF)
 
 # Debian packages the build, the tests and the plots need.
 DEPS := cmake ninja-build g++ pkg-config libtomlplusplus-dev libfmt-dev \
@@ -30,7 +33,7 @@ deps:
 	fi
 
 build: deps
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release $(WERROR_FLAG) $(CMAKE_FLAGS)
 	cmake --build $(BUILD)
 
 run: build
