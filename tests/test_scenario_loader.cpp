@@ -209,3 +209,81 @@ TEST_CASE("unreadable files are reported without a position", "[loader]") {
   REQUIRE(r.errors.size() == 1);
   CHECK(r.FormatErrors() == "/nonexistent/x.toml: error: cannot read the file: No such file or directory\n");
 }
+
+namespace {
+
+const char* kMixture = R"([scenario]
+name = "mix"
+[model]
+params = "7B"
+[[data.source]]
+name = "web"
+unique_tokens = "2T"
+weight = 0.8
+[[data.source]]
+name = "code"
+unique_tokens = "50B"
+weight = 0.2
+[training]
+tokens = "1.4T"
+)";
+
+}  // namespace
+
+TEST_CASE("a mixture's sources can be swept and compared by name", "[loader]") {
+  auto r = LoadScenarioText(std::string(kMixture) + R"([[sweep.axis]]
+key = "data.source.code.weight"
+values = [0.05, 0.5]
+[[compare]]
+name = "more code"
+"data.source.code.unique_tokens" = "100B"
+"data.source.web.quality" = 0.9
+)",
+                            "mix.toml");
+  INFO(r.FormatErrors());
+  REQUIRE(r.scenario);
+  const repsim::Scenario& s = *r.scenario;
+  REQUIRE(s.sweep.size() == 1);
+  CHECK(s.sweep[0].key == "data.source.code.weight");
+  // Setting one weight keeps the others' proportions: web gets the rest.
+  repsim::RunSpec spec = s.base;
+  REQUIRE_FALSE(repsim::SetNumber(spec, "data.source.code.weight", 0.05));
+  auto run = repsim::Resolve(spec);
+  REQUIRE(run);
+  CHECK(run.value().sources[0].name == "web");
+  CHECK(run.value().sources[0].weight == Approx(0.95).epsilon(1e-15));
+  CHECK(run.value().sources[1].weight == 0.05);
+  CHECK(*repsim::GetNumber(spec, "data.source.code.weight") == 0.05);
+  REQUIRE(s.compare.size() == 1);
+  CHECK(s.compare[0].spec.sources[1].unique_tokens == 100e9);
+  CHECK(s.compare[0].spec.sources[0].quality == 0.9);
+  CHECK(s.compare[0].spec.sources[0].unique_tokens == 2e12);  // untouched
+}
+
+TEST_CASE("source keys: exact diagnostics", "[loader]") {
+  // kMixture is 14 lines: the axis table is line 15, its key line 16, its values line 17.
+  const std::string mix(kMixture);
+  auto err = [](const std::string& text) {
+    auto r = LoadScenarioText(text, "t.toml");
+    REQUIRE_FALSE(r.scenario);
+    const std::string all = r.FormatErrors();
+    return all.substr(0, all.find('\n'));
+  };
+  CHECK(err(mix + "[[sweep.axis]]\nkey = \"data.source.cod.weight\"\nvalues = [0.1]\n") ==
+        "t.toml:16:7: error: sweep.axis.key = \"data.source.cod.weight\": no data source named "
+        "'cod' (sources: web, code), did you mean 'data.source.code.weight'?");
+  CHECK(err(mix + "[[sweep.axis]]\nkey = \"data.source.code.weigth\"\nvalues = [0.1]\n") ==
+        "t.toml:16:7: error: sweep.axis.key = \"data.source.code.weigth\": not a numeric scenario "
+        "key, did you mean 'data.source.code.weight'?");
+  CHECK(err(mix + "[[sweep.axis]]\nkey = \"data.source.code.weight\"\nvalues = [1.0]\n") ==
+        "t.toml:17:11: error: data.source.code.weight = 1: must be in (0, 1): the other sources "
+        "keep a share");
+  CHECK(err(mix + "[[compare]]\nname = \"x\"\n\"data.source.wbe.quality\" = 2\n") ==
+        "t.toml:17:1: error: compare 'x': no data source named 'wbe' (sources: web, code), did you "
+        "mean 'data.source.web.quality'?");
+  // kHead's data is one source: the source keys do not apply (line 10: the axis key).
+  CHECK(err(Good("[training]\nepochs = 4\n[[sweep.axis]]\nkey = \"data.source.web.weight\"\n"
+                 "values = [0.5]\n")) ==
+        "t.toml:10:7: error: sweep.axis.key = \"data.source.web.weight\": this scenario's data is "
+        "one source (data.unique_tokens), not a mixture of [[data.source]]");
+}

@@ -52,6 +52,70 @@ const std::array<KeyInfo, 28> kKeys = {{
 const KeyInfo kObjectiveMultiplierKey = {"modifiers.objective_multiplier", KeyKind::kNumber, {},
                                          "overrides the objective's R_D* multiplier"};
 
+// One source of a mixture ([[data.source]]), by its name: data.source.<name>.<field>.
+constexpr std::string_view kSourcePrefix = "data.source.";
+const std::array<KeyInfo, 3> kSourceKeys = {{
+    {"data.source.<name>.unique_tokens", KeyKind::kQuantity, {}, "unique tokens of one source"},
+    {"data.source.<name>.weight", KeyKind::kNumber, {},
+     "share of training tokens from one source (the others keep their proportions)"},
+    {"data.source.<name>.quality", KeyKind::kNumber, {}, "value multiplier of one source"},
+}};
+
+// "data.source.web.weight" -> {"web", "weight"}; nothing when not of that shape.
+std::optional<std::pair<std::string_view, std::string_view>> SplitSourceKey(std::string_view path) {
+  if (path.substr(0, kSourcePrefix.size()) != kSourcePrefix) return std::nullopt;
+  const std::string_view rest = path.substr(kSourcePrefix.size());
+  const size_t dot = rest.rfind('.');
+  if (dot == std::string_view::npos || dot == 0) return std::nullopt;
+  return std::pair{rest.substr(0, dot), rest.substr(dot + 1)};
+}
+
+const KeyInfo* FindSourceKey(std::string_view path) {
+  auto parts = SplitSourceKey(path);
+  if (!parts) return nullptr;
+  for (const KeyInfo& k : kSourceKeys) {
+    if (k.path.substr(k.path.rfind('.') + 1) == parts->second) return &k;
+  }
+  return nullptr;
+}
+
+// Sets a field of the named source. A weight keeps the others' proportions:
+// they share 1 - w as they shared what they had, so the weights still sum to 1.
+std::optional<std::string> SetSourceNumber(RunSpec& spec, std::string_view path, double value) {
+  const auto [name, field] = *SplitSourceKey(path);
+  if (!spec.mixture) {
+    return fmt::format("{}: this scenario's data is one source (data.unique_tokens), not a "
+                       "mixture of [[data.source]]",
+                       path);
+  }
+  DataSource* src = nullptr;
+  std::string names;
+  for (DataSource& d : spec.sources) {
+    if (d.name == name) src = &d;
+    names += (names.empty() ? "" : ", ") + d.name;
+  }
+  if (!src) return fmt::format("{}: no data source named '{}' (sources: {})", path, name, names);
+  if (field == "unique_tokens") {
+    src->unique_tokens = value;
+  } else if (field == "quality") {
+    src->quality = value;
+  } else {  // weight
+    if (!std::isfinite(value) || !(value > 0) || !(value < 1)) {
+      return fmt::format("{} = {}: must be in (0, 1): the other sources keep a share", path, value);
+    }
+    double others = 0;
+    for (const DataSource& d : spec.sources) {
+      if (&d != src) others += d.weight;
+    }
+    if (!(others > 0)) return fmt::format("{}: the other sources have no weight to rescale", path);
+    for (DataSource& d : spec.sources) {
+      if (&d != src) d.weight *= (1.0 - value) / others;
+    }
+    src->weight = value;
+  }
+  return std::nullopt;
+}
+
 std::vector<KeyInfo> BuildKeys() {
   std::vector<KeyInfo> keys(kKeys.begin(), kKeys.end());
   for (KeyInfo& k : keys) {
@@ -59,6 +123,7 @@ std::vector<KeyInfo> BuildKeys() {
     if (k.path == "training.dropout.schedule") k.choices = DropoutScheduleNames();
   }
   keys.push_back(kObjectiveMultiplierKey);
+  keys.insert(keys.end(), kSourceKeys.begin(), kSourceKeys.end());
   return keys;
 }
 
@@ -99,7 +164,7 @@ const KeyInfo* FindKey(std::string_view path) {
   for (const KeyInfo& k : Keys()) {
     if (k.path == path) return &k;
   }
-  return nullptr;
+  return FindSourceKey(path);
 }
 
 std::optional<double> ParseQuantity(std::string_view text) {
@@ -126,6 +191,9 @@ std::optional<std::string> SetNumber(RunSpec& spec, std::string_view path, doubl
   if (!key) return fmt::format("{}: not a key that can be set", path);
   if (key->kind == KeyKind::kChoice) {
     return fmt::format("{}: takes one of its names, not a number", path);
+  }
+  if (key->path.substr(0, kSourcePrefix.size()) == kSourcePrefix) {
+    return SetSourceNumber(spec, path, value);
   }
   if (path.substr(0, 4) == "law.") {
     bool kaplan = false;
@@ -233,6 +301,15 @@ std::optional<double> GetNumber(const RunSpec& spec, std::string_view path) {
   }
   if (path == "model.params") return spec.params_compute_optimal ? std::nullopt : std::optional(spec.params);
   if (path == "model.active_params") return spec.active_params;
+  if (auto parts = SplitSourceKey(path); parts && spec.mixture) {
+    for (const DataSource& d : spec.sources) {
+      if (d.name != parts->first) continue;
+      if (parts->second == "unique_tokens") return d.unique_tokens;
+      if (parts->second == "weight") return d.weight;
+      if (parts->second == "quality") return d.quality;
+    }
+    return std::nullopt;
+  }
   if (path == "data.unique_tokens" && !spec.mixture && !spec.sources.empty()) return spec.sources[0].unique_tokens;
   if (path == "data.quality" && !spec.mixture && !spec.sources.empty()) return spec.sources[0].quality;
   if (path == "training.tokens" && spec.basis == TrainingBasis::kTokens) return spec.training_value;

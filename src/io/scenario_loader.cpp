@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <deque>
 #include <map>
 #include <set>
 #include <sstream>
@@ -414,11 +415,35 @@ class Loader {
     }
   }
 
-  std::vector<std::string_view> NumericKeys() const {
+  // A data.source.<name>.* key whose source the base does not have (or a
+  // base that is not a mixture): why, else nothing.
+  static std::optional<std::string> MissingSource(const RunSpec& base, std::string_view key) {
+    if (key.rfind("data.source.", 0) != 0 || GetNumber(base, key)) return std::nullopt;
+    RunSpec probe = base;
+    auto e = SetNumber(probe, key, 0.5);  // 0.5: valid for every field, so only the name can fail
+    if (e && e->rfind(std::string(key) + ": ", 0) == 0) e->erase(0, key.size() + 2);  // said already
+    return e;
+  }
+
+  // The settable keys as a user would write them for this base: the
+  // data.source.<name>.* patterns spelt out for each of its sources (kept in
+  // source_keys_, which the returned views point into).
+  std::vector<std::string_view> ConcreteKeys(const RunSpec& base, bool numeric_only) {
+    source_keys_.clear();
     std::vector<std::string_view> keys;
     for (const KeyInfo& k : SettableKeys()) {
-      if (k.kind != KeyKind::kChoice) keys.push_back(k.path);
+      if (numeric_only && k.kind == KeyKind::kChoice) continue;
+      if (k.path.rfind("data.source.", 0) != 0) {
+        keys.push_back(k.path);
+        continue;
+      }
+      if (!base.mixture) continue;
+      const std::string_view field = k.path.substr(k.path.rfind('.') + 1);
+      for (const DataSource& d : base.sources) {
+        source_keys_.push_back(fmt::format("data.source.{}.{}", d.name, field));
+      }
     }
+    for (const std::string& k : source_keys_) keys.push_back(k);
     return keys;
   }
 
@@ -448,11 +473,16 @@ class Loader {
       auto key = String(*kn, "sweep.axis.key");
       if (!key) continue;
       const KeyInfo* info = FindKey(*key);
-      const auto numeric = NumericKeys();
+      const auto numeric = ConcreteKeys(sc.base, true);
       if (!info || info->kind == KeyKind::kChoice) {
         Error(kn->source(),
               fmt::format("sweep.axis.key = \"{}\": not a numeric scenario key{}", *key,
                           DidYouMean(*key, numeric)));
+        continue;
+      }
+      if (auto e = MissingSource(sc.base, *key)) {
+        Error(kn->source(),
+              fmt::format("sweep.axis.key = \"{}\": {}{}", *key, *e, DidYouMean(*key, numeric)));
         continue;
       }
       if (!seen.insert(*key).second) {
@@ -585,8 +615,8 @@ class Loader {
       return;
     }
     std::set<std::string> names;
-    std::vector<std::string_view> keys = {"name"};
-    for (const KeyInfo& k : SettableKeys()) keys.push_back(k.path);
+    std::vector<std::string_view> keys = ConcreteKeys(sc.base, false);
+    keys.insert(keys.begin(), "name");
     for (const toml::node& e : *arr) {
       const toml::table& ct = *e.as_table();
       CompareVariant v;
@@ -616,6 +646,11 @@ class Loader {
         if (!FindKey(k.str())) {
           Error(k.source(), fmt::format("compare '{}': unknown key '{}'{}", v.name, k.str(),
                                         DidYouMean(k.str(), keys)));
+          ok = false;
+          continue;
+        }
+        if (auto e = MissingSource(sc.base, k.str())) {
+          Error(k.source(), fmt::format("compare '{}': {}{}", v.name, *e, DidYouMean(k.str(), keys)));
           ok = false;
           continue;
         }
@@ -693,6 +728,7 @@ class Loader {
   std::string path_;
   LoadResult& out_;
   std::map<std::string, toml::source_region> positions_;
+  std::deque<std::string> source_keys_;  // deque: views into it survive push_back
 };
 
 }  // namespace
