@@ -1,5 +1,8 @@
 #include "cli/cli_util.h"
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 #include <iostream>
 
 #include <fmt/format.h>
@@ -47,6 +50,13 @@ std::optional<int> ParseWithPositionals(const Args& args, const po::options_desc
     return 2;
   }
   return std::nullopt;
+}
+
+size_t TerminalColumns() {
+  if (isatty(STDOUT_FILENO) != 1) return 0;
+  winsize ws{};
+  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) != 0) return 0;
+  return ws.ws_col;
 }
 
 }  // namespace repsim::cli

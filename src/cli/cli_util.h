@@ -1,6 +1,7 @@
 // Helpers shared by the subcommands' argument parsing (Boost.Program_options).
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,5 +25,9 @@ std::optional<int> ParseWithPositionals(const Args& args,
                                         const boost::program_options::options_description& opts,
                                         std::vector<std::string>* positional,
                                         const char* command);
+
+// The width of the terminal standard output writes to, in columns; 0 when it
+// is not a terminal (a pipe or a file: lines are then left unwrapped).
+size_t TerminalColumns();
 
 }  // namespace repsim::cli

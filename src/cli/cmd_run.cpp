@@ -195,7 +195,7 @@ int RunCommand(const Args& args) {
       return 1;
     }
     if (!p.quiet) {
-      fmt::print("{}", io::TerminalSummary(r));
+      fmt::print("{}", io::TerminalSummary(r, TerminalColumns()));
       if (!sc.sweep.empty()) {
         std::string failed;
         if (sweep.partial) failed += fmt::format(", {} partial", sweep.partial);

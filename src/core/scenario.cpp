@@ -92,7 +92,8 @@ std::optional<std::string> SetSourceNumber(RunSpec& spec, std::string_view path,
   std::string names;
   for (DataSource& d : spec.sources) {
     if (d.name == name) src = &d;
-    names += (names.empty() ? "" : ", ") + d.name;
+    if (!names.empty()) names += ", ";
+    names += d.name;
   }
   if (!src) return fmt::format("{}: no data source named '{}' (sources: {})", path, name, names);
   if (field == "unique_tokens") {

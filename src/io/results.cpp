@@ -96,7 +96,7 @@ std::string CompareCsv(const std::vector<CompareRow>& rows) {
   return RenderCsv(SummaryTable(t, true));
 }
 
-std::string TerminalSummary(const ScenarioResults& r) {
+std::string TerminalSummary(const ScenarioResults& r, size_t width) {
   const Summary& s = r.summary;
   Table t;
   t.AddColumn("quantity", false);
@@ -132,7 +132,7 @@ std::string TerminalSummary(const ScenarioResults& r) {
   std::string out = fmt::format("{} — {} law, {} objective, dropout {}\n", r.scenario.name,
                                 ToString(r.run.law.preset), ToString(r.run.objective),
                                 ToString(r.run.dropout.schedule));
-  out += RenderText(t);
+  out += RenderText(t, width);
   if (s.sources.size() > 1) {
     Table src;
     for (auto c : {"source", "unique_tokens", "weight", "quality", "epochs", "effective_tokens",

@@ -39,7 +39,8 @@ std::string SourcesCsv(const Summary& s);
 std::string CompareCsv(const std::vector<CompareRow>& rows);
 std::string ReportMarkdown(const ScenarioResults& r);
 // The aligned table `repsim run` prints.
-std::string TerminalSummary(const ScenarioResults& r);
+// `width`: the terminal's columns (0: unknown; lines are then not wrapped).
+std::string TerminalSummary(const ScenarioResults& r, size_t width = 0);
 
 // A temporary folder next to the final one; Commit() swaps it into place.
 // Destroyed uncommitted, it removes itself.

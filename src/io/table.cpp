@@ -58,26 +58,70 @@ std::string JsonString(std::string_view s) {
   return out + "\"";
 }
 
-std::string RenderText(const Table& t) {
-  std::vector<size_t> width(t.columns.size());
-  for (size_t c = 0; c < t.columns.size(); ++c) width[c] = t.columns[c].size();
+namespace {
+
+// `text` cut at spaces into pieces of at most `width` characters (a longer
+// word is kept whole on its own line).
+std::vector<std::string> WrapWords(std::string_view text, size_t width) {
+  std::vector<std::string> lines;
+  std::string cur;
+  size_t i = 0;
+  while (i < text.size()) {
+    const size_t end = std::min(text.find(' ', i), text.size());
+    const std::string_view word = text.substr(i, end - i);
+    if (!cur.empty() && cur.size() + 1 + word.size() > width) {
+      lines.push_back(std::move(cur));
+      cur.clear();
+    }
+    if (!word.empty()) {
+      if (!cur.empty()) cur += ' ';
+      cur += word;
+    }
+    i = end + 1;
+  }
+  if (!cur.empty() || lines.empty()) lines.push_back(std::move(cur));
+  return lines;
+}
+
+}  // namespace
+
+std::string RenderText(const Table& t, size_t max_width) {
+  const size_t n = t.columns.size();
+  std::vector<size_t> width(n);
+  for (size_t c = 0; c < n; ++c) width[c] = t.columns[c].size();
   for (const auto& row : t.rows) {
     for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
   }
+  size_t total = 0;
+  for (size_t c = 0; c < n; ++c) total += width[c] + (c ? 2 : 0);
+  // Wrap the last column when it is text and the table is too wide, keeping
+  // at least 20 characters for it.
+  const size_t last_start = n ? total - width[n - 1] : 0;
+  const bool wrap = max_width > 0 && total > max_width && n > 1 && !t.numeric[n - 1] &&
+                    max_width >= last_start + 20;
+  if (wrap) {
+    width[n - 1] = max_width - last_start;
+    total = max_width;
+  }
   std::string out;
   auto line = [&](const std::vector<std::string>& cells, bool header) {
+    std::vector<std::string> tail;  // continuation lines of the last cell
     for (size_t c = 0; c < cells.size(); ++c) {
       if (c) out += "  ";
+      std::string cell = cells[c];
+      if (wrap && c + 1 == n && cell.size() > width[c]) {
+        tail = WrapWords(cell, width[c]);
+        cell = tail.front();
+        tail.erase(tail.begin());
+      }
       const bool right = !header && t.numeric[c];
-      out += right ? fmt::format("{:>{}}", cells[c], width[c])
-                   : fmt::format("{:<{}}", cells[c], width[c]);
+      out += right ? fmt::format("{:>{}}", cell, width[c]) : fmt::format("{:<{}}", cell, width[c]);
     }
     while (!out.empty() && out.back() == ' ') out.pop_back();
     out += '\n';
+    for (const std::string& more : tail) out += std::string(last_start, ' ') + more + '\n';
   };
   line(t.columns, true);
-  size_t total = 0;
-  for (size_t c = 0; c < width.size(); ++c) total += width[c] + (c ? 2 : 0);
   out += std::string(total, '-') + "\n";
   for (const auto& row : t.rows) line(row, false);
   return out;

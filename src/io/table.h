@@ -2,6 +2,7 @@
 // CSV / JSON / Markdown for programs. Cells are strings already formatted.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,7 +34,10 @@ std::string CsvCell(std::string_view s);
 // A JSON string literal, quoted and escaped.
 std::string JsonString(std::string_view s);
 
-std::string RenderText(const Table& t);      // aligned columns, header underlined
+// Aligned columns, header underlined. With max_width > 0 and lines wider than
+// that, the last column (when it is text) is wrapped at spaces onto
+// continuation lines indented to where it starts; nothing else changes.
+std::string RenderText(const Table& t, size_t max_width = 0);
 std::string RenderCsv(const Table& t);       // header row + rows
 std::string RenderJson(const Table& t);      // array of objects
 std::string RenderMarkdown(const Table& t);  // GitHub pipe table
