@@ -281,6 +281,16 @@ TEST_CASE("source keys: exact diagnostics", "[loader]") {
   CHECK(err(mix + "[[compare]]\nname = \"x\"\n\"data.source.wbe.quality\" = 2\n") ==
         "t.toml:17:1: error: compare 'x': no data source named 'wbe' (sources: web, code), did you "
         "mean 'data.source.web.quality'?");
+  // One weight per point: setting one rescales the others, so a second would undo it.
+  CHECK(err(mix + "[[sweep.axis]]\nkey = \"data.source.code.weight\"\nvalues = [0.1]\n"
+                  "[[sweep.axis]]\nkey = \"data.source.web.weight\"\nvalues = [0.5]\n") ==
+        "t.toml:19:7: error: sweep.axis.key = \"data.source.web.weight\": another axis already sets "
+        "a source's weight (data.source.code.weight); set one weight, the others follow in "
+        "proportion");
+  CHECK(err(mix + "[[compare]]\nname = \"x\"\n\"data.source.code.weight\" = 0.3\n"
+                  "\"data.source.web.weight\" = 0.7\n") ==
+        "t.toml:18:1: error: compare 'x': sets two sources' weights (data.source.code.weight and "
+        "data.source.web.weight); set one, the others follow in proportion");
   // kHead's data is one source: the source keys do not apply (line 10: the axis key).
   CHECK(err(Good("[training]\nepochs = 4\n[[sweep.axis]]\nkey = \"data.source.web.weight\"\n"
                  "values = [0.5]\n")) ==

@@ -415,6 +415,13 @@ class Loader {
     }
   }
 
+  // data.source.<name>.weight: setting it rescales the other sources, so a
+  // second such key in the same point would undo the first.
+  static bool IsWeightKey(std::string_view key) {
+    return key.rfind("data.source.", 0) == 0 && key.size() > 7 &&
+           key.substr(key.size() - 7) == ".weight";
+  }
+
   // A data.source.<name>.* key whose source the base does not have (or a
   // base that is not a mixture): why, else nothing.
   static std::optional<std::string> MissingSource(const RunSpec& base, std::string_view key) {
@@ -461,6 +468,7 @@ class Loader {
     }
     std::set<std::string> seen;
     bool training_axis = false;
+    std::string weight_axis;  // the axis on a source's weight, if any
     double points = 1;
     for (const toml::node& e : *arr) {
       const toml::table& at = *e.as_table();
@@ -497,6 +505,16 @@ class Loader {
           continue;
         }
         training_axis = true;
+      }
+      if (IsWeightKey(*key)) {
+        if (!weight_axis.empty()) {
+          Error(kn->source(), fmt::format("sweep.axis.key = \"{}\": another axis already sets a "
+                                          "source's weight ({}); set one weight, the others "
+                                          "follow in proportion",
+                                          *key, weight_axis));
+          continue;
+        }
+        weight_axis = *key;
       }
       SweepAxis axis;
       axis.key = *key;
@@ -634,8 +652,19 @@ class Loader {
       }
       v.name = *s;
       bool ok = true;
+      std::string weight_key;  // the source weight this variant sets, if any
       for (auto&& [k, val] : ct) {
         if (k.str() == "name") continue;
+        if (IsWeightKey(k.str())) {
+          if (!weight_key.empty()) {
+            Error(k.source(), fmt::format("compare '{}': sets two sources' weights ({} and {}); "
+                                          "set one, the others follow in proportion",
+                                          v.name, weight_key, k.str()));
+            ok = false;
+            continue;
+          }
+          weight_key = std::string(k.str());
+        }
         if (val.is_table()) {
           Error(k.source(), fmt::format("compare '{}': write keys quoted and dotted, e.g. "
                                         "\"training.dropout.rate\" = 0.1 (got a table '{}')",
