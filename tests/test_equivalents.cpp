@@ -4,10 +4,9 @@
 // Cases cover models within compute-optimal for their tokens (closed forms),
 // over-sized ones (the excess-parameter decay: N_eq by the inverted decay, D_eq
 // by the solver), and Kaplan's law (solver only).
-#include <catch2/catch.hpp>
-
 #include <fmt/format.h>
 
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <functional>
 
@@ -35,7 +34,8 @@ double Bisect(const std::function<double(double)>& f, double target, double lo, 
 
 }  // namespace
 
-TEST_CASE("equivalent tokens and parameters agree with bisection of the fresh loss", "[equivalents]") {
+TEST_CASE("equivalent tokens and parameters agree with bisection of the fresh loss",
+          "[equivalents]") {
   int over_sized = 0, compared = 0;
   for (LawPreset preset : AllLawPresets()) {
     const Law law = MakeLaw(preset);

@@ -297,3 +297,25 @@ TEST_CASE("source keys: exact diagnostics", "[loader]") {
         "t.toml:10:7: error: sweep.axis.key = \"data.source.web.weight\": this scenario's data is "
         "one source (data.unique_tokens), not a mixture of [[data.source]]");
 }
+
+TEST_CASE("range axes hold the decimal values a user means", "[loader]") {
+  auto r = LoadScenarioText(Good(R"([training]
+epochs = 4
+[[sweep.axis]]
+key = "training.epochs"
+range = { from = 0.05, to = 0.6, steps = 12, scale = "linear" }
+[[sweep.axis]]
+key = "data.unique_tokens"
+range = { from = 1e8, to = 1e13, steps = 6, scale = "log" }
+)"),
+                            "t.toml");
+  INFO(r.FormatErrors());
+  REQUIRE(r.scenario);
+  const auto& axes = r.scenario->sweep;
+  REQUIRE(axes.size() == 2);
+  const std::vector<double> linear = {0.05, 0.1, 0.15, 0.2,  0.25, 0.3,
+                                      0.35, 0.4, 0.45, 0.5, 0.55, 0.6};
+  const std::vector<double> decades = {1e8, 1e9, 1e10, 1e11, 1e12, 1e13};
+  CHECK(axes[0].values == linear);  // exactly: not 0.19999999999999996
+  CHECK(axes[1].values == decades);  // exactly: not 999999999.9999998
+}

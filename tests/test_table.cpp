@@ -1,7 +1,6 @@
 // The terminal table: alignment and wrapping of its last column to the
 // terminal's width (io/table.h).
 #include <catch2/catch.hpp>
-
 #include <sstream>
 #include <string>
 #include <vector>

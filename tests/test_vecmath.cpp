@@ -2,7 +2,6 @@
 // libm, over their whole domains: the kernel's 1e-12 agreement with the engine
 // rests on them.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <cstdint>
 
@@ -31,7 +30,8 @@ TEST_CASE("ExpNonPositive is e^x to a few ulps on [-708, 0]", "[vecmath]") {
       worst = std::max(worst, Ulps(repsim::internal::ExpNonPositive(v), std::exp(v)));
     }
   }
-  for (double v : {0.0, -0.0, -1e-300, -0.5 * std::log(2.0), -std::log(2.0), -1.0, -700.0, -708.0}) {
+  for (double v :
+       {0.0, -0.0, -1e-300, -0.5 * std::log(2.0), -std::log(2.0), -1.0, -700.0, -708.0}) {
     worst = std::max(worst, Ulps(repsim::internal::ExpNonPositive(v), std::exp(v)));
   }
   CHECK(worst <= 4);

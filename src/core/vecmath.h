@@ -16,7 +16,7 @@ namespace repsim::internal {
 // (< 2e-16 of e^r), scaled by 2^k through the exponent bits.
 inline double ExpNonPositive(double x) {
   constexpr double kLog2e = 1.4426950408889634;
-  constexpr double kLn2Hi = 0.6931471803691238;     // ln 2 to 33 bits: k·kLn2Hi is exact
+  constexpr double kLn2Hi = 0.6931471803691238;      // ln 2 to 33 bits: k·kLn2Hi is exact
   constexpr double kLn2Lo = 1.9082149292705877e-10;  // ln 2 - kLn2Hi
   constexpr double kShift = 6755399441055744.0;      // 1.5 · 2^52: adding it rounds to an integer
   x = x < -708.0 ? -708.0 : x;

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
+#include <charconv>
 #include <deque>
 #include <map>
 #include <set>
@@ -600,14 +602,42 @@ class Loader {
       return;
     }
     axis.values.reserve(static_cast<size_t>(n));
+    const bool is_log = scale == "log";
+    const double span =
+        is_log ? std::fabs(std::log(*upto) - std::log(*from)) : std::fabs(*upto - *from);
+    const double spacing = n == 1 ? 0.0 : span / static_cast<double>(n - 1);
     for (int64_t i = 0; i < n; ++i) {
       const double t = n == 1 ? 0.0 : static_cast<double>(i) / static_cast<double>(n - 1);
-      double v = scale == "log" ? std::exp(std::log(*from) + t * (std::log(*upto) - std::log(*from)))
-                                : *from + t * (*upto - *from);
-      if (i == 0) v = *from;
-      if (i == n - 1) v = *upto;
+      double v = is_log ? std::exp(std::log(*from) + t * (std::log(*upto) - std::log(*from)))
+                        : *from + t * (*upto - *from);
+      if (i == 0) {
+        v = *from;
+      } else if (i == n - 1) {
+        v = *upto;
+      } else {
+        // The grid's arithmetic is good to ~1e-14 of the scale; within that (and
+        // far inside the grid's spacing) take the shortest decimal.
+        const double scale_of_v =
+            is_log ? std::fabs(v) : std::max({std::fabs(v), std::fabs(*from), std::fabs(*upto)});
+        const double step = is_log ? std::fabs(v) * spacing : spacing;
+        v = ShortestWithin(v, std::min(1e-13 * scale_of_v, 1e-3 * step));
+      }
       axis.values.push_back(v);
     }
+  }
+
+  // The decimal with the fewest significant digits within `tol` of v (v itself
+  // when none is): the grid's arithmetic leaves 0.19999999999999996 or
+  // 999999999999.999 where the user meant 0.2 or 1e12.
+  static double ShortestWithin(double v, double tol) {
+    for (int digits = 1; digits <= 17; ++digits) {
+      char buf[40];
+      const auto r = fmt::format_to_n(buf, sizeof buf, "{:.{}g}", v, digits);
+      double c = v;
+      std::from_chars(buf, r.out, c);
+      if (std::fabs(c - v) <= tol) return c;
+    }
+    return v;
   }
 
   // A value an axis sets must be valid on the base scenario on its own.
