@@ -94,7 +94,6 @@ struct ChinchillaFresh {
 // The bits of a double, to compare memo keys exactly.
 uint64_t Bits(double v) { return std::bit_cast<uint64_t>(v); }
 
-
 }  // namespace
 
 bool ClosedFormEvaluator::Applies(const Run& run) {

@@ -387,24 +387,12 @@ size_t FormatNumberFast(double v, char* buf) {
   write8(static_cast<uint32_t>(upper % 100000000), tail + 1);
   write8(static_cast<uint32_t>(sig % 100000000), tail + 9);
   // Decimal digits of sig (>= 1): from its bit width, then one comparison.
-  static constexpr uint64_t kPow10[] = {1ULL,
-                                        10ULL,
-                                        100ULL,
-                                        1000ULL,
-                                        10000ULL,
-                                        100000ULL,
-                                        1000000ULL,
-                                        10000000ULL,
-                                        100000000ULL,
-                                        1000000000ULL,
-                                        10000000000ULL,
-                                        100000000000ULL,
-                                        1000000000000ULL,
-                                        10000000000000ULL,
-                                        100000000000000ULL,
-                                        1000000000000000ULL,
-                                        10000000000000000ULL,
-                                        100000000000000000ULL};
+  static constexpr auto kPow10 = [] {
+    std::array<uint64_t, 18> p{};
+    p[0] = 1;
+    for (size_t i = 1; i < p.size(); ++i) p[i] = p[i - 1] * 10;
+    return p;
+  }();
   const int guess = (static_cast<int>(std::bit_width(sig)) * 1233) >> 12;  // floor(bits·log10 2)
   const int n = std::max(guess + (sig >= kPow10[guess] ? 1 : 0), 1);  // 0 is one digit
   const char* digits = tail + 17 - n;
