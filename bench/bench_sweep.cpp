@@ -44,6 +44,7 @@
 #include <thread>
 #include <vector>
 
+#include "../tests/grid_toml.h"
 #include "io/results.h"
 #include "io/scenario_loader.h"
 #include "io/sweep_writer.h"
@@ -161,26 +162,8 @@ double KernelCheck(const repsim::Law& law, size_t n, size_t* sampled) {
 }
 
 std::string GridToml(size_t side) {
-  return fmt::format(R"([scenario]
-name = "bench-sweep"
-[law]
-preset = "muennighoff2023"
-[model]
-params = 1e9
-[data]
-unique_tokens = 1e10
-[training]
-epochs = 4
-[output]
-plots = false
-[[sweep.axis]]
-key = "training.epochs"
-range = {{ from = 1, to = 1000, steps = {0}, scale = "log" }}
-[[sweep.axis]]
-key = "data.unique_tokens"
-range = {{ from = 1e8, to = 1e13, steps = {0}, scale = "log" }}
-)",
-                     side);
+  const int n = static_cast<int>(side);
+  return repsim::test::EpochsUniqueGrid("bench-sweep", n, n);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "cli/cli_util.h"
+#include "grid_toml.h"
 
 using repsim::test::ReadFile;
 using repsim::test::RunRepsim;
@@ -22,23 +23,7 @@ void WriteText(const fs::path& p, const std::string& text) {
 
 // 7 x 9 = 63 points: 4 shards of 15 or 16 rows. Plots on, so that merge's
 // heatmap and report.md are compared too.
-const char* kSweep = R"([scenario]
-name = "sharded"
-[model]
-params = 1e9
-[data]
-unique_tokens = 1e10
-[training]
-epochs = 4
-[output]
-trajectory_points = 8
-[[sweep.axis]]
-key = "training.epochs"
-range = { from = 1, to = 1000, steps = 7, scale = "log" }
-[[sweep.axis]]
-key = "data.unique_tokens"
-range = { from = 1e8, to = 1e13, steps = 9, scale = "log" }
-)";
+const std::string kSweep = repsim::test::EpochsUniqueGrid("sharded", 7, 9, "trajectory_points = 8");
 
 // The same grid over a different base: shards of it must not mix with kSweep's.
 std::string OtherBase() {

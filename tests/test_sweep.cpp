@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cli/cli_util.h"
+#include "grid_toml.h"
 #include "io/scenario_loader.h"
 #include "io/summary_columns.h"
 #include "io/sweep_writer.h"
@@ -61,23 +62,7 @@ Scenario Load(const std::string& text) {
   return *r.scenario;
 }
 
-const char* kGrid = R"([scenario]
-name = "grid"
-[model]
-params = 1e9
-[data]
-unique_tokens = 1e10
-[training]
-epochs = 4
-[output]
-plots = false
-[[sweep.axis]]
-key = "training.epochs"
-range = { from = 1, to = 1000, steps = 40, scale = "log" }
-[[sweep.axis]]
-key = "data.unique_tokens"
-range = { from = 1e8, to = 1e13, steps = 40, scale = "log" }
-)";
+const std::string kGrid = test::EpochsUniqueGrid("grid", 40, 40);
 
 std::string Csv(const Scenario& sc, const io::SweepOptions& opt, io::SweepReport* report,
                 const fs::path& dir) {

@@ -15,17 +15,22 @@ double Ulps(double a, double b) {
   return std::fabs(a - b) / (std::nextafter(std::fabs(b), INFINITY) - std::fabs(b));
 }
 
+// Uniform on [0, 1), from a xorshift64 state.
+double NextUniform(uint64_t& x) {
+  x ^= x << 13;
+  x ^= x >> 7;
+  x ^= x << 17;
+  return static_cast<double>(x >> 11) * 0x1p-53;
+}
+
 }  // namespace
 
 TEST_CASE("ExpNonPositive is e^x to a few ulps on [-708, 0]", "[vecmath]") {
   double worst = 0;
   uint64_t x = 0x9E3779B97F4A7C15ULL;
   for (int i = 0; i < 200000; ++i) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
     // Uniform on [-708, 0], plus a log-uniform sample of small magnitudes.
-    const double u = static_cast<double>(x >> 11) * 0x1p-53;
+    const double u = NextUniform(x);
     for (double v : {-708.0 * u, -std::pow(10.0, -20.0 + 22.0 * u)}) {
       worst = std::max(worst, Ulps(repsim::internal::ExpNonPositive(v), std::exp(v)));
     }
@@ -44,10 +49,7 @@ TEST_CASE("LogAtLeastOne is ln w to a few ulps on [1, 1e300]", "[vecmath]") {
   double worst = 0;
   uint64_t x = 0xD1B54A32D192ED03ULL;
   for (int i = 0; i < 200000; ++i) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    const double u = static_cast<double>(x >> 11) * 0x1p-53;
+    const double u = NextUniform(x);
     // Near 1 (where ln w is small and relative error is hardest), up to 1e300.
     for (double w : {1.0 + std::pow(10.0, -15.0 + 15.0 * u), std::pow(10.0, 300.0 * u)}) {
       const double ref = std::log(w);

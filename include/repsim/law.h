@@ -67,6 +67,10 @@ double Loss(const Law& law, double n, double d);
 // MODEL.md §2 before the min with N). From the first-order condition
 // dL/dlogN = dL/dlogD on C = 6ND; closed form for both forms.
 double ComputeOptimalParamsForTokens(const Law& law, double d);
+// Chinchilla form: log(alpha A / (beta B)), so that the above is
+// exp((ComputeOptimalLogRatio(law) + beta log d) / alpha). Callers that need
+// N_opt at many d compute it once; the value is the one the function uses.
+double ComputeOptimalLogRatio(const Law& law);
 
 struct Allocation {
   double params = 0;  // N_opt

@@ -71,6 +71,21 @@ std::optional<std::string> SetChoice(RunSpec& spec, std::string_view path, std::
 // The current value of a numeric key, for writing resolved inputs back.
 std::optional<double> GetNumber(const RunSpec& spec, std::string_view path);
 
+// One source of a mixture as a key: data.source.<name>.<field>, field one of
+// unique_tokens, weight, quality (SettableKeys() lists them with "<name>").
+// Setting a weight rescales the other sources in proportion.
+struct SourceKey {
+  std::string_view name, field;
+};
+// "data.source.web.weight" -> {"web", "weight"}; nothing when not of that shape.
+std::optional<SourceKey> ParseSourceKey(std::string_view path);
+// Why the source key `path` cannot be set on `spec` (not a mixture, or no
+// source of that name), without the key itself; nothing when it can.
+std::optional<std::string> SourceKeyProblem(const RunSpec& spec, std::string_view path);
+// SettableKeys() as a user writes them for `spec`: the data.source.<name>.*
+// patterns spelt out once per source of a mixture, dropped otherwise.
+std::vector<std::string> ConcreteKeys(const RunSpec& spec, bool numeric_only);
+
 // Parses "25B", "1.5T", "400M", "2e9", "7k" (suffix case-insensitive).
 std::optional<double> ParseQuantity(std::string_view text);
 

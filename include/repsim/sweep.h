@@ -102,6 +102,8 @@ class ClosedFormEvaluator {
     double g_pow = 0, params_pow = 0, log_ratio = 0;
   };
   const Terms& TermsFor(const Run& run);
+  // Applies(), given pow(params / 1e9, -eta).
+  static bool AppliesWith(const Run& run, double g_pow);
 
   std::optional<Thresholds> memo_;
   std::optional<Terms> terms_;

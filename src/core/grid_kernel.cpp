@@ -99,7 +99,7 @@ std::optional<std::string> EvaluateEpochsUniqueGrid(const Law& law, double param
   const double rd = law.rd_star, rn = law.rn_star;
   // Compute-optimal size for D tokens: exp((log(αA/βB) + β log D)/α)
   // = c_opt · U^(β/α) · epochs^(β/α) (law.cpp, MODEL.md §1).
-  const double log_ratio = std::log(alpha * a / (beta * b));
+  const double log_ratio = ComputeOptimalLogRatio(law);
   const double ba = beta / alpha;
   const double n_term = a * std::pow(params, -alpha);  // A N^-α, fresh and not over-sized
 

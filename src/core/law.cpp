@@ -144,12 +144,15 @@ double AllocationG(const Law& law) {
   return std::pow(law.alpha * law.a / (law.beta * law.b), 1.0 / (law.alpha + law.beta));
 }
 
+double ComputeOptimalLogRatio(const Law& law) {
+  return std::log(law.alpha * law.a / (law.beta * law.b));
+}
+
 double ComputeOptimalParamsForTokens(const Law& law, double d) {
   if (law.form == LawForm::kChinchilla) {
     // alpha A N^-alpha = beta B D^-beta  =>  N = (alpha A D^beta / (beta B))^(1/alpha),
     // which is MODEL.md's (D G)^(beta/alpha) G.
-    return std::exp((std::log(law.alpha * law.a / (law.beta * law.b)) + law.beta * std::log(d)) /
-                    law.alpha);
+    return std::exp((ComputeOptimalLogRatio(law) + law.beta * std::log(d)) / law.alpha);
   }
   // k (n_c/N)^k = d_c / D  =>  N = n_c (k D / d_c)^(1/k), k = alpha_n / alpha_d.
   const double k = law.alpha_n / law.alpha_d;

@@ -61,20 +61,11 @@ const std::array<KeyInfo, 3> kSourceKeys = {{
     {"data.source.<name>.quality", KeyKind::kNumber, {}, "value multiplier of one source"},
 }};
 
-// "data.source.web.weight" -> {"web", "weight"}; nothing when not of that shape.
-std::optional<std::pair<std::string_view, std::string_view>> SplitSourceKey(std::string_view path) {
-  if (path.substr(0, kSourcePrefix.size()) != kSourcePrefix) return std::nullopt;
-  const std::string_view rest = path.substr(kSourcePrefix.size());
-  const size_t dot = rest.rfind('.');
-  if (dot == std::string_view::npos || dot == 0) return std::nullopt;
-  return std::pair{rest.substr(0, dot), rest.substr(dot + 1)};
-}
-
 const KeyInfo* FindSourceKey(std::string_view path) {
-  auto parts = SplitSourceKey(path);
+  auto parts = ParseSourceKey(path);
   if (!parts) return nullptr;
   for (const KeyInfo& k : kSourceKeys) {
-    if (k.path.substr(k.path.rfind('.') + 1) == parts->second) return &k;
+    if (k.path.substr(k.path.rfind('.') + 1) == parts->field) return &k;
   }
   return nullptr;
 }
@@ -82,20 +73,12 @@ const KeyInfo* FindSourceKey(std::string_view path) {
 // Sets a field of the named source. A weight keeps the others' proportions:
 // they share 1 - w as they shared what they had, so the weights still sum to 1.
 std::optional<std::string> SetSourceNumber(RunSpec& spec, std::string_view path, double value) {
-  const auto [name, field] = *SplitSourceKey(path);
-  if (!spec.mixture) {
-    return fmt::format("{}: this scenario's data is one source (data.unique_tokens), not a "
-                       "mixture of [[data.source]]",
-                       path);
-  }
+  if (auto e = SourceKeyProblem(spec, path)) return fmt::format("{}: {}", path, *e);
+  const auto [name, field] = *ParseSourceKey(path);
   DataSource* src = nullptr;
-  std::string names;
   for (DataSource& d : spec.sources) {
     if (d.name == name) src = &d;
-    if (!names.empty()) names += ", ";
-    names += d.name;
   }
-  if (!src) return fmt::format("{}: no data source named '{}' (sources: {})", path, name, names);
   if (field == "unique_tokens") {
     src->unique_tokens = value;
   } else if (field == "quality") {
@@ -166,6 +149,47 @@ const KeyInfo* FindKey(std::string_view path) {
     if (k.path == path) return &k;
   }
   return FindSourceKey(path);
+}
+
+std::optional<SourceKey> ParseSourceKey(std::string_view path) {
+  if (path.substr(0, kSourcePrefix.size()) != kSourcePrefix) return std::nullopt;
+  const std::string_view rest = path.substr(kSourcePrefix.size());
+  const size_t dot = rest.rfind('.');
+  if (dot == std::string_view::npos || dot == 0) return std::nullopt;
+  return SourceKey{rest.substr(0, dot), rest.substr(dot + 1)};
+}
+
+std::optional<std::string> SourceKeyProblem(const RunSpec& spec, std::string_view path) {
+  const auto key = ParseSourceKey(path);
+  if (!key) return std::string("not a data.source.<name>.<field> key");
+  if (!spec.mixture) {
+    return std::string(
+        "this scenario's data is one source (data.unique_tokens), not a mixture of "
+        "[[data.source]]");
+  }
+  std::string names;
+  for (const DataSource& d : spec.sources) {
+    if (d.name == key->name) return std::nullopt;
+    if (!names.empty()) names += ", ";
+    names += d.name;
+  }
+  return fmt::format("no data source named '{}' (sources: {})", key->name, names);
+}
+
+std::vector<std::string> ConcreteKeys(const RunSpec& spec, bool numeric_only) {
+  std::vector<std::string> keys;
+  for (const KeyInfo& k : Keys()) {
+    if (numeric_only && k.kind == KeyKind::kChoice) continue;
+    if (k.path.substr(0, kSourcePrefix.size()) != kSourcePrefix) {
+      keys.emplace_back(k.path);
+    } else if (spec.mixture) {
+      const std::string_view field = k.path.substr(k.path.rfind('.') + 1);
+      for (const DataSource& d : spec.sources) {
+        keys.push_back(fmt::format("{}{}.{}", kSourcePrefix, d.name, field));
+      }
+    }
+  }
+  return keys;
 }
 
 std::optional<double> ParseQuantity(std::string_view text) {
@@ -302,12 +326,12 @@ std::optional<double> GetNumber(const RunSpec& spec, std::string_view path) {
   }
   if (path == "model.params") return spec.params_compute_optimal ? std::nullopt : std::optional(spec.params);
   if (path == "model.active_params") return spec.active_params;
-  if (auto parts = SplitSourceKey(path); parts && spec.mixture) {
+  if (auto key = ParseSourceKey(path); key && spec.mixture) {
     for (const DataSource& d : spec.sources) {
-      if (d.name != parts->first) continue;
-      if (parts->second == "unique_tokens") return d.unique_tokens;
-      if (parts->second == "weight") return d.weight;
-      if (parts->second == "quality") return d.quality;
+      if (d.name != key->name) continue;
+      if (key->field == "unique_tokens") return d.unique_tokens;
+      if (key->field == "weight") return d.weight;
+      if (key->field == "quality") return d.quality;
     }
     return std::nullopt;
   }

@@ -76,7 +76,6 @@ struct ChinchillaFresh {
   double log_ratio;  // log(alpha A / (beta B))
 
   ChinchillaFresh(const Law& l, double lr) : law(l), log_ratio(lr) {}
-  static double LogRatio(const Law& l) { return std::log(l.alpha * l.a / (l.beta * l.b)); }
 
   double OptimalParams(double d) const {
     return std::exp((log_ratio + law.beta * std::log(d)) / law.alpha);
@@ -96,13 +95,16 @@ uint64_t Bits(double v) { return std::bit_cast<uint64_t>(v); }
 
 }  // namespace
 
-bool ClosedFormEvaluator::Applies(const Run& run) {
+bool ClosedFormEvaluator::AppliesWith(const Run& run, double g_pow) {
   if (run.sources.size() != 1 || run.dropout.schedule != DropoutSchedule::kNone) return false;
   // With p = 0 the engine multiplies g(N) and c_drop by zero; that is the
   // identity only when they are finite.
-  const Modifiers& m = run.modifiers;
-  const double g = m.g0 * std::pow(run.params / 1e9, -m.eta);
-  return std::isfinite(g) && std::isfinite(m.c_drop);
+  const double g = run.modifiers.g0 * g_pow;
+  return std::isfinite(g) && std::isfinite(run.modifiers.c_drop);
+}
+
+bool ClosedFormEvaluator::Applies(const Run& run) {
+  return AppliesWith(run, std::pow(run.params / 1e9, -run.modifiers.eta));
 }
 
 const ClosedFormEvaluator::Terms& ClosedFormEvaluator::TermsFor(const Run& run) {
@@ -116,18 +118,14 @@ const ClosedFormEvaluator::Terms& ClosedFormEvaluator::TermsFor(const Run& run) 
     t.g_pow = std::pow(run.params / 1e9, -run.modifiers.eta);
     if (law.form == LawForm::kChinchilla) {
       t.params_pow = std::pow(run.params, -law.alpha);
-      t.log_ratio = ChinchillaFresh::LogRatio(law);
+      t.log_ratio = ComputeOptimalLogRatio(law);
     }
     terms_ = t;
   }
   return *terms_;
 }
 
-bool ClosedFormEvaluator::Accepts(const Run& run) {
-  if (run.sources.size() != 1 || run.dropout.schedule != DropoutSchedule::kNone) return false;
-  const double g = run.modifiers.g0 * TermsFor(run).g_pow;  // as Applies()
-  return std::isfinite(g) && std::isfinite(run.modifiers.c_drop);
-}
+bool ClosedFormEvaluator::Accepts(const Run& run) { return AppliesWith(run, TermsFor(run).g_pow); }
 
 Summary ClosedFormEvaluator::Evaluate(const Run& run) {
   assert(Applies(run));
@@ -234,11 +232,13 @@ Summary ClosedFormEvaluator::Evaluate(const Run& run) {
     // D_eq: N fixed, so its term is constant unless N is over-sized for kbar·x.
     const double a_term = law.a * terms.params_pow;
     const double n_term = law.e + a_term;
-    // Above this log-token count the model is, with a margin of 1e-9 in log
-    // space that dwarfs rounding, no larger than compute-optimal: Effective()
+    // Above this log-token count the model is, with a margin (in log space)
+    // that dwarfs rounding, no larger than compute-optimal: Effective()
     // returns N exactly and OptimalParams() need not be computed.
-    const double y_safe = (law.alpha * (std::log(run.params) + 1e-9) - fresh.log_ratio) / law.beta -
-                          std::log(kbar) + 1e-9;
+    constexpr double kMargin = internal::kOversizeMargin;
+    const double y_safe =
+        (law.alpha * (std::log(run.params) + kMargin) - fresh.log_ratio) / law.beta -
+        std::log(kbar) + kMargin;
     out.equivalent_unique_tokens = internal::SolveDecreasingLog(
         [&](double y) {
           const double dt = kbar * std::exp(y);

@@ -7,7 +7,6 @@
 #include <fstream>
 #include <algorithm>
 #include <charconv>
-#include <deque>
 #include <map>
 #include <set>
 #include <sstream>
@@ -420,40 +419,21 @@ class Loader {
   // data.source.<name>.weight: setting it rescales the other sources, so a
   // second such key in the same point would undo the first.
   static bool IsWeightKey(std::string_view key) {
-    return key.rfind("data.source.", 0) == 0 && key.size() > 7 &&
-           key.substr(key.size() - 7) == ".weight";
+    const auto k = ParseSourceKey(key);
+    return k && k->field == "weight";
   }
 
-  // A data.source.<name>.* key whose source the base does not have (or a
-  // base that is not a mixture): why, else nothing.
+  // Why a data.source.<name>.* key cannot apply to `base`; nothing for other keys.
   static std::optional<std::string> MissingSource(const RunSpec& base, std::string_view key) {
-    if (key.rfind("data.source.", 0) != 0 || GetNumber(base, key)) return std::nullopt;
-    RunSpec probe = base;
-    auto e = SetNumber(probe, key, 0.5);  // 0.5: valid for every field, so only the name can fail
-    if (e && e->rfind(std::string(key) + ": ", 0) == 0) e->erase(0, key.size() + 2);  // said already
-    return e;
+    if (!ParseSourceKey(key)) return std::nullopt;
+    return SourceKeyProblem(base, key);
   }
 
-  // The settable keys as a user would write them for this base: the
-  // data.source.<name>.* patterns spelt out for each of its sources (kept in
-  // source_keys_, which the returned views point into).
-  std::vector<std::string_view> ConcreteKeys(const RunSpec& base, bool numeric_only) {
-    source_keys_.clear();
-    std::vector<std::string_view> keys;
-    for (const KeyInfo& k : SettableKeys()) {
-      if (numeric_only && k.kind == KeyKind::kChoice) continue;
-      if (k.path.rfind("data.source.", 0) != 0) {
-        keys.push_back(k.path);
-        continue;
-      }
-      if (!base.mixture) continue;
-      const std::string_view field = k.path.substr(k.path.rfind('.') + 1);
-      for (const DataSource& d : base.sources) {
-        source_keys_.push_back(fmt::format("data.source.{}.{}", d.name, field));
-      }
-    }
-    for (const std::string& k : source_keys_) keys.push_back(k);
-    return keys;
+  // ConcreteKeys(base) as views for DidYouMean; the strings live in
+  // concrete_keys_ until the next call.
+  std::vector<std::string_view> ConcreteKeyViews(const RunSpec& base, bool numeric_only) {
+    concrete_keys_ = ConcreteKeys(base, numeric_only);
+    return {concrete_keys_.begin(), concrete_keys_.end()};
   }
 
   void LoadSweep(const toml::table& t, Scenario& sc) {
@@ -483,7 +463,7 @@ class Loader {
       auto key = String(*kn, "sweep.axis.key");
       if (!key) continue;
       const KeyInfo* info = FindKey(*key);
-      const auto numeric = ConcreteKeys(sc.base, true);
+      const auto numeric = ConcreteKeyViews(sc.base, true);
       if (!info || info->kind == KeyKind::kChoice) {
         Error(kn->source(),
               fmt::format("sweep.axis.key = \"{}\": not a numeric scenario key{}", *key,
@@ -614,7 +594,7 @@ class Loader {
         v = *from;
       } else if (i == n - 1) {
         v = *upto;
-      } else {
+      } else if (n <= kMaxSnappedValues) {
         // The grid's arithmetic is good to ~1e-14 of the scale; within that (and
         // far inside the grid's spacing) take the shortest decimal.
         const double scale_of_v =
@@ -626,18 +606,30 @@ class Loader {
     }
   }
 
-  // The decimal with the fewest significant digits within `tol` of v (v itself
-  // when none is): the grid's arithmetic leaves 0.19999999999999996 or
-  // 999999999999.999 where the user meant 0.2 or 1e12.
+  // The decimal with the fewest significant digits within `tol` of v: the
+  // grid's arithmetic leaves 0.19999999999999996 or 999999999999.999 where
+  // the user meant 0.2 or 1e12. Bisection on the digit count (17 always
+  // reads back exactly), so a value costs ~5 conversions; axes longer than
+  // kMaxSnappedValues keep their computed values, nobody reads them as decimals.
+  static constexpr int64_t kMaxSnappedValues = 100000;
   static double ShortestWithin(double v, double tol) {
-    for (int digits = 1; digits <= 17; ++digits) {
+    auto rounded = [v](int digits) {
       char buf[40];
       const auto r = fmt::format_to_n(buf, sizeof buf, "{:.{}g}", v, digits);
       double c = v;
       std::from_chars(buf, r.out, c);
-      if (std::fabs(c - v) <= tol) return c;
+      return c;
+    };
+    int lo = 1, hi = 17;  // rounded(hi) is within tol
+    while (lo < hi) {
+      const int mid = (lo + hi) / 2;
+      if (std::fabs(rounded(mid) - v) <= tol) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
     }
-    return v;
+    return rounded(hi);
   }
 
   // A value an axis sets must be valid on the base scenario on its own.
@@ -663,7 +655,7 @@ class Loader {
       return;
     }
     std::set<std::string> names;
-    std::vector<std::string_view> keys = ConcreteKeys(sc.base, false);
+    std::vector<std::string_view> keys = ConcreteKeyViews(sc.base, false);
     keys.insert(keys.begin(), "name");
     for (const toml::node& e : *arr) {
       const toml::table& ct = *e.as_table();
@@ -787,7 +779,7 @@ class Loader {
   std::string path_;
   LoadResult& out_;
   std::map<std::string, toml::source_region> positions_;
-  std::deque<std::string> source_keys_;  // deque: views into it survive push_back
+  std::vector<std::string> concrete_keys_;  // what ConcreteKeyViews() points into
 };
 
 }  // namespace

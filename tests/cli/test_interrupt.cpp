@@ -13,6 +13,7 @@
 #include <catch2/catch.hpp>
 
 #include "cli_util.h"
+#include "../grid_toml.h"
 
 namespace fs = std::filesystem;
 using repsim::test::ReadFile;
@@ -21,23 +22,7 @@ using repsim::test::TempDir;
 namespace {
 
 // A grid of 4e6 points: several seconds of work, far more than the test waits.
-const char* kLargeSweep = R"([scenario]
-name = "big"
-[model]
-params = "1B"
-[data]
-unique_tokens = "10B"
-[training]
-epochs = 4
-[output]
-plots = false
-[[sweep.axis]]
-key = "training.epochs"
-range = { from = 1, to = 1000, steps = 2000, scale = "log" }
-[[sweep.axis]]
-key = "data.unique_tokens"
-range = { from = 1e8, to = 1e13, steps = 2000, scale = "log" }
-)";
+const std::string kLargeSweep = repsim::test::EpochsUniqueGrid("big", 2000, 2000);
 
 bool HasHiddenEntries(const fs::path& dir) {
   for (auto& e : fs::directory_iterator(dir)) {
