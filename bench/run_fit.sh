@@ -15,22 +15,14 @@
 # absolute times: these machines are shared and noisy.
 set -eu
 
-here=$(cd "$(dirname "$0")" && pwd)
-repo=$(dirname "$here")
-shared=$(cd "$repo/../shared" && pwd)
-build=${BUILD_DIR:-$repo/build}
+. "$(cd "$(dirname "$0")" && pwd)/common.sh"
 starts=${1:-4500}
 bootstrap=${BOOTSTRAP:-1000}
 repeat=${REPEAT:-3}
 data=$shared/data/chinchilla_hoffmann2022_fig4.csv
 bench=$build/bench/bench_fit
 
-if [ ! -x "$bench" ]; then
-  echo "run_fit.sh: $bench not found; build it with" >&2
-  echo "  cmake -S $repo -B $build -G Ninja -DCMAKE_BUILD_TYPE=Release -DREPSIM_BUILD_BENCH=ON" >&2
-  echo "  ninja -C $build bench/bench_fit" >&2
-  exit 2
-fi
+require_bench bench_fit
 
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
@@ -43,9 +35,6 @@ cpp=$("$bench" --data "$data" --starts "$starts" --bootstrap "$bootstrap" --repe
 echo "$cpp"
 echo
 
-field() {  # field NAME LINE: the value of NAME=... in LINE
-  echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1
-}
 fit_line=$(echo "$cpp" | grep '^fit:')
 py_s=$(field seconds "$py")
 py_obj=$(field objective "$py")

@@ -24,10 +24,7 @@
 # Ratios, not absolute times: these machines are shared and noisy.
 set -eu
 
-here=$(cd "$(dirname "$0")" && pwd)
-repo=$(dirname "$here")
-shared=$(cd "$repo/../shared" && pwd)
-build=${BUILD_DIR:-$repo/build}
+. "$(cd "$(dirname "$0")" && pwd)/common.sh"
 n=${1:-3162}
 repeat=${REPEAT:-3}
 numpy_runs=${NUMPY_RUNS:-5}
@@ -35,15 +32,8 @@ csv_side=${CSV_SIDE:-1000}
 csv_dir=${CSV_DIR:-${TMPDIR:-/tmp}}
 bench=$build/bench/bench_sweep
 
-if [ ! -x "$bench" ]; then
-  echo "run_sweep.sh: $bench not found; build it with" >&2
-  echo "  cmake -S $repo -B $build -G Ninja -DCMAKE_BUILD_TYPE=Release -DREPSIM_BUILD_BENCH=ON" >&2
-  echo "  ninja -C $build bench/bench_sweep" >&2
-  exit 2
-fi
+require_bench bench_sweep
 
-# key=value from a line of output: field KEY LINE
-field() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1; }
 
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
