@@ -141,28 +141,12 @@ int RunCommand(const Args& args) {
   io::InstallInterruptHandlers();
 
   for (auto& [file, sc] : *loaded) {
-    io::ScenarioResults r;
-    r.source_path = file;
-    r.scenario = sc;
-    Expected<Run> run = Resolve(sc.base);
-    if (!run) {  // the loader resolved it already; this is a bug
-      fmt::print(stderr, "{}: internal error: {}\n", file, run.error());
+    Expected<io::ScenarioResults> evaluated = io::EvaluateScenario(file, sc);
+    if (!evaluated) {  // the loader resolved every run already; this is a bug
+      fmt::print(stderr, "{}: {}\n", file, evaluated.error());
       return 1;
     }
-    r.run = *run;
-    r.summary = Evaluate(r.run);
-    r.trajectory = EvaluateTrajectory(r.run, sc.output.trajectory_points);
-    for (const CompareVariant& v : sc.compare) {
-      Expected<Run> vr = Resolve(v.spec);
-      if (!vr) {
-        fmt::print(stderr, "{}: internal error in compare '{}': {}\n", file, v.name, vr.error());
-        return 1;
-      }
-      r.compare.push_back(io::CompareRow{v.name, *vr, Evaluate(*vr)});
-    }
-    std::stable_sort(r.compare.begin(), r.compare.end(), [](const auto& a, const auto& b) {
-      return a.summary.loss_repeated < b.summary.loss_repeated;
-    });
+    io::ScenarioResults& r = evaluated.value();
 
     std::optional<io::Staging> staging;
     if (auto e = io::Staging::Create(p.out, sc.name, &staging)) {

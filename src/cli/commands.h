@@ -17,5 +17,6 @@ int MergeCommand(const Args& args);      // repsim merge SHARD_DIR... --out DIR
 int PlanCommand(const Args& args);       // repsim plan table|scale|allocate|kaplan ...
 int FitCommand(const Args& args);        // repsim fit RUNS.csv ...
 int CalibrateCommand(const Args& args);  // repsim calibrate
+int ServeCommand(const Args& args);      // repsim serve [--host H] [--port P] [--open]
 
 }  // namespace repsim::cli

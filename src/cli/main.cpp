@@ -29,6 +29,7 @@ constexpr Command kCommands[] = {
     {"merge", repsim::cli::MergeCommand, "join sharded sweep results into one sweep.csv"},
     {"calibrate", repsim::cli::CalibrateCommand,
      "re-derive the calibrated constants from their Token-Crisis targets"},
+    {"serve", repsim::cli::ServeCommand, "explore a scenario in the browser: a local page and JSON API"},
 };
 
 void PrintHelp() {

@@ -617,9 +617,8 @@ std::optional<std::string> WritePlots(const ScenarioResults& r, const PlotOption
   };
   // The trajectory plots read trajectory.csv: write it when the scenario's
   // formats left it out.
-  std::error_code ec;
   if (!r.trajectory.empty()) {
-    if (!fs::exists(staging.dir() / "trajectory.csv", ec))
+    if (!staging.Has("trajectory.csv"))
       write("trajectory.csv", TrajectoryCsv(r.trajectory));
     write("trajectory.gp", TrajectoryScript(r));
     write("effective_tokens.gp", EffectiveTokensScript(r));
@@ -635,13 +634,14 @@ std::optional<std::string> WritePlots(const ScenarioResults& r, const PlotOption
     const SweepPlotPlan plan = PlanSweepPlot(r.scenario.sweep);
     const std::string data = SweepPlotDataFile(plan);
     // RunSweep writes the data (not for a shard: `merge` draws the whole grid).
-    if (!data.empty() && fs::exists(staging.dir() / data, ec)) {
+    if (!data.empty() && staging.Has(data)) {
       const std::string script = Stem(data) + ".gp";
       write(script, SweepScript(r.scenario.name, r.scenario.sweep, plan));
       scripts.push_back(script);
     }
   }
   if (err) return err;
+  if (staging.in_memory()) return std::nullopt;  // nothing to render into
   return RenderScripts(staging.dir(), scripts, options);
 }
 

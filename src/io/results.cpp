@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
+#include <mutex>
 #include <system_error>
 
 #include <fmt/format.h>
@@ -35,6 +37,26 @@ std::string MaybeShort(const std::optional<double>& v) {
 }
 
 }  // namespace
+
+Expected<ScenarioResults> EvaluateScenario(const std::string& source_path, const Scenario& sc) {
+  ScenarioResults r;
+  r.source_path = source_path;
+  r.scenario = sc;
+  Expected<Run> run = Resolve(sc.base);
+  if (!run) return Error{fmt::format("internal error: {}", run.error())};
+  r.run = *run;
+  r.summary = Evaluate(r.run);
+  r.trajectory = EvaluateTrajectory(r.run, sc.output.trajectory_points);
+  for (const CompareVariant& v : sc.compare) {
+    Expected<Run> vr = Resolve(v.spec);
+    if (!vr) return Error{fmt::format("internal error in compare '{}': {}", v.name, vr.error())};
+    r.compare.push_back(CompareRow{v.name, *vr, Evaluate(*vr)});
+  }
+  std::stable_sort(r.compare.begin(), r.compare.end(), [](const auto& a, const auto& b) {
+    return a.summary.loss_repeated < b.summary.loss_repeated;
+  });
+  return r;
+}
 
 std::string SummaryCsv(const Run& run, const Summary& s) {
   return RenderCsv(SummaryTable({{"", {&run, &s}}}, false));
@@ -260,10 +282,34 @@ std::string ReportMarkdown(const ScenarioResults& r) {
   return out;
 }
 
+// Files of an in-memory staging: plain strings, and streams (fopencookie:
+// an ordinary buffered FILE, whatever setvbuf the writer asks for) that
+// append to a string with a stable address.
+struct Staging::Memory {
+  mutable std::mutex mu;
+  std::map<std::string, std::string> files;
+  std::map<std::string, std::unique_ptr<std::string>> streams;
+
+  static ssize_t Append(void* cookie, const char* data, size_t size) {
+    static_cast<std::string*>(cookie)->append(data, size);
+    return static_cast<ssize_t>(size);
+  }
+};
+
 Staging::Staging(fs::path tmp, fs::path final_dir) : tmp_(std::move(tmp)), final_(std::move(final_dir)) {}
 
+Staging Staging::InMemory(const std::string& name) {
+  Staging s{fs::path{}, fs::path{name}};
+  s.memory_ = std::make_unique<Memory>();
+  s.done_ = true;  // nothing on disk to remove
+  return s;
+}
+
 Staging::Staging(Staging&& other) noexcept
-    : tmp_(std::move(other.tmp_)), final_(std::move(other.final_)), done_(other.done_) {
+    : tmp_(std::move(other.tmp_)),
+      final_(std::move(other.final_)),
+      done_(other.done_),
+      memory_(std::move(other.memory_)) {
   other.done_ = true;
 }
 
@@ -295,6 +341,12 @@ std::optional<std::string> Staging::Create(const fs::path& out_dir, const std::s
 }
 
 std::optional<std::string> Staging::Write(const std::string& file, const std::string& content) const {
+  if (memory_) {
+    std::lock_guard lock(memory_->mu);
+    memory_->streams.erase(file);
+    memory_->files[file] = content;
+    return std::nullopt;
+  }
   const fs::path p = tmp_ / file;
   std::ofstream f(p, std::ios::binary);
   f << content;
@@ -303,7 +355,39 @@ std::optional<std::string> Staging::Write(const std::string& file, const std::st
   return std::nullopt;
 }
 
+FILE* Staging::Open(const std::string& file) const {
+  if (!memory_) return std::fopen((tmp_ / file).c_str(), "wb");
+  std::lock_guard lock(memory_->mu);
+  memory_->files.erase(file);
+  auto& stream = memory_->streams[file];
+  stream = std::make_unique<std::string>();
+  cookie_io_functions_t io = {};
+  io.write = &Memory::Append;
+  return fopencookie(stream.get(), "w", io);
+}
+
+bool Staging::Has(const std::string& file) const {
+  if (!memory_) {
+    std::error_code ec;
+    return fs::exists(tmp_ / file, ec);
+  }
+  std::lock_guard lock(memory_->mu);
+  return memory_->files.count(file) || memory_->streams.count(file);
+}
+
+std::map<std::string, std::string> Staging::Files() const {
+  std::map<std::string, std::string> out;
+  if (!memory_) return out;
+  std::lock_guard lock(memory_->mu);
+  out = memory_->files;
+  for (const auto& [name, stream] : memory_->streams) {
+    out[name] = *stream;
+  }
+  return out;
+}
+
 std::optional<std::string> Staging::Commit() {
+  if (memory_) return std::nullopt;
   std::error_code ec;
   const fs::path old = final_.parent_path() / fmt::format(".{}.old-{}", final_.filename().string(), getpid());
   const bool had = fs::exists(final_, ec);

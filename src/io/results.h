@@ -3,13 +3,17 @@
 // everything was written (STYLE.md: nothing half-written).
 #pragma once
 
+#include <cstdio>
 #include <filesystem>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "repsim/engine.h"
 #include "repsim/scenario.h"
+#include "repsim/status.h"
 
 namespace repsim::io {
 
@@ -30,6 +34,11 @@ struct ScenarioResults {
   std::string sweep_markdown;       // filled by the sweep writer, "" if no sweep
 };
 
+// What `repsim run` evaluates before writing: the base, its trajectory and
+// its [[compare]] variants ranked by loss_repeated (the sweep is RunSweep's).
+// Error: a run does not resolve (the loader resolved it already, so a bug).
+Expected<ScenarioResults> EvaluateScenario(const std::string& source_path, const Scenario& scenario);
+
 // The file contents (pure functions, tested directly).
 std::string SummaryCsv(const Run& run, const Summary& s);
 std::string SummaryJson(const ScenarioResults& r);
@@ -44,24 +53,39 @@ std::string TerminalSummary(const ScenarioResults& r, size_t width = 0);
 
 // A temporary folder next to the final one; Commit() swaps it into place.
 // Destroyed uncommitted, it removes itself.
+//
+// An in-memory staging (InMemory(), for `repsim serve`) touches no file:
+// what is written stays in memory (Files()), Commit() does nothing, and
+// plots are not rendered (their scripts and data are kept).
 class Staging {
  public:
   // Error when the output folder cannot be created or is not a folder.
   static std::optional<std::string> Create(const std::filesystem::path& out_dir,
                                            const std::string& name, std::optional<Staging>* out);
+  static Staging InMemory(const std::string& name);
   Staging(Staging&& other) noexcept;
   Staging& operator=(Staging&&) = delete;
   ~Staging();
 
+  // On disk: the temporary folder; in memory: empty.
   const std::filesystem::path& dir() const { return tmp_; }
   const std::filesystem::path& final_dir() const { return final_; }
+  bool in_memory() const { return memory_ != nullptr; }
   std::optional<std::string> Write(const std::string& file, const std::string& content) const;
+  // A stream for a large file (closed by the caller with fclose); nullptr on failure.
+  FILE* Open(const std::string& file) const;
+  // Whether `file` was written.
+  bool Has(const std::string& file) const;
+  // In memory: every file written so far (streams once closed), by name.
+  std::map<std::string, std::string> Files() const;
   std::optional<std::string> Commit();
 
  private:
+  struct Memory;
   Staging(std::filesystem::path tmp, std::filesystem::path final_dir);
   std::filesystem::path tmp_, final_;
   bool done_ = false;
+  std::unique_ptr<Memory> memory_;
 };
 
 // Writes every file the scenario asks for into `staging`.

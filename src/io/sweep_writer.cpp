@@ -842,7 +842,7 @@ std::optional<std::string> RunSweep(const Scenario& scenario, const SweepOptions
                      range, grid);
 
   const fs::path path = staging.dir() / kSweepCsvFile;
-  std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "wb"), &std::fclose);
+  std::unique_ptr<FILE, int (*)(FILE*)> file(staging.Open(kSweepCsvFile), &std::fclose);
   if (!file) return fmt::format("{}: cannot write", path.string());
   std::vector<char> buffer(1 << 20);
   std::setvbuf(file.get(), buffer.data(), _IOFBF, buffer.size());
