@@ -660,7 +660,7 @@ function drawEffective(r) {
   polyline(g, xs, seen, sx, sy, { stroke: '#8a93a3', 'stroke-width': 1.5, 'stroke-dasharray': '5 4' });
   polyline(g, [xs[0], xs[xs.length - 1]], [ceiling, ceiling], sx, sy, { stroke: '#6a9a3a', 'stroke-width': 1.5, 'stroke-dasharray': '2 3' });
   polyline(g, xs, eff, sx, sy, { stroke: 'var(--repeated)', 'stroke-width': 2.2 });
-  legend(svg, BOX.left + 12, BOX.top + 14, [
+  legend(svg, BOX.right - 300, BOX.bottom - 44, [
     { label: "effective tokens D' (what the tokens are worth fresh)", style: { stroke: 'var(--repeated)', 'stroke-width': 2.2 } },
     { label: "tokens seen D (D' = D if all were fresh)", style: { stroke: '#8a93a3', 'stroke-width': 1.5, 'stroke-dasharray': '5 4' } },
     { label: 'ceiling U·(1 + R_D*)', style: { stroke: '#6a9a3a', 'stroke-width': 1.5, 'stroke-dasharray': '2 3' } },
