@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <httplib.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include <atomic>
@@ -222,6 +223,15 @@ int ServeCommand(const Args& args) {
         Send(res, io::ApiError(500, fmt::format("internal error: {}", what)));
       });
 
+  // cpp-httplib 0.11 listens with a backlog of 5: 200 clients connecting at
+  // once would overflow it. Its socket-options hook hands us the socket
+  // (before bind), and listen() again after binding raises the backlog.
+  int listen_fd = -1;
+  server.set_socket_options([&listen_fd](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listen_fd = sock;
+  });
   int bound = port;
   if (port == 0) {
     bound = server.bind_to_any_port(host);
@@ -234,6 +244,7 @@ int ServeCommand(const Args& args) {
                host, port);
     return 2;
   }
+  if (listen_fd >= 0) ::listen(listen_fd, SOMAXCONN);
   const std::string shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
   const std::string url = fmt::format("http://{}:{}/", shown, bound);
   fmt::print("repsim serve: listening on {} ({}); Ctrl-C stops it\n", url,
