@@ -449,6 +449,7 @@ async function runNow() {
     const res = await fetch('/api/run?sweep=0', { method: 'POST', body: text, headers: { 'Content-Type': 'application/toml' } });
     const doc = await res.json();
     const ms = performance.now() - t0;
+    const server = (res.headers.get('Server-Timing') || '').match(/dur=([0-9.]+)/);
     if (!state.pending) {
       if (res.ok) {
         currentDiagnostics = [];
@@ -460,7 +461,8 @@ async function runNow() {
         state.runs += 1;
         document.body.dataset.runs = String(state.runs);
         document.body.dataset.ms = ms.toFixed(1);
-        setStatus(`updated in ${ms.toFixed(0)} ms`);
+        document.body.dataset.serverMs = server ? server[1] : '';
+        setStatus(`updated in ${ms.toFixed(0)} ms` + (server ? ` (server ${Number(server[1]).toFixed(0)} ms)` : ''));
         document.body.dataset.state = 'ready';
         scheduleSweep(text);
       } else {
@@ -635,7 +637,7 @@ function drawTrajectory(r) {
   }
   polyline(g, xs, fresh, sx, sy, { stroke: 'var(--fresh)', 'stroke-width': 2, 'stroke-dasharray': '6 4' });
   polyline(g, xs, rep, sx, sy, { stroke: 'var(--repeated)', 'stroke-width': 2.2 });
-  legend(svg, BOX.right - 230, BOX.top + 14, [
+  legend(svg, BOX.left + 14, BOX.bottom - 44, [
     { label: 'repeated data: loss_repeated', style: { stroke: 'var(--repeated)', 'stroke-width': 2.2 } },
     { label: 'fresh data: loss_unique', style: { stroke: 'var(--fresh)', 'stroke-width': 2, 'stroke-dasharray': '6 4' } },
     { label: 'epoch boundaries (D = k·U)', style: { stroke: '#e3c9c2', 'stroke-dasharray': '2 3' } },
@@ -660,9 +662,9 @@ function drawEffective(r) {
   polyline(g, xs, seen, sx, sy, { stroke: '#8a93a3', 'stroke-width': 1.5, 'stroke-dasharray': '5 4' });
   polyline(g, [xs[0], xs[xs.length - 1]], [ceiling, ceiling], sx, sy, { stroke: '#6a9a3a', 'stroke-width': 1.5, 'stroke-dasharray': '2 3' });
   polyline(g, xs, eff, sx, sy, { stroke: 'var(--repeated)', 'stroke-width': 2.2 });
-  legend(svg, BOX.right - 300, BOX.bottom - 44, [
-    { label: "effective tokens D' (what the tokens are worth fresh)", style: { stroke: 'var(--repeated)', 'stroke-width': 2.2 } },
-    { label: "tokens seen D (D' = D if all were fresh)", style: { stroke: '#8a93a3', 'stroke-width': 1.5, 'stroke-dasharray': '5 4' } },
+  legend(svg, BOX.right - 262, BOX.bottom - 44, [
+    { label: "effective tokens D' (worth as fresh)", style: { stroke: 'var(--repeated)', 'stroke-width': 2.2 } },
+    { label: "tokens seen D (D' if all were fresh)", style: { stroke: '#8a93a3', 'stroke-width': 1.5, 'stroke-dasharray': '5 4' } },
     { label: 'ceiling U·(1 + R_D*)', style: { stroke: '#6a9a3a', 'stroke-width': 1.5, 'stroke-dasharray': '2 3' } },
   ]);
 }
@@ -798,8 +800,8 @@ function drawHeatmap(doc, message) {
     el('line', { x1: cb.right, x2: cb.right + 3, y1: cs(v), y2: cs(v), stroke: '#8a93a3' }, svg);
     el('text', { x: cb.right + 5, y: cs(v) + 4 }, svg, short(v));
   }
-  el('text', { x: 553, y: (cb.top + cb.bottom) / 2, 'text-anchor': 'middle', class: 'label',
-               transform: `rotate(-90 553 ${(cb.top + cb.bottom) / 2})` }, svg, 'delta_pct: loss increase, % (log colour)');
+  el('text', { x: 551, y: (cb.top + cb.bottom) / 2, 'text-anchor': 'middle', class: 'label',
+               transform: `rotate(-90 551 ${(cb.top + cb.bottom) / 2})` }, svg, 'delta_pct: loss increase (%, log colour)');
   const held = fixed.map((v, i) => (v === null ? null : `${axes[i].key} = ${short(v)}`)).filter((s) => s);
   $('heatmap-caption').textContent = `Repetition cost, delta_pct, over ${X.key} × ${Y.key}` + (held.length ? ` (${held.join(', ')})` : '');
 }

@@ -11,6 +11,8 @@
 #include <fmt/format.h>
 #include <httplib.h>
 #include <spawn.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -185,7 +187,10 @@ int ServeCommand(const Args& args) {
         start = end + 1;
       }
     }
+    const auto t0 = std::chrono::steady_clock::now();
     Send(res, io::ApiRun(req.body, limits, request));
+    const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - t0;
+    res.set_header("Server-Timing", fmt::format("run;dur={:.1f}", took.count()));
   });
   server.Post("/api/check", [&limits](const httplib::Request& req, httplib::Response& res) {
     Send(res, io::ApiCheck(req.body, limits));
@@ -230,6 +235,10 @@ int ServeCommand(const Args& args) {
   server.set_socket_options([&listen_fd](socket_t sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    // Replies go out in two writes (head, body): without this, Nagle's
+    // algorithm holds the body until the client acknowledges the head.
+    // Accepted sockets inherit it from the listening one.
+    setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
     listen_fd = sock;
   });
   int bound = port;
