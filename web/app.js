@@ -11,34 +11,7 @@
 const $ = (id) => document.getElementById(id);
 const SVGNS = 'http://www.w3.org/2000/svg';
 
-const DEFAULT_SCENARIO = `# A 1B-parameter causal LM on 10B unique tokens, repeated 20 times, with
-# dropout switched on at the first repeat. Move the sliders, or edit this file.
-[scenario]
-name = "explorer"
-description = "1B params, 10B unique tokens, 20 epochs"
-
-[law]
-preset = "muennighoff2023"
-
-[model]
-params = "1B"
-objective = "causal"
-
-[data]
-unique_tokens = "10B"
-
-[training]
-epochs = 20
-
-[training.dropout]
-schedule = "step"
-rate = 0.1
-start_epoch = 1
-
-[output]
-trajectory_points = 96
-
-# Dropout schedules compared on the same run (ranked by loss_repeated).
+const COMPARE_BLOCK = `# Dropout schedules compared on the same run (ranked by loss_repeated).
 [[compare]]
 name = "no dropout"
 "training.dropout.schedule" = "none"
@@ -71,8 +44,9 @@ name = "early: 0.1 until epoch 4"
 "training.dropout.schedule" = "early"
 "training.dropout.rate" = 0.1
 "training.dropout.end_epoch" = 4
+`;
 
-# The heatmap: epochs x unique tokens around this run.
+const SWEEP_BLOCK = `# The heatmap: epochs x unique tokens around this run.
 [[sweep.axis]]
 key = "training.epochs"
 range = { from = 1, to = 1000, steps = 32, scale = "log" }
@@ -81,6 +55,37 @@ range = { from = 1, to = 1000, steps = 32, scale = "log" }
 key = "data.unique_tokens"
 range = { from = 1e8, to = 1e13, steps = 32, scale = "log" }
 `;
+
+const DEFAULT_SCENARIO = `# A 1B-parameter causal LM on 10B unique tokens,
+# repeated 20 times, dropout from the first repeat.
+# Move the sliders, or edit this file.
+[scenario]
+name = "explorer"
+description = "1B params, 10B unique tokens, 20 epochs"
+
+[law]
+preset = "muennighoff2023"
+
+[model]
+params = "1B"
+objective = "causal"
+
+[data]
+unique_tokens = "10B"
+
+[training]
+epochs = 20
+
+[training.dropout]
+schedule = "step"
+rate = 0.1
+start_epoch = 1
+
+[output]
+trajectory_points = 96
+
+`
+  + COMPARE_BLOCK + '\n' + SWEEP_BLOCK;
 
 const state = {
   runs: 0,            // successful updates of the summary
@@ -413,6 +418,9 @@ function placeDiagnostic() {
   const line = Number(diag.dataset.line) || 0;
   // Just below the line at fault (or at the top for a whole-file error).
   let top = PAD + line * LINE_HEIGHT - ta.scrollTop + 2;
+  if (top + diag.offsetHeight > ta.clientHeight) {  // no room below: above the line
+    top = PAD + (line - 1) * LINE_HEIGHT - ta.scrollTop - diag.offsetHeight - 2;
+  }
   top = Math.max(2, Math.min(top, ta.clientHeight - diag.offsetHeight - 2));
   diag.style.top = `${top}px`;
 }
@@ -464,6 +472,7 @@ async function runNow() {
         document.body.dataset.serverMs = server ? server[1] : '';
         setStatus(`updated in ${ms.toFixed(0)} ms` + (server ? ` (server ${Number(server[1]).toFixed(0)} ms)` : ''));
         document.body.dataset.state = 'ready';
+        document.querySelector('.right').classList.remove('stale');
         scheduleSweep(text);
       } else {
         currentDiagnostics = doc.diagnostics || [];
@@ -471,6 +480,7 @@ async function runNow() {
         const d = currentDiagnostics[0];
         setStatus(d ? `error at line ${d.line}: ${d.message}` : `error: ${doc.error}`, true);
         document.body.dataset.state = 'error';
+        document.querySelector('.right').classList.add('stale');
       }
     }
   } catch (e) {
@@ -669,9 +679,14 @@ function drawEffective(r) {
   ]);
 }
 
+function appendBlock(block) {
+  editText((t) => `${t.replace(/\s*$/, '')}\n\n${block}`);
+}
+
 function drawCompare(r) {
   const svg = $('plot-compare');
   clear(svg);
+  $('add-compare').hidden = !!(r.compare && r.compare.length);
   const rows = (r.compare || []).map((c) => ({ name: c.name, loss: c.loss_repeated, delta: c.delta, base: false }));
   if (!rows.length) return emptyPlot(svg, 'no [[compare]] variants in the scenario');
   rows.push({ name: 'this scenario (the fields)', loss: r.loss_repeated, delta: r.delta, base: true });
@@ -718,6 +733,7 @@ const AXIS_LABELS = {
 function drawHeatmap(doc, message) {
   const svg = $('plot-heatmap');
   clear(svg);
+  $('add-sweep').hidden = hasArray($('toml').value, 'sweep.axis');
   if (!doc) return emptyPlot(svg, message || 'no [[sweep.axis]] in the scenario');
   const axes = doc.sweep_axes || [];
   const varying = axes.map((a, i) => i).filter((i) => axes[i].values.length > 1);
@@ -865,6 +881,17 @@ function saveBlob(blob, name) {
   setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
 }
 
+function bindButtons() {
+  $('add-compare').addEventListener('click', () => appendBlock(COMPARE_BLOCK));
+  $('add-sweep').addEventListener('click', () => {
+    // A mixture has no single data.unique_tokens: sweep the model size instead.
+    const mixture = hasArray($('toml').value, 'data.source');
+    appendBlock(mixture ? SWEEP_BLOCK.replace('epochs x unique tokens', 'epochs x parameters')
+      .replace('"data.unique_tokens"', '"model.params"').replace('from = 1e8, to = 1e13', 'from = 1e8, to = 1e11')
+      : SWEEP_BLOCK);
+  });
+}
+
 function bindDownloads() {
   $('download-toml').addEventListener('click', (e) => {
     e.preventDefault();
@@ -889,6 +916,7 @@ function bindDownloads() {
 async function start() {
   bindFields();
   bindDownloads();
+  bindButtons();
   const ta = $('toml');
   ta.value = DEFAULT_SCENARIO;
   let typing = null;
