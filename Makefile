@@ -13,7 +13,11 @@ WERROR_FLAG = -DCMAKE_COMPILE_WARNING_AS_ERROR=$(if $(WERROR),ON,OFF)
 # Debian packages the build, the tests and the plots need.
 DEPS := cmake ninja-build g++ pkg-config libtomlplusplus-dev libfmt-dev \
         libboost-program-options-dev libboost-dev catch2 libceres-dev libeigen3-dev gnuplot-nox \
-        libcpp-httplib-dev zlib1g-dev chromium
+        libcpp-httplib-dev zlib1g-dev chromium \
+        libfaiss-dev python3-sklearn
+# libfaiss-dev: `repsim select` (K-means, nearest neighbours; pulls BLAS/LAPACK).
+# python3-sklearn: its digits data (sklearn/datasets/data/digits.csv.gz) is the
+# real embedding-like set `repsim select` is tested on; also the select benchmark.
 # The benchmarks' baselines (../shared/bench) also need numpy and scipy.
 BENCH_DEPS := python3-numpy python3-scipy
 

@@ -18,5 +18,6 @@ int PlanCommand(const Args& args);       // repsim plan table|scale|allocate|kap
 int FitCommand(const Args& args);        // repsim fit RUNS.csv ...
 int CalibrateCommand(const Args& args);  // repsim calibrate
 int ServeCommand(const Args& args);      // repsim serve [--host H] [--port P] [--open]
+int SelectCommand(const Args& args);     // repsim select EMBEDDINGS --fraction F | --count K ...
 
 }  // namespace repsim::cli

@@ -30,6 +30,8 @@ constexpr Command kCommands[] = {
     {"calibrate", repsim::cli::CalibrateCommand,
      "re-derive the calibrated constants from their Token-Crisis targets"},
     {"serve", repsim::cli::ServeCommand, "explore a scenario in the browser: a local page and JSON API"},
+    {"select", repsim::cli::SelectCommand,
+     "pick a small, diverse subset of SFT examples from their embeddings"},
 };
 
 void PrintHelp() {

@@ -1,0 +1,460 @@
+// Coreset selection for SFT data (select.h). K-means and the nearest-neighbour
+// searches are FAISS's; the per-cluster selection is here.
+//
+// Determinism whatever the thread count: faiss::Clustering samples its
+// training rows and initial centroids from its own seeded generator, its
+// assignment searches give each row's nearest centroid independently of how
+// rows are split among threads, and its centroid update sums each centroid's
+// rows in row order whichever thread owns the centroid (FAISS 1.7.3,
+// Clustering.cpp compute_centroids). Here, every cluster is selected by one
+// thread from its own seeded stream, and sums over rows are taken serially.
+// tests/test_select.cpp checks the whole result at 1, 2 and 3 threads.
+#include "repsim/select.h"
+
+#include <faiss/Clustering.h>
+#include <faiss/IndexFlat.h>
+#include <faiss/impl/FaissException.h>
+#include <faiss/utils/distances.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <climits>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <random>
+
+#include <fmt/format.h>
+
+namespace repsim {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::time_point since) {
+  return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+// Rows per FAISS search call: bounds the memory of one call and sets how
+// often progress is reported.
+constexpr size_t kSearchChunk = 1 << 16;
+
+// SplitMix64 (Steele, Lea & Flood 2014): derives independent seeds for the
+// generator of each cluster and of the random baseline from the one seed.
+uint64_t SplitMix64(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+// Stream ids: cluster c uses c; the random baseline uses kBaselineStream.
+constexpr uint64_t kBaselineStream = ~uint64_t{0};
+
+std::mt19937_64 Stream(uint64_t seed, uint64_t stream) {
+  return std::mt19937_64(SplitMix64(SplitMix64(seed) ^ SplitMix64(stream)));
+}
+
+// Uniform in [0, n) without modulo bias (rejection of the top partial range);
+// written out because std::uniform_int_distribution differs between libraries.
+uint64_t Below(std::mt19937_64& g, uint64_t n) {
+  const uint64_t limit = std::numeric_limits<uint64_t>::max() -
+                         std::numeric_limits<uint64_t>::max() % n;
+  uint64_t x;
+  do {
+    x = g();
+  } while (x >= limit);
+  return x % n;
+}
+
+// `k` distinct values of [0, n) by a partial Fisher-Yates shuffle, in draw order.
+std::vector<size_t> Draw(std::mt19937_64& g, size_t n, size_t k) {
+  std::vector<size_t> p(n);
+  std::iota(p.begin(), p.end(), size_t{0});
+  for (size_t i = 0; i < k; ++i) std::swap(p[i], p[i + Below(g, n - i)]);
+  p.resize(k);
+  return p;
+}
+
+// Sets the OpenMP thread count for one call and restores it afterwards.
+class ThreadScope {
+ public:
+  explicit ThreadScope(int threads) : previous_(omp_get_max_threads()) {
+    if (threads > 0) omp_set_num_threads(threads);
+  }
+  ~ThreadScope() { omp_set_num_threads(previous_); }
+  ThreadScope(const ThreadScope&) = delete;
+  ThreadScope& operator=(const ThreadScope&) = delete;
+
+ private:
+  int previous_;
+};
+
+// Copies the rows `rows` of `m` into one contiguous block (for a FAISS index).
+std::vector<float> Gather(const EmbeddingMatrix& m, std::span<const uint32_t> rows) {
+  std::vector<float> out(rows.size() * m.dim);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    std::copy_n(m.row(rows[i]), m.dim, out.data() + i * m.dim);
+  }
+  return out;
+}
+
+// Nearest row of `index` (k = 1) for rows [0, m.rows) of `m`, in chunks.
+void SearchAll(const faiss::Index& index, const EmbeddingMatrix& m, std::vector<float>* dist,
+               std::vector<faiss::Index::idx_t>* label, std::string_view phase,
+               const SelectProgress& progress) {
+  dist->resize(m.rows);
+  label->resize(m.rows);
+  for (size_t start = 0; start < m.rows; start += kSearchChunk) {
+    const size_t len = std::min(kSearchChunk, m.rows - start);
+    index.search(static_cast<faiss::Index::idx_t>(len), m.row(start), 1, dist->data() + start,
+                 label->data() + start);
+    if (progress) progress(phase, start + len, m.rows);
+  }
+}
+
+Coverage MeasureCoverageImpl(const EmbeddingMatrix& m, std::span<const uint32_t> selected,
+                             std::vector<float>* nearest, std::string_view phase,
+                             const SelectProgress& progress) {
+  const std::vector<float> block = Gather(m, selected);
+  faiss::IndexFlatL2 index(static_cast<int>(m.dim));
+  index.add(static_cast<faiss::Index::idx_t>(selected.size()), block.data());
+  std::vector<float> dist;
+  std::vector<faiss::Index::idx_t> label;
+  SearchAll(index, m, &dist, &label, phase, progress);
+  // The search computes |x|^2 + |y|^2 - 2 x.y, which loses digits for close
+  // pairs; the distance to the row it found is recomputed directly.
+  const auto n = static_cast<int64_t>(m.rows);
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < n; ++i) {
+    const float* s = block.data() + static_cast<size_t>(label[i]) * m.dim;
+    dist[i] = std::sqrt(faiss::fvec_L2sqr(m.row(i), s, m.dim));
+  }
+  Coverage c;
+  double sum = 0;
+  for (size_t i = 0; i < m.rows; ++i) {
+    sum += dist[i];
+    if (dist[i] > c.radius) {
+      c.radius = dist[i];
+      c.farthest_row = i;
+    }
+  }
+  c.mean = sum / static_cast<double>(m.rows);
+  if (nearest != nullptr) *nearest = std::move(dist);
+  return c;
+}
+
+// Distance of each selected row to the nearest other selected row.
+std::vector<float> NearestOther(const EmbeddingMatrix& m, std::span<const uint32_t> selected) {
+  const size_t k = selected.size();
+  std::vector<float> out(k, std::numeric_limits<float>::quiet_NaN());
+  if (k < 2) return out;
+  const std::vector<float> block = Gather(m, selected);
+  faiss::IndexFlatL2 index(static_cast<int>(m.dim));
+  index.add(static_cast<faiss::Index::idx_t>(k), block.data());
+  std::vector<float> dist(2 * k);
+  std::vector<faiss::Index::idx_t> label(2 * k);
+  index.search(static_cast<faiss::Index::idx_t>(k), block.data(), 2, dist.data(), label.data());
+  for (size_t i = 0; i < k; ++i) {
+    // Itself is normally first; with exact duplicates it may come second.
+    const faiss::Index::idx_t j =
+        label[2 * i] != static_cast<faiss::Index::idx_t>(i) ? label[2 * i] : label[2 * i + 1];
+    out[i] = std::sqrt(faiss::fvec_L2sqr(block.data() + i * m.dim,
+                                         block.data() + static_cast<size_t>(j) * m.dim, m.dim));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view ToString(SelectMethod m) {
+  switch (m) {
+    case SelectMethod::kKCenter:
+      return "kcenter";
+    case SelectMethod::kCentroid:
+      return "centroid";
+    case SelectMethod::kRandom:
+      return "random";
+  }
+  return "?";
+}
+
+std::vector<std::string_view> SelectMethodNames() { return {"kcenter", "centroid", "random"}; }
+
+std::optional<SelectMethod> SelectMethodFromString(std::string_view s) {
+  for (SelectMethod m : {SelectMethod::kKCenter, SelectMethod::kCentroid, SelectMethod::kRandom}) {
+    if (ToString(m) == s) return m;
+  }
+  return std::nullopt;
+}
+
+size_t DefaultClusterCount(size_t rows, size_t count) {
+  const auto c = static_cast<size_t>(std::llround(std::sqrt(static_cast<double>(rows) / 2.0)));
+  return std::clamp<size_t>(c, 1, std::max<size_t>(count, 1));
+}
+
+std::optional<size_t> NormalizeRows(float* data, size_t rows, size_t dim) {
+  for (size_t i = 0; i < rows; ++i) {
+    float* r = data + i * dim;
+    double s = 0;
+    for (size_t j = 0; j < dim; ++j) s += static_cast<double>(r[j]) * r[j];
+    if (!(s > 0)) return i;
+    const auto inv = static_cast<float>(1.0 / std::sqrt(s));
+    for (size_t j = 0; j < dim; ++j) r[j] *= inv;
+  }
+  return std::nullopt;
+}
+
+std::vector<size_t> ClusterQuotas(const std::vector<size_t>& sizes, size_t count) {
+  const double total = std::accumulate(sizes.begin(), sizes.end(), 0.0);
+  const size_t c = sizes.size();
+  std::vector<double> share(c);
+  std::vector<size_t> q(c);
+  size_t sum = 0;
+  for (size_t i = 0; i < c; ++i) {
+    share[i] = static_cast<double>(count) * static_cast<double>(sizes[i]) / total;
+    q[i] = std::max<size_t>(1, std::min(sizes[i], static_cast<size_t>(std::floor(share[i]))));
+    sum += q[i];
+  }
+  std::vector<size_t> order(c);
+  std::iota(order.begin(), order.end(), size_t{0});
+  while (sum < count) {
+    // Largest remainder first; ties: lower index.
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return share[a] - static_cast<double>(q[a]) > share[b] - static_cast<double>(q[b]);
+    });
+    for (size_t i : order) {
+      if (sum == count) break;
+      if (q[i] < sizes[i]) {
+        ++q[i];
+        ++sum;
+      }
+    }
+  }
+  while (sum > count) {
+    // Smallest remainder (most over-served) first; ties: higher index.
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      const double ra = share[a] - static_cast<double>(q[a]);
+      const double rb = share[b] - static_cast<double>(q[b]);
+      return ra < rb || (ra == rb && a > b);
+    });
+    for (size_t i : order) {
+      if (sum == count) break;
+      if (q[i] > 1) {
+        --q[i];
+        --sum;
+      }
+    }
+  }
+  return q;
+}
+
+std::vector<size_t> KCenterGreedy(const EmbeddingMatrix& m, std::span<const uint32_t> members,
+                                  size_t first, size_t k) {
+  const size_t n = members.size();
+  // Squared distance of each member to the nearest picked one; -1 once picked.
+  std::vector<float> nearest(n, std::numeric_limits<float>::infinity());
+  std::vector<size_t> picked;
+  picked.reserve(k);
+  size_t cur = first;
+  while (true) {
+    picked.push_back(cur);
+    nearest[cur] = -1;
+    if (picked.size() == k) break;
+    const float* centre = m.row(members[cur]);
+    size_t far = n;
+    float far_d = -1;
+    for (size_t j = 0; j < n; ++j) {
+      if (nearest[j] < 0) continue;
+      const float d = faiss::fvec_L2sqr(m.row(members[j]), centre, m.dim);
+      if (d < nearest[j]) nearest[j] = d;
+      if (nearest[j] > far_d) {
+        far_d = nearest[j];
+        far = j;
+      }
+    }
+    cur = far;
+  }
+  return picked;
+}
+
+Coverage MeasureCoverage(const EmbeddingMatrix& m, std::span<const uint32_t> selected,
+                         std::vector<float>* nearest) {
+  return MeasureCoverageImpl(m, selected, nearest, "coverage", {});
+}
+
+std::optional<Error> Validate(const SelectOptions& o, size_t rows) {
+  if (rows == 0) return Error{"no examples (zero rows)", "rows"};
+  if (rows > std::numeric_limits<uint32_t>::max()) {
+    return Error{fmt::format("{} examples: at most {} are supported", rows,
+                             std::numeric_limits<uint32_t>::max()),
+                 "rows"};
+  }
+  if (o.count < 1 || o.count > rows) {
+    return Error{fmt::format("{} examples to select: must be from 1 to the {} there are", o.count,
+                             rows),
+                 "count"};
+  }
+  if (o.clusters > o.count) {
+    return Error{fmt::format("{} clusters for {} selected examples: each cluster gets at least "
+                             "one, so at most {} clusters",
+                             o.clusters, o.count, o.count),
+                 "clusters"};
+  }
+  if (o.clusters > static_cast<size_t>(INT_MAX)) return Error{"too many clusters", "clusters"};
+  if (o.kmeans_iterations < 1 || o.kmeans_iterations > 10000) {
+    return Error{fmt::format("{} K-means iterations: must be from 1 to 10000", o.kmeans_iterations),
+                 "kmeans_iterations"};
+  }
+  if (o.max_points_per_cluster < 1) {
+    return Error{"K-means sample cap must be >= 1 row per cluster", "max_points_per_cluster"};
+  }
+  if (o.threads < 0 || o.threads > 1024) {
+    return Error{fmt::format("{} threads: must be from 0 (all cores) to 1024", o.threads),
+                 "threads"};
+  }
+  return std::nullopt;
+}
+
+Expected<Selection> Select(const EmbeddingMatrix& m, const SelectOptions& opt,
+                           const SelectProgress& progress) {
+  if (auto e = Validate(opt, m.rows)) return *e;
+  if (m.dim < 1 || m.dim > static_cast<size_t>(INT_MAX)) {
+    return Error{fmt::format("{} dimensions per embedding: must be from 1 to {}", m.dim, INT_MAX),
+                 "dim"};
+  }
+  ThreadScope threads(opt.threads);
+  const size_t n = m.rows;
+  const size_t want = opt.clusters > 0 ? opt.clusters : DefaultClusterCount(n, opt.count);
+  Selection out;
+  try {
+    // 1. K-means (FAISS) and the assignment of every row.
+    auto t0 = Clock::now();
+    if (progress) progress("k-means", 0, 1);
+    faiss::ClusteringParameters cp;
+    cp.niter = opt.kmeans_iterations;
+    cp.max_points_per_centroid = opt.max_points_per_cluster;
+    cp.min_points_per_centroid = 1;  // no FAISS warning for small clusters
+    cp.seed = static_cast<int>((opt.seed ^ (opt.seed >> 31)) & 0x7fffffff);
+    faiss::Clustering km(static_cast<int>(m.dim), static_cast<int>(want), cp);
+    {
+      faiss::IndexFlatL2 train_index(static_cast<int>(m.dim));
+      km.train(static_cast<faiss::Index::idx_t>(n), m.data, train_index);
+    }
+    out.kmeans_objective = km.iteration_stats.empty() ? 0 : km.iteration_stats.back().obj;
+    out.kmeans_training_rows =
+        std::min<size_t>(n, want * static_cast<size_t>(opt.max_points_per_cluster));
+    if (progress) progress("k-means", 1, 1);
+    faiss::IndexFlatL2 centroids(static_cast<int>(m.dim));
+    centroids.add(static_cast<faiss::Index::idx_t>(want), km.centroids.data());
+    std::vector<float> cdist;
+    std::vector<faiss::Index::idx_t> assign;
+    SearchAll(centroids, m, &cdist, &assign, "assign", progress);
+    out.kmeans_seconds = Seconds(t0);
+
+    // 2. Clusters (empty ones dropped), quotas, selection inside each.
+    t0 = Clock::now();
+    std::vector<size_t> size(want, 0);
+    for (auto a : assign) ++size[static_cast<size_t>(a)];
+    std::vector<size_t> renumber(want, 0);
+    for (size_t c = 0; c < want; ++c) {
+      if (size[c] > 0) renumber[c] = out.clusters++;
+    }
+    std::vector<size_t> offset(out.clusters + 1, 0);
+    for (size_t c = 0; c < want; ++c) {
+      if (size[c] > 0) offset[renumber[c] + 1] = size[c];
+    }
+    std::partial_sum(offset.begin(), offset.end(), offset.begin());
+    std::vector<uint32_t> members(n);
+    {
+      std::vector<size_t> fill(offset.begin(), offset.end() - 1);
+      for (size_t i = 0; i < n; ++i) {
+        members[fill[renumber[static_cast<size_t>(assign[i])]]++] = static_cast<uint32_t>(i);
+      }
+    }
+    std::vector<size_t> sizes(out.clusters);
+    for (size_t c = 0; c < out.clusters; ++c) sizes[c] = offset[c + 1] - offset[c];
+    const std::vector<size_t> quota = ClusterQuotas(sizes, opt.count);
+    out.cluster.resize(out.clusters);
+    for (size_t c = 0; c < out.clusters; ++c) out.cluster[c] = {sizes[c], quota[c]};
+
+    std::vector<std::vector<size_t>> chosen(out.clusters);  // positions in the cluster
+    const auto clusters = static_cast<int64_t>(out.clusters);
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int64_t ci = 0; ci < clusters; ++ci) {
+      const auto c = static_cast<size_t>(ci);
+      const std::span<const uint32_t> mem(members.data() + offset[c], sizes[c]);
+      // Members by distance to the centroid, ties by row.
+      auto nearest_first = [&](size_t a, size_t b) {
+        const float da = cdist[mem[a]], db = cdist[mem[b]];
+        return da < db || (da == db && a < b);
+      };
+      switch (opt.method) {
+        case SelectMethod::kKCenter: {
+          size_t start = 0;
+          for (size_t j = 1; j < mem.size(); ++j) {
+            if (nearest_first(j, start)) start = j;
+          }
+          chosen[c] = KCenterGreedy(m, mem, start, quota[c]);
+          break;
+        }
+        case SelectMethod::kCentroid: {
+          std::vector<size_t> p(mem.size());
+          std::iota(p.begin(), p.end(), size_t{0});
+          std::partial_sort(p.begin(), p.begin() + static_cast<std::ptrdiff_t>(quota[c]), p.end(),
+                            nearest_first);
+          p.resize(quota[c]);
+          chosen[c] = std::move(p);
+          break;
+        }
+        case SelectMethod::kRandom: {
+          std::mt19937_64 g = Stream(opt.seed, c);
+          chosen[c] = Draw(g, mem.size(), quota[c]);
+          break;
+        }
+      }
+    }
+    std::vector<std::pair<uint32_t, uint32_t>> rows;  // (row, cluster)
+    rows.reserve(opt.count);
+    for (size_t c = 0; c < out.clusters; ++c) {
+      for (size_t p : chosen[c]) {
+        rows.emplace_back(members[offset[c] + p], static_cast<uint32_t>(c));
+      }
+    }
+    std::sort(rows.begin(), rows.end());
+    for (const auto& [row, cluster] : rows) {
+      out.selected.push_back(row);
+      out.selected_cluster.push_back(cluster);
+    }
+    if (progress) progress("select", 1, 1);
+    out.select_seconds = Seconds(t0);
+
+    // 3. How well it covers the data, against a uniform random draw.
+    t0 = Clock::now();
+    out.nearest_other = NearestOther(m, out.selected);
+    out.coverage = MeasureCoverageImpl(m, out.selected, nullptr, "coverage", progress);
+    std::mt19937_64 g = Stream(opt.seed, kBaselineStream);
+    for (size_t r : Draw(g, n, opt.count)) out.random_selected.push_back(static_cast<uint32_t>(r));
+    std::sort(out.random_selected.begin(), out.random_selected.end());
+    out.random_coverage =
+        MeasureCoverageImpl(m, out.random_selected, nullptr, "random coverage", progress);
+    out.evaluate_seconds = Seconds(t0);
+  } catch (const faiss::FaissException& e) {
+    return Error{fmt::format("FAISS failed: {}", e.what())};
+  }
+  return out;
+}
+
+SftExposure SftExposureOf(size_t selected, size_t total, double epochs, double tokens_per_example) {
+  SftExposure e;
+  e.epochs = epochs;
+  e.tokens_per_example = tokens_per_example;
+  e.unique_tokens = static_cast<double>(selected) * tokens_per_example;
+  e.tokens_seen = epochs * e.unique_tokens;
+  e.full_set_epochs = epochs * static_cast<double>(selected) / static_cast<double>(total);
+  return e;
+}
+
+}  // namespace repsim
