@@ -74,9 +74,9 @@ std::vector<size_t> KCenterGreedy(const EmbeddingMatrix& m, std::span<const uint
 
 // How well `selected` covers all rows of `m`.
 struct Coverage {
-  double radius = 0;         // largest distance from any row to its nearest selected row
-  double mean = 0;           // mean of that distance over all rows
-  size_t farthest_row = 0;   // a row at the radius
+  double radius = 0;        // largest distance from any row to its nearest selected row
+  double mean = 0;          // mean of that distance over all rows
+  size_t farthest_row = 0;  // a row at the radius
 };
 // Exact nearest selected row for every row (FAISS IndexFlatL2; the distance of
 // the row found is then recomputed directly, so no cancellation error).
@@ -108,7 +108,7 @@ struct ClusterQuota {
 };
 
 struct Selection {
-  size_t clusters = 0;  // non-empty clusters (K-means may leave one empty)
+  size_t clusters = 0;                // non-empty clusters (K-means may leave one empty)
   std::vector<ClusterQuota> cluster;  // per non-empty cluster, numbered 0..clusters-1
   double kmeans_objective = 0;        // sum of squared distances to centroids, training sample
   size_t kmeans_training_rows = 0;    // rows K-means trained on

@@ -1,15 +1,15 @@
 // `repsim select`: a small, diverse subset of SFT examples from their
 // embeddings (include/repsim/select.h does the work; io/embeddings.h reads,
 // io/select_writer.h writes).
+#include <fmt/format.h>
+
+#include <boost/program_options.hpp>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
-
-#include <boost/program_options.hpp>
-#include <fmt/format.h>
 
 #include "cli/cli_util.h"
 #include "cli/commands.h"
@@ -116,16 +116,19 @@ std::optional<std::string> SplitOut(const std::string& out, fs::path* parent, st
   *parent = p.has_parent_path() ? p.parent_path() : fs::path(".");
   std::error_code ec;
   if (fs::is_directory(p, ec) && !fs::is_empty(p, ec) && !fs::exists(p / "selected.csv", ec)) {
-    return fmt::format("--out = '{}': the folder exists and is not an earlier `repsim select` "
-                       "output (no selected.csv in it); it would be replaced whole, so give a "
-                       "new folder",
-                       out);
+    return fmt::format(
+        "--out = '{}': the folder exists and is not an earlier `repsim select` "
+        "output (no selected.csv in it); it would be replaced whole, so give a "
+        "new folder",
+        out);
   }
   return std::nullopt;
 }
 
 using Clock = std::chrono::steady_clock;
-double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double Since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 }  // namespace
 
@@ -154,7 +157,8 @@ int SelectCommand(const Args& args) {
     return *code;
   }
   if (p.files.empty()) return Usage("no embeddings file given");
-  if (p.files.size() > 1) return Usage(fmt::format("one embeddings file expected, got {}", p.files.size()));
+  if (p.files.size() > 1)
+    return Usage(fmt::format("one embeddings file expected, got {}", p.files.size()));
   if (p.fraction.empty() == p.count.empty()) {
     return Usage("give exactly one of --fraction F and --count K");
   }
@@ -195,7 +199,8 @@ int SelectCommand(const Args& args) {
       ParseInt("kmeans-iterations", p.kmeans_iterations, 1, 10000, "must be from 1 to 10000");
   if (!iters) return 2;
   o.kmeans_iterations = static_cast<int>(*iters);
-  const auto threads = ParseInt("threads", p.threads, 0, 1024, "must be from 0 (all cores) to 1024");
+  const auto threads =
+      ParseInt("threads", p.threads, 0, 1024, "must be from 0 (all cores) to 1024");
   if (!threads) return 2;
   o.threads = static_cast<int>(*threads);
   std::optional<double> epochs, tokens;
@@ -204,8 +209,8 @@ int SelectCommand(const Args& args) {
   }
   if (!p.epochs.empty()) {
     if (!(epochs = ParsePositive("epochs", p.epochs, "must be a number > 0"))) return 2;
-    if (!(tokens = ParsePositive("tokens-per-example", p.tokens_per_example,
-                                 "must be a number > 0"))) {
+    if (!(tokens =
+              ParsePositive("tokens-per-example", p.tokens_per_example, "must be a number > 0"))) {
       return 2;
     }
   }
@@ -238,7 +243,8 @@ int SelectCommand(const Args& args) {
   }
   const double read_s = Since(t);
   const bool defaulted = o.clusters == 0;
-  if (defaulted) o.clusters = DefaultClusterCount(emb.rows(), std::min<size_t>(o.count, emb.rows()));
+  if (defaulted)
+    o.clusters = DefaultClusterCount(emb.rows(), std::min<size_t>(o.count, emb.rows()));
   if (auto e = Validate(o, emb.rows())) {
     const std::string flag = e->key == "count"      ? (fraction ? "--fraction" : "--count")
                              : e->key == "clusters" ? "--clusters"
@@ -309,10 +315,10 @@ int SelectCommand(const Args& args) {
     fmt::print("written to {}/ (selected.csv, summary.json, report.md)\n",
                staging->final_dir().string());
     const Selection& s = run.selection;
-    fmt::print("time: read_s={:.3f} kmeans_s={:.3f} select_s={:.3f} evaluate_s={:.3f} "
-               "write_s={:.3f} total_s={:.3f}\n",
-               read_s, s.kmeans_seconds, s.select_seconds, s.evaluate_seconds, write_s,
-               Since(start));
+    fmt::print(
+        "time: read_s={:.3f} kmeans_s={:.3f} select_s={:.3f} evaluate_s={:.3f} "
+        "write_s={:.3f} total_s={:.3f}\n",
+        read_s, s.kmeans_seconds, s.select_seconds, s.evaluate_seconds, write_s, Since(start));
   }
   return 0;
 }

@@ -15,6 +15,7 @@
 #include <faiss/IndexFlat.h>
 #include <faiss/impl/FaissException.h>
 #include <faiss/utils/distances.h>
+#include <fmt/format.h>
 #include <omp.h>
 
 #include <algorithm>
@@ -24,8 +25,6 @@
 #include <limits>
 #include <numeric>
 #include <random>
-
-#include <fmt/format.h>
 
 namespace repsim {
 namespace {
@@ -49,8 +48,10 @@ uint64_t SplitMix64(uint64_t x) {
   return x ^ (x >> 31);
 }
 
-// Stream ids: cluster c uses c; the random baseline uses kBaselineStream.
+// Stream ids: cluster c uses c; the random baseline and the K-means
+// initialisation use their own.
 constexpr uint64_t kBaselineStream = ~uint64_t{0};
+constexpr uint64_t kInitStream = ~uint64_t{1};
 
 std::mt19937_64 Stream(uint64_t seed, uint64_t stream) {
   return std::mt19937_64(SplitMix64(SplitMix64(seed) ^ SplitMix64(stream)));
@@ -59,8 +60,8 @@ std::mt19937_64 Stream(uint64_t seed, uint64_t stream) {
 // Uniform in [0, n) without modulo bias (rejection of the top partial range);
 // written out because std::uniform_int_distribution differs between libraries.
 uint64_t Below(std::mt19937_64& g, uint64_t n) {
-  const uint64_t limit = std::numeric_limits<uint64_t>::max() -
-                         std::numeric_limits<uint64_t>::max() % n;
+  const uint64_t limit =
+      std::numeric_limits<uint64_t>::max() - std::numeric_limits<uint64_t>::max() % n;
   uint64_t x;
   do {
     x = g();
@@ -92,12 +93,68 @@ class ThreadScope {
 };
 
 // Copies the rows `rows` of `m` into one contiguous block (for a FAISS index).
-std::vector<float> Gather(const EmbeddingMatrix& m, std::span<const uint32_t> rows) {
+template <class Row>
+std::vector<float> Gather(const EmbeddingMatrix& m, std::span<const Row> rows) {
   std::vector<float> out(rows.size() * m.dim);
   for (size_t i = 0; i < rows.size(); ++i) {
     std::copy_n(m.row(rows[i]), m.dim, out.data() + i * m.dim);
   }
   return out;
+}
+
+// Rows per cluster k-means++ draws its seeds from (a seeded sample).
+constexpr size_t kInitRowsPerCluster = 64;
+
+// k-means++ seeding (Arthur & Vassilvitskii 2007) of `k` centroids from a
+// seeded sample of at most kInitRowsPerCluster * k rows: the first uniformly,
+// each next one with probability proportional to its squared distance to the
+// nearest already chosen. FAISS 1.7.3 seeds with k random rows, which can
+// leave a small, far cluster without a centroid (tests/test_select.cpp,
+// "every well-separated cluster is represented"); faiss::Clustering takes
+// these as its starting centroids. Distances are computed per row in parallel
+// and summed serially: the same for any thread count.
+std::vector<float> KMeansPlusPlus(const EmbeddingMatrix& m, size_t k, uint64_t seed) {
+  std::mt19937_64 g = Stream(seed, kInitStream);
+  const size_t s = std::min(m.rows, kInitRowsPerCluster * k);
+  std::vector<size_t> rows = Draw(g, m.rows, s);
+  std::sort(rows.begin(), rows.end());
+  const std::vector<float> x = Gather(m, std::span<const size_t>(rows));
+  std::vector<float> c(k * m.dim);
+  std::vector<float> nearest(s, std::numeric_limits<float>::infinity());
+  const auto chunks = static_cast<int64_t>((s + 1023) / 1024);
+  size_t pick = Below(g, s);
+  for (size_t i = 0; i < k; ++i) {
+    float* ci = c.data() + i * m.dim;
+    std::copy_n(x.data() + pick * m.dim, m.dim, ci);
+    if (i + 1 == k) break;
+#pragma omp parallel
+    {
+      std::vector<float> d(1024);
+#pragma omp for schedule(static)
+      for (int64_t b = 0; b < chunks; ++b) {
+        const size_t lo = static_cast<size_t>(b) * 1024, len = std::min<size_t>(1024, s - lo);
+        faiss::fvec_L2sqr_ny(d.data(), ci, x.data() + lo * m.dim, m.dim, len);
+        for (size_t j = 0; j < len; ++j) nearest[lo + j] = std::min(nearest[lo + j], d[j]);
+      }
+    }
+    double total = 0;
+    for (float v : nearest) total += v;
+    if (!(total > 0)) {  // every sampled row is a copy of a chosen one
+      pick = Below(g, s);
+      continue;
+    }
+    const double target = static_cast<double>(g() >> 11) * 0x1.0p-53 * total;
+    double run = 0;
+    pick = s - 1;
+    for (size_t j = 0; j < s; ++j) {
+      run += nearest[j];
+      if (run > target && nearest[j] > 0) {
+        pick = j;
+        break;
+      }
+    }
+  }
+  return c;
 }
 
 // Nearest row of `index` (k = 1) for rows [0, m.rows) of `m`, in chunks.
@@ -293,9 +350,9 @@ std::optional<Error> Validate(const SelectOptions& o, size_t rows) {
                  "rows"};
   }
   if (o.count < 1 || o.count > rows) {
-    return Error{fmt::format("{} examples to select: must be from 1 to the {} there are", o.count,
-                             rows),
-                 "count"};
+    return Error{
+        fmt::format("{} examples to select: must be from 1 to the {} there are", o.count, rows),
+        "count"};
   }
   if (o.clusters > o.count) {
     return Error{fmt::format("{} clusters for {} selected examples: each cluster gets at least "
@@ -339,6 +396,7 @@ Expected<Selection> Select(const EmbeddingMatrix& m, const SelectOptions& opt,
     cp.min_points_per_centroid = 1;  // no FAISS warning for small clusters
     cp.seed = static_cast<int>((opt.seed ^ (opt.seed >> 31)) & 0x7fffffff);
     faiss::Clustering km(static_cast<int>(m.dim), static_cast<int>(want), cp);
+    km.centroids = KMeansPlusPlus(m, want, opt.seed);
     {
       faiss::IndexFlatL2 train_index(static_cast<int>(m.dim));
       km.train(static_cast<faiss::Index::idx_t>(n), m.data, train_index);

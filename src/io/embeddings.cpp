@@ -1,6 +1,7 @@
 #include "io/embeddings.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,8 +14,6 @@
 #include <limits>
 #include <optional>
 #include <string_view>
-
-#include <fmt/format.h>
 
 #include "io/diagnostic.h"
 
@@ -158,9 +157,10 @@ Expected<Embeddings> ReadNpy(const std::string& path) {
       start += std::isprint(bytes[i]) ? std::string(1, static_cast<char>(bytes[i]))
                                       : fmt::format("\\x{:02x}", bytes[i]);
     }
-    return Error{fmt::format("{}: byte 0: not a .npy file: it starts with \"{}\", numpy's .npy "
-                             "files start with \"\\x93NUMPY\" (np.save writes them)",
-                             path, start)};
+    return Error{
+        fmt::format("{}: byte 0: not a .npy file: it starts with \"{}\", numpy's .npy "
+                    "files start with \"\\x93NUMPY\" (np.save writes them)",
+                    path, start)};
   }
   const int major = bytes[6], minor = bytes[7];
   size_t header_len = 0, header_start = 0;
@@ -168,29 +168,33 @@ Expected<Embeddings> ReadNpy(const std::string& path) {
     header_len = bytes[8] | (size_t{bytes[9]} << 8);
     header_start = 10;
   } else if (major == 2 || major == 3) {
-    if (size < 12) return Error{fmt::format("{}: header: truncated (the file has {} bytes)", path, size)};
-    header_len = bytes[8] | (size_t{bytes[9]} << 8) | (size_t{bytes[10]} << 16) |
-                 (size_t{bytes[11]} << 24);
+    if (size < 12)
+      return Error{fmt::format("{}: header: truncated (the file has {} bytes)", path, size)};
+    header_len =
+        bytes[8] | (size_t{bytes[9]} << 8) | (size_t{bytes[10]} << 16) | (size_t{bytes[11]} << 24);
     header_start = 12;
   } else {
-    return Error{fmt::format("{}: byte 6: .npy format version {}.{} is not supported (1.0, 2.0 "
-                             "and 3.0 are)",
-                             path, major, minor)};
+    return Error{
+        fmt::format("{}: byte 6: .npy format version {}.{} is not supported (1.0, 2.0 "
+                    "and 3.0 are)",
+                    path, major, minor)};
   }
   const size_t data_start = header_start + header_len;
   if (data_start > size) {
-    return Error{fmt::format("{}: header: truncated: it claims {} bytes, the file has {} after "
-                             "the preamble",
-                             path, header_len, size - header_start)};
+    return Error{
+        fmt::format("{}: header: truncated: it claims {} bytes, the file has {} after "
+                    "the preamble",
+                    path, header_len, size - header_start)};
   }
   const std::string_view header(reinterpret_cast<const char*>(bytes + header_start), header_len);
   const auto descr = HeaderValue(header, "descr");
   const auto fortran = HeaderValue(header, "fortran_order");
   const auto shape_text = HeaderValue(header, "shape");
   if (!descr || !fortran || !shape_text) {
-    return Error{fmt::format("{}: header: expected 'descr', 'fortran_order' and 'shape' keys, "
-                             "got {}",
-                             path, header)};
+    return Error{
+        fmt::format("{}: header: expected 'descr', 'fortran_order' and 'shape' keys, "
+                    "got {}",
+                    path, header)};
   }
   std::string_view d = *descr;
   if (d.size() >= 2 && (d.front() == '\'' || d.front() == '"')) d = d.substr(1, d.size() - 2);
@@ -198,14 +202,16 @@ Expected<Embeddings> ReadNpy(const std::string& path) {
   if (d == "<f4" || d == "=f4" || d == "f4") itemsize = 4;
   if (d == "<f8" || d == "=f8" || d == "f8") itemsize = 8;
   if (itemsize == 0) {
-    return Error{fmt::format("{}: header: dtype '{}' is not supported: save little-endian float32 "
-                             "or float64 (x.astype(np.float32))",
-                             path, d)};
+    return Error{
+        fmt::format("{}: header: dtype '{}' is not supported: save little-endian float32 "
+                    "or float64 (x.astype(np.float32))",
+                    path, d)};
   }
   if (*fortran != "False") {
-    return Error{fmt::format("{}: header: fortran_order is {}: save C order "
-                             "(np.save(path, np.ascontiguousarray(x)))",
-                             path, *fortran)};
+    return Error{
+        fmt::format("{}: header: fortran_order is {}: save C order "
+                    "(np.save(path, np.ascontiguousarray(x)))",
+                    path, *fortran)};
   }
   const auto shape = ParseShape(*shape_text);
   if (!shape || shape->size() != 2) {
@@ -214,7 +220,8 @@ Expected<Embeddings> ReadNpy(const std::string& path) {
   }
   const size_t rows = (*shape)[0], dim = (*shape)[1];
   if (rows == 0) return Error{fmt::format("{}: header: shape {}: zero rows", path, *shape_text)};
-  if (dim == 0) return Error{fmt::format("{}: header: shape {}: zero dimensions", path, *shape_text)};
+  if (dim == 0)
+    return Error{fmt::format("{}: header: shape {}: zero dimensions", path, *shape_text)};
   const size_t have = size - data_start;
   if (dim > std::numeric_limits<size_t>::max() / itemsize / rows) {
     return Error{fmt::format("{}: header: shape {} is too large", path, *shape_text)};
@@ -222,15 +229,16 @@ Expected<Embeddings> ReadNpy(const std::string& path) {
   const size_t need = rows * dim * itemsize;
   if (have < need) {
     const size_t values = have / itemsize;
-    return Error{fmt::format("{}: truncated: shape {} needs {} bytes of float{} data, the file has "
-                             "{} (it ends in row {}, column {}, counting from 0)",
-                             path, *shape_text, need, itemsize * 8, have, values / dim,
-                             values % dim)};
+    return Error{
+        fmt::format("{}: truncated: shape {} needs {} bytes of float{} data, the file has "
+                    "{} (it ends in row {}, column {}, counting from 0)",
+                    path, *shape_text, need, itemsize * 8, have, values / dim, values % dim)};
   }
   if (have > need) {
-    return Error{fmt::format("{}: {} bytes after the last row of shape {}: the file is not one "
-                             "array as np.save writes it",
-                             path, have - need, *shape_text)};
+    return Error{
+        fmt::format("{}: {} bytes after the last row of shape {}: the file is not one "
+                    "array as np.save writes it",
+                    path, have - need, *shape_text)};
   }
 
   Embeddings e;
@@ -253,8 +261,8 @@ Expected<Embeddings> ReadNpy(const std::string& path) {
     }
     for (size_t i = 0; i < n; ++i) {
       if (!std::isfinite(e.data_[i])) {
-        return Error{Located(path, i / dim, i % dim, NonFinite(e.data_[i]) +
-                                                         ": every value must be finite")};
+        return Error{Located(path, i / dim, i % dim,
+                             NonFinite(e.data_[i]) + ": every value must be finite")};
       }
     }
   } else {

@@ -16,9 +16,9 @@ struct SelectRun {
   std::string input_format;  // Embeddings::format()
   size_t rows = 0, dim = 0;
   bool normalized = true;
-  SelectOptions options;            // as run (clusters resolved)
-  bool clusters_defaulted = false;  // clusters came from DefaultClusterCount
-  std::optional<double> fraction;   // when --fraction was given
+  SelectOptions options;                          // as run (clusters resolved)
+  bool clusters_defaulted = false;                // clusters came from DefaultClusterCount
+  std::optional<double> fraction;                 // when --fraction was given
   const std::vector<std::string>* ids = nullptr;  // CSV ids, or null/empty
   Selection selection;
   std::optional<SftExposure> sft;  // when --epochs and --tokens-per-example were given
