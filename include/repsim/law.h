@@ -54,6 +54,31 @@ Law MakeLaw(LawPreset preset);
 // The paper a preset comes from, one line.
 std::string_view LawSource(LawPreset preset);
 
+// The domain of validity of a preset: the ranges of the training runs its
+// constants were fitted on (MODEL.md §8 for muennighoff2023). A bound its
+// source does not state is open: 0 for a minimum, infinity for a maximum.
+// Beyond these ranges a prediction is an extrapolation of the law.
+struct LawDomain {
+  double params_min, params_max;                // N (kaplan2020: non-embedding N)
+  double tokens_min, tokens_max;                // D, tokens seen
+  double unique_tokens_min, unique_tokens_max;  // U
+  double epochs_min, epochs_max;                // D / U (1: every token fresh)
+  double params_per_unique_token_max;           // N / U
+  std::string_view fitted_on;                   // the runs, and where the ranges come from
+};
+const LawDomain& FittedDomain(LawPreset preset);
+
+// The smallest model any preset whose N counts the same parameters as `form`
+// was fitted on (total parameters for the Chinchilla form, non-embedding
+// parameters for the Kaplan form): below it no law has seen a model at all,
+// so a planner answer that small is an implausible input, not a plan.
+double SmallestFittedParams(LawForm form);
+
+// Which ranges of `domain` the point exceeds, and by what factor, e.g.
+// "params 11.5x above 8.67e+09; epochs 2x above 1"; empty inside the domain.
+std::string Extrapolation(const LawDomain& domain, double params, double tokens,
+                          double unique_tokens);
+
 // Empty when every constant is finite and in its domain (E in [0, 100];
 // exponents in (0, 10]; coefficients and scales in (0, 1e30]; rd_star and
 // rn_star in (0, 1e12]),

@@ -87,6 +87,11 @@ double Epochs(const Run& run);
 // 6 · active_params · tokens, FLOPs.
 double Compute(const Run& run);
 
+// Which ranges of the law's fitted domain (law.h FittedDomain) the run is
+// outside of, and by what factor; empty inside. A law with overridden
+// constants is judged on its preset's domain.
+std::string Extrapolation(const Run& run);
+
 // Empty when the run can be evaluated; else what is wrong, naming the field.
 std::optional<std::string> Validate(const Run& run);
 

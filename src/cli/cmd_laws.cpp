@@ -1,4 +1,5 @@
 // `repsim laws` and `repsim calibrate`.
+#include <cmath>
 #include <iostream>
 
 #include <boost/program_options.hpp>
@@ -59,7 +60,10 @@ int LawsCommand(const Args& args) {
         "\nrd_star, rn_star: Muennighoff et al. 2023's decay constants of repeated data and\n"
         "excess parameters; every preset carries them so any law can price repetition.\n"
         "kaplan2020 uses non-embedding parameters and its own tokenizer: its losses are not\n"
-        "comparable with the others'. Default preset: muennighoff2023.\n");
+        "comparable with the others'. Default preset: muennighoff2023.\n"
+        "fitted_*: the domain of validity, the ranges of the runs each preset was fitted on\n"
+        "(\"-\": not stated). Outside them a prediction is an extrapolation: every output row\n"
+        "says so in its `extrapolation` column, and `repsim run --strict` refuses it.\n");
   }
   return 0;
 }

@@ -762,6 +762,26 @@ int PlanAllocate(const Args& args) {
     same_compute = false;
     title = "model size for a fixed token budget";
   }
+  // An answer smaller than any model a law was fitted on is a unit slip, not
+  // a plan (issue 14: 300 unique tokens for "300B" gave a 3.1K model). The
+  // flag to blame: the budget when even the fresh-data answer is that small,
+  // else the unique tokens.
+  if (!*n) {
+    const double smallest = SmallestFittedParams(law->form);
+    if (plan->optimum.params < smallest) {
+      std::string flag = fmt::format("--unique-tokens {}", vm["unique-tokens"].as<std::string>());
+      if (plan->compute_optimal.params < smallest) {
+        flag = *c ? fmt::format("--compute {}", vm["compute"].as<std::string>())
+                  : fmt::format("--tokens {}", vm["tokens"].as<std::string>());
+      }
+      return UsageError(
+          "allocate",
+          fmt::format("{}: the answer would be a {:.4g}-parameter model, below the smallest "
+                      "model any law was fitted on ({:.3g}): an implausible input (a missing "
+                      "suffix such as B or T?)",
+                      flag, plan->optimum.params, smallest));
+    }
+  }
   floor = plan->loss_floor;
   const double best = plan->optimum.loss;
 

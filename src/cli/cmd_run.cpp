@@ -23,7 +23,8 @@ namespace repsim::cli {
 namespace {
 
 constexpr const char* kRunUsage =
-    "Usage: repsim run FILE.toml... [--out DIR] [--png] [--threads N] [--shard I/N] [--quiet]\n\n"
+    "Usage: repsim run FILE.toml... [--out DIR] [--png] [--threads N] [--shard I/N] [--quiet]\n"
+    "                  [--strict]\n\n"
     "Evaluates each scenario file (see SCENARIO.md and scenarios/) and writes\n"
     "DIR/<scenario.name>/: summary.csv, summary.json, trajectory.csv, report.md, and when\n"
     "the file asks for them compare.csv, sweep.csv and plots (.gp scripts, .svg when\n"
@@ -32,7 +33,9 @@ constexpr const char* kRunUsage =
     "Reported quantities (MODEL.md §5): loss_repeated is the predicted loss with your\n"
     "repetition, loss_unique the same run on all-fresh data, delta their difference;\n"
     "effective_fraction = D'/D is the share of tokens that still count; wasted_compute\n"
-    "the share of FLOPs repetition wastes.\n\n"
+    "the share of FLOPs repetition wastes. Every row has an extrapolation column: empty,\n"
+    "or which ranges of the runs the law was fitted on it is outside of (repsim laws);\n"
+    "one warning per run says how many, and --strict makes that an error.\n\n"
     "Options";
 
 constexpr const char* kCheckUsage =
@@ -45,6 +48,7 @@ struct Parsed {
   std::string out = "results";
   bool png = false;
   bool quiet = false;
+  bool strict = false;
   int threads = 0;
   std::string shard;
   bool help = false;
@@ -60,7 +64,10 @@ std::optional<int> Parse(const Args& args, bool run, Parsed* p) {
         "threads,j", po::value(&p->threads), "threads for sweeps (default: all cores)")(
         "shard", po::value(&p->shard),
         "I/N: evaluate only slice I (1-based) of N of the sweep grid; join with `repsim merge`")(
-        "quiet,q", po::bool_switch(&p->quiet), "print nothing but errors");
+        "quiet,q", po::bool_switch(&p->quiet), "print nothing but errors")(
+        "strict", po::bool_switch(&p->strict),
+        "refuse (exit 2, nothing written) any run outside the ranges its law was fitted on "
+        "(the extrapolation column; see `repsim laws`)");
   }
   if (auto code = ParseWithPositionals(args, opts, &p->files, run ? "run" : "check")) {
     return code;
@@ -102,6 +109,24 @@ std::optional<std::vector<std::pair<std::string, Scenario>>> LoadAll(
   if (!ok) return std::nullopt;
   return out;
 }
+
+// Rows outside the law's fitted domain, counted over the base, the variants
+// and the sweep: one line for the whole run.
+struct Outside {
+  uint64_t rows = 0, total = 0;
+  std::string example;  // "where: cell" of the first
+  void Add(std::string_view where, const std::string& cell) {
+    ++total;
+    if (cell.empty()) return;
+    if (rows++ == 0) example = fmt::format("{}: {}", where, cell);
+  }
+  std::string Message(const Run& base) const {
+    return fmt::format(
+        "{} of {} rows are outside the ranges the {} law was fitted on ({}); the extrapolation "
+        "column says which and by how much, `repsim laws` lists the ranges",
+        rows, total, ToString(base.law.preset), example);
+  }
+};
 
 }  // namespace
 
@@ -147,6 +172,15 @@ int RunCommand(const Args& args) {
       return 1;
     }
     io::ScenarioResults& r = evaluated.value();
+    Outside outside;
+    outside.Add("base", Extrapolation(r.run));
+    for (const io::CompareRow& c : r.compare) {
+      outside.Add(fmt::format("compare '{}'", c.name), Extrapolation(c.run));
+    }
+    if (p.strict && outside.rows) {
+      fmt::print(stderr, "{}: error: --strict: {}\n", file, outside.Message(r.run));
+      return 2;
+    }
 
     std::optional<io::Staging> staging;
     if (auto e = io::Staging::Create(p.out, sc.name, &staging)) {
@@ -160,6 +194,15 @@ int RunCommand(const Args& args) {
         return io::Interrupted() ? 128 + io::InterruptSignal() : 2;
       }
       r.sweep_markdown = sweep.markdown;
+      if (sweep.extrapolated && outside.rows == 0) {
+        outside.example = fmt::format("sweep: {}", sweep.extrapolation_example);
+      }
+      outside.rows += sweep.extrapolated;
+      outside.total += sweep.points;
+      if (p.strict && outside.rows) {  // the staging folder goes away: nothing written
+        fmt::print(stderr, "{}: error: --strict: {}\n", file, outside.Message(r.run));
+        return 2;
+      }
     }
     if (auto e = io::WriteResults(r, *staging)) {
       fmt::print(stderr, "{}: error: {}\n", file, *e);
@@ -177,6 +220,9 @@ int RunCommand(const Args& args) {
     if (auto e = staging->Commit()) {
       fmt::print(stderr, "{}: error: {}\n", file, *e);
       return 1;
+    }
+    if (outside.rows && !p.quiet) {
+      fmt::print(stderr, "{}: warning: {}\n", file, outside.Message(r.run));
     }
     if (!p.quiet) {
       fmt::print("{}", io::TerminalSummary(r, TerminalColumns()));

@@ -435,6 +435,26 @@ Expected<Run> Resolve(const RunSpec& spec) {
     return *e;
   }
 
+  // Epochs reached through tokens (or compute) and unique tokens obey the
+  // limit of `training.epochs`: a unit slip (unique_tokens = 25 for "25B")
+  // is an error at the unique-token key, not 4e10 epochs run silently.
+  for (const DataSource& s : spec.sources) {
+    const double implied = s.weight * run.tokens / s.unique_tokens;
+    if (implied <= kMaxEpochs) continue;
+    const std::string key = spec.mixture ? fmt::format("data.source.{}.unique_tokens", s.name)
+                                         : std::string("data.unique_tokens");
+    const std::string with =
+        spec.basis == TrainingBasis::kEpochs
+            ? fmt::format("training.epochs = {:g}", v)
+            : fmt::format("{} = {:g}", basis_key, v);
+    return KeyError(key, fmt::format("{} = {:g} with {} implies {:g} epochs{}: must be <= {:g} "
+                                     "(the limit of training.epochs; a missing suffix such as "
+                                     "\"{:g}B\"?)",
+                                     key, s.unique_tokens, with, implied,
+                                     spec.mixture ? fmt::format(" of source '{}'", s.name) : "",
+                                     kMaxEpochs, s.unique_tokens));
+  }
+
   const DropoutSpec& d = spec.dropout;
   run.dropout.schedule = d.schedule;
   run.dropout.rate = d.rate;

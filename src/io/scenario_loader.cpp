@@ -295,6 +295,9 @@ class Loader {
                 fmt::format("{}.unique_tokens = {}: must be <= {:g}", where, *v, kMaxQuantity));
         }
         ds.unique_tokens = *v;
+        // Resolution errors name the source by its key (an implied-epochs limit).
+        positions_[fmt::format("data.source.{}.unique_tokens", ds.name)] =
+            st.get("unique_tokens")->source();
       }
       if (auto v = required("weight", number)) {
         if (*v > 1) {

@@ -35,6 +35,7 @@ std::vector<SummaryColumn> Build() {
       {"p_bar", true, [](R, S s) { return Num(s.p_bar); }, "p-bar: dropout on repeated tokens, averaged over all tokens (stretches R_N*)"},
       {"rd_star_effective", true, [](R, S s) { return Num(s.rd_star_effective); }, "R_D* x objective x size multipliers (decay of repeated data, epochs)"},
       {"rn_star_effective", true, [](R, S s) { return Num(s.rn_star_effective); }, "R_N* stretched by dropout (decay of excess parameters)"},
+      {"extrapolation", false, [](R r, S) { return Extrapolation(r); }, "empty, or which ranges of the runs the law was fitted on this run is outside of, by what factor (repsim laws)"},
       {"law", false, [](R r, S) { return std::string(ToString(r.law.preset)); }, "the loss-law preset"},
       {"law_E", true, [](R r, S) { return Num(r.law.e); }, "resolved law constant E"},
       {"law_A", true, [](R r, S) { return Num(r.law.a); }, "resolved law constant A"},

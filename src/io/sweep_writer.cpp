@@ -852,6 +852,8 @@ std::optional<std::string> RunSweep(const Scenario& scenario, const SweepOptions
     bool ready = false;
     CharBuffer text;
     uint64_t ok = 0, partial = 0, invalid = 0, closed_form = 0;
+    uint64_t extrapolated = 0;  // points outside the law's fitted domain
+    std::string example;        // the first one's extrapolation cell
   };
   std::vector<Slot> slots(window);
   // Chunk buffers go back to the workers once written: a fresh megabyte per
@@ -913,6 +915,10 @@ std::optional<std::string> RunSweep(const Scenario& scenario, const SweepOptions
               break;
           }
           if (point.kind != PointStatus::kOk) digest.RecordFailure(i, line);
+          if (point.kind != PointStatus::kInvalid) {
+            std::string outside = Extrapolation(point.run);
+            if (!outside.empty() && s.extrapolated++ == 0) s.example = std::move(outside);
+          }
         }
         row_bytes =
             std::max<size_t>(row_bytes, s.text.size() / static_cast<size_t>(last - first) + 16);
@@ -979,6 +985,8 @@ std::optional<std::string> RunSweep(const Scenario& scenario, const SweepOptions
       }
       digest.AddCounts(s.ok, s.partial, s.invalid);
       closed_form += s.closed_form;
+      if (s.extrapolated && report->extrapolated == 0) report->extrapolation_example = s.example;
+      report->extrapolated += s.extrapolated;
       progress.Tick(s.ok + s.partial + s.invalid);
       {
         std::lock_guard lock(mu);

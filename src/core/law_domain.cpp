@@ -1,0 +1,135 @@
+// The domains of validity of the law presets (include/repsim/law.h LawDomain).
+#include <fmt/format.h>
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "repsim/law.h"
+#include "repsim/run.h"
+
+namespace repsim {
+namespace {
+
+constexpr double kOpen = std::numeric_limits<double>::infinity();
+
+// Hoffmann et al. 2022, abstract: "over 400 language models ranging from 70
+// million to over 16 billion parameters on 5 to 500 billion tokens", every
+// run on fresh data (less than one epoch of MassiveText).
+constexpr LawDomain kChinchilla2022 = {
+    70e6,
+    16e9,
+    5e9,
+    500e9,
+    0,
+    kOpen,
+    0,
+    1,
+    kOpen,
+    "Hoffmann et al. 2022: over 400 runs of 70M-16B params on 5B-500B fresh tokens (abstract)"};
+
+// Besiroglu et al. 2024 fitted the 240 lowest-loss of the 245 runs they read
+// off Hoffmann et al.'s Figure 4 (../shared/data/chinchilla_hoffmann2022_fig4.csv):
+// params 5.733e7-1.618e10, tokens 8.187e8-3.178e11, all fresh.
+constexpr LawDomain kBesiroglu2024 = {
+    5.733e7,
+    1.618e10,
+    8.187e8,
+    3.178e11,
+    0,
+    kOpen,
+    0,
+    1,
+    kOpen,
+    "Besiroglu et al. 2024: 240 runs read off Hoffmann et al.'s Figure 4, 5.7e7-1.6e10 params, "
+    "8.2e8-3.2e11 fresh tokens"};
+
+// Muennighoff et al. 2023, the 182 runs of datablations' parametric fit
+// (../shared/data/muennighoff2023_fit_runs.csv; MODEL.md §8): params
+// 7.099e6-8.67e9, tokens 1e8-9e11, unique tokens 1e8-1.78e11, epochs 1-9000,
+// params per unique token up to 10.96.
+constexpr LawDomain kMuennighoff2023 = {
+    7.099e6,
+    8.67e9,
+    1e8,
+    9e11,
+    1e8,
+    1.78e11,
+    1,
+    9000,
+    10.96,
+    "Muennighoff et al. 2023: the 182 runs of the datablations fit, 7.1e6-8.7e9 params, "
+    "1e8-9e11 tokens, 1e8-1.78e11 unique, 1-9000 epochs, up to 11 params per unique token"};
+
+// Kaplan et al. 2020 §3: "768 to 1.5 billion non-embedding parameters",
+// "dataset size ranging from 22 million to 23 billion tokens" (subsets of
+// WebText2, trained with early stopping: epochs not stated).
+constexpr LawDomain kKaplan2020 = {
+    768,
+    1.5e9,
+    22e6,
+    23e9,
+    22e6,
+    23e9,
+    0,
+    kOpen,
+    kOpen,
+    "Kaplan et al. 2020 section 3: 768-1.5e9 non-embedding params, datasets of 2.2e7-2.3e10 "
+    "tokens (early-stopped; epochs not stated)"};
+
+constexpr LawDomain kUnknown = {0, kOpen, 0, kOpen, 0, kOpen, 0, kOpen, kOpen, "not stated"};
+
+void Check(std::string& out, std::string_view name, double v, double lo, double hi) {
+  auto add = [&](double factor, std::string_view side, double bound) {
+    if (!out.empty()) out += "; ";
+    out += fmt::format("{} {:.3g}x {} {:.3g}", name, factor, side, bound);
+  };
+  if (v > hi) {
+    add(v / hi, "above", hi);
+  } else if (lo > 0 && v < lo) {
+    add(lo / v, "below", lo);
+  }
+}
+
+}  // namespace
+
+const LawDomain& FittedDomain(LawPreset preset) {
+  switch (preset) {
+    case LawPreset::kChinchilla2022:
+      return kChinchilla2022;
+    case LawPreset::kBesiroglu2024:
+      return kBesiroglu2024;
+    case LawPreset::kMuennighoff2023:
+      return kMuennighoff2023;
+    case LawPreset::kKaplan2020:
+      return kKaplan2020;
+  }
+  return kUnknown;
+}
+
+double SmallestFittedParams(LawForm form) {
+  double smallest = kOpen;
+  for (LawPreset p : AllLawPresets()) {
+    if (MakeLaw(p).form != form) continue;
+    smallest = std::fmin(smallest, FittedDomain(p).params_min);
+  }
+  return smallest;
+}
+
+std::string Extrapolation(const LawDomain& d, double params, double tokens, double unique_tokens) {
+  std::string out;
+  const double epochs = tokens / unique_tokens;
+  Check(out, "params", params, d.params_min, d.params_max);
+  Check(out, "tokens", tokens, d.tokens_min, d.tokens_max);
+  Check(out, "unique_tokens", unique_tokens, d.unique_tokens_min, d.unique_tokens_max);
+  // Fewer than one epoch is never a repetition extrapolation.
+  Check(out, "epochs", epochs, 0, d.epochs_max);
+  Check(out, "params_per_unique_token", params / unique_tokens, 0, d.params_per_unique_token_max);
+  return out;
+}
+
+std::string Extrapolation(const Run& run) {
+  return Extrapolation(FittedDomain(run.law.preset), run.params, run.tokens, UniqueTokens(run));
+}
+
+}  // namespace repsim

@@ -1,0 +1,132 @@
+// Issue 14: answers a user can trust. Implausible inputs are errors at the key
+// or flag that caused them; every law states the domain it was fitted on and
+// every output says when it is outside; overridden constants are credited to
+// the user, not to the paper; assumptions are named.
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "cli_util.h"
+
+using repsim::test::ReadFile;
+using repsim::test::RunRepsim;
+using repsim::test::TempDir;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Writes `text` to DIR/NAME and returns the path.
+std::string Write(const TempDir& dir, const std::string& name, const std::string& text) {
+  const fs::path p = dir.path() / name;
+  std::ofstream(p) << text;
+  return p.string();
+}
+
+bool Contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("a planner answer below the smallest fitted model is an error at the flag",
+          "[trust][plan][cli]") {
+  // Issue 14: 300 unique tokens (a forgotten "B") made plan allocate recommend a
+  // 3.1K-parameter model with exit 0. The smallest model a total-parameter law
+  // was fitted on is Muennighoff et al.'s 7.1M.
+  auto r = RunRepsim("plan allocate --compute 1e24 --unique-tokens 300");
+  INFO(r.out << r.err);
+  CHECK(r.code == 2);
+  CHECK(Contains(r.err, "--unique-tokens 300"));
+  CHECK(Contains(r.err, "3149-parameter"));  // the implied answer
+  CHECK(r.out.empty());
+  // The same compute on plenty of data is fine.
+  CHECK(RunRepsim("plan allocate --compute 1e24 --unique-tokens 300B").code == 0);
+  // Too little compute for any fitted model: the compute flag is to blame.
+  auto c = RunRepsim("plan allocate --compute 1e9 --unique-tokens 300B");
+  INFO(c.err);
+  CHECK(c.code == 2);
+  CHECK(Contains(c.err, "--compute 1e9"));
+}
+
+TEST_CASE("repsim laws states each preset's domain of validity", "[trust][laws][cli]") {
+  auto r = RunRepsim("laws --format csv");
+  REQUIRE(r.code == 0);
+  // MODEL.md §8 / ../shared/data/muennighoff2023_fit_runs.csv: the 182 runs span
+  // 7.1e6-8.67e9 params, 1-9000 epochs, up to 10.96 params per unique token.
+  CHECK(Contains(r.out, "fitted_params"));
+  CHECK(Contains(r.out, "7.099e+06..8.67e+09"));
+  CHECK(Contains(r.out, "1..9000"));
+  // Hoffmann et al. 2022, abstract: 70M to 16B parameters on 5B to 500B tokens.
+  CHECK(Contains(r.out, "7e+07..1.6e+10"));
+  CHECK(Contains(r.out, "5e+09..5e+11"));
+  // Kaplan et al. 2020 section 3: 768 to 1.5B non-embedding parameters.
+  CHECK(Contains(r.out, "768..1.5e+09"));
+}
+
+TEST_CASE("a run outside the fitted domain says so in every row, warns once, and --strict refuses",
+          "[trust][extrapolation][cli]") {
+  TempDir tmp;
+  // Issue 14: "a 100B model on 1B unique tokens" ran with no warning.
+  const std::string file = Write(tmp, "big.toml", R"(
+[scenario]
+name = "big-on-little"
+[model]
+params = "100B"
+[data]
+unique_tokens = "1B"
+[training]
+tokens = "20B"
+[[compare]]
+name = "7B"
+"model.params" = "7B"
+)");
+  const std::string out = (tmp.path() / "out").string();
+  auto r = RunRepsim("run '" + file + "' --out '" + out + "'");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  const std::string csv = ReadFile(fs::path(out) / "big-on-little" / "summary.csv");
+  CHECK(Contains(csv, "extrapolation"));
+  // 1e11 / 8.67e9 = 11.5; 100 params per unique token / 10.96 = 9.12.
+  CHECK(Contains(csv, "params 11.5x above 8.67e+09"));
+  CHECK(Contains(csv, "params_per_unique_token 9.12x above 11"));
+  const std::string cmp = ReadFile(fs::path(out) / "big-on-little" / "compare.csv");
+  CHECK(Contains(cmp, "extrapolation"));
+  // One warning for the run, not one per row.
+  const size_t first = r.err.find("outside the ranges");
+  CHECK(first != std::string::npos);
+  CHECK(r.err.find("outside the ranges", first + 1) == std::string::npos);
+
+  const std::string strict_out = (tmp.path() / "strict").string();
+  auto s = RunRepsim("run --strict '" + file + "' --out '" + strict_out + "'");
+  INFO(s.err);
+  CHECK(s.code == 2);
+  CHECK(Contains(s.err, "error"));
+  CHECK(Contains(s.err, "params 11.5x above"));
+  CHECK_FALSE(fs::exists(fs::path(strict_out) / "big-on-little"));
+}
+
+TEST_CASE("500 epochs under a fresh-data law is an extrapolation", "[trust][extrapolation][cli]") {
+  TempDir tmp;
+  const std::string file = Write(tmp, "epochs.toml", R"(
+[scenario]
+name = "five-hundred"
+[law]
+preset = "chinchilla2022"
+[model]
+params = "1B"
+[data]
+unique_tokens = "1B"
+[training]
+epochs = 500
+)");
+  const std::string out = (tmp.path() / "out").string();
+  auto r = RunRepsim("run '" + file + "' --out '" + out + "'");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  // Hoffmann et al.'s runs all saw fresh data: at most 1 epoch; 5e11 tokens is
+  // just above their 500B.
+  const std::string csv = ReadFile(fs::path(out) / "five-hundred" / "summary.csv");
+  CHECK(Contains(csv, "epochs 500x above 1"));
+  CHECK(Contains(r.err, "outside the ranges"));
+}
