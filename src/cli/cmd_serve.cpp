@@ -10,9 +10,9 @@
 // --timeout seconds; SIGINT/SIGTERM stop the server between requests.
 #include <fmt/format.h>
 #include <httplib.h>
-#include <spawn.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
