@@ -433,6 +433,7 @@ function setStatus(text, error = false) {
 }
 
 function textChanged(fromField = false) {
+  state.changedAt = performance.now();
   drawEditor(fromField ? [] : currentDiagnostics);
   requestRun();
 }
@@ -470,6 +471,8 @@ async function runNow() {
         document.body.dataset.runs = String(state.runs);
         document.body.dataset.ms = ms.toFixed(1);
         document.body.dataset.serverMs = server ? server[1] : '';
+        // From the change (field or typing pause) to the page redrawn.
+        if (state.changedAt) document.body.dataset.latency = (performance.now() - state.changedAt).toFixed(1);
         setStatus(`updated in ${ms.toFixed(0)} ms` + (server ? ` (server ${Number(server[1]).toFixed(0)} ms)` : ''));
         document.body.dataset.state = 'ready';
         document.querySelector('.right').classList.remove('stale');
@@ -923,7 +926,7 @@ async function start() {
   ta.addEventListener('input', () => {
     drawEditor(currentDiagnostics);
     clearTimeout(typing);
-    typing = setTimeout(() => requestRun(), 150);
+    typing = setTimeout(() => { state.changedAt = performance.now(); requestRun(); }, 150);
   });
   ta.addEventListener('scroll', placeDiagnostic);
   ta.addEventListener('keydown', (e) => {

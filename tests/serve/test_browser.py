@@ -187,9 +187,12 @@ def main():
         shown_text = cdp.eval("document.querySelector('#card-loss_repeated .value').textContent")
         table_text = cdp.eval("document.querySelector('#row-loss_repeated td.num').textContent")
         toml = cdp.eval("document.getElementById('toml').value")
-        server_ms = cdp.eval("document.body.dataset.ms")
-        print(f"page: loss_repeated {first} -> {shown_value} (shown '{shown_text}'), "
-              f"update seen {took * 1000:.0f} ms after the change (fetch {server_ms} ms)")
+        fetch_ms = cdp.eval("document.body.dataset.ms")
+        server_ms = cdp.eval("document.body.dataset.serverMs")
+        latency = cdp.eval("document.body.dataset.latency")
+        print(f"page: loss_repeated {first} -> {shown_value} (shown '{shown_text}'); from the "
+              f"change to the page redrawn {latency} ms (request {fetch_ms} ms, of which the "
+              f"server {server_ms} ms); seen by this script {took * 1000:.0f} ms after")
 
         # The same scenario through `repsim run`.
         with tempfile.TemporaryDirectory() as tmp:
