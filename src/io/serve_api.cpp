@@ -90,9 +90,9 @@ int LineStartingWith(std::string_view text, std::string_view prefix) {
 
 // The server's own limits, checked after the loader and before any work.
 std::vector<Diagnostic> CheckLimits(const Scenario& sc, std::string_view text,
-                                    const ServeLimits& limits) {
+                                    const ServeLimits& limits, bool with_sweep) {
   std::vector<Diagnostic> out;
-  if (!sc.sweep.empty()) {
+  if (with_sweep && !sc.sweep.empty()) {
     const uint64_t points = SweepGridSize(sc.sweep);
     if (points > limits.max_sweep_points) {
       const int line = LineStartingWith(text, "[[sweep.axis]]");
@@ -123,10 +123,12 @@ std::vector<Diagnostic> CheckLimits(const Scenario& sc, std::string_view text,
 }
 
 // A validated scenario within the limits, or the 400 to send.
-std::variant<Scenario, ApiReply> Load(std::string_view text, const ServeLimits& limits) {
+// `with_sweep` false: the sweep will not be evaluated, so its size is not checked.
+std::variant<Scenario, ApiReply> Load(std::string_view text, const ServeLimits& limits,
+                                      bool with_sweep = true) {
   LoadResult loaded = LoadScenarioText(text, kRequestFileName);
   if (!loaded.scenario) return BadInput(loaded.errors, loaded.source);
-  std::vector<Diagnostic> over = CheckLimits(*loaded.scenario, loaded.source, limits);
+  std::vector<Diagnostic> over = CheckLimits(*loaded.scenario, loaded.source, limits, with_sweep);
   if (!over.empty()) return BadInput(over, loaded.source);
   return std::move(*loaded.scenario);
 }
@@ -230,7 +232,7 @@ ApiReply ApiRun(std::string_view toml, const ServeLimits& limits, const RunReque
       sweep_keep.insert(name);
     }
   }
-  auto loaded = Load(toml, limits);
+  auto loaded = Load(toml, limits, request.sweep);
   if (auto* reply = std::get_if<ApiReply>(&loaded)) return std::move(*reply);
   const Scenario& sc = std::get<Scenario>(loaded);
   auto computed = Compute(sc, limits, request.sweep);

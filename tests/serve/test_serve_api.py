@@ -148,6 +148,9 @@ def main():
         check(status == 400 and "1600 points" in d.get("message", "")
               and "--max-sweep-points" in d.get("message", "") and d.get("line") == 9,
               f"sweep over the limit: 400 at the [[sweep.axis]] line, in {took * 1000:.0f} ms")
+        status, doc = srv.json("POST", "/api/run?sweep=0", sweep_toml(40))
+        check(status == 200 and "sweep" not in doc,
+              "the same with ?sweep=0: 200 (the sweep is neither evaluated nor limited)")
         status, _, _ = srv.request("POST", "/api/run", b"#" * (1024 * 1024 + 1))
         check(status == 413, "body of 1 MiB + 1 byte: 413")
         status, _, _ = srv.request("POST", "/api/run", b"#" * (1024 * 1024 - 64) + b"\n")
