@@ -35,7 +35,7 @@ name = "step: 0.1 from epoch 4"
 "training.dropout.start_epoch" = 4
 
 [[compare]]
-name = "linear: 0 -> 0.1 over the run"
+name = "linear ramp 0 -> 0.1"
 "training.dropout.schedule" = "linear"
 "training.dropout.rate" = 0.1
 
@@ -583,7 +583,7 @@ function frame(svg, box, x, y) {
     const px = sx(v);
     el('line', { x1: px, x2: px, y1: box.top, y2: box.bottom }, grid);
     el('line', { x1: px, x2: px, y1: box.bottom, y2: box.bottom + 4 }, axis);
-    el('text', { x: px, y: box.bottom + 16, 'text-anchor': 'middle' }, axis, (x.fmt || short)(v));
+    el('text', { x: px, y: box.bottom + 18, 'text-anchor': 'middle' }, axis, (x.fmt || short)(v));
   }
   for (const v of ticks(y.min, y.max, y.log)) {
     const py = sy(v);
@@ -592,9 +592,9 @@ function frame(svg, box, x, y) {
     el('text', { x: box.left - 7, y: py + 4, 'text-anchor': 'end' }, axis, (y.fmt || short)(v));
   }
   el('path', { d: `M${box.left},${box.top}V${box.bottom}H${box.right}`, fill: 'none' }, axis);
-  el('text', { x: (box.left + box.right) / 2, y: box.bottom + 34, 'text-anchor': 'middle', class: 'label' }, svg, x.label);
-  el('text', { x: 14, y: (box.top + box.bottom) / 2, 'text-anchor': 'middle', class: 'label',
-               transform: `rotate(-90 14 ${(box.top + box.bottom) / 2})` }, svg, y.label);
+  el('text', { x: (box.left + box.right) / 2, y: box.bottom + 40, 'text-anchor': 'middle', class: 'label' }, svg, x.label);
+  el('text', { x: 16, y: (box.top + box.bottom) / 2, 'text-anchor': 'middle', class: 'label',
+               transform: `rotate(-90 16 ${(box.top + box.bottom) / 2})` }, svg, y.label);
   return { sx, sy };
 }
 
@@ -613,13 +613,13 @@ function polyline(g, xs, ys, sx, sy, style) {
 function legend(svg, x, y, items) {
   const g = el('g', { class: 'legend' }, svg);
   items.forEach((it, i) => {
-    const yy = y + i * 16;
+    const yy = y + i * 18;
     el('line', Object.assign({ x1: x, x2: x + 22, y1: yy, y2: yy }, it.style), g);
     el('text', { x: x + 28, y: yy + 4 }, g, it.label);
   });
 }
 
-const BOX = { left: 64, right: 548, top: 12, bottom: 280 };
+const BOX = { left: 70, right: 548, top: 12, bottom: 272 };
 
 function drawTrajectory(r) {
   const svg = $('plot-trajectory');
@@ -650,7 +650,7 @@ function drawTrajectory(r) {
   }
   polyline(g, xs, fresh, sx, sy, { stroke: 'var(--fresh)', 'stroke-width': 2, 'stroke-dasharray': '6 4' });
   polyline(g, xs, rep, sx, sy, { stroke: 'var(--repeated)', 'stroke-width': 2.2 });
-  legend(svg, BOX.left + 14, BOX.bottom - 44, [
+  legend(svg, BOX.left + 14, BOX.bottom - 48, [
     { label: 'repeated data: loss_repeated', style: { stroke: 'var(--repeated)', 'stroke-width': 2.2 } },
     { label: 'fresh data: loss_unique', style: { stroke: 'var(--fresh)', 'stroke-width': 2, 'stroke-dasharray': '6 4' } },
     { label: 'epoch boundaries (D = k·U)', style: { stroke: '#e3c9c2', 'stroke-dasharray': '2 3' } },
@@ -675,7 +675,7 @@ function drawEffective(r) {
   polyline(g, xs, seen, sx, sy, { stroke: '#8a93a3', 'stroke-width': 1.5, 'stroke-dasharray': '5 4' });
   polyline(g, [xs[0], xs[xs.length - 1]], [ceiling, ceiling], sx, sy, { stroke: '#6a9a3a', 'stroke-width': 1.5, 'stroke-dasharray': '2 3' });
   polyline(g, xs, eff, sx, sy, { stroke: 'var(--repeated)', 'stroke-width': 2.2 });
-  legend(svg, BOX.right - 262, BOX.bottom - 44, [
+  legend(svg, BOX.right - 292, BOX.bottom - 48, [
     { label: "effective tokens D' (worth as fresh)", style: { stroke: 'var(--repeated)', 'stroke-width': 2.2 } },
     { label: "tokens seen D (D' if all were fresh)", style: { stroke: '#8a93a3', 'stroke-width': 1.5, 'stroke-dasharray': '5 4' } },
     { label: 'ceiling U·(1 + R_D*)', style: { stroke: '#6a9a3a', 'stroke-width': 1.5, 'stroke-dasharray': '2 3' } },
@@ -694,7 +694,7 @@ function drawCompare(r) {
   if (!rows.length) return emptyPlot(svg, 'no [[compare]] variants in the scenario');
   rows.push({ name: 'this scenario (the fields)', loss: r.loss_repeated, delta: r.delta, base: true });
   rows.sort((a, b) => a.loss - b.loss);
-  const box = { left: 196, right: 470, top: 10, bottom: 280 };
+  const box = { left: 212, right: 470, top: 10, bottom: 272 };
   const maxDelta = Math.max(...rows.map((x) => x.delta), 1e-12);
   const minDelta = Math.min(0, ...rows.map((x) => x.delta));
   const { sx } = frame(svg, box,
@@ -708,7 +708,7 @@ function drawCompare(r) {
     const x0 = sx(Math.min(0, row.delta)), x1 = sx(Math.max(0, row.delta));
     el('rect', { x: x0, y: y + (h - bh) / 2, width: Math.max(1, x1 - x0), height: bh, rx: 2,
                  fill: row.base ? 'var(--repeated)' : '#7f9bd0' }, svg);
-    const name = row.name.length > 30 ? `${row.name.slice(0, 29)}…` : row.name;
+    const name = row.name.length > 26 ? `${row.name.slice(0, 25)}…` : row.name;
     el('text', { x: box.left - 8, y: y + h / 2 + 4, 'text-anchor': 'end', 'font-weight': row.base ? 700 : 400 }, svg, `${i + 1}. ${name}`);
     el('text', { x: x1 + 5, y: y + h / 2 + 4 }, svg, `L = ${six(row.loss)}`);
   });
@@ -749,7 +749,7 @@ function drawHeatmap(doc, message) {
   // Points on the plotted plane: the other axes at their first value.
   const fixed = axes.map((a, i) => (i === xi || i === yi ? null : a.values[0]));
   const rows = doc.sweep.filter((p) => fixed.every((v, i) => v === null || p[axes[i].key] === v));
-  const box = { left: 64, right: 478, top: 12, bottom: 280 };
+  const box = { left: 70, right: 470, top: 12, bottom: 272 };
   const posLog = (vals) => vals.every((v) => v > 0) && Math.max(...vals) / Math.min(...vals) > 20;
   const xlog = posLog(X.values);
   const label = (a) => AXIS_LABELS[a.key] || a.key;
@@ -808,7 +808,7 @@ function drawHeatmap(doc, message) {
     }
   }
   // Colour bar.
-  const cb = { left: 500, right: 514, top: box.top, bottom: box.bottom };
+  const cb = { left: 490, right: 504, top: box.top, bottom: box.bottom };
   const n = 40;
   for (let k = 0; k < n; k++) {
     const y0 = cb.bottom - (k + 1) * (cb.bottom - cb.top) / n;
@@ -819,8 +819,8 @@ function drawHeatmap(doc, message) {
     el('line', { x1: cb.right, x2: cb.right + 3, y1: cs(v), y2: cs(v), stroke: '#8a93a3' }, svg);
     el('text', { x: cb.right + 5, y: cs(v) + 4 }, svg, short(v));
   }
-  el('text', { x: 551, y: (cb.top + cb.bottom) / 2, 'text-anchor': 'middle', class: 'label',
-               transform: `rotate(-90 551 ${(cb.top + cb.bottom) / 2})` }, svg, 'delta_pct: loss increase (%, log colour)');
+  el('text', { x: 552, y: (cb.top + cb.bottom) / 2, 'text-anchor': 'middle', class: 'label',
+               transform: `rotate(-90 552 ${(cb.top + cb.bottom) / 2})` }, svg, 'delta_pct (%, log colour)');
   const held = fixed.map((v, i) => (v === null ? null : `${axes[i].key} = ${short(v)}`)).filter((s) => s);
   $('heatmap-caption').textContent = `Repetition cost, delta_pct, over ${X.key} × ${Y.key}` + (held.length ? ` (${held.join(', ')})` : '');
 }
