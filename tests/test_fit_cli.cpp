@@ -113,7 +113,10 @@ TEST_CASE("repsim fit --format toml writes a [law] table a scenario can paste", 
   const toml::table* law = doc["law"].as_table();
   REQUIRE(law != nullptr);
   CHECK(doc["law"]["preset"].value<std::string>() == "chinchilla2022");
-  CHECK(law->size() == 6);
+  CHECK(law->size() == 7);  // preset, source and the five constants
+  // The source credits the fit (issue 14), and flows into the reports.
+  CHECK_THAT(doc["law"]["source"].value<std::string>().value_or(""),
+             Catch::StartsWith("repsim fit --form chinchilla to "));
   // Noise-free runs of chinchilla2022 give back its constants (Hoffmann et al.
   // eq. 10); the optimiser's tolerance only, hence 1e-5.
   const repsim::Law truth = repsim::MakeLaw(repsim::LawPreset::kChinchilla2022);

@@ -8,6 +8,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace repsim {
 
@@ -78,6 +80,18 @@ double SmallestFittedParams(LawForm form);
 // "params 11.5x above 8.67e+09; epochs 2x above 1"; empty inside the domain.
 std::string Extrapolation(const LawDomain& domain, double params, double tokens,
                           double unique_tokens);
+
+// The constants of `law`'s form (rd_star and rn_star included) whose value
+// differs from its preset's, by their scenario names ("E", "alpha", "n_c").
+std::vector<std::string_view> OverriddenConstants(const Law& law);
+
+// How reports name a law: the preset, or "custom (from PRESET, overridden:
+// E, A)" when any constant differs from the preset's, so that published
+// names are never credited with constants they do not have.
+std::string LawName(const Law& law);
+
+// Every constant of `law`'s form in force, name and value, in scenario order.
+std::vector<std::pair<std::string_view, double>> LawConstants(const Law& law);
 
 // Empty when every constant is finite and in its domain (E in [0, 100];
 // exponents in (0, 10]; coefficients and scales in (0, 1e30]; rd_star and

@@ -113,6 +113,9 @@ struct Scenario {
   std::string name;
   std::string description;
   RunSpec base;
+  // [law] source: where the base's overridden law constants come from (e.g.
+  // what `repsim fit --format toml` writes); reported beside LawName().
+  std::string law_source;
   OutputOptions output;
   std::vector<SweepAxis> sweep;          // empty: no sweep
   std::vector<CompareVariant> compare;   // empty: no comparison

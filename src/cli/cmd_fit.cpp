@@ -525,6 +525,10 @@ void WriteToml(const Report& r) {
   }
   fmt::print("[law]\n");
   fmt::print("preset = \"{}\"\n", dc ? "muennighoff2023" : "chinchilla2022");
+  // Reports credit these constants to this fit, not to the preset's paper.
+  fmt::print("source = {}\n",
+             io::JsonString(fmt::format("repsim fit --form {} to {}, objective {}",
+                                        ToString(fit.form), RunsLine(r), io::Num(fit.objective))));
   for (FitParam p : FitParams(fit.form)) {
     fmt::print("{} = {}\n", ToString(p), TomlFloat(Get(fit.constants, p)));
   }

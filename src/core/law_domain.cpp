@@ -128,6 +128,38 @@ std::string Extrapolation(const LawDomain& d, double params, double tokens, doub
   return out;
 }
 
+std::vector<std::pair<std::string_view, double>> LawConstants(const Law& law) {
+  if (law.form == LawForm::kKaplan) {
+    return {{"alpha_n", law.alpha_n}, {"n_c", law.n_c}, {"alpha_d", law.alpha_d},
+            {"d_c", law.d_c},         {"rd_star", law.rd_star}, {"rn_star", law.rn_star}};
+  }
+  return {{"E", law.e},         {"A", law.a},             {"B", law.b},
+          {"alpha", law.alpha}, {"beta", law.beta},       {"rd_star", law.rd_star},
+          {"rn_star", law.rn_star}};
+}
+
+std::vector<std::string_view> OverriddenConstants(const Law& law) {
+  std::vector<std::string_view> out;
+  const auto mine = LawConstants(law);
+  const auto published = LawConstants(MakeLaw(law.preset));
+  for (size_t i = 0; i < mine.size(); ++i) {
+    // Exact comparison: any change, however small, is the user's constant.
+    if (mine[i].second != published[i].second) out.push_back(mine[i].first);
+  }
+  return out;
+}
+
+std::string LawName(const Law& law) {
+  const auto changed = OverriddenConstants(law);
+  if (changed.empty()) return std::string(ToString(law.preset));
+  std::string list;
+  for (std::string_view c : changed) {
+    if (!list.empty()) list += ", ";
+    list += c;
+  }
+  return fmt::format("custom (from {}, overridden: {})", ToString(law.preset), list);
+}
+
 std::string Extrapolation(const Run& run) {
   return Extrapolation(FittedDomain(run.law.preset), run.params, run.tokens, UniqueTokens(run));
 }

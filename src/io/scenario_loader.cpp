@@ -22,8 +22,9 @@ namespace {
 constexpr std::string_view kTopKeys[] = {"scenario", "law", "model", "data", "training",
                                           "modifiers", "output", "sweep", "compare"};
 constexpr std::string_view kScenarioKeys[] = {"name", "description"};
-constexpr std::string_view kLawKeys[] = {"preset", "E", "A", "B", "alpha", "beta", "rd_star",
-                                          "rn_star", "alpha_n", "n_c", "alpha_d", "d_c"};
+constexpr std::string_view kLawKeys[] = {"preset", "E",       "A",       "B",     "alpha",
+                                          "beta",   "rd_star", "rn_star", "alpha_n", "n_c",
+                                          "alpha_d", "d_c",    "source"};
 constexpr std::string_view kModelKeys[] = {"params", "active_params", "objective"};
 constexpr std::string_view kDataKeys[] = {"unique_tokens", "quality", "source"};
 constexpr std::string_view kSourceKeys[] = {"name", "unique_tokens", "weight", "quality"};
@@ -749,7 +750,12 @@ class Loader {
     }
     RunSpec& spec = sc.base;
     spec.law = MakeLaw(LawPreset::kMuennighoff2023);
-    if (const toml::table* t = Table(root, "law", "law")) LoadLaw(*t, spec);
+    if (const toml::table* t = Table(root, "law", "law")) {
+      LoadLaw(*t, spec);
+      if (const toml::node* s = t->get("source")) {
+        if (auto text = String(*s, "law.source")) sc.law_source = *text;
+      }
+    }
     if (const toml::table* t = Table(root, "model", "model")) {
       LoadModel(*t, spec);
     } else if (!root.get("model")) {

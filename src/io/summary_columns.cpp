@@ -36,7 +36,7 @@ std::vector<SummaryColumn> Build() {
       {"rd_star_effective", true, [](R, S s) { return Num(s.rd_star_effective); }, "R_D* x objective x size multipliers (decay of repeated data, epochs)"},
       {"rn_star_effective", true, [](R, S s) { return Num(s.rn_star_effective); }, "R_N* stretched by dropout (decay of excess parameters)"},
       {"extrapolation", false, [](R r, S) { return Extrapolation(r); }, "empty, or which ranges of the runs the law was fitted on this run is outside of, by what factor (repsim laws)"},
-      {"law", false, [](R r, S) { return std::string(ToString(r.law.preset)); }, "the loss-law preset"},
+      {"law", false, [](R r, S) { return LawName(r.law); }, "the loss law: its preset, or \"custom (from PRESET, overridden: ...)\" when any constant was changed"},
       {"law_E", true, [](R r, S) { return Num(r.law.e); }, "resolved law constant E"},
       {"law_A", true, [](R r, S) { return Num(r.law.a); }, "resolved law constant A"},
       {"law_B", true, [](R r, S) { return Num(r.law.b); }, "resolved law constant B"},

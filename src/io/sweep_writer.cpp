@@ -96,7 +96,7 @@ const Extractor kExtractors[] = {
     {"p_bar", [](const Run&, const Summary& s) { return s.p_bar; }},
     {"rd_star_effective", [](const Run&, const Summary& s) { return s.rd_star_effective; }},
     {"rn_star_effective", [](const Run&, const Summary& s) { return s.rn_star_effective; }},
-    {"law", nullptr, nullptr, [](const Run& r) { return ToString(r.law.preset); }},
+    // "law" is LawName(), a string made per row: the registry's cell writes it.
     {"law_E", [](const Run& r, const Summary&) { return r.law.e; }},
     {"law_A", [](const Run& r, const Summary&) { return r.law.a; }},
     {"law_B", [](const Run& r, const Summary&) { return r.law.b; }},

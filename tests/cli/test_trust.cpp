@@ -130,3 +130,75 @@ epochs = 500
   CHECK(Contains(csv, "epochs 500x above 1"));
   CHECK(Contains(r.err, "outside the ranges"));
 }
+
+TEST_CASE("overridden constants are credited to the user, with their source, everywhere",
+          "[trust][provenance][cli]") {
+  TempDir tmp;
+  // Issue 14: after pasting `repsim fit --format toml` output, the header and
+  // report.md said "chinchilla2022 ... Hoffmann et al. 2022 approach 3" while
+  // the fitted constants drove the numbers.
+  auto fit = RunRepsim("fit tests/data/fit/muennighoff2023_fit_runs.csv --form chinchilla "
+                       "--starts 8 --format toml");
+  INFO(fit.err);
+  REQUIRE(fit.code == 0);
+  CHECK(Contains(fit.out, "# Fitted by"));
+  CHECK(Contains(fit.out, "source = \"repsim fit --form chinchilla"));
+  const std::string file = Write(tmp, "fitted.toml", R"(
+[scenario]
+name = "fitted"
+[model]
+params = "1B"
+[data]
+unique_tokens = "10B"
+[training]
+tokens = "40B"
+)" + fit.out);
+  const std::string out = (tmp.path() / "out").string();
+  auto r = RunRepsim("run '" + file + "' --out '" + out + "'");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  const std::string custom = "custom (from chinchilla2022, overridden: E, A, B, alpha, beta)";
+  CHECK(Contains(r.out, custom));  // the terminal header
+  CHECK_FALSE(Contains(r.out, "chinchilla2022 law"));
+  const std::string report = ReadFile(fs::path(out) / "fitted" / "report.md");
+  CHECK(Contains(report, custom));
+  CHECK(Contains(report, "repsim fit --form chinchilla"));  // the source string
+  // The paper is credited with the form only, never with the fitted constants.
+  CHECK_FALSE(Contains(report, "Loss law `chinchilla2022`"));
+  CHECK(Contains(report, "`: repsim fit --form chinchilla to 182 runs"));
+  CHECK(Contains(report, "the remaining constants and the form from Hoffmann et al. 2022"));
+  // Every constant in force is listed: the fitted ones and the repetition constants.
+  for (const char* c : {"| E |", "| A |", "| B |", "| alpha |", "| beta |", "| rd_star |",
+                        "| rn_star |"}) {
+    CHECK(Contains(report, c));
+  }
+  const std::string csv = ReadFile(fs::path(out) / "fitted" / "summary.csv");
+  CHECK(Contains(csv, "\"" + custom + "\""));
+  const std::string json = ReadFile(fs::path(out) / "fitted" / "summary.json");
+  CHECK(Contains(json, "\"law_source\": \"repsim fit --form chinchilla"));
+}
+
+TEST_CASE("a preset without overrides keeps its name", "[trust][provenance][cli]") {
+  TempDir tmp;
+  const std::string file = Write(tmp, "plain.toml", R"(
+[scenario]
+name = "plain"
+[law]
+preset = "chinchilla2022"
+[model]
+params = "1B"
+[data]
+unique_tokens = "10B"
+[training]
+tokens = "40B"
+[[compare]]
+name = "E changed"
+"law.E" = 1.8
+)");
+  const std::string out = (tmp.path() / "out").string();
+  auto r = RunRepsim("run '" + file + "' --out '" + out + "'");
+  REQUIRE(r.code == 0);
+  CHECK(Contains(r.out, "plain — chinchilla2022 law"));
+  const std::string cmp = ReadFile(fs::path(out) / "plain" / "compare.csv");
+  CHECK(Contains(cmp, "custom (from chinchilla2022, overridden: E)"));
+}
