@@ -14,7 +14,9 @@ WERROR_FLAG = -DCMAKE_COMPILE_WARNING_AS_ERROR=$(if $(WERROR),ON,OFF)
 DEPS := cmake ninja-build g++ pkg-config libtomlplusplus-dev libfmt-dev \
         libboost-program-options-dev libboost-dev catch2 libceres-dev libeigen3-dev gnuplot-nox \
         libcpp-httplib-dev zlib1g-dev chromium \
-        libfaiss-dev python3-sklearn
+        libfaiss-dev python3-sklearn \
+        pybind11-dev python3-dev python3-numpy python3-pandas python3-matplotlib python3-pytest \
+        python3-nbconvert python3-ipykernel jupyter-nbconvert
 # libfaiss-dev: `repsim select` (K-means, nearest neighbours; pulls BLAS/LAPACK).
 # python3-sklearn: its digits data (sklearn/datasets/data/digits.csv.gz) is the
 # real embedding-like set `repsim select` is tested on; also the select benchmark.

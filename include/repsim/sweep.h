@@ -109,6 +109,13 @@ class ClosedFormEvaluator {
   std::optional<Terms> terms_;
 };
 
+// Resolves `spec` and evaluates it as a sweep point: by `closed_form` when it
+// applies, else by the engine's timeline; the status as SweepPoint says.
+// Returns whether the closed form served it. Used by SweepEvaluator and by
+// the Python module's broadcast evaluation, so that both give a point the
+// same numbers and status.
+bool EvaluatePoint(const RunSpec& spec, ClosedFormEvaluator* closed_form, SweepPoint* out);
+
 // Evaluates grid points of one sweep. Not thread-safe: one per thread.
 class SweepEvaluator {
  public:

@@ -313,26 +313,29 @@ void SweepEvaluator::Evaluate(uint64_t index, SweepPoint* out) {
       return;
     }
   }
-  Expected<Run> run = Resolve(spec_);
+  if (EvaluatePoint(spec_, &closed_form_, out)) {
+    ++closed_form_points_;
+  } else if (out->kind != PointStatus::kInvalid) {
+    ++timeline_points_;
+  }
+}
+
+bool EvaluatePoint(const RunSpec& spec, ClosedFormEvaluator* closed_form, SweepPoint* out) {
+  Expected<Run> run = Resolve(spec);
   if (!run) {
     out->kind = PointStatus::kInvalid;
     out->status = "invalid: " + run.error();
     std::replace(out->status.begin(), out->status.end(), '\n', ' ');
-    return;
+    return false;
   }
   out->run = std::move(run).value();
-  if (closed_form_.Accepts(out->run)) {
-    out->summary = closed_form_.Evaluate(out->run);
-    ++closed_form_points_;
-  } else {
-    out->summary = repsim::Evaluate(out->run);
-    ++timeline_points_;
-  }
+  const bool closed = closed_form->Accepts(out->run);
+  out->summary = closed ? closed_form->Evaluate(out->run) : repsim::Evaluate(out->run);
   const Summary& s = out->summary;
   if (s.equivalent_unique_tokens && s.equivalent_params) {
     out->kind = PointStatus::kOk;
     out->status = "ok";
-    return;
+    return closed;
   }
   out->kind = PointStatus::kPartial;
   out->status = "partial: ";
@@ -340,6 +343,7 @@ void SweepEvaluator::Evaluate(uint64_t index, SweepPoint* out) {
   if (!s.equivalent_unique_tokens && !s.equivalent_params) out->status += " and ";
   if (!s.equivalent_params) out->status += "equivalent_params";
   out->status += " not found";
+  return closed;
 }
 
 }  // namespace repsim

@@ -1,0 +1,907 @@
+// repsim._repsim: the C++ half of the Python module (pybind11).
+//
+// A thin layer over the same libraries the CLI links (repsim_core,
+// repsim_io): scenario text goes through the loader, runs through the engine,
+// files through the writers, so that Python and `repsim run` give the same
+// numbers and the same files. The Python half (python/repsim/*.py) turns
+// keyword arguments into scenario text and these results into numpy arrays and
+// pandas DataFrames; everything that may be slow runs here with the GIL
+// released.
+//
+// Bad input raises repsim.ScenarioError (a ValueError) with the CLI's message;
+// the functions here take only already-typed arguments (the Python half
+// checks types), and never abort on a value.
+#include <fmt/format.h>
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <exception>
+#include <limits>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "io/results.h"
+#include "io/run_scenario.h"
+#include "io/runs_csv.h"
+#include "io/scenario_loader.h"
+#include "io/summary_columns.h"
+#include "io/sweep_writer.h"
+#include "repsim/engine.h"
+#include "repsim/fit.h"
+#include "repsim/law.h"
+#include "repsim/plan.h"
+#include "repsim/scenario.h"
+#include "repsim/sweep.h"
+#include "repsim/version.h"
+
+namespace py = pybind11;
+
+namespace repsim::python {
+namespace {
+
+// repsim.ScenarioError, set when the module is initialised.
+py::object& ScenarioErrorType() {
+  static py::object type;
+  return type;
+}
+
+[[noreturn]] void ThrowScenarioError(const std::string& message) {
+  PyErr_SetString(ScenarioErrorType().ptr(), message.c_str());
+  throw py::error_already_set();
+}
+
+unsigned ThreadCount(int threads, uint64_t work) {
+  unsigned t = threads > 0 ? static_cast<unsigned>(threads)
+                           : std::max(1u, std::thread::hardware_concurrency());
+  return static_cast<unsigned>(std::max<uint64_t>(1, std::min<uint64_t>(t, work)));
+}
+
+// Runs body(begin, end) over [0, n) in chunks on `threads` threads (the
+// caller's thread included). Exceptions from the body are rethrown.
+template <class Body>
+void ParallelFor(uint64_t n, unsigned threads, uint64_t chunk, const Body& body) {
+  std::atomic<uint64_t> next{0};
+  std::exception_ptr error;
+  std::atomic<bool> failed{false};
+  auto work = [&] {
+    try {
+      for (;;) {
+        const uint64_t begin = next.fetch_add(chunk);
+        if (begin >= n || failed.load()) return;
+        body(begin, std::min(n, begin + chunk));
+      }
+    } catch (...) {
+      if (!failed.exchange(true)) error = std::current_exception();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
+}
+
+// A cell of SummaryColumns() as a number: the CSV text read back (shortest
+// round-trip form, so the same double), NaN for an empty (unsolved) cell.
+double CellNumber(const std::string& cell) {
+  if (cell.empty()) return std::numeric_limits<double>::quiet_NaN();
+  double v = std::numeric_limits<double>::quiet_NaN();
+  std::from_chars(cell.data(), cell.data() + cell.size(), v);
+  return v;
+}
+
+// --- Columns built in C++ and handed to Python as numpy arrays ----------------
+
+// One output column: numbers (float64) or text (a Python str per cell).
+struct Column {
+  std::string name;
+  bool numeric = true;
+  std::vector<double> numbers;
+  std::vector<std::string> text;
+};
+
+py::array_t<double> ToArray(std::vector<double>&& v, const std::vector<py::ssize_t>& shape) {
+  auto* heap = new std::vector<double>(std::move(v));
+  py::capsule owner(heap, [](void* p) { delete static_cast<std::vector<double>*>(p); });
+  std::vector<py::ssize_t> strides(shape.size());
+  py::ssize_t s = sizeof(double);
+  for (size_t k = shape.size(); k-- > 0;) {
+    strides[k] = s;
+    s *= shape[k];
+  }
+  return py::array_t<double>(shape, strides, heap->data(), owner);
+}
+
+py::array ToObjectArray(const std::vector<std::string>& v, const std::vector<py::ssize_t>& shape) {
+  py::list items(v.size());
+  // Equal neighbours share one str object (status "ok", the law's name).
+  py::object last;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i == 0 || v[i] != v[i - 1]) last = py::str(v[i]);
+    items[i] = last;
+  }
+  py::module_ np = py::module_::import("numpy");
+  py::array flat = np.attr("array")(items, py::arg("dtype") = "object");
+  return flat.attr("reshape")(py::cast(shape));
+}
+
+py::dict ColumnsToDict(std::vector<Column>& columns, const std::vector<py::ssize_t>& shape) {
+  py::dict out;
+  for (Column& c : columns) {
+    if (c.numeric) {
+      out[py::str(c.name)] = ToArray(std::move(c.numbers), shape);
+    } else {
+      out[py::str(c.name)] = ToObjectArray(c.text, shape);
+    }
+  }
+  return out;
+}
+
+// --- Scenarios -------------------------------------------------------------------
+
+// A loaded, valid scenario and the file (or text) it came from.
+struct ScenarioHandle {
+  Scenario scenario;
+  std::string path;
+  std::string text;
+};
+
+ScenarioHandle FromLoad(io::LoadResult&& r, const std::string& path) {
+  if (!r.scenario) ThrowScenarioError(r.FormatErrors());
+  return ScenarioHandle{std::move(*r.scenario), path, std::move(r.source)};
+}
+
+ScenarioHandle LoadFile(const std::string& path) {
+  io::LoadResult r;
+  {
+    py::gil_scoped_release release;
+    r = io::LoadScenarioFile(path);
+  }
+  return FromLoad(std::move(r), path);
+}
+
+ScenarioHandle LoadText(const std::string& text, const std::string& path) {
+  io::LoadResult r;
+  {
+    py::gil_scoped_release release;
+    r = io::LoadScenarioText(text, path);
+  }
+  return FromLoad(std::move(r), path);
+}
+
+// What Scenario.run() computed: the results `repsim run` would write.
+struct ResultsHandle {
+  io::ScenarioResults results;
+};
+
+ResultsHandle RunScenario(const ScenarioHandle& h) {
+  Expected<io::ScenarioResults> r = Error{""};
+  {
+    py::gil_scoped_release release;
+    r = io::EvaluateScenario(h.path, h.scenario);
+  }
+  if (!r) throw std::runtime_error(r.error());
+  return ResultsHandle{std::move(r).value()};
+}
+
+py::dict ResultsTexts(const ResultsHandle& h) {
+  const io::ScenarioResults& r = h.results;
+  py::dict out;
+  out["summary_json"] = io::SummaryJson(r);
+  out["trajectory_csv"] = io::TrajectoryCsv(r.trajectory);
+  out["sources_csv"] = io::SourcesCsv(r.summary);
+  if (!r.scenario.compare.empty()) out["compare_csv"] = io::CompareCsv(r.compare);
+  return out;
+}
+
+// Writes what `repsim run --out DIR` writes for this scenario; returns the folder.
+std::string WriteResults(ResultsHandle& h, const std::string& out_dir, int threads, bool png) {
+  io::WriteOutcome w;
+  {
+    py::gil_scoped_release release;
+    io::SweepOptions sweep;
+    sweep.threads = threads;
+    w = io::WriteScenario(h.results, out_dir, sweep, io::PlotOptions{png});
+  }
+  if (!w.error) {
+    if (!w.warnings.empty()) {
+      py::module_::import("warnings").attr("warn")(h.results.source_path + ": " + w.warnings[0]);
+    }
+    return w.dir.string();
+  }
+  if (w.exit_code == 2) ThrowScenarioError(h.results.source_path + ": " + *w.error);
+  throw std::runtime_error(h.results.source_path + ": " + *w.error);
+}
+
+// Every point of the scenario's sweep grid, in grid order (the rows of
+// sweep.csv): the axis values, status, and every summary column.
+py::object SweepColumns(const ScenarioHandle& h, int threads, double max_points) {
+  const std::vector<SweepAxis>& axes = h.scenario.sweep;
+  if (axes.empty()) return py::none();
+  const uint64_t n = SweepGridSize(axes);
+  if (static_cast<double>(n) > max_points) {
+    ThrowScenarioError(
+        fmt::format("{}: the sweep has {} points, more than the {:g} held in memory; write it with "
+                    ".write(DIR) (sweep.csv) or pass a larger max_points",
+                    h.path, n, max_points));
+  }
+  const auto summary_columns = io::SummaryColumns();
+  std::vector<Column> cols;
+  for (const SweepAxis& a : axes) cols.push_back(Column{a.key, true, std::vector<double>(n), {}});
+  cols.push_back(Column{"status", false, {}, std::vector<std::string>(n)});
+  for (const io::SummaryColumn& c : summary_columns) {
+    Column col{std::string(c.name), c.numeric, {}, {}};
+    if (c.numeric) {
+      col.numbers.assign(n, 0.0);
+    } else {
+      col.text.assign(n, std::string());
+    }
+    cols.push_back(std::move(col));
+  }
+  {
+    py::gil_scoped_release release;
+    const unsigned t = ThreadCount(threads, n);
+    ParallelFor(n, t, std::max<uint64_t>(64, n / (t * 16ULL + 1)), [&](uint64_t b, uint64_t e) {
+      SweepEvaluator ev(h.scenario.base, axes);
+      SweepPoint p;
+      std::vector<size_t> coords(axes.size());
+      for (uint64_t i = b; i < e; ++i) {
+        ev.Evaluate(i, &p);
+        SweepCoordinates(axes, i, coords);
+        for (size_t k = 0; k < axes.size(); ++k) cols[k].numbers[i] = axes[k].values[coords[k]];
+        cols[axes.size()].text[i] = p.status;
+        for (size_t c = 0; c < summary_columns.size(); ++c) {
+          Column& col = cols[axes.size() + 1 + c];
+          if (p.kind == PointStatus::kInvalid) {
+            if (col.numeric) col.numbers[i] = std::numeric_limits<double>::quiet_NaN();
+            continue;
+          }
+          std::string cell = summary_columns[c].cell(p.run, p.summary);
+          if (col.numeric) {
+            col.numbers[i] = CellNumber(cell);
+          } else {
+            col.text[i] = std::move(cell);
+          }
+        }
+      }
+    });
+  }
+  return ColumnsToDict(cols, {static_cast<py::ssize_t>(n)});
+}
+
+// --- evaluate() --------------------------------------------------------------------
+
+// One key set per point: numbers (a float64 array, possibly a broadcast view
+// with zero strides) or text (one str per point, already broadcast).
+struct PointKey {
+  std::string key;
+  bool numeric = true;
+  const char* data = nullptr;        // numeric: the array's buffer
+  std::vector<py::ssize_t> strides;  // numeric: bytes per step on each axis
+  std::vector<std::string> text;     // text: one per point
+};
+
+// The grid kernel serves a 2-D open grid of training.epochs × data.unique_tokens
+// for the three losses it computes, when the base run is the kernel's case.
+constexpr std::string_view kKernelColumns[] = {"loss_repeated", "loss_unique", "delta"};
+
+bool KernelColumn(std::string_view name) {
+  return std::find(std::begin(kKernelColumns), std::end(kKernelColumns), name) !=
+         std::end(kKernelColumns);
+}
+
+// The base run is the case EvaluateEpochsUniqueGrid evaluates (repsim/sweep.h).
+bool KernelBase(const RunSpec& spec, const Run& run) {
+  return run.law.form == LawForm::kChinchilla && !spec.params_compute_optimal && !spec.mixture &&
+         run.sources.size() == 1 && run.sources[0].quality == 1.0 &&
+         run.objective == Objective::kCausal &&
+         (!run.modifiers.objective_multiplier || *run.modifiers.objective_multiplier == 1.0) &&
+         run.modifiers.size_gamma == 0.0 && ClosedFormEvaluator::Applies(run);
+}
+
+// Every value is in the range Resolve() accepts, so that each point is "ok".
+bool KernelInputsValid(std::span<const double> epochs, std::span<const double> unique) {
+  double max_e = 0, max_u = 0;
+  for (double e : epochs) {
+    if (!std::isfinite(e) || !(e > 0) || e > 1e7) return false;  // scenario.cpp's kMaxEpochs
+    max_e = std::max(max_e, e);
+  }
+  for (double u : unique) {
+    if (!std::isfinite(u) || !(u > 0) || u > kMaxQuantity) return false;
+    max_u = std::max(max_u, u);
+  }
+  return max_e * max_u <= kMaxQuantity;
+}
+
+// Copies the values of a 1-D slice of a broadcast array: along `axis`.
+std::vector<double> Slice(const PointKey& k, size_t axis, py::ssize_t n) {
+  std::vector<double> v(static_cast<size_t>(n));
+  for (py::ssize_t i = 0; i < n; ++i) {
+    v[i] = *reinterpret_cast<const double*>(k.data + i * k.strides[axis]);
+  }
+  return v;
+}
+
+py::dict Evaluate(const std::string& toml_text, const std::vector<std::string>& array_keys,
+                  const std::vector<py::object>& array_values,
+                  const std::vector<py::ssize_t>& shape,
+                  const std::optional<std::vector<std::string>>& columns, int threads, bool exact) {
+  io::LoadResult loaded = io::LoadScenarioText(toml_text, "<repsim.evaluate>");
+  if (!loaded.scenario) ThrowScenarioError(loaded.FormatErrors());
+  const RunSpec& base = loaded.scenario->base;
+  Expected<Run> base_run = Resolve(base);
+  if (!base_run) ThrowScenarioError(base_run.error());
+
+  // The columns asked for, in SummaryColumns() order or the caller's.
+  const auto summary_columns = io::SummaryColumns();
+  std::vector<int> picked;  // index into summary_columns, -1: status
+  if (columns) {
+    for (const std::string& name : *columns) {
+      if (name == "status") {
+        picked.push_back(-1);
+        continue;
+      }
+      int found = -1;
+      for (size_t c = 0; c < summary_columns.size(); ++c) {
+        if (summary_columns[c].name == name) found = static_cast<int>(c);
+      }
+      if (found < 0) {
+        std::vector<std::string_view> names{"status"};
+        for (const io::SummaryColumn& c : summary_columns) names.push_back(c.name);
+        std::string list;
+        for (auto nm : names) list += (list.empty() ? "" : ", ") + std::string(nm);
+        ThrowScenarioError(fmt::format("columns: unknown column '{}' (one of: {})", name, list));
+      }
+      picked.push_back(found);
+    }
+  } else {
+    picked.push_back(-1);
+    for (size_t c = 0; c < summary_columns.size(); ++c) picked.push_back(static_cast<int>(c));
+  }
+  const bool want_status = std::find(picked.begin(), picked.end(), -1) != picked.end();
+
+  uint64_t n = 1;
+  for (py::ssize_t s : shape) n *= static_cast<uint64_t>(s);
+
+  std::vector<PointKey> keys(array_keys.size());
+  for (size_t k = 0; k < keys.size(); ++k) {
+    keys[k].key = array_keys[k];
+    if (py::isinstance<py::array>(array_values[k]) &&
+        py::array(array_values[k]).dtype().is(py::dtype::of<double>())) {
+      py::array a = py::reinterpret_borrow<py::array>(array_values[k]);
+      if (a.ndim() != static_cast<py::ssize_t>(shape.size())) {
+        throw std::runtime_error("internal: array not broadcast to the result's shape");
+      }
+      keys[k].numeric = true;
+      keys[k].data = static_cast<const char*>(a.data());
+      keys[k].strides.assign(a.strides(), a.strides() + a.ndim());
+    } else {
+      keys[k].numeric = false;
+      keys[k].text = py::cast<std::vector<std::string>>(array_values[k]);
+      if (keys[k].text.size() != n) throw std::runtime_error("internal: text values not broadcast");
+    }
+  }
+
+  // The grid kernel: 2-D, epochs along one axis and unique tokens along the other.
+  if (!exact && columns && !picked.empty() && !want_status && shape.size() == 2 &&
+      keys.size() == 2 && KernelBase(base, *base_run) &&
+      std::all_of(columns->begin(), columns->end(), KernelColumn)) {
+    const PointKey* ep = nullptr;
+    const PointKey* un = nullptr;
+    for (const PointKey& k : keys) {
+      if (k.numeric && k.key == "training.epochs") ep = &k;
+      if (k.numeric && k.key == "data.unique_tokens") un = &k;
+    }
+    // Which axis each varies along (the other stride 0: a broadcast view).
+    int ep_axis = -1, un_axis = -1;
+    if (ep && un) {
+      if (ep->strides[0] == 0 && un->strides[1] == 0) ep_axis = 1, un_axis = 0;
+      if (ep->strides[1] == 0 && un->strides[0] == 0) ep_axis = 0, un_axis = 1;
+    }
+    if (ep_axis >= 0) {
+      const std::vector<double> epochs = Slice(*ep, ep_axis, shape[ep_axis]);
+      const std::vector<double> unique = Slice(*un, un_axis, shape[un_axis]);
+      if (KernelInputsValid(epochs, unique)) {
+        const size_t rows = unique.size(), cols = epochs.size();
+        // Outputs allocated by numpy (as numpy allocates its own arrays).
+        std::vector<py::array_t<double>> outs;
+        for (size_t c = 0; c < 3; ++c) {
+          outs.emplace_back(std::vector<py::ssize_t>{static_cast<py::ssize_t>(rows),
+                                                     static_cast<py::ssize_t>(cols)});
+        }
+        double* lr = outs[0].mutable_data();
+        double* lu = outs[1].mutable_data();
+        double* dl = outs[2].mutable_data();
+        std::optional<std::string> error;
+        {
+          py::gil_scoped_release release;
+          const unsigned t = ThreadCount(threads, rows);
+          const uint64_t chunk = std::max<uint64_t>(1, rows / (t * 8ULL));
+          std::mutex mu;
+          ParallelFor(rows, t, chunk, [&](uint64_t b, uint64_t e) {
+            const size_t off = b * cols, len = (e - b) * cols;
+            auto err = EvaluateEpochsUniqueGrid(
+                base_run->law, base_run->params, epochs,
+                std::span<const double>(unique).subspan(b, e - b),
+                GridLosses{{lr + off, len}, {lu + off, len}, {dl + off, len}});
+            if (err) {
+              std::lock_guard lock(mu);
+              error = err;
+            }
+          });
+        }
+        if (!error) {
+          py::dict out;
+          for (const std::string& name : *columns) {
+            const size_t c = name == "loss_repeated" ? 0 : name == "loss_unique" ? 1 : 2;
+            py::array a = outs[c];
+            out[py::str(name)] = ep_axis == 1 ? a : py::array(a.attr("T").attr("copy")());
+          }
+          return out;
+        }
+      }
+    }
+  }
+
+  // The general path: every point resolved and evaluated as a sweep point.
+  std::vector<Column> out_cols;
+  for (int c : picked) {
+    if (c < 0) {
+      out_cols.push_back(Column{"status", false, {}, std::vector<std::string>(n)});
+    } else if (summary_columns[c].numeric) {
+      out_cols.push_back(
+          Column{std::string(summary_columns[c].name), true, std::vector<double>(n), {}});
+    } else {
+      out_cols.push_back(
+          Column{std::string(summary_columns[c].name), false, {}, std::vector<std::string>(n)});
+    }
+  }
+  std::atomic<uint64_t> first_invalid{std::numeric_limits<uint64_t>::max()};
+  std::vector<std::string> invalid_message(1);
+  std::mutex invalid_mu;
+  {
+    py::gil_scoped_release release;
+    const unsigned t = ThreadCount(threads, n);
+    ParallelFor(n, t, std::max<uint64_t>(16, n / (t * 16ULL + 1)), [&](uint64_t b, uint64_t e) {
+      RunSpec spec;
+      ClosedFormEvaluator closed_form;
+      SweepPoint p;
+      std::vector<size_t> idx(shape.size());
+      for (uint64_t i = b; i < e; ++i) {
+        spec = base;
+        // The multi-index of point i (row-major).
+        uint64_t rest = i;
+        for (size_t d = shape.size(); d-- > 0;) {
+          idx[d] = static_cast<size_t>(rest % static_cast<uint64_t>(shape[d]));
+          rest /= static_cast<uint64_t>(shape[d]);
+        }
+        std::optional<std::string> err;
+        for (const PointKey& k : keys) {
+          if (k.numeric) {
+            py::ssize_t off = 0;
+            for (size_t d = 0; d < idx.size(); ++d)
+              off += static_cast<py::ssize_t>(idx[d]) * k.strides[d];
+            err = SetNumber(spec, k.key, *reinterpret_cast<const double*>(k.data + off));
+          } else {
+            err = SetChoice(spec, k.key, k.text[i]);
+          }
+          if (err) break;
+        }
+        if (err) {
+          p.kind = PointStatus::kInvalid;
+          p.status = "invalid: " + *err;
+        } else {
+          EvaluatePoint(spec, &closed_form, &p);
+        }
+        if (p.kind == PointStatus::kInvalid && i < first_invalid.load()) {
+          std::lock_guard lock(invalid_mu);
+          if (i < first_invalid.load()) {
+            first_invalid = i;
+            invalid_message[0] = p.status;
+          }
+        }
+        for (size_t c = 0; c < out_cols.size(); ++c) {
+          Column& col = out_cols[c];
+          if (picked[c] < 0) {
+            col.text[i] = p.status;
+            continue;
+          }
+          if (p.kind == PointStatus::kInvalid) {
+            if (col.numeric) col.numbers[i] = std::numeric_limits<double>::quiet_NaN();
+            continue;
+          }
+          std::string cell = summary_columns[picked[c]].cell(p.run, p.summary);
+          if (col.numeric) {
+            col.numbers[i] = CellNumber(cell);
+          } else {
+            col.text[i] = std::move(cell);
+          }
+        }
+      }
+    });
+  }
+  if (!want_status && first_invalid.load() != std::numeric_limits<uint64_t>::max()) {
+    // NaN with no status to explain it would be silent: say which point.
+    uint64_t rest = first_invalid.load();
+    std::vector<uint64_t> idx(shape.size());
+    for (size_t d = shape.size(); d-- > 0;) {
+      idx[d] = rest % static_cast<uint64_t>(shape[d]);
+      rest /= static_cast<uint64_t>(shape[d]);
+    }
+    std::string where;
+    for (uint64_t v : idx) where += (where.empty() ? "" : ", ") + std::to_string(v);
+    ThrowScenarioError(
+        fmt::format("repsim.evaluate: point ({}) is {} (ask for the 'status' column "
+                    "to get NaN and a status per point instead)",
+                    where, invalid_message[0]));
+  }
+  return ColumnsToDict(out_cols, shape);
+}
+
+// The summary.json of one run (no arrays): exactly what `repsim run` writes.
+std::string EvaluateOne(const std::string& toml_text) {
+  io::LoadResult loaded = io::LoadScenarioText(toml_text, "<repsim.evaluate>");
+  if (!loaded.scenario) ThrowScenarioError(loaded.FormatErrors());
+  Expected<Run> run = Resolve(loaded.scenario->base);
+  if (!run) ThrowScenarioError(run.error());
+  io::ScenarioResults r;
+  r.scenario = *loaded.scenario;
+  r.run = *run;
+  {
+    py::gil_scoped_release release;
+    r.summary = repsim::Evaluate(r.run);
+  }
+  return io::SummaryJson(r);
+}
+
+// --- Keys, laws ---------------------------------------------------------------------
+
+py::list Keys() {
+  py::list out;
+  for (const KeyInfo& k : SettableKeys()) {
+    const char* kind = k.kind == KeyKind::kNumber     ? "number"
+                       : k.kind == KeyKind::kQuantity ? "quantity"
+                                                      : "choice";
+    std::vector<std::string> choices(k.choices.begin(), k.choices.end());
+    if (k.path == "model.objective") {
+      choices.assign(ObjectiveNames().begin(), ObjectiveNames().end());
+    } else if (k.path == "training.dropout.schedule") {
+      choices.assign(DropoutScheduleNames().begin(), DropoutScheduleNames().end());
+    }
+    out.append(py::make_tuple(std::string(k.path), kind, choices, std::string(k.help)));
+  }
+  return out;
+}
+
+py::list Laws() {
+  py::list out;
+  for (LawPreset p : AllLawPresets()) {
+    const Law l = MakeLaw(p);
+    py::dict d;
+    d["preset"] = std::string(ToString(p));
+    d["form"] = l.form == LawForm::kChinchilla ? "chinchilla" : "kaplan";
+    d["E"] = l.e;
+    d["A"] = l.a;
+    d["B"] = l.b;
+    d["alpha"] = l.alpha;
+    d["beta"] = l.beta;
+    d["alpha_n"] = l.alpha_n;
+    d["n_c"] = l.n_c;
+    d["alpha_d"] = l.alpha_d;
+    d["d_c"] = l.d_c;
+    d["rd_star"] = l.rd_star;
+    d["rn_star"] = l.rn_star;
+    d["source"] = std::string(LawSource(p));
+    out.append(d);
+  }
+  return out;
+}
+
+Law LawByName(const std::string& name) {
+  auto p = LawPresetFromString(name);
+  if (!p) {
+    std::string list;
+    for (LawPreset q : AllLawPresets())
+      list += (list.empty() ? "" : ", ") + std::string(ToString(q));
+    ThrowScenarioError(fmt::format("law = '{}': unknown preset (one of: {})", name, list));
+  }
+  return MakeLaw(*p);
+}
+
+// --- Fitting -------------------------------------------------------------------------
+
+py::dict SpreadDict(const ParamSpread& s) {
+  py::dict d;
+  d["mean"] = s.mean;
+  d["std_error"] = s.std_error;
+  d["ci95_low"] = s.ci95_low;
+  d["ci95_high"] = s.ci95_high;
+  return d;
+}
+
+py::dict Fit(const std::optional<std::string>& path, std::vector<double> params,
+             std::vector<double> tokens, std::vector<double> unique_tokens,
+             std::vector<double> loss, const std::string& form,
+             const std::vector<std::pair<std::string, double>>& fixed, double huber_delta,
+             int drop_highest, std::optional<int> starts, int bootstrap, uint64_t seed,
+             int threads) {
+  FitOptions options;
+  auto f = FitFormFromString(form);
+  if (!f) ThrowScenarioError(fmt::format("form = '{}': one of chinchilla, data-constrained", form));
+  options.form = *f;
+  options.huber_delta = huber_delta;
+  options.max_starts = starts;
+  options.threads = threads;
+  for (const auto& [name, value] : fixed) {
+    auto p = FitParamFromString(name);
+    if (!p) {
+      ThrowScenarioError(fmt::format(
+          "fix: unknown constant '{}' (one of: E, A, B, alpha, beta, rd_star, rn_star)", name));
+    }
+    if (static_cast<int>(*p) >= NumParams(options.form)) {
+      ThrowScenarioError(fmt::format(
+          "fix: {} is a constant of the data-constrained form only (form='data-constrained')",
+          name));
+    }
+    if (!std::isfinite(value) || !(value > 0)) {
+      ThrowScenarioError(fmt::format("fix: {} = {}: must be finite and > 0", name, value));
+    }
+    options.fixed[static_cast<int>(*p)] = value;
+  }
+  if (auto e = Validate(options)) ThrowScenarioError(*e);
+
+  std::vector<FitRun> runs;
+  const bool need_u = options.form == FitForm::kDataConstrained;
+  if (path) {
+    Expected<std::vector<FitRun>> r = io::ReadRunsCsv(*path, need_u);
+    if (!r) ThrowScenarioError(r.error());
+    runs = std::move(r).value();
+  } else {
+    const size_t n = params.size();
+    if (tokens.size() != n || loss.size() != n || (need_u && unique_tokens.size() != n)) {
+      ThrowScenarioError(
+          "data: the columns params, tokens, loss (and unique_tokens) must have "
+          "the same length");
+    }
+    for (size_t i = 0; i < n; ++i) {
+      FitRun run{params[i], tokens[i], need_u ? unique_tokens[i] : 1.0, loss[i]};
+      for (auto [name, v] :
+           {std::pair{"params", run.params}, std::pair{"tokens", run.tokens},
+            std::pair{"unique_tokens", run.unique_tokens}, std::pair{"loss", run.loss}}) {
+        if (!std::isfinite(v) || !(v > 0)) {
+          ThrowScenarioError(
+              fmt::format("data: row {}: {} = {}: must be finite and > 0", i, name, v));
+        }
+      }
+      runs.push_back(run);
+    }
+  }
+  if (drop_highest < 0 || static_cast<size_t>(drop_highest) >= runs.size()) {
+    ThrowScenarioError(fmt::format("drop_highest = {}: must be from 0 to {} (the runs less one)",
+                                   drop_highest, runs.size() == 0 ? 0 : runs.size() - 1));
+  }
+  if (drop_highest > 0) runs = DropHighestLosses(runs, drop_highest);
+
+  Expected<FitResult> result = Error{""};
+  std::optional<Expected<BootstrapResult>> boot;
+  {
+    py::gil_scoped_release release;
+    result = repsim::Fit(runs, options);
+    if (result && bootstrap > 0) boot = Bootstrap(runs, options, *result, bootstrap, seed);
+  }
+  if (!result) ThrowScenarioError(result.error());
+  if (boot && !*boot) ThrowScenarioError(boot->error());
+
+  const FitResult& r = *result;
+  py::dict out;
+  out["form"] = std::string(ToString(r.form));
+  py::dict constants;
+  for (FitParam p : FitParams(r.form))
+    constants[py::str(std::string(ToString(p)))] = Get(r.constants, p);
+  out["constants"] = constants;
+  py::list fixed_names;
+  for (FitParam p : FitParams(r.form)) {
+    if (options.fixed[static_cast<int>(p)]) fixed_names.append(std::string(ToString(p)));
+  }
+  out["fixed"] = fixed_names;
+  out["objective"] = r.objective;
+  out["runs"] = r.runs;
+  out["starts"] = r.starts;
+  out["failed_starts"] = r.failed_starts;
+  out["converged_to_best"] = r.converged_to_best;
+  out["exponent_a"] = r.exponent_a;
+  out["exponent_b"] = r.exponent_b;
+  out["warnings"] = r.warnings;
+  if (boot) {
+    const BootstrapResult& b = **boot;
+    py::dict bd;
+    bd["resamples"] = b.resamples;
+    bd["failed"] = b.failed;
+    bd["seed"] = b.seed;
+    py::dict spreads;
+    for (FitParam p : FitParams(r.form)) {
+      spreads[py::str(std::string(ToString(p)))] = SpreadDict(b.params[static_cast<int>(p)]);
+    }
+    spreads["exponent_a"] = SpreadDict(b.exponent_a);
+    spreads["exponent_b"] = SpreadDict(b.exponent_b);
+    bd["params"] = spreads;
+    py::dict samples;
+    for (FitParam p : FitParams(r.form)) {
+      std::vector<double> v;
+      for (const FitConstants& c : b.samples) v.push_back(Get(c, p));
+      samples[py::str(std::string(ToString(p)))] =
+          ToArray(std::move(v), {static_cast<py::ssize_t>(b.samples.size())});
+    }
+    bd["samples"] = samples;
+    out["bootstrap"] = bd;
+  }
+  return out;
+}
+
+// --- Planners --------------------------------------------------------------------------
+
+py::list PlanTable(const std::vector<double>& params, const std::optional<std::string>& law) {
+  for (double p : params) {
+    if (!std::isfinite(p) || !(p > 0)) {
+      ThrowScenarioError(fmt::format("params = {}: must be finite and > 0", p));
+    }
+  }
+  std::vector<double> ps = params;
+  if (ps.empty()) {
+    for (const ChinchillaTableRow& r : ChinchillaTable3()) ps.push_back(r.params);
+  }
+  Expected<std::vector<PlanTableRow>> rows =
+      law ? ComputeOptimalTable(LawByName(*law), ps) : ComputeOptimalTable(ps);
+  if (!rows) ThrowScenarioError(rows.error());
+  py::list out;
+  for (const PlanTableRow& r : *rows) {
+    py::dict d;
+    d["params"] = r.params;
+    d["tokens"] = r.tokens;
+    d["flops"] = r.flops;
+    d["gopher_units"] = r.gopher_units;
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    d["published_tokens"] = r.published ? r.published->tokens : nan;
+    d["published_flops"] = r.published ? r.published->flops : nan;
+    d["tokens_off_pct"] = r.published ? 100.0 * r.tokens_deviation : nan;
+    d["flops_off_pct"] = r.published ? 100.0 * r.flops_deviation : nan;
+    d["fitted"] = r.published ? UsedInApproach1Fit(*r.published) : false;
+    out.append(d);
+  }
+  return out;
+}
+
+py::dict PlanScale(double factor, const std::optional<std::string>& law) {
+  ScalingExponents ex = law ? AllocationExponents(LawByName(*law))
+                            : AllocationExponents(ChinchillaApproach1TokensForParams());
+  Expected<ScaleResult> s = Scale(ex, factor);
+  if (!s) ThrowScenarioError(s.error());
+  py::dict d;
+  d["relation"] = law ? *law : std::string("chinchilla-table3-fit");
+  d["params_exponent"] = s->exponents.params;
+  d["tokens_exponent"] = s->exponents.tokens;
+  d["compute_factor"] = s->compute_factor;
+  d["params_factor"] = s->params_factor;
+  d["tokens_factor"] = s->tokens_factor;
+  return d;
+}
+
+py::dict PointDict(const PlanPoint& p) {
+  py::dict d;
+  d["params"] = p.params;
+  d["tokens"] = p.tokens;
+  d["unique_tokens"] = p.unique_tokens;
+  d["epochs"] = p.epochs;
+  d["flops"] = p.flops;
+  d["loss"] = p.loss;
+  d["loss_if_fresh"] = p.fresh_loss;
+  return d;
+}
+
+py::dict PlanAllocate(const std::string& what, double value, double unique_tokens,
+                      const std::string& law_name) {
+  const Law law = LawByName(law_name);
+  Expected<DataConstrainedPlan> plan = Error{""};
+  {
+    py::gil_scoped_release release;
+    plan = what == "compute"  ? AllocateCompute(law, value, unique_tokens)
+           : what == "params" ? BestTokensForParams(law, value, unique_tokens)
+                              : BestParamsForTokens(law, value, unique_tokens);
+  }
+  if (!plan) ThrowScenarioError(plan.error());
+  py::dict d;
+  d["law"] = law_name;
+  d["optimum"] = PointDict(plan->optimum);
+  d["compute_optimal"] = PointDict(plan->compute_optimal);
+  d["loss_floor"] = plan->loss_floor;
+  return d;
+}
+
+py::dict PlanKaplan(const std::optional<double>& loss, const std::optional<double>& params,
+                    const std::optional<double>& flops, const std::optional<double>& steps) {
+  auto positive = [](const char* name, const std::optional<double>& v) {
+    if (v && (!std::isfinite(*v) || !(*v > 0))) {
+      ThrowScenarioError(fmt::format("{} = {}: must be finite and > 0", name, *v));
+    }
+  };
+  positive("loss", loss);
+  positive("params", params);
+  positive("compute", flops);
+  positive("steps", steps);
+  py::dict d;
+  if (loss) {
+    d["critical_batch_tokens"] = KaplanCriticalBatch(*loss);
+    d["params_for_loss"] = KaplanParamsForLoss(*loss);
+    d["tokens_for_loss"] = KaplanTokensForLoss(*loss);
+    d["compute_for_loss"] = KaplanComputeForLoss(*loss);
+  }
+  if (params) {
+    d["loss_for_params"] = KaplanLossForParams(*params);
+    d["tokens_to_avoid_overfitting"] = KaplanTokensToAvoidOverfitting(*params);
+    if (steps) d["loss_for_params_steps"] = KaplanLossForParamsSteps(*params, *steps);
+  }
+  if (flops) d["loss_for_compute"] = KaplanLossForCompute(*flops);
+  return d;
+}
+
+}  // namespace
+}  // namespace repsim::python
+
+PYBIND11_MODULE(_repsim, m) {
+  using namespace repsim::python;
+  m.doc() = "repsim's C++ core (use the `repsim` package, not this module)";
+  m.attr("__version__") = REPSIM_VERSION;
+  py::object value_error = py::reinterpret_borrow<py::object>(PyExc_ValueError);
+  ScenarioErrorType() = py::reinterpret_steal<py::object>(
+      PyErr_NewExceptionWithDoc("repsim.ScenarioError",
+                                "Bad input: the message is repsim's diagnostic (file:line:col, "
+                                "key, value, what is allowed).",
+                                value_error.ptr(), nullptr));
+  m.attr("ScenarioError") = ScenarioErrorType();
+
+  py::class_<ScenarioHandle>(m, "_Scenario")
+      .def_property_readonly("name", [](const ScenarioHandle& h) { return h.scenario.name; })
+      .def_property_readonly("description",
+                             [](const ScenarioHandle& h) { return h.scenario.description; })
+      .def_property_readonly("path", [](const ScenarioHandle& h) { return h.path; })
+      .def_property_readonly("text", [](const ScenarioHandle& h) { return h.text; })
+      .def_property_readonly(
+          "sweep_points",
+          [](const ScenarioHandle& h) {
+            return h.scenario.sweep.empty() ? uint64_t{0} : repsim::SweepGridSize(h.scenario.sweep);
+          })
+      .def("run", &RunScenario)
+      .def("sweep", &SweepColumns, py::arg("threads"), py::arg("max_points"));
+  py::class_<ResultsHandle>(m, "_Results")
+      .def("texts", &ResultsTexts)
+      .def("write", &WriteResults, py::arg("out_dir"), py::arg("threads"), py::arg("png"));
+
+  m.def("load_file", &LoadFile, py::arg("path"));
+  m.def("load_text", &LoadText, py::arg("text"), py::arg("path"));
+  m.def("evaluate", &Evaluate, py::arg("toml"), py::arg("keys"), py::arg("values"),
+        py::arg("shape"), py::arg("columns"), py::arg("threads"), py::arg("exact"));
+  m.def("evaluate_one", &EvaluateOne, py::arg("toml"));
+  m.def("keys", &Keys);
+  m.def("laws", &Laws);
+  m.def("fit", &Fit, py::arg("path"), py::arg("params"), py::arg("tokens"),
+        py::arg("unique_tokens"), py::arg("loss"), py::arg("form"), py::arg("fixed"),
+        py::arg("huber_delta"), py::arg("drop_highest"), py::arg("starts"), py::arg("bootstrap"),
+        py::arg("seed"), py::arg("threads"));
+  m.def("plan_table", &PlanTable, py::arg("params"), py::arg("law"));
+  m.def("plan_scale", &PlanScale, py::arg("factor"), py::arg("law"));
+  m.def("plan_allocate", &PlanAllocate, py::arg("what"), py::arg("value"), py::arg("unique_tokens"),
+        py::arg("law"));
+  m.def("plan_kaplan", &PlanKaplan, py::arg("loss"), py::arg("params"), py::arg("compute"),
+        py::arg("steps"));
+}

@@ -1,0 +1,184 @@
+"""repsim's Python API against values from the papers and independent numpy code.
+
+Reference values: Muennighoff et al. 2023 (huggingface/datablations), Hoffmann
+et al. 2022 Table 3, Kaplan et al. 2020, and the synthetic runs of
+tests/data/fit (generated independently of repsim)."""
+
+import math
+
+import numpy as np
+import pytest
+
+import repsim
+from conftest import SOURCE_DIR
+
+# Muennighoff et al. 2023's fitted law (datablations), written out here
+# independently of repsim's presets.
+E, A, B = math.exp(0.6254804), math.exp(6.255414), math.exp(7.3049974)
+ALPHA = BETA = 0.3526596
+RD, RN = 15.387756, 5.309743
+
+
+def numpy_loss_repeated(n, d, u):
+    """Muennighoff et al. 2023's L(N', D') in numpy (../shared/bench/sweep_numpy.py's formula)."""
+    g = ((ALPHA * A) / (BETA * B)) ** (1 / (ALPHA + BETA))
+    un = np.minimum(n, (u * g) ** (BETA / ALPHA) * g)
+    rd = np.maximum(d / u - 1, 0)
+    rn = np.maximum(n / un - 1, 0)
+    dp = u + u * RD * (1 - np.exp(-rd / RD))
+    np_ = un + un * RN * (1 - np.exp(-rn / RN))
+    return E + A / np_**ALPHA + B / dp**BETA
+
+
+def test_datablations_reference_value():
+    # datablations' own check: L(6.34e9, 242e9, 25e9) = 2.2256440889984477.
+    s = repsim.evaluate(params=6.34e9, tokens=242e9, unique_tokens=25e9)
+    assert s["loss_repeated"] == pytest.approx(2.2256440889984477, rel=1e-12)
+
+
+@pytest.mark.parametrize("epochs,fraction", [(4, 0.9314), (16, 0.6614), (40, 0.3792)])
+def test_effective_fraction(epochs, fraction):
+    # Muennighoff et al. 2023: D'/D at 4, 16, 40 epochs (R_D* = 15.39).
+    s = repsim.evaluate(params=1e9, epochs=epochs, unique_tokens=1e10)
+    assert s["effective_fraction"] == pytest.approx(fraction, abs=5e-5)
+
+
+def test_key_spellings_agree():
+    a = repsim.evaluate(params=7e9, tokens=1.4e12, unique_tokens=2e11, rate=0.1, schedule="constant")
+    b = repsim.evaluate(model__params="7B", training__tokens="1.4T", data__unique_tokens="200B",
+                        training__dropout__rate=0.1, training__dropout__schedule="constant")
+    c = repsim.evaluate({"model.params": 7e9, "training.tokens": 1.4e12, "data.unique_tokens": 2e11,
+                         "training.dropout.rate": 0.1, "training.dropout.schedule": "constant",
+                         "law.preset": "muennighoff2023"})
+    assert a == b == c
+    assert a["dropout_schedule"] == "constant" and a["law"] == "muennighoff2023"
+    assert set(a) >= {"loss_repeated", "loss_unique", "delta", "sources", "warnings"}
+
+
+def test_columns_select():
+    s = repsim.evaluate(params=1e9, epochs=4, unique_tokens=1e10, columns=["delta", "epochs"])
+    assert list(s) == ["delta", "epochs"] and s["epochs"] == 4
+
+
+def test_broadcast_grid_against_numpy():
+    n, u = 1e9, np.logspace(8, 13, 7)[:, None]
+    ep = np.logspace(0, 3, 11)[None, :]
+    out = repsim.evaluate(params=n, epochs=ep, unique_tokens=u)
+    assert out["loss_repeated"].shape == (7, 11)
+    assert set(out["status"].ravel()) <= {"ok"} | {s for s in out["status"].ravel() if s.startswith("partial")}
+    expected = numpy_loss_repeated(n, ep * u, u)
+    np.testing.assert_allclose(out["loss_repeated"], expected, rtol=1e-12)
+
+
+def test_kernel_path_agrees_with_exact_path():
+    ep = np.logspace(0, 3, 40)[None, :]
+    u = np.logspace(8, 13, 30)[:, None]
+    cols = ["loss_repeated", "loss_unique", "delta"]
+    fast = repsim.evaluate(params=1e9, epochs=ep, unique_tokens=u, columns=cols)
+    exact = repsim.evaluate(params=1e9, epochs=ep, unique_tokens=u, columns=cols, exact=True)
+    transposed = repsim.evaluate(params=1e9, epochs=ep.T, unique_tokens=u.T, columns=cols)
+    for c in cols:
+        assert fast[c].shape == (30, 40)
+        np.testing.assert_allclose(fast[c], exact[c], rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(transposed[c], exact[c].T, rtol=1e-12, atol=1e-14)
+    # numpy's formula for the repeated loss (the kernel's over-sized corner included)
+    np.testing.assert_allclose(fast["loss_repeated"], numpy_loss_repeated(1e9, ep * u, u), rtol=1e-12)
+
+
+def test_scalar_and_array_paths_give_the_same_doubles():
+    rates = np.array([0.0, 0.05, 0.1])
+    out = repsim.evaluate(params=1e9, epochs=20, unique_tokens=1e10, schedule="constant", rate=rates)
+    for i, r in enumerate(rates):
+        s = repsim.evaluate(params=1e9, epochs=20, unique_tokens=1e10, schedule="constant", rate=float(r))
+        assert out["loss_repeated"][i] == s["loss_repeated"]
+        assert out["equivalent_params"][i] == s["equivalent_params"]
+
+
+def test_string_arrays_and_frames():
+    df = repsim.evaluate(params=["1B", "7B"], tokens="100B", unique_tokens="10B",
+                         objective=np.array(["causal", "ul2"])[:, None], as_frame=True)
+    assert len(df) == 4 and list(df["model.params"]) == ["1B", "7B", "1B", "7B"]
+    assert list(df["objective"]) == ["causal", "causal", "ul2", "ul2"]
+    assert (df["params"].to_numpy() == [1e9, 7e9, 1e9, 7e9]).all()
+
+
+def test_invalid_points():
+    out = repsim.evaluate(params=1e9, unique_tokens=1e10, epochs=[2.0, -1.0], columns=["delta", "status"])
+    assert out["status"][0] == "ok" and out["status"][1].startswith("invalid: training.epochs = -1")
+    assert math.isnan(out["delta"][1])
+    with pytest.raises(repsim.ScenarioError, match=r"point \(1\) is invalid: training.epochs"):
+        repsim.evaluate(params=1e9, unique_tokens=1e10, epochs=[2.0, -1.0], columns=["delta"])
+
+
+def test_errors_are_located_value_errors():
+    with pytest.raises(repsim.ScenarioError) as e:
+        repsim.evaluate(params=1e9, tokens=1e10, unique_tokens=1e9, rate=1.5, schedule="constant")
+    assert isinstance(e.value, ValueError)
+    assert "training.dropout.rate = 1.5: must be in [0, 1)" in str(e.value)
+    assert ":" in str(e.value).splitlines()[0] and "^" in str(e.value)
+    with pytest.raises(repsim.ScenarioError, match="did you mean 'tokens'"):
+        repsim.evaluate(params=1e9, tokns=1e10, unique_tokens=1e9)
+    with pytest.raises(repsim.ScenarioError, match="broadcast"):
+        repsim.evaluate(params=[1e9, 2e9], tokens=[1e10, 2e10, 3e10], unique_tokens=1e9)
+    with pytest.raises(repsim.ScenarioError, match=r"t.toml:4:1: error: unknown key .model.parms., did you mean .params."):
+        repsim.Scenario.from_toml('[scenario]\nname = "t"\n[model]\nparms = 1\n', "t.toml")
+    with pytest.raises(repsim.ScenarioError, match="cannot read the file"):
+        repsim.Scenario.from_file("/nonexistent/x.toml")
+
+
+def test_scenario_roundtrip(tmp_path):
+    path = SOURCE_DIR / "scenarios" / "t5-base-token-crisis.toml"
+    result = repsim.Scenario.from_file(path).run()
+    # Xue et al. 2023 T1: 2^35 tokens of 2^27 unique, 256 epochs.
+    assert result.summary["epochs"] == 256
+    assert result.summary["delta"] > 0
+    assert len(result.trajectory) == 64 and result.compare is not None and result.sweep is None
+    again = repsim.Scenario.from_toml(path.read_text()).run()
+    assert again.summary == result.summary
+
+
+def test_fit_recovers_synthetic_chinchilla_constants():
+    # 16 noise-free runs of Hoffmann et al. 2022 eq. 10 (tests/data/fit/README.md).
+    path = SOURCE_DIR / "tests" / "data" / "fit" / "chinchilla2022_synthetic.csv"
+    r = repsim.fit(path, starts=300)
+    assert r.constants["E"] == pytest.approx(1.69, rel=1e-4)
+    assert r.constants["alpha"] == pytest.approx(0.34, rel=1e-4)
+    assert r.constants["beta"] == pytest.approx(0.28, rel=1e-4)
+    import csv
+
+    with open(path) as f:
+        rows = list(csv.DictReader(f))
+    data = {k: np.array([float(r_[k]) for r_ in rows]) for k in ("params", "tokens", "loss")}
+    r2 = repsim.fit(data, starts=300, bootstrap=8, seed=3)
+    assert r2.constants == r.constants
+    assert r2.intervals is not None and len(r2.samples["E"]) + r2.bootstrap["failed"] == 8
+    r3 = repsim.fit(data, starts=300, bootstrap=8, seed=3, threads=1)
+    assert r3.bootstrap["params"] == r2.bootstrap["params"]  # deterministic for a seed
+
+
+def test_plan():
+    t = repsim.plan.table()
+    row = t[t["params"] == 1e9].iloc[0] if hasattr(t, "iloc") else None
+    # Hoffmann et al. 2022 Table 3: 1B parameters -> 20.2B tokens, 1.21e20 FLOPs.
+    assert row["tokens"] == pytest.approx(20.2e9, rel=0.01)
+    assert row["flops"] == pytest.approx(1.21e20, rel=0.01)
+    # Kaplan et al. 2020: N ~ C^0.73, so 10x compute -> 10^0.73 x params.
+    assert repsim.plan.scale(10, law="kaplan2020")["params_factor"] == pytest.approx(10**0.73, rel=1e-12)
+    # Chinchilla-form laws: beta / (alpha + beta); muennighoff2023 has alpha = beta.
+    assert repsim.plan.scale("10", law="muennighoff2023")["params_exponent"] == pytest.approx(0.5)
+    a = repsim.plan.allocate(compute=1e22, unique_tokens="25B")
+    opt = a["optimum"]
+    assert opt["flops"] == pytest.approx(1e22, rel=1e-9)
+    assert opt["params"] * opt["tokens"] * 6 == pytest.approx(1e22, rel=1e-9)
+    # Muennighoff et al.: with scarce data, a smaller model trained for more epochs.
+    assert opt["params"] < a["compute_optimal"]["params"] and opt["loss"] <= a["compute_optimal"]["loss"]
+    k = repsim.plan.kaplan(params=1e9)
+    assert k["tokens_to_avoid_overfitting"] == pytest.approx(5e3 * 1e9**0.74, rel=1e-12)
+
+
+def test_laws():
+    t = repsim.laws()
+    presets = list(t["preset"])
+    assert "muennighoff2023" in presets and "chinchilla2022" in presets
+    i = presets.index("chinchilla2022")
+    assert float(np.asarray(t["E"])[i]) == pytest.approx(1.69)  # Hoffmann et al. 2022 eq. 10
