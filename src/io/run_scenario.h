@@ -1,8 +1,10 @@
 // One scenario written exactly as `repsim run` writes it: the results of
 // EvaluateScenario (io/results.h), then the sweep and every file into a
 // staging folder that replaces DIR/<name>/ only when all of it was written.
-// Shared by the CLI and the Python module (python/), so that both write the
-// same bytes.
+// The same steps, in the same order, as `repsim run` without --strict
+// (src/cli/cmd_run.cpp, which interleaves its --strict checks); the Python
+// module's Result.write() uses it, and python/tests/test_cli_equality.py
+// checks that both write the same bytes for every shipped scenario.
 #pragma once
 
 #include <filesystem>
