@@ -34,6 +34,8 @@ TEST_CASE("solved constants match their targets", "[calibration]") {
   CHECK(c->span_corruption_multiplier ==
         Approx(kObjectiveMultiplierSpanCorruption).epsilon(kCalibrationRelTol));
   CHECK(c->g0 == Approx(kDefaultG0).epsilon(kCalibrationRelTol));
+  INFO(fmt::format("displacement = {:.17g}", c->displacement));
+  CHECK(c->displacement == Approx(kDefaultDisplacement).epsilon(kCalibrationRelTol));
 }
 
 TEST_CASE("T2: constant dropout 0.1 removes 45 % of the T1 gap", "[calibration]") {

@@ -57,7 +57,8 @@ struct Summary {
   double params = 0, active_params = 0, tokens = 0, unique_tokens = 0, epochs = 0, compute = 0;
   double effective_tokens = 0;    // D' = Σ D'_i, tokens
   double effective_fraction = 0;  // D' / D
-  double effective_params = 0;    // N'
+  double effective_params = 0;    // N', after capacity displacement: (1 - capacity_lost) N'
+  double capacity_lost = 0;       // φ: share of N' displaced by memorising repeated sources (§3b)
   double loss_repeated = 0;       // L(N', D')
   double loss_unique = 0;         // same N, D, all tokens fresh, no dropout
   double delta = 0;               // loss_repeated - loss_unique
@@ -77,7 +78,7 @@ struct Summary {
 
 // One point of a trajectory: the run as if it stopped after `tokens`.
 struct TrajectoryPoint {
-  double tokens = 0, epochs = 0, effective_tokens = 0, effective_params = 0;
+  double tokens = 0, epochs = 0, effective_tokens = 0, effective_params = 0, capacity_lost = 0;
   double loss_repeated = 0, loss_unique = 0, delta = 0;
   double dropout_rate = 0, marginal_value = 0;
 };

@@ -55,6 +55,9 @@ struct Modifiers {
   double eta;         // g(N) = g0 (N / 1e9)^(-eta)
   double size_gamma;  // m_size(U) = (U / 1e9)^gamma
   std::optional<double> objective_multiplier;  // overrides m_objective when set
+  // Capacity displacement by repeated mixture sources (displacement.h, MODEL.md §3b).
+  double displacement = 0;           // λ: strength; 0 switches the term off
+  double memorization_capacity = 0;  // c_mem: tokens a parameter can memorise
 };
 Modifiers DefaultModifiers();
 

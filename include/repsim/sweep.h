@@ -11,7 +11,9 @@
 // fail, is reported with a status string, never as a silent NaN.
 //
 // Two fast paths serve the cases MODEL.md §3 reduces to §2's closed form (one
-// source, no dropout), where the timeline is a single exponential:
+// source, no dropout), where the timeline is a single exponential and the
+// capacity-displacement term of §3b is exactly zero (it needs a mixture:
+// MayDisplaceCapacity() in displacement.h):
 //  * ClosedFormEvaluator gives the same Summary as Evaluate(), bit for bit
 //    (tests/test_sweep.cpp compares every column); the sweep uses it for every
 //    point it applies to.

@@ -73,8 +73,9 @@ int CalibrateCommand(const Args& args) {
   if (auto code = ParseSimple(args,
                               "Usage: repsim calibrate [--format table|csv|json|md]\n\n"
                               "Re-derives the calibrated constants of MODEL.md §4 from their "
-                              "Token-Crisis targets\n(Xue et al. 2023) and compares them with the "
-                              "values compiled into repsim.\n\nOptions",
+                              "Token-Crisis targets\n(Xue et al. 2023) and the capacity-displacement "
+                              "strength from the Hernandez et al.\n2022 target, and compares them "
+                              "with the values compiled into repsim.\n\nOptions",
                               &format)) {
     return *code;
   }
@@ -92,6 +93,9 @@ int CalibrateCommand(const Args& args) {
             "T3: span-corruption gap = 2.5/2.9 of UL2's (T5-Base, 2^27 x 2^8 epochs)"});
   t.AddRow({"g0", io::Num(c->g0), io::Num(kDefaultG0),
             "T2: constant dropout 0.1 removes 1.3/2.9 of that gap (c_drop 0.5, eta 0.5)"});
+  t.AddRow({"displacement", io::Num(c->displacement), io::Num(kDefaultDisplacement),
+            "H1: 800M params, 100B tokens, 10 % from 100M tokens seen 100x: equivalent_params "
+            "= 400M"});
   fmt::print("{}", io::Render(t, *io::TableFormatFromString(format)));
   return 0;
 }

@@ -24,6 +24,21 @@ Run T1Run() {
   return run;
 }
 
+// The Hernandez et al. 2022 run (calibration.h, H1) under the default law, no
+// dropout, displacement strength `lambda`.
+Run H1Run(double lambda) {
+  Run run;
+  run.law = MakeLaw(LawPreset::kMuennighoff2023);
+  run.params = kH1Params;
+  run.active_params = kH1Params;
+  run.sources = {DataSource{"fresh", kH1FreshUniqueTokens, kH1FreshWeight, 1.0},
+                 DataSource{"repeated", kH1RepeatedUniqueTokens, kH1RepeatedWeight, 1.0}};
+  run.tokens = kH1Tokens;
+  run.modifiers.memorization_capacity = kDefaultMemorizationCapacity;
+  run.modifiers.displacement = lambda;
+  return run;
+}
+
 double Gap(const Run& run) { return Evaluate(run).delta; }
 
 template <class F>
@@ -67,7 +82,18 @@ Expected<Calibration> SolveCalibration() {
   };
   Expected<double> g0 = Bracketed(t2, 0.0, 1e4, "T2 (g0)");
   if (!g0) return Error{g0.error()};
-  return Calibration{m_span, *g0};
+
+  // H1: the Hernandez mixture's equivalent model size is kH1EquivalentParams.
+  // Within [0, 100] (Validate's range) the root is unique: the displaced share
+  // rises with lambda, so equivalent_params falls.
+  auto h1 = [](double lambda) {
+    const std::optional<double> n_eq = Evaluate(H1Run(lambda)).equivalent_params;
+    if (!n_eq) return -1.0;  // no equivalent: beyond the target (smaller than any model)
+    return std::log(*n_eq / kH1EquivalentParams);
+  };
+  Expected<double> lambda = Bracketed(h1, 0.0, 100.0, "H1 (displacement)");
+  if (!lambda) return Error{lambda.error()};
+  return Calibration{m_span, *g0, *lambda};
 }
 
 }  // namespace repsim

@@ -8,11 +8,14 @@
 //   dD'_i/dx = U w_i q(x) exp(-Λ_i(x)),   dΛ_i/dx = s_i / R_i(x)  (repeated),
 // with q = 1 - c_drop p and R_i = R_D* m_obj m_size(U_i) (1 + g(N) p).
 // Λ has a closed form on every interval; D' has one where p is constant, and
-// is integrated by adaptive Gauss-Kronrod where p ramps.
+// is integrated by adaptive Gauss-Kronrod where p ramps. Measure() then takes
+// the share of N' displaced by memorising repeated sources (displacement.h)
+// from the Λ_i reached.
 
 #include "repsim/engine.h"
 
 #include "core/solve.h"
+#include "repsim/displacement.h"
 
 #include <algorithm>
 #include <cmath>
@@ -239,7 +242,7 @@ std::optional<double> EpochsValueBelow(const Run& run, double threshold) {
 }
 
 struct Snapshot {
-  double tokens, epochs, effective_tokens, effective_params;
+  double tokens, epochs, effective_tokens, effective_params, capacity_lost;
   double loss_repeated, loss_unique, p_bar, rn_star_effective;
   double quality_mean;  // Σ w_i k_i: the law sees this × fresh tokens
 };
@@ -272,6 +275,18 @@ Snapshot Measure(const Run& run, const Timeline& t, double d) {
   s.p_bar = d > 0 ? rep_p / d : 0.0;
   s.rn_star_effective = run.law.rn_star * (1.0 + t.g() * s.p_bar);
   s.effective_params = EffectiveParams(run.law, run.params, seen_law, s.rn_star_effective);
+  s.capacity_lost = 0;
+  if (MayDisplaceCapacity(run)) {  // MODEL.md §3b: exactly N' when no source is repeated
+    std::vector<SlicePosition> slices;
+    slices.reserve(t.contexts().size());
+    for (size_t i = 0; i < t.contexts().size(); ++i) {
+      const SourceContext& c = t.contexts()[i];
+      slices.push_back(SlicePosition{c.u, c.w, t.states()[i].lambda});
+    }
+    s.capacity_lost = CapacityLost(run.params, slices, run.modifiers.displacement,
+                                   run.modifiers.memorization_capacity);
+    if (s.capacity_lost > 0) s.effective_params *= 1.0 - s.capacity_lost;
+  }
   s.loss_repeated = Loss(run.law, s.effective_params, eff_law);
   s.loss_unique = FreshLoss(run.law, run.params, kbar * d);
   return s;
@@ -294,6 +309,7 @@ Summary Evaluate(const Run& run) {
   out.effective_tokens = s.effective_tokens;
   out.effective_fraction = s.effective_tokens / run.tokens;
   out.effective_params = s.effective_params;
+  out.capacity_lost = s.capacity_lost;
   out.loss_repeated = s.loss_repeated;
   out.loss_unique = s.loss_unique;
   out.delta = s.loss_repeated - s.loss_unique;
@@ -364,6 +380,7 @@ std::vector<TrajectoryPoint> EvaluateTrajectory(const Run& run, int points) {
     p.epochs = x;
     p.effective_tokens = s.effective_tokens;
     p.effective_params = s.effective_params;
+    p.capacity_lost = s.capacity_lost;
     p.loss_repeated = s.loss_repeated;
     p.loss_unique = s.loss_unique;
     p.delta = s.loss_repeated - s.loss_unique;

@@ -61,7 +61,10 @@ double DropoutRateAt(const Dropout& d, double epoch) {
 }
 
 Modifiers DefaultModifiers() {
-  return Modifiers{kDefaultCDrop, kDefaultG0, kDefaultEta, kDefaultSizeGamma, std::nullopt};
+  Modifiers m{kDefaultCDrop, kDefaultG0, kDefaultEta, kDefaultSizeGamma, std::nullopt};
+  m.displacement = kDefaultDisplacement;
+  m.memorization_capacity = kDefaultMemorizationCapacity;
+  return m;
 }
 
 double DefaultObjectiveMultiplier(Objective objective) {
@@ -147,6 +150,15 @@ std::optional<std::string> Validate(const Run& run) {
        *m.objective_multiplier > 1e6)) {
     return fmt::format("modifiers.objective_multiplier = {}: must be > 0 and <= 1e6",
                        *m.objective_multiplier);
+  }
+  // Bounded so that the displaced share stays below 1 - e^-100 (N'' > 0, losses finite).
+  if (!std::isfinite(m.displacement) || m.displacement < 0 || m.displacement > 100) {
+    return fmt::format("modifiers.displacement = {}: must be in [0, 100]", m.displacement);
+  }
+  if (!std::isfinite(m.memorization_capacity) || !(m.memorization_capacity > 0) ||
+      m.memorization_capacity > 1e6) {
+    return fmt::format("modifiers.memorization_capacity = {}: must be > 0 and <= 1e6",
+                       m.memorization_capacity);
   }
   return std::nullopt;
 }

@@ -18,7 +18,7 @@ constexpr std::array<std::string_view, 1> kComputeOptimal = {"compute_optimal"};
 
 constexpr double kMaxEpochs = 1e7;
 
-const std::array<KeyInfo, 28> kKeys = {{
+const std::array<KeyInfo, 30> kKeys = {{
     {"law.preset", KeyKind::kChoice, kPresetNames, "loss-law preset (resets its constants)"},
     {"law.E", KeyKind::kNumber, {}, "irreducible loss, nats"},
     {"law.A", KeyKind::kNumber, {}, "parameter term coefficient"},
@@ -47,6 +47,10 @@ const std::array<KeyInfo, 28> kKeys = {{
     {"modifiers.g0", KeyKind::kNumber, {}, "dropout's stretch of the decay at 1e9 params"},
     {"modifiers.eta", KeyKind::kNumber, {}, "scale exponent of dropout's benefit"},
     {"modifiers.size_gamma", KeyKind::kNumber, {}, "dataset-size modifier of the decay"},
+    {"modifiers.displacement", KeyKind::kNumber, {},
+     "strength of capacity displacement by repeated mixture sources (0: off)"},
+    {"modifiers.memorization_capacity", KeyKind::kNumber, {},
+     "tokens a parameter can memorise (capacity displacement)"},
 }};
 // Set apart so the array above stays in SCENARIO.md order.
 const KeyInfo kObjectiveMultiplierKey = {"modifiers.objective_multiplier", KeyKind::kNumber, {},
@@ -269,6 +273,10 @@ std::optional<std::string> SetNumber(RunSpec& spec, std::string_view path, doubl
     spec.modifiers.eta = value;
   } else if (path == "modifiers.size_gamma") {
     spec.modifiers.size_gamma = value;
+  } else if (path == "modifiers.displacement") {
+    spec.modifiers.displacement = value;
+  } else if (path == "modifiers.memorization_capacity") {
+    spec.modifiers.memorization_capacity = value;
   } else if (path == "modifiers.objective_multiplier") {
     spec.modifiers.objective_multiplier = value;
   } else {
@@ -347,6 +355,8 @@ std::optional<double> GetNumber(const RunSpec& spec, std::string_view path) {
   if (path == "modifiers.g0") return spec.modifiers.g0;
   if (path == "modifiers.eta") return spec.modifiers.eta;
   if (path == "modifiers.size_gamma") return spec.modifiers.size_gamma;
+  if (path == "modifiers.displacement") return spec.modifiers.displacement;
+  if (path == "modifiers.memorization_capacity") return spec.modifiers.memorization_capacity;
   if (path == "modifiers.objective_multiplier") return spec.modifiers.objective_multiplier;
   return std::nullopt;
 }

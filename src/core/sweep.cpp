@@ -23,6 +23,7 @@
 #include <exception>
 
 #include "core/solve.h"
+#include "repsim/displacement.h"
 
 namespace repsim {
 
@@ -97,6 +98,10 @@ uint64_t Bits(double v) { return std::bit_cast<uint64_t>(v); }
 
 bool ClosedFormEvaluator::AppliesWith(const Run& run, double g_pow) {
   if (run.sources.size() != 1 || run.dropout.schedule != DropoutSchedule::kNone) return false;
+  // The closed form has no capacity-displacement term (MODEL.md §3b): a run
+  // that may displace capacity takes the timeline. (Today implied by the
+  // single source; kept explicit for any future multi-source closed form.)
+  if (MayDisplaceCapacity(run)) return false;
   // With p = 0 the engine multiplies g(N) and c_drop by zero; that is the
   // identity only when they are finite.
   const double g = run.modifiers.g0 * g_pow;

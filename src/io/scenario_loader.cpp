@@ -30,8 +30,10 @@ constexpr std::string_view kDataKeys[] = {"unique_tokens", "quality", "source"};
 constexpr std::string_view kSourceKeys[] = {"name", "unique_tokens", "weight", "quality"};
 constexpr std::string_view kTrainingKeys[] = {"tokens", "epochs", "compute", "dropout"};
 constexpr std::string_view kDropoutKeys[] = {"schedule", "rate", "start_epoch", "end_epoch"};
-constexpr std::string_view kModifierKeys[] = {"c_drop", "g0", "eta", "size_gamma",
-                                               "objective_multiplier"};
+constexpr std::string_view kModifierKeys[] = {"c_drop",     "g0",
+                                               "eta",        "size_gamma",
+                                               "objective_multiplier", "displacement",
+                                               "memorization_capacity"};
 constexpr std::string_view kOutputKeys[] = {"trajectory_points", "formats", "plots"};
 constexpr std::string_view kFormatNames[] = {"csv", "json", "md"};
 constexpr std::string_view kSweepKeys[] = {"axis"};

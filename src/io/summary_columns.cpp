@@ -21,7 +21,8 @@ std::vector<SummaryColumn> Build() {
       {"compute", true, [](R, S s) { return Num(s.compute); }, "C = 6 active_params D: training FLOPs"},
       {"effective_tokens", true, [](R, S s) { return Num(s.effective_tokens); }, "D': what the seen tokens are worth as fresh tokens"},
       {"effective_fraction", true, [](R, S s) { return Num(s.effective_fraction); }, "D'/D: the share of training tokens that still count"},
-      {"effective_params", true, [](R, S s) { return Num(s.effective_params); }, "N': parameters that still count (excess parameters decay, Muennighoff 2023)"},
+      {"effective_params", true, [](R, S s) { return Num(s.effective_params); }, "N': parameters that still count (excess parameters decay, Muennighoff 2023; less capacity_lost)"},
+      {"capacity_lost", true, [](R, S s) { return Num(s.capacity_lost); }, "share of N' taken by memorising repeated mixture sources (Hernandez et al. 2022; 0 for one source)"},
       {"loss_repeated", true, [](R, S s) { return Num(s.loss_repeated); }, "L(N', D'): predicted loss of this run, nats/token"},
       {"loss_unique", true, [](R, S s) { return Num(s.loss_unique); }, "predicted loss of the same run on all-fresh data, no dropout"},
       {"delta", true, [](R, S s) { return Num(s.delta); }, "loss_repeated - loss_unique: what repetition costs, nats"},
@@ -55,6 +56,8 @@ std::vector<SummaryColumn> Build() {
       {"g0", true, [](R r, S) { return Num(r.modifiers.g0); }, "dropout's stretch of the decay at 1e9 params (calibrated, T2)"},
       {"eta", true, [](R r, S) { return Num(r.modifiers.eta); }, "scale exponent of dropout's benefit (our assumption)"},
       {"size_gamma", true, [](R r, S) { return Num(r.modifiers.size_gamma); }, "dataset-size modifier of the decay"},
+      {"displacement", true, [](R r, S) { return Num(r.modifiers.displacement); }, "capacity-displacement strength lambda (calibrated, Hernandez et al. 2022)"},
+      {"memorization_capacity", true, [](R r, S) { return Num(r.modifiers.memorization_capacity); }, "tokens a parameter can memorise (our assumption, from Morris et al. 2025)"},
   };
 }
 

@@ -80,6 +80,7 @@ const Extractor kExtractors[] = {
     {"effective_tokens", [](const Run&, const Summary& s) { return s.effective_tokens; }},
     {"effective_fraction", [](const Run&, const Summary& s) { return s.effective_fraction; }},
     {"effective_params", [](const Run&, const Summary& s) { return s.effective_params; }},
+    {"capacity_lost", [](const Run&, const Summary& s) { return s.capacity_lost; }},
     {"loss_repeated", [](const Run&, const Summary& s) { return s.loss_repeated; }},
     {"loss_unique", [](const Run&, const Summary& s) { return s.loss_unique; }},
     {"delta", [](const Run&, const Summary& s) { return s.delta; }},
@@ -119,6 +120,9 @@ const Extractor kExtractors[] = {
     {"g0", [](const Run& r, const Summary&) { return r.modifiers.g0; }},
     {"eta", [](const Run& r, const Summary&) { return r.modifiers.eta; }},
     {"size_gamma", [](const Run& r, const Summary&) { return r.modifiers.size_gamma; }},
+    {"displacement", [](const Run& r, const Summary&) { return r.modifiers.displacement; }},
+    {"memorization_capacity",
+     [](const Run& r, const Summary&) { return r.modifiers.memorization_capacity; }},
 };
 
 // A growable byte buffer written through a raw pointer: a chunk of rows.

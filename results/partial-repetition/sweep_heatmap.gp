@@ -1,0 +1,67 @@
+# sweep_heatmap.gp: the cost of repetition over two sweep axes.
+# Scenario "partial-repetition"; data: sweep_heatmap.dat (in this folder). Written by repsim:
+# edit freely; running the scenario again overwrites it. Needs gnuplot >= 5.4.
+#
+# Draw it from inside this folder:
+#   gnuplot sweep_heatmap.gp                    ->  sweep_heatmap.svg
+#   gnuplot -e "fmt='png'" sweep_heatmap.gp     ->  sweep_heatmap.png
+
+# A clean slate when run after other scripts (reset keeps the datafile settings).
+reset
+set datafile separator whitespace
+set datafile nocolumnheaders
+unset datafile missing
+if (!exists("fmt")) fmt = "svg"
+if (fmt eq "png") {
+  # pngcairo draws antialiased text; plain png (libgd) is the fallback.
+  if (strstrt(GPVAL_TERMINALS, " pngcairo ") > 0) {
+    set terminal pngcairo size 900,680 enhanced font "sans-serif,11" background "white"
+  } else {
+    set terminal png size 900,680 enhanced background "#ffffff"
+  }
+} else {
+  set terminal svg size 900,680 dynamic enhanced font "sans-serif,13" background "white"
+}
+set output "sweep_heatmap." . fmt
+
+# Colour: delta_pct, the loss increase over the same run on all-fresh data, in %,
+# on a log scale from cbmax/1e4 to cbmax (smaller values get the lightest colour).
+# Black lines: where it crosses 1 %, 5 % and 10 %.
+set datafile missing "NaN"      # points that were not evaluated stay blank
+stats "sweep_heatmap.dat" using 3 nooutput
+cbmax = STATS_max > 100 ? STATS_max : 100
+cbmin = cbmax / 1e4
+set logscale cb
+set cbrange [cbmin:cbmax]
+set format cb "%g"
+set cbtics out nomirror
+set palette defined (0 "#fffff0", 1 "#fff2b2", 2 "#fed976", 3 "#fd8d3c", 4 "#e31a1c", 5 "#800026", 6 "#2b0010")
+
+set view map
+set pm3d map
+set contour base
+set cntrparam levels discrete 1, 5, 10
+set cntrlabel onecolor format "%g %%" font ",11" start 8 interval 60
+set style textbox opaque noborder margins 1, 1
+set xrange [*:*] noextend
+set yrange [*:*] noextend
+set border 15 lc "#444444"
+set tics out nomirror
+# The map view leaves wide margins of its own: place the plot explicitly.
+set lmargin at screen 0.11
+set rmargin at screen 0.80
+set bmargin at screen 0.12
+set tmargin at screen 0.88
+set logscale x
+set format x "%g"
+set logscale y
+set format y "10^{%L}"
+set xlabel "data.source.repeated.weight" noenhanced
+set ylabel "data.source.repeated.unique_tokens" noenhanced
+set cblabel "loss increase over all-fresh data, delta_pct (%)" noenhanced
+set title "partial-repetition: cost of repetition" noenhanced
+set key off
+
+splot "sweep_heatmap.dat" using 1:2:($3 < cbmin ? cbmin : $3) with pm3d nocontours, \
+      "" using 1:2:3 with lines nosurface lc "black" lw 1.5, \
+      "" using 1:2:3 with labels boxed nosurface
