@@ -146,8 +146,9 @@ def main():
                 f"--user-data-dir={profile}", "--remote-debugging-port=0",
                 "--remote-debugging-address=127.0.0.1", "--window-size=1440,1250",
                 "--no-proxy-server", "about:blank"]
-        if os.geteuid() == 0:
-            args.insert(1, "--no-sandbox")  # chromium refuses to run as root with its sandbox
+        # Chromium refuses to run as root with its sandbox, and containers (CI) often
+        # lack the user namespaces it needs otherwise; the browser loads only our page.
+        args.insert(1, "--no-sandbox")
         browser = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                    start_new_session=True)
         # chromium writes its port to DevToolsActivePort in the profile.
