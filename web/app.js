@@ -338,7 +338,9 @@ function showFields(r) {
   const put = (id, text) => { if ($(id) !== active) { $(id).value = text; $(id).classList.remove('invalid'); } };
   const slide = (id, v) => { if ($(id) !== active) $(id).value = v; };
   const text = $('toml').value;
-  put('law', r.law);
+  // "custom (from PRESET, overridden: ...)" when the file overrides constants.
+  const custom = String(r.law).match(/from ([a-z0-9_]+)/);
+  put('law', custom ? custom[1] : r.law);
   put('objective', r.objective);
   put('schedule', r.dropout_schedule);
   const optimal = (findKey(text, 'model', 'params') || '').includes('compute_optimal');
@@ -373,6 +375,7 @@ function showFields(r) {
   document.querySelector('.dropout-start').classList.toggle('hidden', !(s === 'step' || s === 'linear'));
   document.querySelector('.dropout-end').classList.toggle('hidden', !(s === 'linear' || s === 'early'));
   const notes = [];
+  if (custom) notes.push(`law: ${r.law}.`);
   if (optimal) notes.push(`params = "compute_optimal": ${short(r.params)} for these tokens.`);
   if (mixture) notes.push('A [[data.source]] mixture: edit its sources in the file.');
   if (findKey(text, 'training', 'compute') !== null) notes.push(`training.compute = ${short(r.compute)} FLOPs gives these tokens.`);
