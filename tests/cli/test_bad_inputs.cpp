@@ -81,6 +81,7 @@ TEST_CASE("every numeric key refuses NaN, infinities and absurd values", "[bad]"
       {"training.dropout", "rate"}, {"training.dropout", "start_epoch"},
       {"training.dropout", "end_epoch"}, {"modifiers", "c_drop"}, {"modifiers", "g0"},
       {"modifiers", "eta"}, {"modifiers", "size_gamma"}, {"modifiers", "objective_multiplier"},
+      {"modifiers", "displacement"}, {"modifiers", "memorization_capacity"},
       {"output", "trajectory_points"},
   };
   const char* base_values[][2] = {
