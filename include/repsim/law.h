@@ -16,9 +16,13 @@ namespace repsim {
 enum class LawPreset {
   kChinchilla2022,   // Hoffmann et al. 2022, approach 3
   kBesiroglu2024,    // Besiroglu et al. 2024, replication of approach 3
-  kMuennighoff2023,  // Muennighoff et al. 2023 (data-constrained), the default
+  kMuennighoff2023,  // Muennighoff et al. 2023 (data-constrained)
   kKaplan2020,       // Kaplan et al. 2020, L(N, D)
 };
+
+// The preset a scenario, `repsim plan` and the calibration use when none is
+// named (MODEL.md §1). The only place the default is set.
+inline constexpr LawPreset kDefaultLawPreset = LawPreset::kMuennighoff2023;
 
 // The functional form a preset uses.
 enum class LawForm {
@@ -28,13 +32,16 @@ enum class LawForm {
 
 std::string_view ToString(LawPreset preset);
 std::optional<LawPreset> LawPresetFromString(std::string_view name);
-// Every preset name, in the order of MODEL.md §1.
+// Every preset, in the order of MODEL.md §1.
 std::span<const LawPreset> AllLawPresets();
+// Their names (ToString of each), in the same order: the one list that
+// parsers, suggestions and help texts use.
+std::span<const std::string_view> LawPresetNames();
 
 // A loss law with all its constants. Build one with MakeLaw() and override
 // constants field by field; check with Validate() before use.
 struct Law {
-  LawPreset preset = LawPreset::kMuennighoff2023;
+  LawPreset preset = kDefaultLawPreset;
   LawForm form = LawForm::kChinchilla;
 
   // Chinchilla form. Loss in nats; A, B in nats * (params or tokens)^exponent.

@@ -86,7 +86,15 @@ std::optional<std::string> SourceKeyProblem(const RunSpec& spec, std::string_vie
 // patterns spelt out once per source of a mixture, dropped otherwise.
 std::vector<std::string> ConcreteKeys(const RunSpec& spec, bool numeric_only);
 
-// Parses "25B", "1.5T", "400M", "2e9", "7k" (suffix case-insensitive).
+// The one number parser of repsim: scenario strings, command-line flags and
+// CSV cells all read numbers through these two, so that a value accepted in
+// one place is accepted everywhere.
+// A decimal number ("2e9", ".5", "+3", " 7 "): blanks around it and one
+// leading '+' allowed; hex, trailing text and "" refused. "inf" and "nan"
+// parse (callers check the range).
+std::optional<double> ParseNumber(std::string_view text);
+// A number or a quantity with a suffix K, M, B, T (1e3 ... 1e12, any case):
+// "25B", "1.5T", " 400M", "2e9", "7k".
 std::optional<double> ParseQuantity(std::string_view text);
 
 // --- The whole file ----------------------------------------------------------

@@ -1,13 +1,12 @@
 // `repsim fit`: fit a loss law to measured runs (MODEL.md §6).
 //
-// Wiring only: parse and validate flags (Boost.Program_options), read the CSV
+// Wiring only: parse and validate flags (cli/flags.h), read the CSV
 // (src/io/runs_csv.h), call the core (include/repsim/fit.h), write one of
 // four formats. Every bad flag or value is an error naming the flag and the
 // value, exit code 2; a fit that fails is exit code 1 (STYLE.md).
 #include <fmt/format.h>
 
 #include <array>
-#include <boost/program_options.hpp>
 #include <charconv>
 #include <cmath>
 #include <iostream>
@@ -17,7 +16,7 @@
 #include <tuple>
 #include <vector>
 
-#include "cli/cli_util.h"
+#include "cli/flags.h"
 #include "cli/commands.h"
 #include "io/progress.h"
 #include "io/runs_csv.h"
@@ -25,15 +24,11 @@
 #include "io/table.h"
 #include "repsim/fit.h"
 #include "repsim/law.h"
+#include "repsim/scenario.h"
 
 namespace repsim::cli {
 namespace {
 
-namespace po = boost::program_options;
-
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 2;
 constexpr int kMaxThreads = 1024;
 constexpr int kMaxBootstrap = 1000000;
 
@@ -48,7 +43,8 @@ constexpr const char* kUsage =
     "\n"
     "RUNS.csv has a header row naming its columns, in any order: params (N), tokens (D,\n"
     "tokens seen), loss (final loss), and for --form data-constrained unique_tokens (U).\n"
-    "Other columns are ignored. Every value must be a finite number > 0.\n"
+    "Other columns are ignored. Every value must be a finite number > 0, plain (2e9) or\n"
+    "with a suffix K, M, B, T as in a scenario file (2B).\n"
     "\n"
     "Forms:\n"
     "  chinchilla        L = E + A/N^alpha + B/D^beta                      (5 constants)\n"
@@ -79,22 +75,28 @@ constexpr const char* kUsage =
     "(each refit starts from the best fit and up to 3 other local optima; resample i\n"
     "draws from a generator seeded by a hash of (S, i), so results depend on the seed,\n"
     "never on --threads).\n"
-    "--format toml writes a [law] table to paste into a scenario file.\n"
-    "\n"
+    "--format toml writes a [law] table to paste into a scenario file.";
+
+constexpr const char* kEpilogue =
     "Examples:\n"
     "  repsim fit ../shared/data/chinchilla_hoffmann2022_fig4.csv --drop-highest 5\n"
     "  repsim fit ../shared/data/muennighoff2023_fit_runs.csv --form data-constrained \\\n"
     "      --fix-preset muennighoff2023 --bootstrap 1000 --format toml\n"
     "\n"
-    "Exit codes: 0 success, 1 the fit failed, 2 bad input or usage.\n"
-    "\n"
-    "Options";
+    "A fit that fails (no start converges) is an internal failure, exit code 1.";
 
-// Presets that can be fixed with --fix-preset: the Chinchilla-form ones.
-constexpr std::string_view kFixPresets[] = {"chinchilla2022", "besiroglu2024", "muennighoff2023"};
 constexpr std::string_view kFormNames[] = {"chinchilla", "data-constrained"};
 constexpr std::string_view kFormatNames[] = {"table", "text", "json", "csv", "toml"};
 constexpr std::string_view kParamNames[] = {"E", "A", "B", "alpha", "beta", "rd_star", "rn_star"};
+
+// Presets that can be fixed with --fix-preset: the Chinchilla-form ones.
+std::vector<std::string_view> FixablePresets() {
+  std::vector<std::string_view> out;
+  for (LawPreset p : AllLawPresets()) {
+    if (MakeLaw(p).form == LawForm::kChinchilla) out.push_back(ToString(p));
+  }
+  return out;
+}
 
 enum class Format { kTable, kJson, kCsv, kToml };
 
@@ -108,128 +110,57 @@ struct Flags {
   std::optional<std::string> fix_preset;
 };
 
-int UsageError(const std::string& message) {
-  fmt::print(stderr, "repsim fit: {}\n(see 'repsim fit --help')\n", message);
-  return kExitUsage;
-}
-
-template <typename Int>
-std::optional<Int> ParseInt(std::string_view s) {
-  Int v{};
-  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || ptr != s.data() + s.size() || s.empty()) return std::nullopt;
-  return v;
-}
-
-std::optional<double> ParseDouble(std::string_view s) {
-  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
-  double v = 0;
-  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || ptr != s.data() + s.size() || s.empty()) return std::nullopt;
-  return v;
-}
-
-// An integer flag in [lo, hi], or an error message naming it.
-Expected<int> IntFlag(std::string_view flag, const std::string& text, int lo, int hi) {
-  const std::optional<long long> v = ParseInt<long long>(text);
-  if (!v) return Error{fmt::format("{} = '{}': not an integer", flag, text)};
-  if (*v < lo || *v > hi) {
-    return Error{fmt::format("{} = {}: must be from {} to {}", flag, *v, lo, hi)};
-  }
-  return static_cast<int>(*v);
-}
-
 // Parses and validates every flag except those needing the data. Returns an
 // exit code when the command should stop now.
-std::optional<int> ParseFlags(const Args& args, Flags* f) {
+std::optional<int> ParseFlags(const Args& args, FlagSet& opts, Flags* f) {
   std::vector<std::string> files, fixes;
   std::string form = "chinchilla", delta, drop, starts = "grid", bootstrap, seed, threads,
               format = "table", preset;
-  po::options_description opts(kUsage);
-  // clang-format off
-  opts.add_options()
-      ("form", po::value(&form)->value_name("FORM"),
-       "chinchilla (default) or data-constrained")
-      ("fix", po::value(&fixes)->value_name("NAME=VALUE")->composing(),
-       "hold a constant at VALUE (natural units, > 0), e.g. --fix E=1.8; NAME is one of E, "
-       "A, B, alpha, beta, rd_star, rn_star (the last two: data-constrained form); repeatable")
-      ("fix-preset", po::value(&preset)->value_name("PRESET"),
-       "hold E, A, B, alpha, beta at a preset's values: chinchilla2022, besiroglu2024 or "
-       "muennighoff2023 (MODEL.md §1); a --fix of the same constant overrides it")
-      ("huber-delta", po::value(&delta)->value_name("D"),
-       "delta of the Huber loss on log loss (default 1e-3, Hoffmann et al.)")
-      ("drop-highest", po::value(&drop)->value_name("K"),
-       "leave out the K runs with the highest losses (Besiroglu et al. drop 5); default 0")
-      ("starts", po::value(&starts)->value_name("grid|N"),
-       "the whole start grid (default) or its first N points")
-      ("bootstrap", po::value(&bootstrap)->value_name("B"),
-       "B bootstrap resamples for standard errors and 95% intervals (default 0: none)")
-      ("seed", po::value(&seed)->value_name("S"), "bootstrap seed, 0 to 2^64-1 (default 0)")
-      ("threads", po::value(&threads)->value_name("T"),
-       "worker threads (default 0: all cores); results do not depend on it")
-      ("format", po::value(&format)->value_name("FMT"),
-       "table (default), json, csv, or toml (a [law] table for a scenario file)")
-      ("help,h", "print this help");
-  // clang-format on
-  po::options_description hidden;
-  hidden.add_options()("file", po::value(&files));
-  po::options_description all;
-  all.add(opts).add(hidden);
-  po::positional_options_description pos;
-  pos.add("file", -1);
-  std::vector<std::string> long_names;
-  for (const auto& opt : opts.options()) long_names.push_back("--" + opt->long_name());
-  std::vector<std::string_view> long_views(long_names.begin(), long_names.end());
-  try {
-    // No abbreviations: a flag is a promise, spelled out (STYLE.md).
-    const int style = po::command_line_style::unix_style ^ po::command_line_style::allow_guessing;
-    po::variables_map vm;
-    po::store(po::command_line_parser(JoinFlagValues(all, args))
-                  .options(all)
-                  .positional(pos)
-                  .style(style)
-                  .run(),
-              vm);
-    po::notify(vm);
-    if (vm.count("help")) {
-      std::cout << opts << "\n";
-      return kExitOk;
-    }
-  } catch (const po::unknown_option& e) {
-    const std::string flag = e.get_option_name();
-    return UsageError(fmt::format("unknown flag '{}'{}", flag,
-                                  io::DidYouMean(flag.substr(0, flag.find('=')), long_views)));
-  } catch (const po::multiple_occurrences& e) {
-    return UsageError(fmt::format("{} given more than once", e.get_option_name()));
-  } catch (const po::error& e) {
-    return UsageError(e.what());
-  }
+  const std::string fixable = Join(FixablePresets());
+  opts.Positionals("RUNS.csv", &files)
+      .Value("form", '\0', "FORM", &form, "chinchilla (default) or data-constrained")
+      .Repeated("fix", "NAME=VALUE", &fixes,
+                "hold a constant at VALUE (natural units, > 0), e.g. --fix E=1.8; NAME is one of "
+                "E, A, B, alpha, beta, rd_star, rn_star (the last two: data-constrained form)")
+      .Value("fix-preset", '\0', "PRESET", &preset,
+             "hold E, A, B, alpha, beta at a preset's values: " + fixable +
+                 " (MODEL.md §1); a --fix of the same constant overrides it")
+      .Value("huber-delta", '\0', "D", &delta,
+             "delta of the Huber loss on log loss (default 1e-3, Hoffmann et al.)")
+      .Value("drop-highest", '\0', "K", &drop,
+             "leave out the K runs with the highest losses (Besiroglu et al. drop 5); default 0")
+      .Value("starts", '\0', "grid|N", &starts,
+             "the whole start grid (default) or its first N points")
+      .Value("bootstrap", '\0', "B", &bootstrap,
+             "B bootstrap resamples for standard errors and 95% intervals (default 0: none)")
+      .Value("seed", '\0', "S", &seed, "bootstrap seed, 0 to 2^64-1 (default 0)")
+      .Value("threads", '\0', "T", &threads,
+             "worker threads (default 0: all cores); results do not depend on it")
+      .Value("format", '\0', "FMT", &format,
+             "table (default), json, csv, or toml (a [law] table for a scenario file)")
+      .Epilogue(kEpilogue);
+  if (auto code = opts.Parse(args)) return code;
 
-  if (files.empty()) return UsageError("no runs file given: repsim fit RUNS.csv");
+  if (files.empty()) return opts.UsageError("no runs file given: repsim fit RUNS.csv");
   if (files.size() > 1) {
-    return UsageError(fmt::format("one runs file expected, got {}: '{}' and '{}'", files.size(),
+    return opts.UsageError(fmt::format("one runs file expected, got {}: '{}' and '{}'", files.size(),
                                   files[0], files[1]));
   }
   f->file = files[0];
 
   const std::optional<FitForm> fit_form = FitFormFromString(form);
-  if (!fit_form) {
-    return UsageError(
-        fmt::format("--form = '{}': unknown form{} (one of: chinchilla, "
-                    "data-constrained)",
-                    form, io::DidYouMean(form, kFormNames)));
-  }
+  if (!fit_form) return opts.UsageError(ChoiceFlag("--form", form, "form", kFormNames).error());
   f->options.form = *fit_form;
 
   if (!preset.empty()) {
     const std::optional<LawPreset> p = LawPresetFromString(preset);
     if (!p || MakeLaw(*p).form != LawForm::kChinchilla) {
-      return UsageError(fmt::format(
-          "--fix-preset = '{}': {}{} (one of: chinchilla2022, besiroglu2024, muennighoff2023)",
-          preset,
-          p ? "not a Chinchilla-form preset (kaplan2020 has no E, A, B, alpha, beta)"
+      const std::vector<std::string_view> names = FixablePresets();
+      return opts.UsageError(fmt::format(
+          "--fix-preset = '{}': {}{} (one of: {})", preset,
+          p ? fmt::format("not a Chinchilla-form preset ({} has no E, A, B, alpha, beta)", preset)
             : "unknown preset",
-          p ? "" : io::DidYouMean(preset, kFixPresets)));
+          p ? "" : io::DidYouMean(preset, names), fixable));
     }
     const Law law = MakeLaw(*p);
     f->options.fixed[static_cast<int>(FitParam::kE)] = law.e;
@@ -244,68 +175,69 @@ std::optional<int> ParseFlags(const Args& args, Flags* f) {
   for (const std::string& fix : fixes) {
     const size_t eq = fix.find('=');
     if (eq == std::string::npos) {
-      return UsageError(fmt::format("--fix = '{}': expected NAME=VALUE, e.g. --fix E=1.8", fix));
+      return opts.UsageError(fmt::format("--fix = '{}': expected NAME=VALUE, e.g. --fix E=1.8", fix));
     }
     const std::string name = fix.substr(0, eq);
     const std::string value = fix.substr(eq + 1);
     const std::optional<FitParam> param = FitParamFromString(name);
     if (!param) {
-      return UsageError(fmt::format(
+      return opts.UsageError(fmt::format(
           "--fix {}: unknown constant '{}'{} (one of: E, A, B, alpha, beta, rd_star, rn_star)", fix,
           name, io::DidYouMean(name, kParamNames)));
     }
     const int i = static_cast<int>(*param);
     if (i >= NumParams(f->options.form)) {
-      return UsageError(
+      return opts.UsageError(
           fmt::format("--fix {}: {} is a constant of the data-constrained form "
                       "only (add --form data-constrained)",
                       fix, name));
     }
-    if (seen[i]) return UsageError(fmt::format("--fix {}: {} is fixed twice", fix, name));
+    if (seen[i]) return opts.UsageError(fmt::format("--fix {}: {} is fixed twice", fix, name));
     seen[i] = true;
-    const std::optional<double> v = ParseDouble(value);
-    if (!v) return UsageError(fmt::format("--fix {}: '{}' is not a number", fix, value));
+    const std::optional<double> v = ParseNumber(value);
+    if (!v) return opts.UsageError(fmt::format("--fix {}: '{}' is not a number", fix, value));
     if (!std::isfinite(*v) || !(*v > 0)) {
-      return UsageError(fmt::format("--fix {}: {} must be finite and > 0", fix, name));
+      return opts.UsageError(fmt::format("--fix {}: {} must be finite and > 0", fix, name));
     }
     f->options.fixed[i] = *v;
   }
 
   if (!delta.empty()) {
-    const std::optional<double> v = ParseDouble(delta);
-    if (!v) return UsageError(fmt::format("--huber-delta = '{}': not a number", delta));
+    const std::optional<double> v = ParseNumber(delta);
+    if (!v) return opts.UsageError(fmt::format("--huber-delta = '{}': not a number", delta));
     if (!std::isfinite(*v) || !(*v > 0)) {
-      return UsageError(fmt::format("--huber-delta = {}: must be finite and > 0", delta));
+      return opts.UsageError(fmt::format("--huber-delta = {}: must be finite and > 0", delta));
     }
     f->options.huber_delta = *v;
   }
   if (!drop.empty()) {
-    auto v = IntFlag("--drop-highest", drop, 0, 1 << 30);
-    if (!v) return UsageError(v.error());
-    f->drop_highest = *v;
+    auto v = IntegerInRange("--drop-highest", drop, 0, 1 << 30);
+    if (!v) return opts.UsageError(v.error());
+    f->drop_highest = static_cast<int>(*v);
   }
   if (starts != "grid") {
-    auto v = IntFlag("--starts", starts, 1, 1 << 30);
-    if (!v) return UsageError(v.error() + " (or 'grid' for the whole start grid)");
-    f->options.max_starts = *v;
+    auto v = IntegerInRange("--starts", starts, 1, 1 << 30);
+    if (!v) return opts.UsageError(v.error() + " (or 'grid' for the whole start grid)");
+    f->options.max_starts = static_cast<int>(*v);
   }
   if (!bootstrap.empty()) {
-    auto v = IntFlag("--bootstrap", bootstrap, 0, kMaxBootstrap);
-    if (!v) return UsageError(v.error());
-    f->bootstrap = *v;
+    auto v = IntegerInRange("--bootstrap", bootstrap, 0, kMaxBootstrap);
+    if (!v) return opts.UsageError(v.error());
+    f->bootstrap = static_cast<int>(*v);
   }
   if (!seed.empty()) {
-    const std::optional<uint64_t> v = ParseInt<uint64_t>(seed);
-    if (!v) {
-      return UsageError(
+    uint64_t v = 0;
+    const auto [ptr, ec] = std::from_chars(seed.data(), seed.data() + seed.size(), v);
+    if (ec != std::errc() || ptr != seed.data() + seed.size()) {
+      return opts.UsageError(
           fmt::format("--seed = '{}': must be an integer from 0 to 18446744073709551615", seed));
     }
-    f->seed = *v;
+    f->seed = v;
   }
   if (!threads.empty()) {
-    auto v = IntFlag("--threads", threads, 0, kMaxThreads);
-    if (!v) return UsageError(v.error());
-    f->options.threads = *v;
+    auto v = IntegerInRange("--threads", threads, 0, kMaxThreads);
+    if (!v) return opts.UsageError(v.error());
+    f->options.threads = static_cast<int>(*v);
   }
   if (format == "table" || format == "text") {
     f->format = Format::kTable;
@@ -316,12 +248,9 @@ std::optional<int> ParseFlags(const Args& args, Flags* f) {
   } else if (format == "toml") {
     f->format = Format::kToml;
   } else {
-    return UsageError(
-        fmt::format("--format = '{}': unknown format{} (one of: table, json, "
-                    "csv, toml)",
-                    format, io::DidYouMean(format, kFormatNames)));
+    return opts.UsageError(ChoiceFlag("--format", format, "format", kFormatNames).error());
   }
-  if (auto err = Validate(f->options)) return UsageError(*err);
+  if (auto err = Validate(f->options)) return opts.UsageError(*err);
   return std::nullopt;
 }
 
@@ -524,7 +453,10 @@ void WriteToml(const Report& r) {
                r.boot->seed, se);
   }
   fmt::print("[law]\n");
-  fmt::print("preset = \"{}\"\n", dc ? "muennighoff2023" : "chinchilla2022");
+  // The preset whose form the fitted constants belong to; every constant is
+  // then overridden.
+  fmt::print("preset = \"{}\"\n",
+             ToString(dc ? LawPreset::kMuennighoff2023 : LawPreset::kChinchilla2022));
   // Reports credit these constants to this fit, not to the preset's paper.
   fmt::print("source = {}\n",
              io::JsonString(fmt::format("repsim fit --form {} to {}, objective {}",
@@ -538,24 +470,24 @@ void WriteToml(const Report& r) {
 
 int FitCommand(const Args& args) {
   Flags flags;
-  if (auto code = ParseFlags(args, &flags)) return *code;
+  FlagSet opts("fit", kUsage);
+  if (auto code = ParseFlags(args, opts, &flags)) return *code;
 
   const bool dc = flags.options.form == FitForm::kDataConstrained;
   auto read = io::ReadRunsCsv(flags.file, dc);
   if (!read) {
-    fmt::print(stderr, "repsim fit: {}\n", read.error());
-    return kExitUsage;
+    return Fail("fit", read.error());
   }
   const int runs_read = static_cast<int>(read->size());
   if (flags.drop_highest >= runs_read) {
-    return UsageError(fmt::format("--drop-highest = {}: {} has only {} runs", flags.drop_highest,
+    return opts.UsageError(fmt::format("--drop-highest = {}: {} has only {} runs", flags.drop_highest,
                                   flags.file, runs_read));
   }
   const std::vector<FitRun> runs = DropHighestLosses(*read, flags.drop_highest);
   int free = 0;
   for (FitParam p : FitParams(flags.options.form)) free += IsFixed(flags, p) ? 0 : 1;
   if (static_cast<int>(runs.size()) < free) {
-    return UsageError(
+    return opts.UsageError(
         fmt::format("{} runs cannot determine {} free constants (fix some with "
                     "--fix or give more runs)",
                     runs.size(), free));
@@ -564,7 +496,7 @@ int FitCommand(const Args& args) {
   whole_grid.max_starts.reset();
   const size_t grid = StartGrid(whole_grid).size();
   if (flags.options.max_starts && static_cast<size_t>(*flags.options.max_starts) > grid) {
-    return UsageError(fmt::format("--starts = {}: the start grid has only {} points",
+    return opts.UsageError(fmt::format("--starts = {}: the start grid has only {} points",
                                   *flags.options.max_starts, grid));
   }
 
@@ -575,8 +507,7 @@ int FitCommand(const Args& args) {
     io::Progress bar("fitting", starts);
     auto result = Fit(runs, flags.options, [&] { bar.Tick(); });
     if (!result) {
-      fmt::print(stderr, "repsim fit: {}\n", result.error());
-      return kExitFailure;
+      return Fail("fit", result.error(), kExitInternal);
     }
     fit = std::move(result).value();
   }
@@ -586,13 +517,12 @@ int FitCommand(const Args& args) {
     auto result =
         Bootstrap(runs, flags.options, *fit, flags.bootstrap, flags.seed, [&] { bar.Tick(); });
     if (!result) {
-      fmt::print(stderr, "repsim fit: bootstrap: {}\n", result.error());
-      return kExitFailure;
+      return Fail("fit", fmt::format("bootstrap: {}", result.error()), kExitInternal);
     }
     boot = std::move(result).value();
   }
 
-  for (const std::string& w : fit->warnings) fmt::print(stderr, "repsim fit: warning: {}\n", w);
+  for (const std::string& w : fit->warnings) Warn("fit", w);
   const Report report{flags, runs_read, *fit, boot};
   switch (flags.format) {
     case Format::kTable:

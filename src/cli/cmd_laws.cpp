@@ -1,42 +1,27 @@
 // `repsim laws` and `repsim calibrate`.
-#include <cmath>
-#include <iostream>
 
-#include <boost/program_options.hpp>
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/flags.h"
 #include "io/laws_table.h"
 #include "io/table.h"
 #include "repsim/calibration.h"
 #include "repsim/law.h"
 
-namespace po = boost::program_options;
-
 namespace repsim::cli {
 namespace {
 
-// Parses a command that takes only --help and --format; returns an exit code
-// when it should stop.
-std::optional<int> ParseSimple(const Args& args, const char* usage, std::string* format) {
-  po::options_description opts(usage);
-  opts.add_options()("help,h", "show this help")(
-      "format,f", po::value(format)->default_value("table"), "table | csv | json | md");
-  try {
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(opts).run(), vm);
-    po::notify(vm);
-    if (vm.count("help")) {
-      std::cout << opts << "\n";
-      return 0;
-    }
-  } catch (const po::error& e) {
-    fmt::print(stderr, "repsim: {}\n", e.what());
-    return 2;
-  }
-  if (!io::TableFormatFromString(*format)) {
-    fmt::print(stderr, "repsim: --format {}: must be one of table, csv, json, md\n", *format);
-    return 2;
+// Parses a command that takes only --format; returns an exit code when it
+// should stop.
+std::optional<int> ParseFormatOnly(const Args& args, const char* command, const char* usage,
+                                   std::string* format) {
+  *format = "table";
+  FlagSet flags(command, usage);
+  flags.Value("format", 'f', "FMT", format, "table (default), csv, json or md (markdown)");
+  if (auto code = flags.Parse(args)) return code;
+  if (const Expected<io::TableFormat> f = TableFormatFlag(*format); !f) {
+    return flags.UsageError(f.error());
   }
   return std::nullopt;
 }
@@ -45,12 +30,12 @@ std::optional<int> ParseSimple(const Args& args, const char* usage, std::string*
 
 int LawsCommand(const Args& args) {
   std::string format;
-  if (auto code = ParseSimple(args,
-                              "Usage: repsim laws [--format table|csv|json|md]\n\n"
-                              "Lists the loss-law presets (MODEL.md §1) with every constant and "
-                              "its source.\nAny constant can be overridden in a scenario's [law] "
-                              "table.\n\nOptions",
-                              &format)) {
+  if (auto code = ParseFormatOnly(args, "laws",
+                                  "Usage: repsim laws [--format table|csv|json|md]\n\n"
+                                  "Lists the loss-law presets (MODEL.md §1) with every constant "
+                                  "and its source.\nAny constant can be overridden in a "
+                                  "scenario's [law] table.",
+                                  &format)) {
     return *code;
   }
   const io::Table t = io::LawsTable();
@@ -60,29 +45,29 @@ int LawsCommand(const Args& args) {
         "\nrd_star, rn_star: Muennighoff et al. 2023's decay constants of repeated data and\n"
         "excess parameters; every preset carries them so any law can price repetition.\n"
         "kaplan2020 uses non-embedding parameters and its own tokenizer: its losses are not\n"
-        "comparable with the others'. Default preset: muennighoff2023.\n"
+        "comparable with the others'. Default preset: {}.\n"
         "fitted_*: the domain of validity, the ranges of the runs each preset was fitted on\n"
         "(\"-\": not stated). Outside them a prediction is an extrapolation: every output row\n"
-        "says so in its `extrapolation` column, and `repsim run --strict` refuses it.\n");
+        "says so in its `extrapolation` column, and `repsim run --strict` refuses it.\n",
+        ToString(kDefaultLawPreset));
   }
-  return 0;
+  return kExitOk;
 }
 
 int CalibrateCommand(const Args& args) {
   std::string format;
-  if (auto code = ParseSimple(args,
-                              "Usage: repsim calibrate [--format table|csv|json|md]\n\n"
-                              "Re-derives the calibrated constants of MODEL.md §4 from their "
-                              "Token-Crisis targets\n(Xue et al. 2023) and the capacity-displacement "
-                              "strength from the Hernandez et al.\n2022 target, and compares them "
-                              "with the values compiled into repsim.\n\nOptions",
-                              &format)) {
+  if (auto code = ParseFormatOnly(args, "calibrate",
+                                  "Usage: repsim calibrate [--format table|csv|json|md]\n\n"
+                                  "Re-derives the calibrated constants of MODEL.md §4 from their "
+                                  "Token-Crisis targets\n(Xue et al. 2023) and the "
+                                  "capacity-displacement strength from the Hernandez et al.\n2022 "
+                                  "target, and compares them with the values compiled into repsim.",
+                                  &format)) {
     return *code;
   }
   Expected<Calibration> c = SolveCalibration();
   if (!c) {
-    fmt::print(stderr, "repsim calibrate: {}\n", c.error());
-    return 1;
+    return Fail("calibrate", c.error(), kExitInternal);
   }
   io::Table t;
   for (auto n : {"constant", "solved", "compiled", "target"}) {
@@ -97,7 +82,7 @@ int CalibrateCommand(const Args& args) {
             "H1: 800M params, 100B tokens, 10 % from 100M tokens seen 100x: equivalent_params "
             "= 400M"});
   fmt::print("{}", io::Render(t, *io::TableFormatFromString(format)));
-  return 0;
+  return kExitOk;
 }
 
 }  // namespace repsim::cli

@@ -11,7 +11,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <boost/program_options.hpp>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -21,7 +20,7 @@
 #include <memory>
 #include <sstream>
 
-#include "cli/cli_util.h"
+#include "cli/flags.h"
 #include "cli/commands.h"
 #include "io/interrupt.h"
 #include "io/plots.h"
@@ -30,7 +29,6 @@
 #include "io/table.h"
 
 namespace fs = std::filesystem;
-namespace po = boost::program_options;
 
 namespace repsim::cli {
 namespace {
@@ -45,8 +43,9 @@ constexpr const char* kMergeUsage =
     "Each SHARD_DIR is a folder a shard wrote (it holds sweep.shard.toml) or the --out folder\n"
     "of a shard run (its scenario folders are used). Every shard 1..N of a grid must be given\n"
     "exactly once; all must come from the same scenario, axes and repsim version, or nothing\n"
-    "is written. Shards of several scenarios can be merged at once. Exit code 0 on success,\n"
-    "2 when the shards are missing, repeated or inconsistent, 1 when writing fails.\n\n"
+    "is written. Shards of several scenarios can be merged at once.";
+
+constexpr const char* kMergeExample =
     "Example: a Slurm job array of 8 tasks, one shard each, then the merge once all are done:\n\n"
     "  #!/bin/bash\n"
     "  # sweep.sbatch: shard I of 8 into shards/I/<scenario.name>/\n"
@@ -58,8 +57,7 @@ constexpr const char* kMergeUsage =
     "  jobid=$(sbatch --parsable sweep.sbatch)\n"
     "  sbatch --dependency=afterok:${jobid} --wrap 'repsim merge shards/* --out results'\n\n"
     "Each task writes its own --out folder (two shards must not share one: each run\n"
-    "replaces DIR/<scenario.name>/ whole).\n\n"
-    "Options";
+    "replaces DIR/<scenario.name>/ whole).";
 
 struct Shard {
   fs::path dir;
@@ -67,7 +65,7 @@ struct Shard {
 };
 
 struct Failure {
-  int code;  // 2: bad input, 1: could not write
+  int code;  // kExitBadInput (bad input, or cannot write), or 130: interrupted
   std::string message;
 };
 
@@ -83,7 +81,7 @@ std::optional<Failure> Expand(const std::string& arg, std::vector<fs::path>* out
   std::error_code ec;
   const fs::path p(arg);
   if (!fs::is_directory(p, ec)) {
-    return Failure{2, fmt::format("{}: not a folder", arg)};
+    return Failure{kExitBadInput, fmt::format("{}: not a folder", arg)};
   }
   if (fs::exists(p / io::kShardMetaFile, ec)) {
     out->push_back(p);
@@ -96,7 +94,7 @@ std::optional<Failure> Expand(const std::string& arg, std::vector<fs::path>* out
     }
   }
   if (found.empty()) {
-    return Failure{2, fmt::format("{}: no {} in it or in its folders (not written by "
+    return Failure{kExitBadInput, fmt::format("{}: no {} in it or in its folders (not written by "
                                   "`repsim run --shard I/N`)",
                                   arg, io::kShardMetaFile)};
   }
@@ -112,7 +110,7 @@ std::optional<Failure> CheckComplete(std::vector<Shard>& shards) {
   for (const Shard& s : shards) {
     const io::ShardMeta& m = s.meta;
     auto differ = [&](std::string_view what, const std::string& a, const std::string& b) {
-      return Failure{2, fmt::format("{} and {} are not shards of the same sweep: their {} differ "
+      return Failure{kExitBadInput, fmt::format("{} and {} are not shards of the same sweep: their {} differ "
                                     "({} vs {})",
                                     first.dir.string(), s.dir.string(), what, a, b)};
     };
@@ -131,7 +129,7 @@ std::optional<Failure> CheckComplete(std::vector<Shard>& shards) {
             [](const Shard& a, const Shard& b) { return a.meta.shard < b.meta.shard; });
   for (size_t i = 1; i < shards.size(); ++i) {
     if (shards[i].meta.shard == shards[i - 1].meta.shard) {
-      return Failure{2, fmt::format("shard {}/{} of '{}' is given twice: {} and {}",
+      return Failure{kExitBadInput, fmt::format("shard {}/{} of '{}' is given twice: {} and {}",
                                     shards[i].meta.shard, m0.shards, m0.scenario,
                                     shards[i - 1].dir.string(), shards[i].dir.string())};
     }
@@ -151,7 +149,7 @@ std::optional<Failure> CheckComplete(std::vector<Shard>& shards) {
       list += fmt::format("{}{}/{}", i ? ", " : "", missing[i], m0.shards);
     }
     if (missing.size() > 20) list += fmt::format(" and {} more", missing.size() - 20);
-    return Failure{2, fmt::format("sweep of '{}': {} of {} shards missing: {}", m0.scenario,
+    return Failure{kExitBadInput, fmt::format("sweep of '{}': {} of {} shards missing: {}", m0.scenario,
                                   missing.size(), m0.shards, list)};
   }
   return std::nullopt;
@@ -162,7 +160,7 @@ std::optional<Failure> CopyRows(const Shard& s, const std::string& header, FILE*
                                 io::SweepDigest* digest) {
   const fs::path path = s.dir / io::kSweepCsvFile;
   std::unique_ptr<FILE, int (*)(FILE*)> in(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!in) return Failure{2, fmt::format("{}: missing or unreadable", path.string())};
+  if (!in) return Failure{kExitBadInput, fmt::format("{}: missing or unreadable", path.string())};
   const size_t naxes = s.meta.axes.size();
   const uint64_t expected = s.meta.end - s.meta.begin;
   uint64_t row = 0;
@@ -171,7 +169,7 @@ std::optional<Failure> CopyRows(const Shard& s, const std::string& header, FILE*
   std::vector<char> buf(1 << 22);
   uint64_t ok = 0, partial = 0, invalid = 0;
   auto line_error = [&](std::string what) {
-    return Failure{2, fmt::format("{}: {} (was it truncated or edited? run shard {}/{} again)",
+    return Failure{kExitBadInput, fmt::format("{}: {} (was it truncated or edited? run shard {}/{} again)",
                                   path.string(), what, s.meta.shard, s.meta.shards)};
   };
   auto handle = [&](std::string_view line) -> std::optional<Failure> {
@@ -242,7 +240,7 @@ std::optional<Failure> CopyRows(const Shard& s, const std::string& header, FILE*
     if (copy_from == std::string::npos) continue;  // still inside the header line
     if (copy_from < got &&
         std::fwrite(data + copy_from, 1, got - copy_from, out) != got - copy_from) {
-      return Failure{1, "cannot write the merged sweep.csv (disk full?)"};
+      return Failure{kExitBadInput, "cannot write the merged sweep.csv (disk full?)"};
     }
   }
   if (!header_done) return line_error("it is empty");
@@ -262,20 +260,20 @@ std::optional<Failure> MergeOne(std::vector<Shard>& shards, const fs::path& out,
   const std::string header = io::SweepCsvHeader(meta.axes);
 
   std::optional<io::Staging> staging;
-  if (auto e = io::Staging::Create(out, meta.scenario, &staging)) return Failure{2, *e};
+  if (auto e = io::Staging::Create(out, meta.scenario, &staging)) return Failure{kExitBadInput, *e};
   io::SweepDigest digest(meta.axes,
                          io::SplitCsvLine(std::string_view(header).substr(0, header.size() - 1)),
                          IndexRange{0, meta.grid_points}, meta.grid_points);
   {
     const fs::path path = staging->dir() / io::kSweepCsvFile;
     std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "wb"), &std::fclose);
-    if (!f) return Failure{1, fmt::format("{}: cannot write", path.string())};
+    if (!f) return Failure{kExitBadInput, fmt::format("{}: cannot write", path.string())};
     std::fwrite(header.data(), 1, header.size(), f.get());
     for (const Shard& s : shards) {
       if (auto e = CopyRows(s, header, f.get(), &digest)) return e;
     }
     if (std::fflush(f.get()) != 0 || std::ferror(f.get()) || std::fclose(f.release()) != 0) {
-      return Failure{1, fmt::format("{}: cannot write (disk full?)", path.string())};
+      return Failure{kExitBadInput, fmt::format("{}: cannot write (disk full?)", path.string())};
     }
   }
 
@@ -294,25 +292,25 @@ std::optional<Failure> MergeOne(std::vector<Shard>& shards, const fs::path& out,
           ReadText(e.path()),
           digest.Markdown(0, 0,
                           meta.plots && digest.plan().kind != io::SweepPlotPlan::Kind::kNone));
-      if (auto err = staging->Write(name, report)) return Failure{1, *err};
+      if (auto err = staging->Write(name, report)) return Failure{kExitBadInput, *err};
       continue;
     }
     fs::copy_file(e.path(), staging->dir() / name, ec);
-    if (ec) return Failure{1, fmt::format("{}: cannot copy: {}", e.path().string(), ec.message())};
+    if (ec) return Failure{kExitBadInput, fmt::format("{}: cannot copy: {}", e.path().string(), ec.message())};
     if (ext == ".gp") scripts.push_back(name);
   }
   std::optional<std::string> plot_warning;
   if (meta.plots && digest.plan().kind != io::SweepPlotPlan::Kind::kNone) {
     if (auto err = staging->Write(io::SweepPlotDataFile(digest.plan()), digest.PlotData())) {
-      return Failure{1, *err};
+      return Failure{kExitBadInput, *err};
     }
     plot_warning = io::WriteSweepPlot(meta.scenario, meta.axes, staging->dir(), plot_options);
   }
   std::sort(scripts.begin(), scripts.end());
   if (!plot_warning) plot_warning = io::RenderScripts(staging->dir(), scripts, plot_options);
   if (io::Interrupted()) return Failure{130, "interrupted; nothing written"};
-  if (auto e = staging->Commit()) return Failure{1, *e};
-  if (plot_warning) fmt::print(stderr, "repsim merge: warning: plots: {}\n", *plot_warning);
+  if (auto e = staging->Commit()) return Failure{kExitBadInput, *e};
+  if (plot_warning) Warn("merge", fmt::format("plots: {}", *plot_warning));
   if (!quiet) {
     std::string failed;
     if (digest.partial()) failed += fmt::format(", {} partial", digest.partial());
@@ -329,24 +327,21 @@ int MergeCommand(const Args& args) {
   std::vector<std::string> dirs;
   std::string out;
   bool png = false, quiet = false;
-  po::options_description opts(kMergeUsage);
-  opts.add_options()("help,h", "show this help")("out,o", po::value(&out),
-                                                 "output folder (required), e.g. results")(
-      "png", po::bool_switch(&png), "also render plots as PNG")("quiet,q", po::bool_switch(&quiet),
-                                                                "print nothing but errors");
-  if (auto code = ParseWithPositionals(args, opts, &dirs, "merge")) return *code;
-  if (dirs.empty() || out.empty()) {
-    fmt::print(stderr, "repsim merge: {}\n(see 'repsim merge --help')\n",
-               dirs.empty() ? "no shard folder given" : "--out DIR is required");
-    return 2;
-  }
+  FlagSet flags("merge", kMergeUsage);
+  flags.Positionals("SHARD_DIR", &dirs)
+      .Value("out", 'o', "DIR", &out, "output folder (required), e.g. results")
+      .Switch("png", '\0', &png, "also render plots as PNG")
+      .Switch("quiet", 'q', &quiet, "print nothing but errors")
+      .Epilogue(kMergeExample);
+  if (auto code = flags.Parse(args)) return *code;
+  if (dirs.empty()) return flags.UsageError("no shard folder given");
+  if (out.empty()) return flags.UsageError("--out DIR is required");
   io::InstallInterruptHandlers();
 
   std::vector<fs::path> folders;
   for (const std::string& d : dirs) {
     if (auto f = Expand(d, &folders)) {
-      fmt::print(stderr, "repsim merge: error: {}\n", f->message);
-      return f->code;
+      return Fail("merge", f->message, f->code);
     }
   }
   std::map<std::string, std::vector<Shard>> by_scenario;
@@ -354,8 +349,7 @@ int MergeCommand(const Args& args) {
     const fs::path meta_path = d / io::kShardMetaFile;
     Expected<io::ShardMeta> meta = io::ParseShardMeta(ReadText(meta_path), meta_path.string());
     if (!meta) {
-      fmt::print(stderr, "repsim merge: error: {}\n", meta.error());
-      return 2;
+      return Fail("merge", meta.error());
     }
     by_scenario[meta->scenario].push_back(Shard{d, *meta});
   }
@@ -363,12 +357,12 @@ int MergeCommand(const Args& args) {
   const bool out_existed = fs::exists(out, ec);
   for (auto& [name, shards] : by_scenario) {
     if (auto f = MergeOne(shards, out, io::PlotOptions{png}, quiet)) {
-      fmt::print(stderr, "repsim merge: error: {}\n", f->message);
+      Fail("merge", f->message);
       if (!out_existed) fs::remove(out, ec);  // only if still empty: nothing half-written
       return f->code == 130 ? 128 + io::InterruptSignal() : f->code;
     }
   }
-  return 0;
+  return kExitOk;
 }
 
 }  // namespace repsim::cli

@@ -6,10 +6,9 @@
 #include <sstream>
 #include <thread>
 
-#include <boost/program_options.hpp>
 #include <fmt/format.h>
 
-#include "cli/cli_util.h"
+#include "cli/flags.h"
 #include "cli/commands.h"
 #include "io/interrupt.h"
 #include "io/plots.h"
@@ -17,81 +16,111 @@
 #include "io/scenario_loader.h"
 #include "io/sweep_writer.h"
 
-namespace po = boost::program_options;
-
 namespace repsim::cli {
 namespace {
 
+constexpr int kMaxThreads = 1024;
+// How diagnostics name a scenario read from standard input (`repsim run -`).
+constexpr const char* kStdinName = "<stdin>";
+
 constexpr const char* kRunUsage =
-    "Usage: repsim run FILE.toml... [--out DIR] [--png] [--threads N] [--shard I/N] [--quiet]\n"
-    "                  [--strict]\n\n"
+    "Usage: repsim run FILE.toml... [--set KEY=VALUE]... [--out DIR] [--format text|json]\n"
+    "                  [--png] [--threads N] [--shard I/N] [--quiet] [--strict]\n\n"
     "Evaluates each scenario file (see SCENARIO.md and scenarios/) and writes\n"
     "DIR/<scenario.name>/: summary.csv, summary.json, trajectory.csv, report.md, and when\n"
     "the file asks for them compare.csv, sweep.csv and plots (.gp scripts, .svg when\n"
     "gnuplot is installed). Every file is checked before anything is written; a failed\n"
-    "run leaves earlier results untouched.\n\n"
+    "run leaves earlier results untouched. FILE - reads a scenario from standard input.\n\n"
     "Reported quantities (MODEL.md §5): loss_repeated is the predicted loss with your\n"
     "repetition, loss_unique the same run on all-fresh data, delta their difference;\n"
     "effective_fraction = D'/D is the share of tokens that still count; wasted_compute\n"
     "the share of FLOPs repetition wastes. Every row has an extrapolation column: empty,\n"
     "or which ranges of the runs the law was fitted on it is outside of (repsim laws);\n"
-    "one warning per run says how many, and --strict makes that an error.\n\n"
-    "Options";
+    "one warning per run says how many, and --strict makes that an error.";
+
+constexpr const char* kRunEpilogue =
+    "--set KEY=VALUE sets any scenario key as if the file said it (SCENARIO.md), and is\n"
+    "checked the same way; an error at it names the --set. VALUE is a TOML value (4, 1e24,\n"
+    "true, \"text\") or plain text (7B, chinchilla2022); data.source.NAME.FIELD sets a\n"
+    "field of the [[data.source]] named NAME. Applied to every FILE, in order.\n\n"
+    "--format json prints summary.json (an object; with several files, an array of them)\n"
+    "to standard output instead of the table; the results are written as always.\n\n"
+    "Examples:\n"
+    "  repsim run scenarios/t5-base-token-crisis.toml\n"
+    "  repsim run scenarios/t5-base-token-crisis.toml --set law.preset=chinchilla2022\n"
+    "  cat my.toml | repsim run - --format json --out /tmp/results";
 
 constexpr const char* kCheckUsage =
-    "Usage: repsim check FILE.toml...\n\n"
+    "Usage: repsim check FILE.toml... [--set KEY=VALUE]...\n\n"
     "Validates scenario files (keys, types, ranges, contradictions) without evaluating or\n"
-    "writing anything. Exit code 0 when all are valid, 2 otherwise.\n\nOptions";
+    "writing anything. FILE - reads standard input; --set as for `repsim run`.";
+
+constexpr std::string_view kFormats[] = {"text", "json"};
 
 struct Parsed {
   std::vector<std::string> files;
+  std::vector<std::string> sets;
   std::string out = "results";
+  std::string format = "text";
   bool png = false;
   bool quiet = false;
   bool strict = false;
   int threads = 0;
   std::string shard;
-  bool help = false;
 };
 
 // Parses args; returns an exit code when the command should stop now.
 std::optional<int> Parse(const Args& args, bool run, Parsed* p) {
-  po::options_description opts(run ? kRunUsage : kCheckUsage);
-  opts.add_options()("help,h", "show this help");
+  FlagSet flags(run ? "run" : "check", run ? kRunUsage : kCheckUsage);
+  flags.Positionals("FILE", &p->files)
+      .Repeated("set", "KEY=VALUE", &p->sets, "set a scenario key, validated like the file");
+  std::string threads;
   if (run) {
-    opts.add_options()("out,o", po::value(&p->out), "output folder (default: results)")(
-        "png", po::bool_switch(&p->png), "also render plots as PNG")(
-        "threads,j", po::value(&p->threads), "threads for sweeps (default: all cores)")(
-        "shard", po::value(&p->shard),
-        "I/N: evaluate only slice I (1-based) of N of the sweep grid; join with `repsim merge`")(
-        "quiet,q", po::bool_switch(&p->quiet), "print nothing but errors")(
-        "strict", po::bool_switch(&p->strict),
-        "refuse (exit 2, nothing written) any run outside the ranges its law was fitted on "
-        "(the extrapolation column; see `repsim laws`)");
+    flags.Value("out", 'o', "DIR", &p->out, "output folder (default: results)")
+        .Value("format", '\0', "FMT", &p->format,
+               "what to print: text (default, a table) or json (summary.json)")
+        .Switch("png", '\0', &p->png, "also render plots as PNG")
+        .Value("threads", 'j', "N", &threads, "threads for sweeps (default 0: all cores)")
+        .Value("shard", '\0', "I/N",  &p->shard,
+               "evaluate only slice I (1-based) of N of the sweep grid; join with `repsim merge`")
+        .Switch("quiet", 'q', &p->quiet, "print nothing but errors")
+        .Switch("strict", '\0', &p->strict,
+                "refuse (exit 2, nothing written) any run outside the ranges its law was fitted "
+                "on (the extrapolation column; see `repsim laws`)")
+        .Epilogue(kRunEpilogue);
   }
-  if (auto code = ParseWithPositionals(args, opts, &p->files, run ? "run" : "check")) {
-    return code;
+  if (auto code = flags.Parse(args)) return code;
+  if (p->files.empty()) return flags.UsageError("no scenario file given");
+  if (std::count(p->files.begin(), p->files.end(), "-") > 1) {
+    return flags.UsageError("'-' (standard input) given more than once");
   }
-  if (p->files.empty()) {
-    fmt::print(stderr, "repsim {}: no scenario file given\n(see 'repsim {} --help')\n",
-               run ? "run" : "check", run ? "run" : "check");
-    return 2;
+  if (flags.Given("threads")) {
+    const Expected<long long> t = IntegerInRange("--threads", threads, 0, kMaxThreads);
+    if (!t) return flags.UsageError(t.error() + " (0: all cores)");
+    p->threads = static_cast<int>(*t);
   }
-  if (p->threads < 0 || p->threads > 1024) {
-    fmt::print(stderr, "repsim run: --threads {}: must be from 0 (all cores) to 1024\n", p->threads);
-    return 2;
+  if (const Expected<size_t> f = ChoiceFlag("--format", p->format, "format", kFormats); !f) {
+    return flags.UsageError(f.error());
   }
   return std::nullopt;
 }
 
-// Loads every file; prints all diagnostics. Empty on any error.
+// Loads every file ("-": standard input); prints all diagnostics. Empty on any error.
 std::optional<std::vector<std::pair<std::string, Scenario>>> LoadAll(
-    const std::vector<std::string>& files) {
+    const std::vector<std::string>& files, const std::vector<std::string>& sets) {
   std::vector<std::pair<std::string, Scenario>> out;
   bool ok = true;
   std::set<std::string> names;
   for (const std::string& f : files) {
-    io::LoadResult r = io::LoadScenarioFile(f);
+    io::LoadResult r;
+    if (f == "-") {
+      std::ostringstream text;
+      text << std::cin.rdbuf();
+      r = io::LoadScenarioText(text.str(), kStdinName, sets);
+    } else {
+      r = io::LoadScenarioFile(f, sets);
+    }
+    const std::string shown = f == "-" ? kStdinName : f;
     if (!r.scenario) {
       fmt::print(stderr, "{}", r.FormatErrors());
       ok = false;
@@ -100,11 +129,11 @@ std::optional<std::vector<std::pair<std::string, Scenario>>> LoadAll(
     if (!names.insert(r.scenario->name).second) {
       fmt::print(stderr, "{}: error: scenario.name = \"{}\" is also the name of an earlier file; "
                          "both would write results/{}/\n",
-                 f, r.scenario->name, r.scenario->name);
+                 shown, r.scenario->name, r.scenario->name);
       ok = false;
       continue;
     }
-    out.emplace_back(f, std::move(*r.scenario));
+    out.emplace_back(shown, std::move(*r.scenario));
   }
   if (!ok) return std::nullopt;
   return out;
@@ -133,8 +162,8 @@ struct Outside {
 int CheckCommand(const Args& args) {
   Parsed p;
   if (auto code = Parse(args, false, &p)) return *code;
-  auto loaded = LoadAll(p.files);
-  if (!loaded) return 2;
+  auto loaded = LoadAll(p.files, p.sets);
+  if (!loaded) return kExitBadInput;
   for (const auto& [file, sc] : *loaded) {
     fmt::print("{}: ok ({}{}{})\n", file, sc.name,
                sc.sweep.empty() ? "" : fmt::format(", sweep of {} axes", sc.sweep.size()),
@@ -153,23 +182,23 @@ int RunCommand(const Args& args) {
     char slash = 0;
     std::istringstream ss(p.shard);
     if (!(ss >> i >> slash >> n) || slash != '/' || !ss.eof() || n < 1 || i < 1 || i > n) {
-      fmt::print(stderr, "repsim run: --shard {}: must be I/N with 1 <= I <= N (e.g. 3/8)\n",
-                 p.shard);
-      return 2;
+      return Fail("run", fmt::format("--shard = '{}': must be I/N with 1 <= I <= N (e.g. 3/8)",
+                                     p.shard));
     }
     sweep_opts.shard_index = i - 1;
     sweep_opts.shard_count = n;
     sweep_opts.sharded = true;
   }
-  auto loaded = LoadAll(p.files);
-  if (!loaded) return 2;
+  auto loaded = LoadAll(p.files, p.sets);
+  if (!loaded) return kExitBadInput;
   io::InstallInterruptHandlers();
+  const bool json = p.format == "json";
+  std::vector<std::string> summaries;  // --format json
 
   for (auto& [file, sc] : *loaded) {
     Expected<io::ScenarioResults> evaluated = io::EvaluateScenario(file, sc);
     if (!evaluated) {  // the loader resolved every run already; this is a bug
-      fmt::print(stderr, "{}: {}\n", file, evaluated.error());
-      return 1;
+      return Fail("run", fmt::format("{}: {}", file, evaluated.error()), kExitInternal);
     }
     io::ScenarioResults& r = evaluated.value();
     Outside outside;
@@ -178,20 +207,18 @@ int RunCommand(const Args& args) {
       outside.Add(fmt::format("compare '{}'", c.name), Extrapolation(c.run));
     }
     if (p.strict && outside.rows) {
-      fmt::print(stderr, "{}: error: --strict: {}\n", file, outside.Message(r.run));
-      return 2;
+      return Fail("run", fmt::format("{}: --strict: {}", file, outside.Message(r.run)));
     }
 
     std::optional<io::Staging> staging;
     if (auto e = io::Staging::Create(p.out, sc.name, &staging)) {
-      fmt::print(stderr, "{}: error: {}\n", file, *e);
-      return 2;
+      return Fail("run", fmt::format("{}: {}", file, *e));
     }
     io::SweepReport sweep;
     if (!sc.sweep.empty()) {
       if (auto e = io::RunSweep(sc, sweep_opts, *staging, &sweep)) {
-        fmt::print(stderr, "{}: error: {}\n", file, *e);
-        return io::Interrupted() ? 128 + io::InterruptSignal() : 2;
+        Fail("run", fmt::format("{}: {}", file, *e));
+        return io::Interrupted() ? 128 + io::InterruptSignal() : kExitBadInput;
       }
       r.sweep_markdown = sweep.markdown;
       if (sweep.extrapolated && outside.rows == 0) {
@@ -200,50 +227,62 @@ int RunCommand(const Args& args) {
       outside.rows += sweep.extrapolated;
       outside.total += sweep.points;
       if (p.strict && outside.rows) {  // the staging folder goes away: nothing written
-        fmt::print(stderr, "{}: error: --strict: {}\n", file, outside.Message(r.run));
-        return 2;
+        return Fail("run", fmt::format("{}: --strict: {}", file, outside.Message(r.run)));
       }
     }
-    if (auto e = io::WriteResults(r, *staging)) {
-      fmt::print(stderr, "{}: error: {}\n", file, *e);
-      return 1;
+    if (auto e = io::WriteResults(r, *staging)) {  // output that cannot be written
+      return Fail("run", fmt::format("{}: {}", file, *e));
     }
     if (sc.output.plots) {
       if (auto e = io::WritePlots(r, io::PlotOptions{p.png}, *staging)) {
-        fmt::print(stderr, "{}: warning: plots: {}\n", file, *e);
+        Warn("run", fmt::format("{}: plots: {}", file, *e));
       }
     }
     if (io::Interrupted()) {
-      fmt::print(stderr, "{}: interrupted; previous results left as they were\n", file);
+      Fail("run", fmt::format("{}: interrupted; previous results left as they were", file));
       return 128 + io::InterruptSignal();
     }
-    if (auto e = staging->Commit()) {
-      fmt::print(stderr, "{}: error: {}\n", file, *e);
-      return 1;
+    if (auto e = staging->Commit()) {  // output that cannot be written
+      return Fail("run", fmt::format("{}: {}", file, *e));
     }
-    if (outside.rows && !p.quiet) {
-      fmt::print(stderr, "{}: warning: {}\n", file, outside.Message(r.run));
-    }
+    if (outside.rows && !p.quiet) Warn("run", fmt::format("{}: {}", file, outside.Message(r.run)));
+    if (json) summaries.push_back(io::SummaryJson(r));
     if (!p.quiet) {
-      fmt::print("{}", io::TerminalSummary(r, TerminalColumns()));
+      // With --format json, standard output is the JSON alone; the notes go to stderr.
+      std::FILE* notes = json ? stderr : stdout;
+      if (!json) fmt::print("{}", io::TerminalSummary(r, TerminalColumns()));
       if (!sc.sweep.empty()) {
         std::string failed;
         if (sweep.partial) failed += fmt::format(", {} partial", sweep.partial);
         if (sweep.invalid) failed += fmt::format(", {} invalid", sweep.invalid);
         if (!failed.empty()) failed += " (see the status column of sweep.csv)";
         if (sweep_opts.sharded) {
-          fmt::print("sweep: shard {}/{}: grid points {} to {} of {}{}; join the shards with "
+          fmt::print(notes, "sweep: shard {}/{}: grid points {} to {} of {}{}; join the shards with "
                      "`repsim merge`\n",
                      sweep_opts.shard_index + 1, sweep_opts.shard_count, sweep.begin,
                      sweep.begin + sweep.points - 1, sweep.grid_points, failed);
         } else {
-          fmt::print("sweep: {} points{}\n", sweep.points, failed);
+          fmt::print(notes, "sweep: {} points{}\n", sweep.points, failed);
         }
       }
-      fmt::print("results written to {}/\n\n", staging->final_dir().string());
+      fmt::print(notes, "results written to {}/\n{}", staging->final_dir().string(),
+                 json ? "" : "\n");
     }
   }
-  return 0;
+  if (json) {
+    if (summaries.size() == 1) {
+      fmt::print("{}", summaries[0]);
+    } else {
+      std::string all = "[\n";
+      for (size_t i = 0; i < summaries.size(); ++i) {
+        std::string one = summaries[i];
+        while (!one.empty() && one.back() == '\n') one.pop_back();
+        all += one + (i + 1 < summaries.size() ? ",\n" : "\n");
+      }
+      fmt::print("{}]\n", all);
+    }
+  }
+  return kExitOk;
 }
 
 }  // namespace repsim::cli

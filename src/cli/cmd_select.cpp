@@ -3,7 +3,6 @@
 // io/select_writer.h writes).
 #include <fmt/format.h>
 
-#include <boost/program_options.hpp>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -11,17 +10,17 @@
 #include <optional>
 #include <string>
 
-#include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/flags.h"
 #include "io/embeddings.h"
 #include "io/progress.h"
 #include "io/results.h"
 #include "io/select_writer.h"
 #include "io/suggest.h"
+#include "repsim/scenario.h"
 #include "repsim/select.h"
 
 namespace fs = std::filesystem;
-namespace po = boost::program_options;
 
 namespace repsim::cli {
 namespace {
@@ -49,9 +48,8 @@ constexpr const char* kSelectUsage =
     "With --epochs E (passes over the selected set) and --tokens-per-example T it also\n"
     "reports the tokens seen (E x K x T) and what that is in epochs over the whole set.\n"
     "No published law predicts SFT loss from these numbers; repsim reports them only.\n\n"
-    "The result is the same for a seed whatever --threads is. Exit codes: 0 success,\n"
-    "1 internal failure or cannot write, 2 bad input or usage (nothing is written).\n\n"
-    "Options";
+    "The result is the same for a seed whatever --threads is. On any error nothing is\n"
+    "written.";
 
 struct Parsed {
   std::vector<std::string> files;
@@ -61,8 +59,9 @@ struct Parsed {
 };
 
 int Usage(const std::string& message) {
-  fmt::print(stderr, "repsim select: error: {}\n(see 'repsim select --help')\n", message);
-  return 2;
+  Fail("select", message);
+  fmt::print(stderr, "Run 'repsim select --help' for usage.\n");
+  return kExitBadInput;
 }
 
 // An integer flag value in [lo, hi]; nullopt after printing the error.
@@ -85,19 +84,13 @@ std::optional<uint64_t> ParseInt(const std::string& flag, const std::string& tex
   return v;
 }
 
+// A finite number > 0, read by the core's parser (scenario.h): plain, or for
+// a count of tokens with a suffix K, M, B, T.
 std::optional<double> ParsePositive(const std::string& flag, const std::string& text,
-                                    std::string_view what) {
-  size_t used = 0;
-  double v = 0;
-  bool ok = !text.empty();
-  if (ok) {
-    try {
-      v = std::stod(text, &used);
-    } catch (const std::exception&) {
-      ok = false;
-    }
-  }
-  if (!ok || used != text.size() || !std::isfinite(v) || !(v > 0)) {
+                                    std::string_view what, bool quantity = false) {
+  const std::optional<double> parsed = quantity ? ParseQuantity(text) : ParseNumber(text);
+  const double v = parsed.value_or(NAN);
+  if (!parsed || !std::isfinite(v) || !(v > 0)) {
     Usage(fmt::format("--{} = '{}': {}", flag, text, what));
     return std::nullopt;
   }
@@ -135,27 +128,25 @@ double Since(Clock::time_point t) {
 int SelectCommand(const Args& args) {
   const auto start = Clock::now();
   Parsed p;
-  po::options_description opts(kSelectUsage);
-  opts.add_options()("help,h", "show this help")(
-      "fraction", po::value(&p.fraction),
-      "F: select round(F x rows) examples (at least 1), 0 < F <= 1")(
-      "count", po::value(&p.count), "K: select K examples (instead of --fraction)")(
-      "clusters", po::value(&p.clusters),
-      "C: K-means clusters, 1..K (default: round(sqrt(rows / 2)), at most K)")(
-      "method", po::value(&p.method), "kcenter (default), centroid or random")(
-      "seed", po::value(&p.seed), "S: seed of K-means and every random draw (default 0)")(
-      "out,o", po::value(&p.out), "DIR: output folder (default: selection)")(
-      "no-normalize", po::bool_switch(&p.no_normalize),
-      "use the embeddings as they are (default: L2-normalise each row)")(
-      "epochs", po::value(&p.epochs), "E: planned passes over the selected set")(
-      "tokens-per-example", po::value(&p.tokens_per_example),
-      "T: mean tokens per example (with --epochs)")(
-      "kmeans-iterations", po::value(&p.kmeans_iterations), "Lloyd iterations (default 20)")(
-      "threads,j", po::value(&p.threads), "threads (default 0: all cores)")(
-      "quiet,q", po::bool_switch(&p.quiet), "print nothing but errors");
-  if (auto code = ParseWithPositionals(JoinFlagValues(opts, args), opts, &p.files, "select")) {
-    return *code;
-  }
+  FlagSet flags("select", kSelectUsage);
+  flags.Positionals("EMBEDDINGS", &p.files)
+      .Value("fraction", '\0', "F", &p.fraction,
+             "select round(F x rows) examples (at least 1), 0 < F <= 1")
+      .Value("count", '\0', "K", &p.count, "select K examples (instead of --fraction)")
+      .Value("clusters", '\0', "C", &p.clusters,
+             "K-means clusters, 1..K (default: round(sqrt(rows / 2)), at most K)")
+      .Value("method", '\0', "METHOD", &p.method, "kcenter (default), centroid or random")
+      .Value("seed", '\0', "S", &p.seed, "seed of K-means and every random draw (default 0)")
+      .Value("out", 'o', "DIR", &p.out, "output folder (default: selection)")
+      .Switch("no-normalize", '\0', &p.no_normalize,
+              "use the embeddings as they are (default: L2-normalise each row)")
+      .Value("epochs", '\0', "E", &p.epochs, "planned passes over the selected set")
+      .Value("tokens-per-example", '\0', "T", &p.tokens_per_example,
+             "mean tokens per example (with --epochs; a suffix K, M allowed)")
+      .Value("kmeans-iterations", '\0', "N", &p.kmeans_iterations, "Lloyd iterations (default 20)")
+      .Value("threads", 'j', "N", &p.threads, "threads (default 0: all cores)")
+      .Switch("quiet", 'q', &p.quiet, "print nothing but errors");
+  if (auto code = flags.Parse(args)) return *code;
   if (p.files.empty()) return Usage("no embeddings file given");
   if (p.files.size() > 1)
     return Usage(fmt::format("one embeddings file expected, got {}", p.files.size()));
@@ -166,24 +157,19 @@ int SelectCommand(const Args& args) {
   SelectOptions o;
   std::optional<double> fraction;
   if (!p.fraction.empty()) {
-    size_t used = 0;
-    double f = NAN;
-    try {
-      f = std::stod(p.fraction, &used);
-    } catch (const std::exception&) {
-    }
-    if (used != p.fraction.size() || !(f > 0 && f <= 1)) {
+    const double f = ParseNumber(p.fraction).value_or(NAN);
+    if (!(f > 0 && f <= 1)) {
       return Usage(fmt::format("--fraction = '{}': must be a number with 0 < F <= 1", p.fraction));
     }
     fraction = f;
   } else {
     const auto k = ParseInt("count", p.count, 1, UINT32_MAX, "must be a whole number >= 1");
-    if (!k) return 2;
+    if (!k) return kExitBadInput;
     o.count = *k;
   }
   if (!p.clusters.empty()) {
     const auto c = ParseInt("clusters", p.clusters, 1, INT32_MAX, "must be a whole number >= 1");
-    if (!c) return 2;
+    if (!c) return kExitBadInput;
     o.clusters = *c;
   }
   const auto method = SelectMethodFromString(p.method);
@@ -193,25 +179,25 @@ int SelectCommand(const Args& args) {
   }
   o.method = *method;
   const auto seed = ParseInt("seed", p.seed, 0, UINT64_MAX, "must be a whole number >= 0");
-  if (!seed) return 2;
+  if (!seed) return kExitBadInput;
   o.seed = *seed;
   const auto iters =
       ParseInt("kmeans-iterations", p.kmeans_iterations, 1, 10000, "must be from 1 to 10000");
-  if (!iters) return 2;
+  if (!iters) return kExitBadInput;
   o.kmeans_iterations = static_cast<int>(*iters);
   const auto threads =
       ParseInt("threads", p.threads, 0, 1024, "must be from 0 (all cores) to 1024");
-  if (!threads) return 2;
+  if (!threads) return kExitBadInput;
   o.threads = static_cast<int>(*threads);
   std::optional<double> epochs, tokens;
   if (p.epochs.empty() != p.tokens_per_example.empty()) {
     return Usage("--epochs and --tokens-per-example go together: give both or neither");
   }
   if (!p.epochs.empty()) {
-    if (!(epochs = ParsePositive("epochs", p.epochs, "must be a number > 0"))) return 2;
-    if (!(tokens =
-              ParsePositive("tokens-per-example", p.tokens_per_example, "must be a number > 0"))) {
-      return 2;
+    if (!(epochs = ParsePositive("epochs", p.epochs, "must be a number > 0"))) return kExitBadInput;
+    if (!(tokens = ParsePositive("tokens-per-example", p.tokens_per_example,
+                                 "must be a number > 0", /*quantity=*/true))) {
+      return kExitBadInput;
     }
   }
   fs::path out_parent;
@@ -226,7 +212,7 @@ int SelectCommand(const Args& args) {
     const std::string& m = read.error();
     fmt::print(stderr, "{}{}", m.find(": error: ") != std::string::npos ? "" : "error: ", m);
     if (m.empty() || m.back() != '\n') fmt::print(stderr, "\n");
-    return 2;
+    return kExitBadInput;
   }
   io::Embeddings& emb = read.value();
   if (fraction) {
@@ -238,7 +224,7 @@ int SelectCommand(const Args& args) {
                  "{}: error: row {} (counting from 0) is all zeros: it has no direction to "
                  "normalise (drop it, or pass --no-normalize)\n",
                  file, *zero);
-      return 2;
+      return kExitBadInput;
     }
   }
   const double read_s = Since(t);
@@ -250,7 +236,7 @@ int SelectCommand(const Args& args) {
                              : e->key == "clusters" ? "--clusters"
                                                     : e->key;
     fmt::print(stderr, "{}: error: {}: {}\n", file, flag, e->message);
-    return 2;
+    return kExitBadInput;
   }
 
   // Progress bars on stderr (drawn only on a terminal, after a second).
@@ -274,7 +260,7 @@ int SelectCommand(const Args& args) {
   bar.reset();
   if (!sel) {
     fmt::print(stderr, "{}: error: {}\n", file, sel.error());
-    return 1;
+    return kExitInternal;
   }
 
   io::SelectRun run;
@@ -292,23 +278,14 @@ int SelectCommand(const Args& args) {
 
   t = Clock::now();
   std::optional<io::Staging> staging;
-  if (auto e = io::Staging::Create(out_parent, out_name, &staging)) {
-    fmt::print(stderr, "repsim select: error: {}\n", *e);
-    return 2;
-  }
+  if (auto e = io::Staging::Create(out_parent, out_name, &staging)) return Fail("select", *e);
   for (const auto& [name, text] :
        {std::pair<const char*, std::string>{"selected.csv", io::SelectedCsv(run)},
         {"summary.json", io::SelectSummaryJson(run)},
         {"report.md", io::SelectReportMarkdown(run)}}) {
-    if (auto e = staging->Write(name, text)) {
-      fmt::print(stderr, "repsim select: error: {}\n", *e);
-      return 1;
-    }
+    if (auto e = staging->Write(name, text)) return Fail("select", *e);  // cannot write: 2
   }
-  if (auto e = staging->Commit()) {
-    fmt::print(stderr, "repsim select: error: {}\n", *e);
-    return 1;
-  }
+  if (auto e = staging->Commit()) return Fail("select", *e);
   const double write_s = Since(t);
   if (!p.quiet) {
     fmt::print("{}", io::SelectTerminalSummary(run));
@@ -320,7 +297,7 @@ int SelectCommand(const Args& args) {
         "write_s={:.3f} total_s={:.3f}\n",
         read_s, s.kmeans_seconds, s.select_seconds, s.evaluate_seconds, write_s, Since(start));
   }
-  return 0;
+  return kExitOk;
 }
 
 }  // namespace repsim::cli

@@ -17,22 +17,19 @@
 #include <sys/wait.h>
 
 #include <atomic>
-#include <boost/program_options.hpp>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <string>
 #include <thread>
 
-#include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/flags.h"
 #include "cli/web_assets.h"
 #include "io/interrupt.h"
 #include "io/serve_api.h"
 
 extern char** environ;
-
-namespace po = boost::program_options;
 
 namespace repsim::cli {
 namespace {
@@ -50,8 +47,7 @@ constexpr const char* kServeUsage =
     "  POST /api/results.zip   TOML body: the scenario and what `repsim run` would write\n"
     "  GET  /api/laws          the law presets;  GET /api/columns: the summary's columns\n"
     "Bad input is HTTP 400 with the diagnostics in JSON; bodies over 1 MiB are 413.\n"
-    "Nothing is read from or written to files. Ctrl-C stops the server.\n\n"
-    "Options";
+    "Nothing is read from or written to files. Ctrl-C stops the server.";
 
 bool IsLoopback(const std::string& host) {
   return host == "127.0.0.1" || host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
@@ -88,7 +84,7 @@ void OpenBrowser(const std::string& url) {
       posix_spawnp(&pid, "xdg-open", &actions, nullptr, const_cast<char**>(argv), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) {
-    fmt::print(stderr, "repsim serve: --open: cannot run xdg-open; open {} yourself\n", url);
+    Warn("serve", fmt::format("--open: cannot run xdg-open; open {} yourself", url));
     return;
   }
   std::thread([pid] { waitpid(pid, nullptr, 0); }).detach();
@@ -103,43 +99,37 @@ int ServeCommand(const Args& args) {
   uint64_t max_sweep_points = io::ServeLimits{}.max_sweep_points;
   int threads = 16;
   int timeout = 5;
-  po::options_description opts(kServeUsage);
-  opts.add_options()("help,h", "show this help")(
-      "host", po::value(&host),
-      "address to listen on (default 127.0.0.1: this machine only; "
-      "0.0.0.0: every interface)")("port,p", po::value(&port),
-                                   "TCP port (default 8787; 0: any free port)")(
-      "open", po::bool_switch(&open), "open the page in the desktop's browser (xdg-open)")(
-      "max-sweep-points", po::value(&max_sweep_points),
-      "largest sweep one request may ask for (default 20000)")(
-      "threads", po::value(&threads), "requests served at once (default 16)")(
-      "timeout", po::value(&timeout),
-      "seconds a client may take to send a request or read a reply (default 5)");
-  std::vector<std::string> positional;
-  if (auto code = ParseWithPositionals(JoinFlagValues(opts, args), opts, &positional, "serve")) {
-    return *code;
-  }
-  if (!positional.empty()) {
-    fmt::print(stderr, "repsim serve: unexpected argument '{}'\n(see 'repsim serve --help')\n",
-               positional[0]);
-    return 2;
-  }
-  if (port < 0 || port > 65535) {
-    fmt::print(stderr, "repsim serve: --port {}: must be from 0 (any free port) to 65535\n", port);
-    return 2;
-  }
-  if (threads < 1 || threads > 1024) {
-    fmt::print(stderr, "repsim serve: --threads {}: must be from 1 to 1024\n", threads);
-    return 2;
-  }
-  if (timeout < 1 || timeout > 3600) {
-    fmt::print(stderr, "repsim serve: --timeout {}: must be from 1 to 3600 seconds\n", timeout);
-    return 2;
-  }
-  if (max_sweep_points < 1 || max_sweep_points > 100000000) {
-    fmt::print(stderr, "repsim serve: --max-sweep-points {}: must be from 1 to 1e8\n",
-               max_sweep_points);
-    return 2;
+  std::string port_text, max_points_text, threads_text, timeout_text;
+  FlagSet flags("serve", kServeUsage);
+  flags.Value("host", '\0', "ADDR", &host,
+              "address to listen on (default 127.0.0.1: this machine only; 0.0.0.0: every "
+              "interface)")
+      .Value("port", 'p', "PORT", &port_text, "TCP port (default 8787; 0: any free port)")
+      .Switch("open", '\0', &open, "open the page in the desktop's browser (xdg-open)")
+      .Value("max-sweep-points", '\0', "N", &max_points_text,
+             "largest sweep one request may ask for (default 20000)")
+      .Value("threads", '\0', "N", &threads_text, "requests served at once (default 16)")
+      .Value("timeout", '\0', "SECONDS", &timeout_text,
+             "seconds a client may take to send a request or read a reply (default 5)");
+  if (auto code = flags.Parse(args)) return *code;
+  struct IntFlag {
+    const char* name;
+    const std::string& text;
+    long long lo, hi;
+    const char* note;
+  };
+  for (const IntFlag& f : {IntFlag{"port", port_text, 0, 65535, " (0: any free port)"},
+                           IntFlag{"threads", threads_text, 1, 1024, ""},
+                           IntFlag{"timeout", timeout_text, 1, 3600, " seconds"},
+                           IntFlag{"max-sweep-points", max_points_text, 1, 100000000, ""}}) {
+    if (!flags.Given(f.name)) continue;
+    const Expected<long long> v = IntegerInRange(fmt::format("--{}", f.name), f.text, f.lo, f.hi);
+    if (!v) return flags.UsageError(v.error() + f.note);
+    const std::string_view name = f.name;
+    if (name == "port") port = static_cast<int>(*v);
+    if (name == "threads") threads = static_cast<int>(*v);
+    if (name == "timeout") timeout = static_cast<int>(*v);
+    if (name == "max-sweep-points") max_sweep_points = static_cast<uint64_t>(*v);
   }
   io::ServeLimits limits;
   limits.max_sweep_points = max_sweep_points;
@@ -261,10 +251,9 @@ int ServeCommand(const Args& args) {
     bound = -1;
   }
   if (bound < 0) {
-    fmt::print(stderr,
-               "repsim serve: cannot listen on {}:{} (in use? try --port 0 for any free port)\n",
-               host, port);
-    return 2;
+    return Fail("serve", fmt::format("cannot listen on {}:{} (in use? try --port 0 for any free "
+                                     "port)",
+                                     host, port));
   }
   if (listen_fd >= 0) ::listen(listen_fd, SOMAXCONN);
   const std::string shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
@@ -288,13 +277,10 @@ int ServeCommand(const Args& args) {
   if (io::Interrupted()) {
     fmt::print("repsim serve: stopped ({})\n",
                io::InterruptSignal() == SIGINT ? "SIGINT" : "SIGTERM");
-    return 0;
+    return kExitOk;
   }
-  if (!ok) {
-    fmt::print(stderr, "repsim serve: the server stopped unexpectedly\n");
-    return 1;
-  }
-  return 0;
+  if (!ok) return Fail("serve", "the server stopped unexpectedly", kExitInternal);
+  return kExitOk;
 }
 
 }  // namespace repsim::cli

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/flags.h"
 #include "io/suggest.h"
 #include "repsim/version.h"
 
@@ -47,7 +48,8 @@ void PrintHelp() {
       "dropout schedule. `repsim run scenarios/t5-base-token-crisis.toml` prints the predicted\n"
       "loss with repeated data, the loss of the same run on fresh data, and what the\n"
       "repetition costs, and writes CSV/JSON/Markdown tables and plots to results/.\n\n"
-      "Exit codes: 0 success, 1 internal failure, 2 bad input or usage.\n");
+      "{}\n",
+      repsim::cli::kExitCodesHelp);
 }
 
 }  // namespace
@@ -56,26 +58,27 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     PrintHelp();
-    return args.empty() ? 2 : 0;
+    return args.empty() ? repsim::cli::kExitBadInput : repsim::cli::kExitOk;
   }
   if (args[0] == "--version" || args[0] == "-V") {
     fmt::print("repsim {}\n", REPSIM_VERSION);
-    return 0;
+    return repsim::cli::kExitOk;
   }
   for (const Command& c : kCommands) {
     if (args[0] == c.name) {
       try {
         return c.fn(std::vector<std::string>(args.begin() + 1, args.end()));
       } catch (const std::exception& e) {
-        fmt::print(stderr, "repsim {}: internal error: {}\n", c.name, e.what());
-        return 1;
+        return repsim::cli::Fail(c.name, fmt::format("internal error: {}", e.what()),
+                                 repsim::cli::kExitInternal);
       }
     }
   }
   // Unknown command: suggest the nearest.
   std::vector<std::string_view> names;
   for (const Command& c : kCommands) names.push_back(c.name);
-  fmt::print(stderr, "repsim: unknown command '{}'{}", args[0], repsim::io::DidYouMean(args[0], names));
-  fmt::print(stderr, "\nRun 'repsim --help' for the list of commands.\n");
-  return 2;
+  fmt::print(stderr, "repsim: error: unknown command '{}'{}\n", args[0],
+             repsim::io::DidYouMean(args[0], names));
+  fmt::print(stderr, "Run 'repsim --help' for the list of commands.\n");
+  return repsim::cli::kExitBadInput;
 }

@@ -13,7 +13,7 @@ namespace {
 // The Token-Crisis T1 run (MODEL.md §4) under the default law, no dropout.
 Run T1Run() {
   Run run;
-  run.law = MakeLaw(LawPreset::kMuennighoff2023);
+  run.law = MakeLaw(kDefaultLawPreset);
   run.params = kT1Params;
   run.active_params = kT1Params;
   run.sources = {DataSource{"c4", kT1UniqueTokens, 1.0, 1.0}};
@@ -28,7 +28,7 @@ Run T1Run() {
 // dropout, displacement strength `lambda`.
 Run H1Run(double lambda) {
   Run run;
-  run.law = MakeLaw(LawPreset::kMuennighoff2023);
+  run.law = MakeLaw(kDefaultLawPreset);
   run.params = kH1Params;
   run.active_params = kH1Params;
   run.sources = {DataSource{"fresh", kH1FreshUniqueTokens, kH1FreshWeight, 1.0},

@@ -19,24 +19,26 @@ constexpr double kMuennighoffRnStar = 5.309743;
 
 }  // namespace
 
+// In the order of kPresets.
+constexpr std::array<std::string_view, 4> kPresetNames = {"chinchilla2022", "besiroglu2024",
+                                                          "muennighoff2023", "kaplan2020"};
+
 std::string_view ToString(LawPreset preset) {
-  switch (preset) {
-    case LawPreset::kChinchilla2022: return "chinchilla2022";
-    case LawPreset::kBesiroglu2024: return "besiroglu2024";
-    case LawPreset::kMuennighoff2023: return "muennighoff2023";
-    case LawPreset::kKaplan2020: return "kaplan2020";
+  for (size_t i = 0; i < kPresets.size(); ++i) {
+    if (kPresets[i] == preset) return kPresetNames[i];
   }
   return "?";
 }
 
 std::optional<LawPreset> LawPresetFromString(std::string_view name) {
-  for (LawPreset p : kPresets) {
-    if (ToString(p) == name) return p;
+  for (size_t i = 0; i < kPresets.size(); ++i) {
+    if (kPresetNames[i] == name) return kPresets[i];
   }
   return std::nullopt;
 }
 
 std::span<const LawPreset> AllLawPresets() { return kPresets; }
+std::span<const std::string_view> LawPresetNames() { return kPresetNames; }
 
 std::string_view LawSource(LawPreset preset) {
   switch (preset) {

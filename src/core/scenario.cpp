@@ -12,14 +12,12 @@ namespace repsim {
 namespace {
 
 constexpr std::array<std::string_view, 3> kBasisNames = {"tokens", "epochs", "compute"};
-constexpr std::array<std::string_view, 4> kPresetNames = {"chinchilla2022", "besiroglu2024",
-                                                          "muennighoff2023", "kaplan2020"};
 constexpr std::array<std::string_view, 1> kComputeOptimal = {"compute_optimal"};
 
 constexpr double kMaxEpochs = 1e7;
 
 const std::array<KeyInfo, 30> kKeys = {{
-    {"law.preset", KeyKind::kChoice, kPresetNames, "loss-law preset (resets its constants)"},
+    {"law.preset", KeyKind::kChoice, LawPresetNames(), "loss-law preset (resets its constants)"},
     {"law.E", KeyKind::kNumber, {}, "irreducible loss, nats"},
     {"law.A", KeyKind::kNumber, {}, "parameter term coefficient"},
     {"law.B", KeyKind::kNumber, {}, "data term coefficient"},
@@ -196,9 +194,19 @@ std::vector<std::string> ConcreteKeys(const RunSpec& spec, bool numeric_only) {
   return keys;
 }
 
-std::optional<double> ParseQuantity(std::string_view text) {
+std::optional<double> ParseNumber(std::string_view text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  if (text.empty()) return std::nullopt;
+  double v = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
+  return v;
+}
+
+std::optional<double> ParseQuantity(std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
   if (text.empty()) return std::nullopt;
   double scale = 1;
   switch (std::toupper(static_cast<unsigned char>(text.back()))) {
@@ -208,11 +216,14 @@ std::optional<double> ParseQuantity(std::string_view text) {
     case 'T': scale = 1e12; break;
     default: break;
   }
-  if (scale != 1) text.remove_suffix(1);
-  double v = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
-  return v * scale;
+  if (scale != 1) {
+    text.remove_suffix(1);
+    // "7 B" is not a quantity: the suffix follows the number directly.
+    if (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) return std::nullopt;
+  }
+  const std::optional<double> v = ParseNumber(text);
+  if (!v) return std::nullopt;
+  return *v * scale;
 }
 
 std::optional<std::string> SetNumber(RunSpec& spec, std::string_view path, double value) {
@@ -293,7 +304,7 @@ std::optional<std::string> SetChoice(RunSpec& spec, std::string_view path, std::
   };
   if (path == "law.preset") {
     auto p = LawPresetFromString(value);
-    if (!p) return unknown(kPresetNames);
+    if (!p) return unknown(LawPresetNames());
     spec.law = MakeLaw(*p);
   } else if (path == "model.objective") {
     auto o = ObjectiveFromString(value);

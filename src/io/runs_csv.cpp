@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "repsim/scenario.h"
+
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -96,19 +98,24 @@ Expected<std::vector<Record>> SplitRecords(std::string_view text, std::string_vi
   return out;
 }
 
-// A positive finite number, or a message saying what is wrong with it.
+// A positive finite number, or a message saying what is wrong with it. Read
+// with the core's quantity parser (scenario.h), so that a cell may say 1B as a
+// scenario file may.
 std::optional<std::string> ParsePositive(std::string_view s, double* out) {
   if (s.empty()) return "empty";
-  std::string_view t = s;
-  if (t.front() == '+') t.remove_prefix(1);
-  double v = 0;
-  const auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-  if (ec == std::errc::result_out_of_range) return "out of the range of a double";
-  if (ec != std::errc() || ptr != t.data() + t.size()) return "not a number";
-  if (std::isnan(v)) return "not a number (NaN)";
-  if (std::isinf(v)) return "must be finite";
-  if (!(v > 0)) return "must be > 0";
-  *out = v;
+  const std::optional<double> v = ParseQuantity(s);
+  if (!v) {
+    double d = 0;
+    const std::string_view t = s.front() == '+' ? s.substr(1) : s;
+    if (std::from_chars(t.data(), t.data() + t.size(), d).ec == std::errc::result_out_of_range) {
+      return "out of the range of a double";
+    }
+    return "not a number (a plain number, or one with a suffix K, M, B, T)";
+  }
+  if (std::isnan(*v)) return "not a number (NaN)";
+  if (std::isinf(*v)) return "must be finite";
+  if (!(*v > 0)) return "must be > 0";
+  *out = *v;
   return std::nullopt;
 }
 

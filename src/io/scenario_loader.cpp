@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "io/scenario_set.h"
 #include "io/suggest.h"
 
 namespace repsim::io {
@@ -63,6 +64,10 @@ class Loader {
     d.file = path_;
     d.line = static_cast<int>(where.begin.line);
     d.column = static_cast<int>(where.begin.column);
+    if (where.path && IsSetSource(*where.path)) {  // a value from `--set`: name it
+      d.file = fmt::format("{}: {}", path_, *where.path);
+      d.line = d.column = 0;
+    }
     d.message = std::move(message);
     out_.errors.push_back(std::move(d));
   }
@@ -199,9 +204,7 @@ class Loader {
   void LoadLaw(const toml::table& t, RunSpec& spec) {
     CheckKeys(t, "law.", kLawKeys);
     if (const toml::node* p = t.get("preset")) {
-      std::vector<std::string_view> names;
-      for (LawPreset lp : AllLawPresets()) names.push_back(ToString(lp));
-      if (auto s = Choice(*p, "law.preset", names)) {
+      if (auto s = Choice(*p, "law.preset", LawPresetNames())) {
         spec.law = MakeLaw(*LawPresetFromString(*s));
         positions_["law.preset"] = p->source();
       }
@@ -751,7 +754,7 @@ class Loader {
       }
     }
     RunSpec& spec = sc.base;
-    spec.law = MakeLaw(LawPreset::kMuennighoff2023);
+    spec.law = MakeLaw(kDefaultLawPreset);
     if (const toml::table* t = Table(root, "law", "law")) {
       LoadLaw(*t, spec);
       if (const toml::node* s = t->get("source")) {
@@ -801,7 +804,8 @@ std::string LoadResult::FormatErrors() const {
   return out;
 }
 
-LoadResult LoadScenarioText(std::string_view text, const std::string& path) {
+LoadResult LoadScenarioText(std::string_view text, const std::string& path,
+                            std::span<const std::string> sets) {
   LoadResult out;
   out.source = std::string(text);
   Loader loader(path, out);
@@ -812,13 +816,15 @@ LoadResult LoadScenarioText(std::string_view text, const std::string& path) {
     loader.Error(e.source(), fmt::format("malformed TOML: {}", e.description()));
     return out;
   }
+  out.errors = ApplySets(root, sets, path);
+  if (!out.errors.empty()) return out;
   Scenario sc;
   loader.Load(root, sc);
   if (out.errors.empty()) out.scenario = std::move(sc);
   return out;
 }
 
-LoadResult LoadScenarioFile(const std::string& path) {
+LoadResult LoadScenarioFile(const std::string& path, std::span<const std::string> sets) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
     LoadResult out;
@@ -839,7 +845,7 @@ LoadResult LoadScenarioFile(const std::string& path) {
     out.errors.push_back(Diagnostic{path, 0, 0, "cannot read the file (is it a directory?)"});
     return out;
   }
-  return LoadScenarioText(ss.str(), path);
+  return LoadScenarioText(ss.str(), path, sets);
 }
 
 }  // namespace repsim::io

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,7 +24,10 @@ struct LoadResult {
   std::string FormatErrors() const;
 };
 
-LoadResult LoadScenarioFile(const std::string& path);
-LoadResult LoadScenarioText(std::string_view text, const std::string& path);
+// `sets`: "KEY=VALUE" assignments applied before validation (`repsim run
+// --set`, io/scenario_set.h); a diagnostic at a set value names the --set.
+LoadResult LoadScenarioFile(const std::string& path, std::span<const std::string> sets = {});
+LoadResult LoadScenarioText(std::string_view text, const std::string& path,
+                            std::span<const std::string> sets = {});
 
 }  // namespace repsim::io

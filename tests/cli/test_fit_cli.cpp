@@ -7,7 +7,7 @@
 #include <fstream>
 #include <string>
 
-#include "cli/cli_util.h"
+#include "cli_util.h"
 #include "repsim/law.h"
 
 using repsim::test::RunRepsim;

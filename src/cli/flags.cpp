@@ -1,0 +1,342 @@
+#include "cli/flags.h"
+
+#include <fmt/format.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
+#include "io/suggest.h"
+#include "repsim/scenario.h"
+
+namespace repsim::cli {
+namespace {
+
+// --help wraps flag descriptions at this width (the width of the usage texts).
+constexpr size_t kHelpWidth = 100;
+// The flag column is at most this wide; a longer flag puts its text below.
+constexpr size_t kMaxFlagColumn = 30;
+
+std::string TrimNewlines(std::string s) {
+  while (!s.empty() && s.back() == '\n') s.pop_back();
+  while (!s.empty() && s.front() == '\n') s.erase(s.begin());
+  return s;
+}
+
+// Greedy word wrap of `text` into lines of at most `width` characters.
+std::vector<std::string> Wrap(std::string_view text, size_t width) {
+  std::vector<std::string> lines;
+  std::string line;
+  size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && text[i] == ' ') ++i;
+    size_t j = text.find(' ', i);
+    if (j == std::string_view::npos) j = text.size();
+    const std::string_view word = text.substr(i, j - i);
+    if (!word.empty()) {
+      if (!line.empty() && line.size() + 1 + word.size() > width) {
+        lines.push_back(std::move(line));
+        line.clear();
+      }
+      if (!line.empty()) line += ' ';
+      line.append(word);
+    }
+    i = j;
+  }
+  if (!line.empty() || lines.empty()) lines.push_back(std::move(line));
+  return lines;
+}
+
+}  // namespace
+
+int Fail(std::string_view command, std::string_view message, int code) {
+  fmt::print(stderr, "repsim {}: error: {}\n", command, message);
+  return code;
+}
+
+void Warn(std::string_view command, std::string_view message) {
+  fmt::print(stderr, "repsim {}: warning: {}\n", command, message);
+}
+
+FlagSet::FlagSet(std::string command, std::string usage)
+    : command_(std::move(command)), usage_(std::move(usage)) {}
+
+FlagSet& FlagSet::Switch(std::string name, char short_name, bool* out, std::string help) {
+  Flag f;
+  f.name = std::move(name);
+  f.short_name = short_name;
+  f.kind = Kind::kSwitch;
+  f.help = std::move(help);
+  f.on = out;
+  flags_.push_back(std::move(f));
+  return *this;
+}
+
+FlagSet& FlagSet::Value(std::string name, char short_name, std::string value_name, std::string* out,
+                        std::string help) {
+  Flag f;
+  f.name = std::move(name);
+  f.short_name = short_name;
+  f.kind = Kind::kValue;
+  f.value_name = std::move(value_name);
+  f.help = std::move(help);
+  f.value = out;
+  flags_.push_back(std::move(f));
+  return *this;
+}
+
+FlagSet& FlagSet::Repeated(std::string name, std::string value_name, std::vector<std::string>* out,
+                           std::string help) {
+  Flag f;
+  f.name = std::move(name);
+  f.kind = Kind::kRepeated;
+  f.value_name = std::move(value_name);
+  f.help = std::move(help);
+  f.values = out;
+  flags_.push_back(std::move(f));
+  return *this;
+}
+
+FlagSet& FlagSet::Positionals(std::string value_name, std::vector<std::string>* out) {
+  positional_name_ = std::move(value_name);
+  positionals_ = out;
+  return *this;
+}
+
+FlagSet& FlagSet::Epilogue(std::string text) {
+  epilogue_ = std::move(text);
+  return *this;
+}
+
+const FlagSet::Flag* FlagSet::Find(std::string_view name) const {
+  for (const Flag& f : flags_) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
+
+FlagSet::Flag* FlagSet::FindShort(char c) {
+  for (Flag& f : flags_) {
+    if (f.short_name == c) return &f;
+  }
+  return nullptr;
+}
+
+bool FlagSet::Given(std::string_view name) const {
+  const Flag* f = Find(name);
+  return f != nullptr && f->given;
+}
+
+std::string FlagSet::Suggestion(std::string_view typed) const {
+  std::vector<std::string> names = {"--help"};
+  for (const Flag& f : flags_) names.push_back("--" + f.name);
+  std::vector<std::string_view> views(names.begin(), names.end());
+  return io::DidYouMean(typed, views);
+}
+
+Expected<bool> FlagSet::Set(Flag& f, std::string_view spelled, std::optional<std::string> value) {
+  if (f.kind == Kind::kSwitch) {
+    if (value) return repsim::Error{fmt::format("{} takes no value (got '{}')", spelled, *value)};
+    *f.on = true;
+  } else if (!value) {
+    return repsim::Error{fmt::format("{} needs a value ({})", spelled, f.value_name)};
+  } else if (f.kind == Kind::kValue) {
+    if (f.given) return repsim::Error{fmt::format("--{} given more than once", f.name)};
+    *f.value = std::move(*value);
+  } else {
+    f.values->push_back(std::move(*value));
+  }
+  f.given = true;
+  return true;
+}
+
+// Ok(true) when --help was asked for.
+Expected<bool> FlagSet::ParseOrError(const Args& args) {
+  bool help = false;
+  bool flags_done = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (flags_done || a == "-" || a.empty() || a[0] != '-') {
+      if (positionals_ == nullptr) {
+        return repsim::Error{fmt::format("unexpected argument '{}': every input is a --flag", a)};
+      }
+      positionals_->push_back(a);
+      continue;
+    }
+    if (a == "--") {
+      flags_done = true;
+      continue;
+    }
+    if (a.rfind("--", 0) == 0) {
+      const size_t eq = a.find('=');
+      const std::string name = a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+      std::optional<std::string> value;
+      if (eq != std::string::npos) value = a.substr(eq + 1);
+      if (name == "help") {
+        if (value) return repsim::Error{"--help takes no value"};
+        help = true;
+        continue;
+      }
+      Flag* f = const_cast<Flag*>(Find(name));
+      if (f == nullptr) {
+        return repsim::Error{fmt::format("unknown flag '--{}'{}", name, Suggestion("--" + name))};
+      }
+      if (!value && f->kind != Kind::kSwitch && i + 1 < args.size()) value = args[++i];
+      if (auto r = Set(*f, "--" + name, std::move(value)); !r) return r;
+      continue;
+    }
+    // Short flags: -h, -qh (switches grouped), -j4 or -j 4.
+    for (size_t k = 1; k < a.size(); ++k) {
+      const char c = a[k];
+      if (c == 'h') {
+        help = true;
+        continue;
+      }
+      Flag* f = FindShort(c);
+      if (f == nullptr) {
+        return repsim::Error{
+            fmt::format("unknown flag '-{}'{}", c, k == 1 ? Suggestion(a) : std::string())};
+      }
+      if (f->kind == Kind::kSwitch) {
+        if (auto r = Set(*f, std::string("-") + c, std::nullopt); !r) return r;
+        continue;
+      }
+      std::optional<std::string> value;
+      if (k + 1 < a.size()) {
+        value = a.substr(k + 1);
+      } else if (i + 1 < args.size()) {
+        value = args[++i];
+      }
+      if (auto r = Set(*f, std::string("-") + c, std::move(value)); !r) return r;
+      break;
+    }
+  }
+  return help;
+}
+
+std::optional<int> FlagSet::Parse(const Args& args) {
+  const Expected<bool> r = ParseOrError(args);
+  if (!r) return UsageError(r.error());
+  if (*r) {
+    fmt::print("{}", Help());
+    return kExitOk;
+  }
+  return std::nullopt;
+}
+
+int FlagSet::UsageError(std::string_view message) const {
+  Fail(command_, message);
+  fmt::print(stderr, "Run 'repsim {} --help' for usage.\n", command_);
+  return kExitBadInput;
+}
+
+std::string FlagSet::Help() const {
+  struct Row {
+    std::string left, help;
+  };
+  std::vector<Row> rows;
+  for (const Flag& f : flags_) {
+    std::string left = f.short_name ? fmt::format("  -{}, --{}", f.short_name, f.name)
+                                    : fmt::format("      --{}", f.name);
+    if (f.kind != Kind::kSwitch) left += " " + f.value_name;
+    rows.push_back({std::move(left), f.help + (f.kind == Kind::kRepeated ? " (repeatable)" : "")});
+  }
+  rows.push_back({"  -h, --help", "print this help"});
+  size_t column = 0;
+  for (const Row& r : rows) column = std::max(column, r.left.size() + 2);
+  column = std::min(column, kMaxFlagColumn);
+
+  std::string out = TrimNewlines(usage_) + "\n\nOptions:\n";
+  for (const Row& r : rows) {
+    const std::vector<std::string> lines = Wrap(r.help, kHelpWidth - column);
+    std::string first = r.left;
+    if (first.size() + 2 > column) {
+      out += first + "\n";
+      first.clear();
+    }
+    for (size_t i = 0; i < lines.size(); ++i) {
+      const std::string& left = i == 0 ? first : std::string();
+      out += left + std::string(column - left.size(), ' ') + lines[i] + "\n";
+    }
+  }
+  const std::string epilogue = TrimNewlines(epilogue_);
+  if (!epilogue.empty()) out += "\n" + epilogue + "\n";
+  out += "\n" + std::string(kExitCodesHelp) + "\n";
+  return out;
+}
+
+// --- Values -----------------------------------------------------------------------------
+
+Expected<double> PositiveNumber(std::string_view flag, std::string_view text, NumberKind kind,
+                                std::string_view what) {
+  const std::string range = fmt::format("must be a finite number > 0 ({})", what);
+  const std::optional<double> v =
+      kind == NumberKind::kQuantity ? ParseQuantity(text) : ParseNumber(text);
+  if (!v) {
+    return repsim::Error{
+        fmt::format("{} = '{}': not a number; {}{}", flag, text, range,
+                    kind == NumberKind::kQuantity ? ", suffixes K, M, B, T allowed" : "")};
+  }
+  if (!std::isfinite(*v) || !(*v > 0)) {
+    return repsim::Error{fmt::format("{} = '{}': {}", flag, text, range)};
+  }
+  return *v;
+}
+
+Expected<long long> IntegerInRange(std::string_view flag, std::string_view text, long long lo,
+                                   long long hi) {
+  long long v = 0;
+  std::string_view t = text;
+  if (!t.empty() && t.front() == '+') t.remove_prefix(1);
+  const auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+  if (t.empty() || ec != std::errc() || ptr != t.data() + t.size()) {
+    return repsim::Error{fmt::format("{} = '{}': not an integer", flag, text)};
+  }
+  if (v < lo || v > hi) {
+    return repsim::Error{fmt::format("{} = {}: must be from {} to {}", flag, v, lo, hi)};
+  }
+  return v;
+}
+
+Expected<size_t> ChoiceFlag(std::string_view flag, std::string_view text, std::string_view what,
+                            std::span<const std::string_view> names) {
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == text) return i;
+  }
+  return repsim::Error{fmt::format("{} = '{}': unknown {}{} (one of: {})", flag, text, what,
+                                   io::DidYouMean(text, names), Join(names))};
+}
+
+Expected<LawPreset> LawPresetFlag(std::string_view flag, std::string_view text) {
+  const Expected<size_t> i = ChoiceFlag(flag, text, "preset", LawPresetNames());
+  if (!i) return repsim::Error{i.error()};
+  return AllLawPresets()[*i];
+}
+
+Expected<io::TableFormat> TableFormatFlag(std::string_view text) {
+  static constexpr std::string_view kNames[] = {"table", "text", "csv", "json", "md", "markdown"};
+  if (const std::optional<io::TableFormat> f = io::TableFormatFromString(text)) return *f;
+  return repsim::Error{fmt::format("--format = '{}': unknown format{} (one of: {})", text,
+                                   io::DidYouMean(text, kNames), Join(kNames))};
+}
+
+std::string Join(std::span<const std::string_view> items, std::string_view sep) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += sep;
+    out += items[i];
+  }
+  return out;
+}
+
+size_t TerminalColumns() {
+  if (isatty(STDOUT_FILENO) != 1) return 0;
+  winsize ws{};
+  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) != 0) return 0;
+  return ws.ws_col;
+}
+
+}  // namespace repsim::cli

@@ -1,0 +1,245 @@
+// `repsim plan allocate`: the best (N, D) when only U unique tokens exist.
+#include <fmt/format.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cli/plan_common.h"
+#include "repsim/engine.h"
+#include "repsim/law.h"
+#include "repsim/plan.h"
+
+namespace repsim::cli {
+namespace {
+
+constexpr const char* kAllocateExamples =
+    "Examples:\n"
+    "  repsim plan allocate --compute 1e22 --unique-tokens 25B\n"
+    "  repsim plan allocate --params 7B --unique-tokens 100B\n"
+    "  repsim plan allocate --tokens 1T --unique-tokens 250B --law chinchilla2022\n"
+    "  repsim plan allocate --params 7B --tokens 1T --unique-tokens 250B --format json";
+
+std::string AllocateUsage() {
+  return fmt::format(
+      "Usage: repsim plan allocate --unique-tokens U --compute C [--law PRESET] [--format FMT]\n"
+      "       repsim plan allocate --unique-tokens U --params N  [...]\n"
+      "       repsim plan allocate --unique-tokens U --tokens D  [...]\n"
+      "       repsim plan allocate --unique-tokens U TWO OF --compute/--params/--tokens [...]\n\n"
+      "The best model size N and token count D when only U unique tokens exist, under\n"
+      "the data-constrained law of Muennighoff et al. 2023 (MODEL.md §2): tokens seen\n"
+      "again are worth less (effective data D' saturates at U (1 + R_D*)), and so are\n"
+      "parameters beyond the size compute-optimal for U. The fresh-data allocation of\n"
+      "the same law (law.h ComputeOptimal, Hoffmann eq. 4) is printed beside it, trained\n"
+      "on the same U, so that you see what ignoring the data limit costs.\n\n"
+      "What is fixed decides the question:\n"
+      "  --compute C   the loss-minimising (N, D) on the iso-FLOP line 6 N D = C. A\n"
+      "                log-spaced scan of N brackets the minimum and Brent's method\n"
+      "                (Boost.Math brent_find_minima, in log N) locates it to ~1e-7.\n"
+      "                When U is at least the fresh-data optimum's D, the answer is that\n"
+      "                optimum (<= 1 epoch). With little data the law prefers a smaller\n"
+      "                model trained for more epochs, as Muennighoff et al. report.\n"
+      "  --params N    a fixed model (say, sized for inference). The law has no\n"
+      "                overfitting term, so its loss keeps falling with more tokens; the\n"
+      "                answer is the D for which N is the data-constrained compute-optimal\n"
+      "                size: where the next FLOP lowers the loss as much spent on tokens as\n"
+      "                on parameters (dL/dlogN = dL/dlogD). Training longer still helps,\n"
+      "                but a larger model would use that compute better. With enough\n"
+      "                unique data this is Chinchilla's D for N. The floor row is N\n"
+      "                trained for unlimited epochs on U.\n"
+      "  --tokens D    a fixed token budget (D may exceed U: D/U epochs): the N for which\n"
+      "                D is the data-constrained compute-optimal token count (same\n"
+      "                condition, solved in N). With D <= U this is Chinchilla's N for D.\n"
+      "                The floor row is D tokens with an unlimited model.\n"
+      "  two of them   your plan as given (C = 6 N D fixes the third), beside the\n"
+      "                data-constrained and the fresh-data optimum at the same compute.\n\n"
+      "Rows: the data-constrained optimum (or your plan), the fresh-data answer of the\n"
+      "same law trained on U, and the floor: the loss no amount of the free quantity can\n"
+      "beat with these U unique tokens. Columns: params, tokens, epochs (D / U), flops\n"
+      "(6 N D), loss (the data-constrained law, DataConstrainedLoss), loss_if_fresh (the\n"
+      "same N and D if all D tokens were unique: the cost of the data limit is loss -\n"
+      "loss_if_fresh) and, when the rows share one compute budget, loss_vs_optimum.\n"
+      "When the optimum is within {} nats of the floor, a note on stderr says that\n"
+      "more compute buys next to nothing and many plans are about as good.\n\n"
+      "Losses are nats per token of the law's tokenizer. muennighoff2023 is the preset\n"
+      "fitted to repeated data; the others reuse its R_D*, R_N* (MODEL.md §1).\n"
+      "Default --law: {}.\n\n"
+      "{}",
+      kSaturatedLossGap, ToString(kDefaultLawPreset), kQuantitiesHelp);
+}
+
+}  // namespace
+
+int PlanAllocate(const Args& args) {
+  std::string unique_text, compute_text, params_text, tokens_text;
+  PlannerFlags common;
+  FlagSet flags("plan allocate", AllocateUsage());
+  flags
+      .Value("unique-tokens", '\0', "U", &unique_text,
+             "unique tokens available (required), e.g. 25B")
+      .Value("compute", '\0', "C", &compute_text, "training FLOPs, e.g. 1e22")
+      .Value("params", '\0', "N", &params_text, "a fixed model size, e.g. 7B")
+      .Value("tokens", '\0', "D", &tokens_text,
+             "a fixed number of training tokens (repeats included), e.g. 1T");
+  AddPlannerFlags(flags, &common, "the loss law");
+  flags.Epilogue(kAllocateExamples);
+  if (auto code = flags.Parse(args)) return *code;
+  const Expected<io::TableFormat> format = PlannerFormat(common);
+  if (!format) return flags.UsageError(format.error());
+  if (!flags.Given("unique-tokens")) {
+    return flags.UsageError(
+        "missing --unique-tokens U: how many unique tokens exist (a number > 0, e.g. 25B)");
+  }
+  const auto u = OptionalNumber(flags, "unique-tokens", unique_text, NumberKind::kQuantity,
+                                "unique tokens, e.g. 25B");
+  const auto c = OptionalNumber(flags, "compute", compute_text, NumberKind::kQuantity,
+                                "training FLOPs, e.g. 1e22");
+  const auto n =
+      OptionalNumber(flags, "params", params_text, NumberKind::kQuantity, "parameters, e.g. 7B");
+  const auto d = OptionalNumber(flags, "tokens", tokens_text, NumberKind::kQuantity,
+                                "training tokens, e.g. 1T");
+  for (const auto* v : {&u, &c, &n, &d}) {
+    if (!*v) return flags.UsageError(v->error());
+  }
+  Expected<Law> law = PlannerLaw(flags, common);
+  if (!law) return flags.UsageError(law.error());
+  const int given = (*c).has_value() + (*n).has_value() + (*d).has_value();
+  if (given == 0) {
+    return flags.UsageError("missing --compute C (or --params N, or --tokens D): what is fixed");
+  }
+  if (given == 3) {
+    return flags.UsageError(
+        "--compute, --params and --tokens all given: C = 6 N D fixes the third; "
+        "give at most two");
+  }
+  const double unique = **u;
+
+  // Which rows, and whether they share one compute budget.
+  std::vector<std::pair<std::string, PlanPoint>> rows;
+  std::string floor_label;
+  double floor = 0;
+  bool same_compute = true;
+  std::string title;
+  Expected<DataConstrainedPlan> plan = Error{""};
+  if (given == 2) {
+    const double nn = *n ? **n : **c / (kFlopsPerParamToken * **d);
+    const double dd = *d ? **d : **c / (kFlopsPerParamToken * nn);
+    const PlanPoint mine = EvaluatePlanPoint(*law, nn, dd, unique);
+    plan = AllocateCompute(*law, mine.flops, unique);
+    if (!plan) {
+      return flags.UsageError(plan.error());
+    }
+    rows.push_back({"your plan", mine});
+    rows.push_back({"data-constrained optimum at this compute", plan->optimum});
+    rows.push_back({"fresh-data optimum (ComputeOptimal) on U", plan->compute_optimal});
+    floor_label = "floor: unlimited compute on U";
+    title = "your plan against the optima at its compute";
+  } else if (*c) {
+    plan = AllocateCompute(*law, **c, unique);
+    if (!plan) {
+      return flags.UsageError(plan.error());
+    }
+    rows.push_back({"data-constrained optimum", plan->optimum});
+    rows.push_back({"fresh-data optimum (ComputeOptimal) on U", plan->compute_optimal});
+    floor_label = "floor: unlimited compute on U";
+    title = "loss-minimising N, D at fixed compute";
+  } else if (*n) {
+    plan = BestTokensForParams(*law, **n, unique);
+    if (!plan) {
+      return flags.UsageError(plan.error());
+    }
+    rows.push_back({"data-constrained optimal D for N", plan->optimum});
+    rows.push_back({"fresh-data optimal D for N, on U", plan->compute_optimal});
+    floor_label = "floor: N, unlimited epochs";
+    same_compute = false;
+    title = "tokens for a fixed model";
+  } else {
+    plan = BestParamsForTokens(*law, **d, unique);
+    if (!plan) {
+      return flags.UsageError(plan.error());
+    }
+    rows.push_back({"data-constrained optimal N for D", plan->optimum});
+    rows.push_back({"fresh-data optimal N for D, on U", plan->compute_optimal});
+    floor_label = "floor: D, unlimited params";
+    same_compute = false;
+    title = "model size for a fixed token budget";
+  }
+  // An answer smaller than any model a law was fitted on is a unit slip, not
+  // a plan (issue 14: 300 unique tokens for "300B" gave a 3.1K model). The
+  // flag to blame: the budget when even the fresh-data answer is that small,
+  // else the unique tokens.
+  if (!*n) {
+    const double smallest = SmallestFittedParams(law->form);
+    if (plan->optimum.params < smallest) {
+      std::string flag = fmt::format("--unique-tokens {}", unique_text);
+      if (plan->compute_optimal.params < smallest) {
+        flag = *c ? fmt::format("--compute {}", compute_text)
+                  : fmt::format("--tokens {}", tokens_text);
+      }
+      return flags.UsageError(
+          fmt::format("{}: the answer would be a {:.4g}-parameter model, below the smallest "
+                      "model any law was fitted on ({:.3g}): an implausible input (a missing "
+                      "suffix such as B or T?)",
+                      flag, plan->optimum.params, smallest));
+    }
+  }
+  floor = plan->loss_floor;
+  const double best = plan->optimum.loss;
+
+  const Cells cell(*format);
+  io::Table t;
+  t.AddColumn("plan", false);
+  for (const char* col : {"params", "tokens", "epochs", "flops", "loss", "loss_if_fresh"}) {
+    t.AddColumn(col);
+  }
+  if (same_compute) {
+    t.AddColumn("loss_vs_optimum");
+  }
+  for (const auto& [label, pt] : rows) {
+    std::vector<std::string> cells = {label,
+                                      cell.Count(pt.params),
+                                      cell.Count(pt.tokens),
+                                      cell.Number(pt.epochs),
+                                      cell.Number(pt.flops),
+                                      cell.Loss(pt.loss),
+                                      cell.Loss(pt.fresh_loss)};
+    if (same_compute) {
+      cells.push_back(cell.Delta(pt.loss - best));
+    }
+    t.AddRow(std::move(cells));
+  }
+  std::vector<std::string> floor_cells = {floor_label, "", "", "", "", cell.Loss(floor), ""};
+  if (same_compute) {
+    floor_cells.push_back(cell.Delta(floor - best));
+  }
+  t.AddRow(std::move(floor_cells));
+
+  if (*format == io::TableFormat::kText) {
+    fmt::print("repsim plan allocate: {}; law {}, U = {} unique tokens.\n\n", title,
+               ToString(law->preset), cell.Count(unique));
+  }
+  Print(t, *format);
+  if (*format == io::TableFormat::kText) {
+    const PlanPoint& o = plan->optimum;
+    const PlanPoint& f = plan->compute_optimal;
+    fmt::print("\nThe data limit costs {} nats at the optimum (loss - loss_if_fresh).\n",
+               cell.Delta(o.loss - o.fresh_loss));
+    if (same_compute) {
+      fmt::print("Ignoring it (the fresh-data allocation on U) would cost {} nats more.\n",
+                 cell.Delta(f.loss - o.loss));
+    }
+  }
+  if (plan->optimum.loss - floor < kSaturatedLossGap) {
+    const double gap = plan->optimum.loss - floor;
+    fmt::print(stderr,
+               "repsim plan allocate: note: the optimum is {} the floor {:.6g}: with {} unique "
+               "tokens more compute buys next to nothing here, and many plans are about as "
+               "good as the one shown (see --help).\n",
+               gap < 1e-12 ? std::string("within rounding of")
+                           : fmt::format("only {:.2g} nats above", gap),
+               floor, Cells(io::TableFormat::kText).Count(unique));
+  }
+  return kExitOk;
+}
+
+}  // namespace repsim::cli
