@@ -15,16 +15,16 @@ if (!exists("fmt")) fmt = "svg"
 if (fmt eq "png") {
   # pngcairo draws antialiased text; plain png (libgd) is the fallback.
   if (strstrt(GPVAL_TERMINALS, " pngcairo ") > 0) {
-    set terminal pngcairo size 900,382 enhanced font "sans-serif,11" background "white"
+    set terminal pngcairo size 900,430 enhanced font "sans-serif,11" background "white"
   } else {
-    set terminal png size 900,382 enhanced background "#ffffff"
+    set terminal png size 900,430 enhanced background "#ffffff"
   }
 } else {
-  set terminal svg size 900,382 dynamic enhanced font "sans-serif,13" background "white"
+  set terminal svg size 900,430 dynamic enhanced font "sans-serif,13" background "white"
 }
 set output "compare." . fmt
 
-n = 4          # variants, one per row of compare.dat, best first
+n = 5          # variants, one per row of compare.dat, best first
 
 # Each bar runs from the loss of the same run on all-fresh data (the dot) to the
 # predicted loss with repetition: its length is delta, what repetition costs.

@@ -204,6 +204,7 @@ int RunCommand(const Args& args) {
     Outside outside;
     outside.Add("base", Extrapolation(r.run));
     for (const io::CompareRow& c : r.compare) {
+      if (c.is_base) continue;
       outside.Add(fmt::format("compare '{}'", c.name), Extrapolation(c.run));
     }
     if (p.strict && outside.rows) {

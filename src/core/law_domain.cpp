@@ -130,11 +130,15 @@ std::string Extrapolation(const LawDomain& d, double params, double tokens, doub
 
 std::vector<std::pair<std::string_view, double>> LawConstants(const Law& law) {
   if (law.form == LawForm::kKaplan) {
-    return {{"alpha_n", law.alpha_n}, {"n_c", law.n_c}, {"alpha_d", law.alpha_d},
+    return {{"alpha_n", law.alpha_n}, {"n_c", law.n_c},         {"alpha_d", law.alpha_d},
             {"d_c", law.d_c},         {"rd_star", law.rd_star}, {"rn_star", law.rn_star}};
   }
-  return {{"E", law.e},         {"A", law.a},             {"B", law.b},
-          {"alpha", law.alpha}, {"beta", law.beta},       {"rd_star", law.rd_star},
+  return {{"E", law.e},
+          {"A", law.a},
+          {"B", law.b},
+          {"alpha", law.alpha},
+          {"beta", law.beta},
+          {"rd_star", law.rd_star},
           {"rn_star", law.rn_star}};
 }
 

@@ -3,7 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <mutex>
 #include <system_error>
@@ -12,6 +12,7 @@
 
 #include "io/summary_columns.h"
 #include "io/table.h"
+#include "repsim/assumptions.h"
 #include "repsim/calibration.h"
 #include "repsim/displacement.h"
 
@@ -45,11 +46,80 @@ std::string LawProvenance(const ScenarioResults& r) {
                      LawSource(law.preset));
 }
 
+// A position on the run's timeline (full passes over the unique data) in words.
+std::string PositionInWords(double epoch) {
+  static constexpr const char* kOrdinals[] = {"first", "second", "third", "fourth", "fifth",
+                                              "sixth", "seventh", "eighth", "ninth", "tenth"};
+  if (epoch == 0) return "the start";
+  if (epoch == 1) return "the first repeat";
+  if (epoch == std::floor(epoch) && epoch <= 10) {
+    return fmt::format("the {} repeat, after {:g} full passes",
+                       kOrdinals[static_cast<int>(epoch) - 1], epoch);
+  }
+  if (epoch < 1) return fmt::format("{:g} of the way through the first pass", epoch);
+  return fmt::format("epoch position {:g}, after {:g} full passes", epoch, epoch);
+}
+
+// The notes of ScenarioResults::assumption_notes.
+std::vector<std::string> AssumptionNotes(const ScenarioResults& r) {
+  std::vector<std::string> notes;
+  std::vector<const Run*> runs = {&r.run};
+  for (const CompareRow& c : r.compare) {
+    if (!c.is_base) runs.push_back(&c.run);
+  }
+  for (const Assumption& a : Assumptions()) {
+    size_t depend = 0;
+    for (const Run* run : runs) depend += DependsOn(*run, a);
+    if (depend == 0) continue;
+    notes.push_back(fmt::format(
+        "{} = {:g} is an assumption, not a measurement: {}; {} of {} runs here depend on it "
+        "(stated range {:g} to {:g})",
+        a.name, AssumedValue(r.run, a), a.meaning, depend, runs.size(), a.lo, a.hi));
+    for (size_t i = 0; i + 1 < r.compare.size(); ++i) {
+      const CompareRow& hi = r.compare[i];
+      const CompareRow& lo = r.compare[i + 1];
+      if (AssumedValue(hi.run, a) != AssumedValue(lo.run, a)) continue;
+      const auto flip = RankingFlip(hi.run, lo.run, a);
+      if (!flip) continue;
+      // `hi` wins at the assumed value; the order reverses past `flip`.
+      notes.push_back(fmt::format("ranking can flip: '{}' beats '{}' unless {} {} {:.3g} "
+                                  "(assumed {:g})",
+                                  hi.name, lo.name, a.name,
+                                  *flip < AssumedValue(hi.run, a) ? "<" : ">", *flip,
+                                  AssumedValue(hi.run, a)));
+    }
+  }
+  return notes;
+}
+
 std::string MaybeShort(const std::optional<double>& v) {
   return v ? Short(*v) : std::string("not found");
 }
 
 }  // namespace
+
+std::string DropoutInWords(const Run& run) {
+  const Dropout& d = run.dropout;
+  const double u = UniqueTokens(run);
+  auto token = [&](double epoch) {
+    return fmt::format("token {:g} of {:g}", epoch * u, run.tokens);
+  };
+  switch (d.schedule) {
+    case DropoutSchedule::kNone: return "no dropout";
+    case DropoutSchedule::kConstant: return fmt::format("dropout {:g} throughout", d.rate);
+    case DropoutSchedule::kStep:
+      return fmt::format("dropout {:g} from {} ({})", d.rate, PositionInWords(d.start_epoch),
+                         token(d.start_epoch));
+    case DropoutSchedule::kLinear:
+      return fmt::format("dropout ramping 0 -> {:g} from {} ({}) to {} ({})", d.rate,
+                         PositionInWords(d.start_epoch), token(d.start_epoch),
+                         PositionInWords(d.end_epoch), token(d.end_epoch));
+    case DropoutSchedule::kEarly:
+      return fmt::format("dropout {:g} until {} ({}), then off", d.rate,
+                         PositionInWords(d.end_epoch), token(d.end_epoch));
+  }
+  return "?";
+}
 
 Expected<ScenarioResults> EvaluateScenario(const std::string& source_path, const Scenario& sc) {
   ScenarioResults r;
@@ -65,9 +135,13 @@ Expected<ScenarioResults> EvaluateScenario(const std::string& source_path, const
     if (!vr) return Error{fmt::format("internal error in compare '{}': {}", v.name, vr.error())};
     r.compare.push_back(CompareRow{v.name, *vr, Evaluate(*vr)});
   }
+  if (!r.compare.empty()) {
+    r.compare.insert(r.compare.begin(), CompareRow{kBaseRowName, r.run, r.summary, true});
+  }
   std::stable_sort(r.compare.begin(), r.compare.end(), [](const auto& a, const auto& b) {
     return a.summary.loss_repeated < b.summary.loss_repeated;
   });
+  r.assumption_notes = AssumptionNotes(r);
   return r;
 }
 
@@ -166,9 +240,9 @@ std::string TerminalSummary(const ScenarioResults& r, size_t width) {
   row("marginal_value_last", Short(s.marginal_value_last));
   row("epochs_value_below_half", MaybeShort(s.epochs_value_below_half));
   row("epochs_value_below_tenth", MaybeShort(s.epochs_value_below_tenth));
-  std::string out = fmt::format("{} — {} law, {} objective, dropout {}\n", r.scenario.name,
+  std::string out = fmt::format("{} — {} law, {} objective, {}\n", r.scenario.name,
                                 LawName(r.run.law), ToString(r.run.objective),
-                                ToString(r.run.dropout.schedule));
+                                DropoutInWords(r.run));
   if (!OverriddenConstants(r.run.law).empty()) out += "law constants: " + LawProvenance(r) + "\n";
   out += RenderText(t, width);
   if (s.sources.size() > 1) {
@@ -196,7 +270,13 @@ std::string TerminalSummary(const ScenarioResults& r, size_t width) {
     }
     out += "\ncomparison, ranked by loss_repeated:\n";
     out += RenderText(c);
+    for (const CompareRow& x : r.compare) {
+      if (x.run.dropout.schedule != DropoutSchedule::kNone) {
+        out += fmt::format("  {}: {}\n", x.name, DropoutInWords(x.run));
+      }
+    }
   }
+  for (const std::string& n : r.assumption_notes) out += "assumption: " + n + "\n";
   for (const std::string& w : s.warnings) out += "warning: " + w + "\n";
   return out;
 }
@@ -219,7 +299,7 @@ std::string ReportMarkdown(const ScenarioResults& r) {
   out += fmt::format("| tokens D | {} |\n| unique tokens U | {} |\n| epochs | {} |\n",
                      Short(s.tokens), Short(s.unique_tokens), Short(s.epochs));
   out += fmt::format("| compute (FLOPs) | {} |\n", Short(s.compute));
-  out += fmt::format("| dropout | `{}`", ToString(run.dropout.schedule));
+  out += fmt::format("| dropout | {}: `{}`", DropoutInWords(run), ToString(run.dropout.schedule));
   if (run.dropout.schedule != DropoutSchedule::kNone) {
     out += fmt::format(" rate {}", run.dropout.rate);
     if (run.dropout.schedule == DropoutSchedule::kStep ||
@@ -253,14 +333,15 @@ std::string ReportMarkdown(const ScenarioResults& r) {
            "delta | delta_pct | effective_fraction | dropout |\n|---:|---|---:|---:|---:|---:|---|\n";
     for (size_t i = 0; i < r.compare.size(); ++i) {
       const CompareRow& c = r.compare[i];
-      const std::string dropout =
-          c.run.dropout.schedule == DropoutSchedule::kNone
-              ? std::string("none")
-              : fmt::format("{} {}", ToString(c.run.dropout.schedule), c.run.dropout.rate);
+      const std::string dropout = DropoutInWords(c.run);
       out += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", i + 1, c.name,
                          Short(c.summary.loss_repeated), Short(c.summary.delta),
                          Short(c.summary.delta_pct), Short(c.summary.effective_fraction), dropout);
     }
+  }
+  if (!r.assumption_notes.empty()) {
+    out += "\n## Assumptions that decide these numbers\n\n";
+    for (const std::string& n : r.assumption_notes) out += "* " + n + ".\n";
   }
   out += r.sweep_markdown;
 

@@ -21,7 +21,15 @@ struct CompareRow {
   std::string name;
   Run run;
   Summary summary;
+  bool is_base = false;  // the base scenario, ranked with its variants
 };
+
+// The name of the base scenario's row in a comparison.
+inline constexpr const char* kBaseRowName = "base scenario";
+
+// A dropout schedule in words, with its positions as points of the run:
+// "dropout 0.1 from the first repeat (token 2e+11 of 1.4e+12)".
+std::string DropoutInWords(const Run& run);
 
 // Everything `repsim run` computed for one scenario file.
 struct ScenarioResults {
@@ -32,10 +40,14 @@ struct ScenarioResults {
   std::vector<TrajectoryPoint> trajectory;
   std::vector<CompareRow> compare;  // ranked by loss_repeated, best first
   std::string sweep_markdown;       // filled by the sweep writer, "" if no sweep
+  // What the assumed constants decide (assumptions.h): which rows depend on
+  // them, and where a ranking flips inside their stated ranges; one line each.
+  std::vector<std::string> assumption_notes;
 };
 
 // What `repsim run` evaluates before writing: the base, its trajectory and
-// its [[compare]] variants ranked by loss_repeated (the sweep is RunSweep's).
+// its [[compare]] variants ranked by loss_repeated together with the base
+// (kBaseRowName), and the assumption notes (the sweep is RunSweep's).
 // Error: a run does not resolve (the loader resolved it already, so a bug).
 Expected<ScenarioResults> EvaluateScenario(const std::string& source_path, const Scenario& scenario);
 

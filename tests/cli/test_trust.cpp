@@ -137,8 +137,9 @@ TEST_CASE("overridden constants are credited to the user, with their source, eve
   // Issue 14: after pasting `repsim fit --format toml` output, the header and
   // report.md said "chinchilla2022 ... Hoffmann et al. 2022 approach 3" while
   // the fitted constants drove the numbers.
-  auto fit = RunRepsim("fit tests/data/fit/muennighoff2023_fit_runs.csv --form chinchilla "
-                       "--starts 8 --format toml");
+  auto fit = RunRepsim(
+      "fit tests/data/fit/muennighoff2023_fit_runs.csv --form chinchilla "
+      "--starts 8 --format toml");
   INFO(fit.err);
   REQUIRE(fit.code == 0);
   CHECK(Contains(fit.out, "# Fitted by"));
@@ -168,8 +169,8 @@ tokens = "40B"
   CHECK(Contains(report, "`: repsim fit --form chinchilla to 182 runs"));
   CHECK(Contains(report, "the remaining constants and the form from Hoffmann et al. 2022"));
   // Every constant in force is listed: the fitted ones and the repetition constants.
-  for (const char* c : {"| E |", "| A |", "| B |", "| alpha |", "| beta |", "| rd_star |",
-                        "| rn_star |"}) {
+  for (const char* c :
+       {"| E |", "| A |", "| B |", "| alpha |", "| beta |", "| rd_star |", "| rn_star |"}) {
     CHECK(Contains(report, c));
   }
   const std::string csv = ReadFile(fs::path(out) / "fitted" / "summary.csv");
@@ -201,4 +202,75 @@ name = "E changed"
   CHECK(Contains(r.out, "plain — chinchilla2022 law"));
   const std::string cmp = ReadFile(fs::path(out) / "plain" / "compare.csv");
   CHECK(Contains(cmp, "custom (from chinchilla2022, overridden: E)"));
+}
+
+namespace {
+
+// Issue 14's dropout case: 7B params, 1.4T tokens, 200B unique (7 epochs).
+std::string DropoutScenario(const std::string& name, double start_epoch) {
+  return R"(
+[scenario]
+name = ")" +
+         name + R"("
+[model]
+params = "7B"
+[data]
+unique_tokens = "200B"
+[training]
+tokens = "1.4T"
+[[compare]]
+name = "step dropout"
+"training.dropout.schedule" = "step"
+"training.dropout.rate" = 0.1
+"training.dropout.start_epoch" = )" +
+         std::to_string(start_epoch) + "\n";
+}
+
+}  // namespace
+
+TEST_CASE("dropout positions are echoed in words", "[trust][words][cli]") {
+  TempDir tmp;
+  const std::string out = (tmp.path() / "out").string();
+  // start_epoch = 1: after one full pass, i.e. from the first repeat, token 2e11.
+  auto one = RunRepsim("run '" + Write(tmp, "one.toml", DropoutScenario("one", 1)) + "' --out '" +
+                       out + "'");
+  INFO(one.out << one.err);
+  REQUIRE(one.code == 0);
+  CHECK(Contains(one.out, "dropout 0.1 from the first repeat (token 2e+11 of 1.4e+12)"));
+  // start_epoch = 2: after two full passes, token 4e11 (not "from epoch 2").
+  auto two = RunRepsim("run '" + Write(tmp, "two.toml", DropoutScenario("two", 2)) + "' --out '" +
+                       out + "'");
+  REQUIRE(two.code == 0);
+  CHECK(Contains(two.out,
+                 "dropout 0.1 from the second repeat, after 2 full passes (token 4e+11 "
+                 "of 1.4e+12)"));
+  const std::string report = ReadFile(fs::path(out) / "two" / "report.md");
+  CHECK(Contains(report, "after 2 full passes"));
+}
+
+TEST_CASE("an answer that an assumption decides says so, with the value where it flips",
+          "[trust][assumptions][cli]") {
+  TempDir tmp;
+  const std::string out = (tmp.path() / "out").string();
+  auto r = RunRepsim("run '" + Write(tmp, "flip.toml", DropoutScenario("flip", 2)) + "' --out '" +
+                     out + "'");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  // The assumption is named where the answer depends on it.
+  CHECK(Contains(r.out, "c_drop = 0.5"));
+  CHECK(Contains(r.out, "assum"));
+  // Issue 14: step dropout from start_epoch = 2 is worse than none at c_drop =
+  // 0.5 and better at 0.25, so the ranking flips between them.
+  const std::string key = "unless c_drop < ";
+  const size_t at = r.out.find(key);
+  REQUIRE(at != std::string::npos);
+  const double flip = std::stod(r.out.substr(at + key.size()));
+  CHECK(flip > 0.25);
+  CHECK(flip < 0.5);
+  const std::string report = ReadFile(fs::path(out) / "flip" / "report.md");
+  CHECK(Contains(report, key));
+  // The ranking includes the base scenario.
+  const std::string cmp = ReadFile(fs::path(out) / "flip" / "compare.csv");
+  CHECK(Contains(cmp, "base scenario"));
+  CHECK(Contains(r.out, "base scenario"));
 }

@@ -1,0 +1,44 @@
+// repsim: the assumed constants (MODEL.md §3-4) and what they decide.
+//
+// c_drop and eta are our assumptions, not measurements (calibration.h). An
+// output that depends on one says so; a comparison whose order changes as an
+// assumption moves across its stated range says where.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "repsim/run.h"
+
+namespace repsim {
+
+enum class AssumptionKind { kCDrop, kEta };
+
+struct Assumption {
+  AssumptionKind kind;
+  std::string_view name;  // the scenario key under [modifiers]
+  double lo, hi;          // the stated range of plausible values
+  std::string_view meaning;
+};
+
+// Every assumed constant, with its stated range: c_drop in [0, 1] (dropout p
+// costs from nothing to p of learning efficiency), eta in [0, 1] (dropout's
+// benefit from independent of model size to falling as 1/N).
+std::span<const Assumption> Assumptions();
+
+// The value `run` uses.
+double AssumedValue(const Run& run, const Assumption& a);
+// `run` with the assumption set to `value` (g0 stays as calibrated).
+Run WithAssumption(const Run& run, const Assumption& a, double value);
+// Whether any output of `run` changes with the assumption: c_drop and eta
+// act through dropout only.
+bool DependsOn(const Run& run, const Assumption& a);
+
+// The value of the assumption inside its stated range at which `a` and `b`
+// reach the same loss_repeated, when their order at the assumed values is
+// reversed somewhere in the range; empty when it never is. Both runs must
+// use the same assumed value. Scanned on a grid, then bisected to 1e-6.
+std::optional<double> RankingFlip(const Run& a, const Run& b, const Assumption& as);
+
+}  // namespace repsim

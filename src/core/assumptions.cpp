@@ -1,0 +1,80 @@
+// The assumed constants and where they flip a comparison (repsim/assumptions.h).
+#include "repsim/assumptions.h"
+
+#include <array>
+#include <cmath>
+
+#include "repsim/engine.h"
+
+namespace repsim {
+namespace {
+
+const std::array<Assumption, 2> kAssumptions = {{
+    {AssumptionKind::kCDrop, "c_drop", 0.0, 1.0,
+     "dropout p costs c_drop p of learning efficiency on every token"},
+    {AssumptionKind::kEta, "eta", 0.0, 1.0, "dropout's benefit scales as (N/1e9)^-eta"},
+}};
+
+// Grid points over the stated range before bisecting: fine enough that a
+// flip and flip back (a crossing pair) inside one cell is not expected.
+constexpr int kScanPoints = 21;
+constexpr double kBisectTol = 1e-6;
+
+double Gap(const Run& a, const Run& b, const Assumption& as, double x) {
+  return Evaluate(WithAssumption(a, as, x)).loss_repeated -
+         Evaluate(WithAssumption(b, as, x)).loss_repeated;
+}
+
+}  // namespace
+
+std::span<const Assumption> Assumptions() { return kAssumptions; }
+
+double AssumedValue(const Run& run, const Assumption& a) {
+  return a.kind == AssumptionKind::kCDrop ? run.modifiers.c_drop : run.modifiers.eta;
+}
+
+Run WithAssumption(const Run& run, const Assumption& a, double value) {
+  Run r = run;
+  (a.kind == AssumptionKind::kCDrop ? r.modifiers.c_drop : r.modifiers.eta) = value;
+  return r;
+}
+
+bool DependsOn(const Run& run, const Assumption&) {
+  return run.dropout.schedule != DropoutSchedule::kNone && run.dropout.rate > 0;
+}
+
+std::optional<double> RankingFlip(const Run& a, const Run& b, const Assumption& as) {
+  if (!DependsOn(a, as) && !DependsOn(b, as)) return std::nullopt;
+  const double x0 = AssumedValue(a, as);
+  const double g0 = Gap(a, b, as, x0);
+  if (g0 == 0) return std::nullopt;
+  // The crossing nearest the assumed value, on either side.
+  std::optional<double> best;
+  for (int side : {-1, 1}) {
+    double prev_x = x0;
+    for (int i = 1; i < kScanPoints; ++i) {
+      const double x = side < 0 ? x0 - (x0 - as.lo) * i / (kScanPoints - 1)
+                                : x0 + (as.hi - x0) * i / (kScanPoints - 1);
+      if (x == prev_x) break;
+      const double g = Gap(a, b, as, x);
+      if ((g < 0) != (g0 < 0) || g == 0) {
+        double lo = prev_x, hi = x;  // the sign changes between them
+        while (std::fabs(hi - lo) > kBisectTol) {
+          const double mid = 0.5 * (lo + hi);
+          if ((Gap(a, b, as, mid) < 0) == (g0 < 0)) {
+            lo = mid;
+          } else {
+            hi = mid;
+          }
+        }
+        const double at = 0.5 * (lo + hi);
+        if (!best || std::fabs(at - x0) < std::fabs(*best - x0)) best = at;
+        break;
+      }
+      prev_x = x;
+    }
+  }
+  return best;
+}
+
+}  // namespace repsim
