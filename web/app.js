@@ -740,6 +740,7 @@ function drawHeatmap(doc, message) {
   const svg = $('plot-heatmap');
   clear(svg);
   $('add-sweep').hidden = hasArray($('toml').value, 'sweep.axis');
+  $('heatmap-caption').textContent = 'Repetition cost over the sweep ([[sweep.axis]])';
   if (!doc) return emptyPlot(svg, message || 'no [[sweep.axis]] in the scenario');
   const axes = doc.sweep_axes || [];
   const varying = axes.map((a, i) => i).filter((i) => axes[i].values.length > 1);
