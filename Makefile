@@ -25,7 +25,7 @@ BENCH_DEPS := python3-numpy python3-scipy
 
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: all deps build run test results bench clean sanitize fuzz
+.PHONY: all deps build run test results readme-columns bench clean sanitize fuzz
 
 all: build
 
@@ -52,6 +52,14 @@ test: build
 # Regenerates the committed outputs of every shipped scenario.
 results: build
 	./$(BUILD)/repsim run --quiet $$(find scenarios -name '*.toml' | sort)
+
+# Refreshes README.md's table of the output columns (`repsim columns --format md`,
+# between the repsim:columns markers); a test fails while it is stale.
+readme-columns: build
+	./$(BUILD)/repsim columns --format md > $(BUILD)/columns.md
+	awk -v table=$(BUILD)/columns.md \
+	  '/<!-- repsim:columns:begin/ { print; while ((getline line < table) > 0) print line; skip = 1; next } \
+	   /<!-- repsim:columns:end -->/ { skip = 0 } !skip' README.md > README.md.tmp && mv README.md.tmp README.md
 
 # AddressSanitizer + UndefinedBehaviorSanitizer build of the whole test suite.
 sanitize:

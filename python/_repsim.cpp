@@ -35,7 +35,7 @@
 #include "io/run_scenario.h"
 #include "io/runs_csv.h"
 #include "io/scenario_loader.h"
-#include "io/summary_columns.h"
+#include "io/columns.h"
 #include "io/sweep_writer.h"
 #include "repsim/engine.h"
 #include "repsim/fit.h"
@@ -92,7 +92,7 @@ void ParallelFor(uint64_t n, unsigned threads, uint64_t chunk, const Body& body)
   if (error) std::rethrow_exception(error);
 }
 
-// A cell of SummaryColumns() as a number: the CSV text read back (shortest
+// A cell of a column (io/columns.h) as a number: the CSV text read back (shortest
 // round-trip form, so the same double), NaN for an empty (unsolved) cell.
 double CellNumber(const std::string& cell) {
   if (cell.empty()) return std::numeric_limits<double>::quiet_NaN();
@@ -236,13 +236,13 @@ py::object SweepColumns(const ScenarioHandle& h, int threads, double max_points)
                     ".write(DIR) (sweep.csv) or pass a larger max_points",
                     h.path, n, max_points));
   }
-  const auto summary_columns = io::SummaryColumns();
+  const io::ColumnSet& summary_columns = io::DefaultColumns();
   std::vector<Column> cols;
   for (const SweepAxis& a : axes) cols.push_back(Column{a.key, true, std::vector<double>(n), {}});
   cols.push_back(Column{"status", false, {}, std::vector<std::string>(n)});
-  for (const io::SummaryColumn& c : summary_columns) {
-    Column col{std::string(c.name), c.numeric, {}, {}};
-    if (c.numeric) {
+  for (const io::Column* c : summary_columns) {
+    Column col{c->name, c->numeric(), {}, {}};
+    if (c->numeric()) {
       col.numbers.assign(n, 0.0);
     } else {
       col.text.assign(n, std::string());
@@ -267,7 +267,7 @@ py::object SweepColumns(const ScenarioHandle& h, int threads, double max_points)
             if (col.numeric) col.numbers[i] = std::numeric_limits<double>::quiet_NaN();
             continue;
           }
-          std::string cell = summary_columns[c].cell(p.run, p.summary);
+          std::string cell = summary_columns[c]->Cell(p.run, p.summary);
           if (col.numeric) {
             col.numbers[i] = CellNumber(cell);
           } else {
@@ -343,8 +343,8 @@ py::dict Evaluate(const std::string& toml_text, const std::vector<std::string>& 
   Expected<Run> base_run = Resolve(base);
   if (!base_run) ThrowScenarioError(base_run.error());
 
-  // The columns asked for, in SummaryColumns() order or the caller's.
-  const auto summary_columns = io::SummaryColumns();
+  // The columns asked for, in the registry's order or the caller's.
+  const io::ColumnSet& summary_columns = io::DefaultColumns();
   std::vector<int> picked;  // index into summary_columns, -1: status
   if (columns) {
     for (const std::string& name : *columns) {
@@ -354,11 +354,11 @@ py::dict Evaluate(const std::string& toml_text, const std::vector<std::string>& 
       }
       int found = -1;
       for (size_t c = 0; c < summary_columns.size(); ++c) {
-        if (summary_columns[c].name == name) found = static_cast<int>(c);
+        if (summary_columns[c]->name == name) found = static_cast<int>(c);
       }
       if (found < 0) {
         std::vector<std::string_view> names{"status"};
-        for (const io::SummaryColumn& c : summary_columns) names.push_back(c.name);
+        for (const io::Column* c : summary_columns) names.push_back(c->name);
         std::string list;
         for (auto nm : names) list += (list.empty() ? "" : ", ") + std::string(nm);
         ThrowScenarioError(fmt::format("columns: unknown column '{}' (one of: {})", name, list));
@@ -459,12 +459,12 @@ py::dict Evaluate(const std::string& toml_text, const std::vector<std::string>& 
   for (int c : picked) {
     if (c < 0) {
       out_cols.push_back(Column{"status", false, {}, std::vector<std::string>(n)});
-    } else if (summary_columns[c].numeric) {
+    } else if (summary_columns[c]->numeric()) {
       out_cols.push_back(
-          Column{std::string(summary_columns[c].name), true, std::vector<double>(n), {}});
+          Column{summary_columns[c]->name, true, std::vector<double>(n), {}});
     } else {
       out_cols.push_back(
-          Column{std::string(summary_columns[c].name), false, {}, std::vector<std::string>(n)});
+          Column{summary_columns[c]->name, false, {}, std::vector<std::string>(n)});
     }
   }
   std::atomic<uint64_t> first_invalid{std::numeric_limits<uint64_t>::max()};
@@ -521,7 +521,7 @@ py::dict Evaluate(const std::string& toml_text, const std::vector<std::string>& 
             if (col.numeric) col.numbers[i] = std::numeric_limits<double>::quiet_NaN();
             continue;
           }
-          std::string cell = summary_columns[picked[c]].cell(p.run, p.summary);
+          std::string cell = summary_columns[picked[c]]->Cell(p.run, p.summary);
           if (col.numeric) {
             col.numbers[i] = CellNumber(cell);
           } else {

@@ -16,7 +16,7 @@
 #include "cli/cli_util.h"
 #include "grid_toml.h"
 #include "io/scenario_loader.h"
-#include "io/summary_columns.h"
+#include "io/columns.h"
 #include "io/sweep_writer.h"
 #include "io/table.h"
 #include "repsim/sweep.h"
@@ -86,9 +86,9 @@ std::string ExpectedRow(const std::vector<double>& axis_values, const Run& run, 
   std::string row;
   for (double v : axis_values) row += io::Num(v) + ",";
   row += "ok";
-  for (const io::SummaryColumn& c : io::SummaryColumns()) {
+  for (const io::Column* c : io::DefaultColumns()) {
     row += ',';
-    row += io::CsvCell(c.cell(run, s));
+    row += io::CsvCell(c->Cell(run, s));
   }
   return row;
 }
@@ -254,7 +254,7 @@ values = [1e10, 1e25]
   CHECK(cells[0] == "1000000");
   CHECK(cells[1] == "1e+25");
   CHECK(cells[2].rfind("invalid: ", 0) == 0);
-  REQUIRE(cells.size() == 3 + io::SummaryColumns().size());
+  REQUIRE(cells.size() == 3 + io::DefaultColumns().size());
   for (size_t i = 3; i < cells.size(); ++i) CHECK(cells[i].empty());
   CHECK(io::SplitCsvLine(lines[1])[2] == "ok");
   CHECK(report.markdown.find("1 invalid") != std::string::npos);
@@ -293,10 +293,10 @@ TEST_CASE("the closed-form path gives Evaluate()'s summary exactly, in every col
           REQUIRE(fast.Accepts(run));
           const Summary a = fast.Evaluate(run);
           const Summary b = Evaluate(run);
-          for (const io::SummaryColumn& col : io::SummaryColumns()) {
+          for (const io::Column* col : io::DefaultColumns()) {
             INFO(ToString(c.preset)
-                 << " N=" << n << " U=" << u << " epochs=" << epochs << " " << col.name);
-            CHECK(col.cell(run, a) == col.cell(run, b));
+                 << " N=" << n << " U=" << u << " epochs=" << epochs << " " << col->name);
+            CHECK(col->Cell(run, a) == col->Cell(run, b));
           }
           CHECK(a.warnings == b.warnings);
           REQUIRE(a.sources.size() == 1);

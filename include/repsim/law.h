@@ -57,6 +57,24 @@ struct Law {
   double rd_star = 0, rn_star = 0;
 };
 
+// One constant of a law: its name (the scenario's `law.<name>` key and the
+// `law_<name>` output column), what it is, the form that uses it and the
+// field that holds it. A new form's constants are added here once.
+struct LawConstant {
+  std::string_view name;
+  std::string_view meaning;  // one line
+  std::string_view unit;     // "" for a pure number
+  double Law::*field;
+  std::optional<LawForm> form;  // empty: every form (rd_star, rn_star)
+};
+// Every form's constants: the Chinchilla form's, Kaplan's, then the
+// repetition constants every form has.
+std::span<const LawConstant> LawConstants();
+// Whether `law`'s form has constant `c`.
+inline bool HasConstant(const Law& law, const LawConstant& c) {
+  return !c.form || *c.form == law.form;
+}
+
 // The preset's published constants.
 Law MakeLaw(LawPreset preset);
 

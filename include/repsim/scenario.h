@@ -95,6 +95,8 @@ std::vector<std::string> ConcreteKeys(const RunSpec& spec, bool numeric_only);
 std::optional<double> ParseNumber(std::string_view text);
 // A number or a quantity with a suffix K, M, B, T (1e3 ... 1e12, any case):
 // "25B", "1.5T", " 400M", "2e9", "7k".
+// The result is the double nearest the decimal typed: "0.017T" is read as
+// 17e9 (not 0.017 x 1e12 = 17000000000.000002), so that it prints as typed.
 std::optional<double> ParseQuantity(std::string_view text);
 
 // --- The whole file ----------------------------------------------------------

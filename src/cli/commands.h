@@ -19,5 +19,6 @@ int FitCommand(const Args& args);        // repsim fit RUNS.csv ...
 int CalibrateCommand(const Args& args);  // repsim calibrate
 int ServeCommand(const Args& args);      // repsim serve [--host H] [--port P] [--open]
 int SelectCommand(const Args& args);     // repsim select EMBEDDINGS --fraction F | --count K ...
+int ColumnsCommand(const Args& args);    // repsim columns
 
 }  // namespace repsim::cli

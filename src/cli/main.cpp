@@ -33,6 +33,8 @@ constexpr Command kCommands[] = {
     {"serve", repsim::cli::ServeCommand, "explore a scenario in the browser: a local page and JSON API"},
     {"select", repsim::cli::SelectCommand,
      "pick a small, diverse subset of SFT examples from their embeddings"},
+    {"columns", repsim::cli::ColumnsCommand,
+     "list the output columns (summary, compare, sweep): units and meanings"},
 };
 
 void PrintHelp() {

@@ -17,6 +17,22 @@ constexpr std::array<LawPreset, 4> kPresets = {
 constexpr double kMuennighoffRdStar = 15.387756;
 constexpr double kMuennighoffRnStar = 5.309743;
 
+constexpr LawConstant kLawConstants[] = {
+    {"E", "irreducible loss (Chinchilla form)", "nats/token", &Law::e, LawForm::kChinchilla},
+    {"A", "parameter-term coefficient (Chinchilla form)", "nats·params^alpha", &Law::a, LawForm::kChinchilla},
+    {"B", "data-term coefficient (Chinchilla form)", "nats·tokens^beta", &Law::b, LawForm::kChinchilla},
+    {"alpha", "parameter exponent (Chinchilla form)", "", &Law::alpha, LawForm::kChinchilla},
+    {"beta", "data exponent (Chinchilla form)", "", &Law::beta, LawForm::kChinchilla},
+    {"alpha_n", "parameter exponent (Kaplan form)", "", &Law::alpha_n, LawForm::kKaplan},
+    {"n_c", "parameter scale (Kaplan form)", "non-embedding params", &Law::n_c, LawForm::kKaplan},
+    {"alpha_d", "data exponent (Kaplan form)", "", &Law::alpha_d, LawForm::kKaplan},
+    {"d_c", "data scale (Kaplan form)", "tokens", &Law::d_c, LawForm::kKaplan},
+    {"rd_star", "R_D*: decay scale of repeated data (Muennighoff 2023)", "epochs", &Law::rd_star,
+     std::nullopt},
+    {"rn_star", "R_N*: decay scale of excess parameters (Muennighoff 2023)",
+     "multiples of N_opt(U)", &Law::rn_star, std::nullopt},
+};
+
 }  // namespace
 
 // In the order of kPresets.
@@ -39,6 +55,8 @@ std::optional<LawPreset> LawPresetFromString(std::string_view name) {
 
 std::span<const LawPreset> AllLawPresets() { return kPresets; }
 std::span<const std::string_view> LawPresetNames() { return kPresetNames; }
+
+std::span<const LawConstant> LawConstants() { return kLawConstants; }
 
 std::string_view LawSource(LawPreset preset) {
   switch (preset) {

@@ -129,17 +129,11 @@ std::string Extrapolation(const LawDomain& d, double params, double tokens, doub
 }
 
 std::vector<std::pair<std::string_view, double>> LawConstants(const Law& law) {
-  if (law.form == LawForm::kKaplan) {
-    return {{"alpha_n", law.alpha_n}, {"n_c", law.n_c},         {"alpha_d", law.alpha_d},
-            {"d_c", law.d_c},         {"rd_star", law.rd_star}, {"rn_star", law.rn_star}};
+  std::vector<std::pair<std::string_view, double>> out;
+  for (const LawConstant& c : LawConstants()) {
+    if (HasConstant(law, c)) out.emplace_back(c.name, law.*c.field);
   }
-  return {{"E", law.e},
-          {"A", law.a},
-          {"B", law.b},
-          {"alpha", law.alpha},
-          {"beta", law.beta},
-          {"rd_star", law.rd_star},
-          {"rn_star", law.rn_star}};
+  return out;
 }
 
 std::vector<std::string_view> OverriddenConstants(const Law& law) {

@@ -1,5 +1,6 @@
 #include "repsim/scenario.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <charconv>
@@ -208,22 +209,41 @@ std::optional<double> ParseNumber(std::string_view text) {
 std::optional<double> ParseQuantity(std::string_view text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
   if (text.empty()) return std::nullopt;
-  double scale = 1;
+  int suffix_exponent = 0;
   switch (std::toupper(static_cast<unsigned char>(text.back()))) {
-    case 'K': scale = 1e3; break;
-    case 'M': scale = 1e6; break;
-    case 'B': scale = 1e9; break;
-    case 'T': scale = 1e12; break;
+    case 'K': suffix_exponent = 3; break;
+    case 'M': suffix_exponent = 6; break;
+    case 'B': suffix_exponent = 9; break;
+    case 'T': suffix_exponent = 12; break;
     default: break;
   }
-  if (scale != 1) {
+  if (suffix_exponent) {
     text.remove_suffix(1);
     // "7 B" is not a quantity: the suffix follows the number directly.
     if (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) return std::nullopt;
   }
   const std::optional<double> v = ParseNumber(text);
-  if (!v) return std::nullopt;
-  return *v * scale;
+  if (!v || !suffix_exponent || !std::isfinite(*v)) return v;
+  // The suffix moves the decimal exponent; the digits are read once, with it,
+  // so that the result is correctly rounded (a product v * 1e12 is not).
+  while (std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+  if (text.front() == '+') text.remove_prefix(1);  // ParseNumber accepted the rest
+  const size_t e = text.find_first_of("eE");
+  long long exponent = suffix_exponent;
+  if (e != std::string_view::npos) {  // [+-]digits follow
+    size_t i = e + 1;
+    const bool negative = text[i] == '-';
+    if (text[i] == '-' || text[i] == '+') ++i;
+    long long typed = 0;
+    for (; i < text.size(); ++i) typed = std::min(typed * 10 + (text[i] - '0'), 100000LL);
+    exponent += negative ? -typed : typed;
+  }
+  const std::string decimal =
+      fmt::format("{}e{}", text.substr(0, std::min(e, text.size())), exponent);
+  double exact = 0;
+  const auto read = std::from_chars(decimal.data(), decimal.data() + decimal.size(), exact);
+  if (read.ec != std::errc()) return *v * std::pow(10.0, suffix_exponent);  // out of range
+  return exact;
 }
 
 std::optional<std::string> SetNumber(RunSpec& spec, std::string_view path, double value) {

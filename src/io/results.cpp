@@ -10,7 +10,7 @@
 
 #include <fmt/format.h>
 
-#include "io/summary_columns.h"
+#include "io/columns.h"
 #include "io/table.h"
 #include "repsim/assumptions.h"
 #include "repsim/calibration.h"
@@ -25,11 +25,11 @@ Table SummaryTable(const std::vector<std::pair<std::string, std::pair<const Run*
                    bool with_name) {
   Table t;
   if (with_name) t.AddColumn("name", false);
-  for (const SummaryColumn& c : SummaryColumns()) t.AddColumn(std::string(c.name), c.numeric);
+  for (const Column* c : DefaultColumns()) t.AddColumn(c->name, c->numeric());
   for (const auto& [name, rs] : rows) {
     std::vector<std::string> cells;
     if (with_name) cells.push_back(name);
-    for (const SummaryColumn& c : SummaryColumns()) cells.push_back(c.cell(*rs.first, *rs.second));
+    for (const Column* c : DefaultColumns()) cells.push_back(c->Cell(*rs.first, *rs.second));
     t.AddRow(std::move(cells));
   }
   return t;
@@ -96,6 +96,15 @@ std::string MaybeShort(const std::optional<double>& v) {
   return v ? Short(*v) : std::string("not found");
 }
 
+// A column's cell for people: 6 significant digits, "not found" for no value.
+std::string ShortCell(const Column& c, const Run& run, const Summary& s) {
+  return c.numeric() ? MaybeShort(c.Value(run, s)) : c.Text(run, s);
+}
+
+// The columns of the comparison tables (terminal and report.md), after rank and variant.
+constexpr std::string_view kCompareColumns[] = {"loss_repeated", "delta", "delta_pct",
+                                                "effective_fraction"};
+
 }  // namespace
 
 std::string DropoutInWords(const Run& run) {
@@ -154,10 +163,10 @@ std::string SummaryJson(const ScenarioResults& r) {
   std::string out = "{\n";
   out += fmt::format("  \"scenario\": {},\n", JsonString(r.scenario.name));
   out += fmt::format("  \"law_source\": {},\n", JsonString(LawProvenance(r)));
-  for (const SummaryColumn& c : SummaryColumns()) {
-    const std::string cell = c.cell(r.run, s);
-    out += fmt::format("  {}: {},\n", JsonString(c.name),
-                       c.numeric ? (cell.empty() ? "null" : cell) : JsonString(cell));
+  for (const Column* c : DefaultColumns()) {
+    const std::string cell = c->Cell(r.run, s);
+    out += fmt::format("  {}: {},\n", JsonString(c->name),
+                       c->numeric() ? (cell.empty() ? "null" : cell) : JsonString(cell));
   }
   out += "  \"sources\": [";
   for (size_t i = 0; i < s.sources.size(); ++i) {
@@ -212,34 +221,11 @@ std::string TerminalSummary(const ScenarioResults& r, size_t width) {
   t.AddColumn("quantity", false);
   t.AddColumn("value", true);
   t.AddColumn("meaning", false);
-  auto row = [&](std::string_view name, std::string value) {
-    for (const SummaryColumn& c : SummaryColumns()) {
-      if (c.name == name) {
-        t.AddRow({std::string(name), std::move(value), std::string(c.meaning)});
-        return;
-      }
+  for (const Column* c : DefaultColumns()) {
+    if (c->in_terminal && c->in_terminal(r.run, s)) {
+      t.AddRow({c->name, ShortCell(*c, r.run, s), std::string(c->meaning)});
     }
-  };
-  row("params", Short(s.params));
-  if (s.active_params != s.params) row("active_params", Short(s.active_params));
-  row("tokens", Short(s.tokens));
-  row("unique_tokens", Short(s.unique_tokens));
-  row("epochs", Short(s.epochs));
-  row("compute", Short(s.compute));
-  row("effective_tokens", Short(s.effective_tokens));
-  row("effective_fraction", Short(s.effective_fraction));
-  row("effective_params", Short(s.effective_params));
-  if (MayDisplaceCapacity(r.run)) row("capacity_lost", Short(s.capacity_lost));
-  row("loss_repeated", Short(s.loss_repeated));
-  row("loss_unique", Short(s.loss_unique));
-  row("delta", Short(s.delta));
-  row("delta_pct", Short(s.delta_pct));
-  row("equivalent_unique_tokens", MaybeShort(s.equivalent_unique_tokens));
-  row("wasted_compute", MaybeShort(s.wasted_compute));
-  row("equivalent_params", MaybeShort(s.equivalent_params));
-  row("marginal_value_last", Short(s.marginal_value_last));
-  row("epochs_value_below_half", MaybeShort(s.epochs_value_below_half));
-  row("epochs_value_below_tenth", MaybeShort(s.epochs_value_below_tenth));
+  }
   std::string out = fmt::format("{} — {} law, {} objective, {}\n", r.scenario.name,
                                 LawName(r.run.law), ToString(r.run.objective),
                                 DropoutInWords(r.run));
@@ -260,13 +246,16 @@ std::string TerminalSummary(const ScenarioResults& r, size_t width) {
   }
   if (!r.compare.empty()) {
     Table c;
-    for (auto n : {"rank", "variant", "loss_repeated", "delta", "delta_pct", "effective_fraction"}) {
-      c.AddColumn(n, std::string_view(n) != "variant");
-    }
+    c.AddColumn("rank", true);
+    c.AddColumn("variant", false);
+    for (std::string_view n : kCompareColumns) c.AddColumn(std::string(n), true);
     for (size_t i = 0; i < r.compare.size(); ++i) {
-      const Summary& x = r.compare[i].summary;
-      c.AddRow({std::to_string(i + 1), r.compare[i].name, Short(x.loss_repeated), Short(x.delta),
-                Short(x.delta_pct), Short(x.effective_fraction)});
+      const CompareRow& x = r.compare[i];
+      std::vector<std::string> cells = {std::to_string(i + 1), x.name};
+      for (std::string_view n : kCompareColumns) {
+        cells.push_back(ShortCell(*FindColumn(n), x.run, x.summary));
+      }
+      c.AddRow(std::move(cells));
     }
     out += "\ncomparison, ranked by loss_repeated:\n";
     out += RenderText(c);
@@ -314,10 +303,10 @@ std::string ReportMarkdown(const ScenarioResults& r) {
   out += " |\n\n";
 
   out += "## Summary\n\n| quantity | value | meaning |\n|---|---:|---|\n";
-  for (const SummaryColumn& c : SummaryColumns()) {
-    if (c.name == "law") break;  // the rest are inputs, listed above and below
-    std::string v = c.cell(run, s);
-    out += fmt::format("| {} | {} | {} |\n", c.name, v.empty() ? "not found" : v, c.meaning);
+  for (const Column* c : DefaultColumns()) {
+    if (c->role != ColumnRole::kResult) continue;  // inputs are listed above and below
+    std::string v = c->Cell(run, s);
+    out += fmt::format("| {} | {} | {} |\n", c->name, v.empty() ? "not found" : v, c->meaning);
   }
   if (s.sources.size() > 1) {
     out += "\n## Data sources\n\n| source | unique tokens | weight | quality | epochs | effective "
@@ -329,14 +318,19 @@ std::string ReportMarkdown(const ScenarioResults& r) {
     }
   }
   if (!r.compare.empty()) {
-    out += "\n## Comparison (ranked by loss_repeated)\n\n| rank | variant | loss_repeated | "
-           "delta | delta_pct | effective_fraction | dropout |\n|---:|---|---:|---:|---:|---:|---|\n";
+    out += "\n## Comparison (ranked by loss_repeated)\n\n| rank | variant |";
+    for (std::string_view n : kCompareColumns) out += fmt::format(" {} |", n);
+    out += " dropout |\n|---:|---|";
+    for (size_t i = 0; i < std::size(kCompareColumns); ++i) out += "---:|";
+    out += "---|\n";
     for (size_t i = 0; i < r.compare.size(); ++i) {
       const CompareRow& c = r.compare[i];
       const std::string dropout = DropoutInWords(c.run);
-      out += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", i + 1, c.name,
-                         Short(c.summary.loss_repeated), Short(c.summary.delta),
-                         Short(c.summary.delta_pct), Short(c.summary.effective_fraction), dropout);
+      out += fmt::format("| {} | {} |", i + 1, c.name);
+      for (std::string_view n : kCompareColumns) {
+        out += fmt::format(" {} |", ShortCell(*FindColumn(n), c.run, c.summary));
+      }
+      out += fmt::format(" {} |\n", dropout);
     }
   }
   if (!r.assumption_notes.empty()) {

@@ -14,7 +14,7 @@
 #include "io/plots.h"
 #include "io/results.h"
 #include "io/scenario_loader.h"
-#include "io/summary_columns.h"
+#include "io/columns.h"
 #include "io/sweep_writer.h"
 #include "io/table.h"
 #include "io/zip.h"
@@ -222,9 +222,7 @@ ApiReply ApiRun(std::string_view toml, const ServeLimits& limits, const RunReque
   std::set<std::string> sweep_keep;
   if (!request.sweep_columns.empty()) {
     for (const std::string& name : request.sweep_columns) {
-      bool known = false;
-      for (const SummaryColumn& c : SummaryColumns()) known = known || c.name == name;
-      if (!known) {
+      if (!FindColumn(name)) {
         return ApiError(400, fmt::format("columns: unknown summary column '{}' (GET /api/columns "
                                          "lists them)",
                                          name));
@@ -318,9 +316,11 @@ ApiReply ApiLaws() {
 ApiReply ApiColumns() {
   std::string out = "[";
   bool first = true;
-  for (const SummaryColumn& c : SummaryColumns()) {
-    out += fmt::format("{}\n  {{\"name\": {}, \"numeric\": {}, \"meaning\": {}}}", first ? "" : ",",
-                       JsonString(c.name), c.numeric ? "true" : "false", JsonString(c.meaning));
+  for (const Column* c : DefaultColumns()) {
+    out += fmt::format(
+        "{}\n  {{\"name\": {}, \"numeric\": {}, \"unit\": {}, \"meaning\": {}}}",
+        first ? "" : ",", JsonString(c->name), c->numeric() ? "true" : "false",
+        JsonString(c->unit), JsonString(c->meaning));
     first = false;
   }
   ApiReply r;

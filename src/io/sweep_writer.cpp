@@ -19,7 +19,7 @@
 
 #include "io/interrupt.h"
 #include "io/progress.h"
-#include "io/summary_columns.h"
+#include "io/columns.h"
 #include "io/table.h"
 #include "repsim/version.h"
 
@@ -44,86 +44,14 @@ constexpr uint64_t kChunksInFlightPerThread = 4;
 
 // --- Fast, exact row formatting ------------------------------------------------
 //
-// A row is ~40 numbers (~580 bytes); through SummaryColumn::cell (a string per
-// cell) writing it would cost more than evaluating the point. Here each
-// numeric cell is written by FormatNumberFast (Num()'s text, so the same as
-// summary.csv's) straight into the chunk's buffer, and a column whose value
-// did not change since the thread's previous row (the law's constants, the
-// modifiers...) reuses its text. Columns this table does not know fall back to
-// SummaryColumn::cell, which is exact but slower; tests/test_sweep.cpp checks
-// that every row equals the one built from SummaryColumn::cell.
-
-using NumFn = double (*)(const Run&, const Summary&);
-using OptFn = std::optional<double> (*)(const Summary&);
-using TextFn = std::string_view (*)(const Run&);
-
-struct Extractor {
-  std::string_view name;
-  NumFn num = nullptr;
-  OptFn opt = nullptr;
-  TextFn text = nullptr;
-};
-
-double Quality(const Run& r, const Summary&) {
-  double k = 0;
-  for (const auto& s : r.sources) k += s.weight * s.quality;
-  return k;
-}
-
-const Extractor kExtractors[] = {
-    {"params", [](const Run&, const Summary& s) { return s.params; }},
-    {"active_params", [](const Run&, const Summary& s) { return s.active_params; }},
-    {"tokens", [](const Run&, const Summary& s) { return s.tokens; }},
-    {"unique_tokens", [](const Run&, const Summary& s) { return s.unique_tokens; }},
-    {"epochs", [](const Run&, const Summary& s) { return s.epochs; }},
-    {"compute", [](const Run&, const Summary& s) { return s.compute; }},
-    {"effective_tokens", [](const Run&, const Summary& s) { return s.effective_tokens; }},
-    {"effective_fraction", [](const Run&, const Summary& s) { return s.effective_fraction; }},
-    {"effective_params", [](const Run&, const Summary& s) { return s.effective_params; }},
-    {"capacity_lost", [](const Run&, const Summary& s) { return s.capacity_lost; }},
-    {"loss_repeated", [](const Run&, const Summary& s) { return s.loss_repeated; }},
-    {"loss_unique", [](const Run&, const Summary& s) { return s.loss_unique; }},
-    {"delta", [](const Run&, const Summary& s) { return s.delta; }},
-    {"delta_pct", [](const Run&, const Summary& s) { return s.delta_pct; }},
-    {"equivalent_unique_tokens", nullptr,
-     [](const Summary& s) { return s.equivalent_unique_tokens; }},
-    {"wasted_compute", nullptr, [](const Summary& s) { return s.wasted_compute; }},
-    {"equivalent_params", nullptr, [](const Summary& s) { return s.equivalent_params; }},
-    {"marginal_value_last", [](const Run&, const Summary& s) { return s.marginal_value_last; }},
-    {"epochs_value_below_half", nullptr,
-     [](const Summary& s) { return s.epochs_value_below_half; }},
-    {"epochs_value_below_tenth", nullptr,
-     [](const Summary& s) { return s.epochs_value_below_tenth; }},
-    {"p_bar", [](const Run&, const Summary& s) { return s.p_bar; }},
-    {"rd_star_effective", [](const Run&, const Summary& s) { return s.rd_star_effective; }},
-    {"rn_star_effective", [](const Run&, const Summary& s) { return s.rn_star_effective; }},
-    // "law" is LawName(), a string made per row: the registry's cell writes it.
-    {"law_E", [](const Run& r, const Summary&) { return r.law.e; }},
-    {"law_A", [](const Run& r, const Summary&) { return r.law.a; }},
-    {"law_B", [](const Run& r, const Summary&) { return r.law.b; }},
-    {"law_alpha", [](const Run& r, const Summary&) { return r.law.alpha; }},
-    {"law_beta", [](const Run& r, const Summary&) { return r.law.beta; }},
-    {"law_rd_star", [](const Run& r, const Summary&) { return r.law.rd_star; }},
-    {"law_rn_star", [](const Run& r, const Summary&) { return r.law.rn_star; }},
-    {"objective", nullptr, nullptr, [](const Run& r) { return ToString(r.objective); }},
-    {"objective_multiplier",
-     [](const Run& r, const Summary&) {
-       return r.modifiers.objective_multiplier.value_or(DefaultObjectiveMultiplier(r.objective));
-     }},
-    {"quality", Quality},
-    {"dropout_schedule", nullptr, nullptr,
-     [](const Run& r) { return ToString(r.dropout.schedule); }},
-    {"dropout_rate", [](const Run& r, const Summary&) { return r.dropout.rate; }},
-    {"dropout_start_epoch", [](const Run& r, const Summary&) { return r.dropout.start_epoch; }},
-    {"dropout_end_epoch", [](const Run& r, const Summary&) { return r.dropout.end_epoch; }},
-    {"c_drop", [](const Run& r, const Summary&) { return r.modifiers.c_drop; }},
-    {"g0", [](const Run& r, const Summary&) { return r.modifiers.g0; }},
-    {"eta", [](const Run& r, const Summary&) { return r.modifiers.eta; }},
-    {"size_gamma", [](const Run& r, const Summary&) { return r.modifiers.size_gamma; }},
-    {"displacement", [](const Run& r, const Summary&) { return r.modifiers.displacement; }},
-    {"memorization_capacity",
-     [](const Run& r, const Summary&) { return r.modifiers.memorization_capacity; }},
-};
+// A row is ~40 numbers (~580 bytes); through Column::Cell (a string per cell)
+// writing it would cost more than evaluating the point. Here each numeric
+// cell is written by FormatNumberFast (Num()'s text, so the same as
+// summary.csv's) straight into the chunk's buffer from the column's own
+// accessor (columns.h: the one definition of every column), and a column
+// whose value did not change since the thread's previous row (the law's
+// constants, the modifiers...) reuses its text. tests/test_sweep.cpp checks
+// that every row equals the one built from Column::Cell.
 
 // A growable byte buffer written through a raw pointer: a chunk of rows.
 class CharBuffer {
@@ -182,7 +110,9 @@ constexpr size_t kMaxPreformattedAxisValues = 1 << 16;
 
 class RowFormatter {
  public:
-  explicit RowFormatter(const std::vector<SweepAxis>& axes) : axes_(axes), axis_memo_(axes.size()) {
+  // `columns`: those after the axis values and the status, in order.
+  RowFormatter(const std::vector<SweepAxis>& axes, const ColumnSet& columns)
+      : axes_(axes), axis_memo_(axes.size()) {
     for (const SweepAxis& a : axes) {
       std::vector<std::string> texts;
       if (a.values.size() <= kMaxPreformattedAxisValues) {
@@ -190,27 +120,20 @@ class RowFormatter {
       }
       axis_text_.push_back(std::move(texts));
     }
-    for (const SummaryColumn& c : SummaryColumns()) {
-      Column col;
-      col.fallback = &c;
-      for (const Extractor& e : kExtractors) {
-        if (e.name == c.name) col.extractor = &e;
-      }
-      columns_.push_back(col);
-    }
+    for (const Column* c : columns) columns_.push_back(Cell{c, {}});
   }
 
   // Appends point `p` (value indices `coords`) as one CSV line with its newline.
   void Append(const SweepPoint& p, std::span<const size_t> coords, CharBuffer* buf) {
     const bool invalid = p.kind == PointStatus::kInvalid;
-    // Columns this table does not know: their cells first, to size the row.
+    // Free-text cells first, to size the row.
     size_t extra = 0;
-    fallback_cells_.clear();
+    text_cells_.clear();
     if (!invalid) {
-      for (const Column& c : columns_) {
-        if (!c.extractor) {
-          fallback_cells_.push_back(CsvCell(c.fallback->cell(p.run, p.summary)));
-          extra += fallback_cells_.back().size();
+      for (const Cell& c : columns_) {
+        if (c.column->type == ColumnType::kText) {
+          text_cells_.push_back(CsvCell(c.column->Text(p.run, p.summary)));
+          extra += text_cells_.back().size();
         }
       }
     }
@@ -233,23 +156,30 @@ class RowFormatter {
     }
     std::copy(status.begin(), status.end(), o);
     o += status.size();
-    size_t fallback = 0;
-    for (Column& c : columns_) {
+    size_t text = 0;
+    for (Cell& c : columns_) {
       *o++ = ',';
       if (invalid) continue;
-      const Extractor* e = c.extractor;
-      if (!e) {
-        const std::string& t = fallback_cells_[fallback++];
-        std::copy(t.begin(), t.end(), o);
-        o += t.size();
-      } else if (e->num) {
-        o = WriteNumber(e->num(p.run, p.summary), &c.memo, o);
-      } else if (e->opt) {
-        if (auto v = e->opt(p.summary)) o = WriteNumber(*v, &c.memo, o);
-      } else {
-        const std::string_view t = e->text(p.run);  // enum names: never quoted
-        std::memcpy(o, t.data(), std::min(t.size(), kMaxName));
-        o += std::min(t.size(), kMaxName);
+      const Column& col = *c.column;
+      switch (col.type) {
+        case ColumnType::kNumber:
+          o = WriteNumber(col.number(p.run, p.summary), &c.memo, o);
+          break;
+        case ColumnType::kOptional:
+          if (auto v = col.Value(p.run, p.summary)) o = WriteNumber(*v, &c.memo, o);
+          break;
+        case ColumnType::kName: {  // an identifier: never quoted
+          const std::string_view t = col.name_of(p.run, p.summary);
+          std::memcpy(o, t.data(), std::min(t.size(), kMaxName));
+          o += std::min(t.size(), kMaxName);
+          break;
+        }
+        case ColumnType::kText: {
+          const std::string& t = text_cells_[text++];
+          std::copy(t.begin(), t.end(), o);
+          o += t.size();
+          break;
+        }
       }
     }
     *o++ = '\n';
@@ -257,9 +187,8 @@ class RowFormatter {
   }
 
  private:
-  struct Column {
-    const Extractor* extractor = nullptr;
-    const SummaryColumn* fallback = nullptr;
+  struct Cell {
+    const Column* column = nullptr;
     MemoCell memo;
   };
   // Numbers already written in this row (a column often repeats another:
@@ -301,8 +230,8 @@ class RowFormatter {
   const std::vector<SweepAxis>& axes_;
   std::vector<std::vector<std::string>> axis_text_;
   std::vector<MemoCell> axis_memo_;
-  std::vector<Column> columns_;
-  std::vector<std::string> fallback_cells_;
+  std::vector<Cell> columns_;
+  std::vector<std::string> text_cells_;
   std::array<Written, kRowCache> row_cache_{};
   size_t row_cache_size_ = 0;
 };
@@ -449,9 +378,9 @@ std::string SweepCsvHeader(const std::vector<SweepAxis>& axes) {
     out += ',';
   }
   out += "status";
-  for (const SummaryColumn& c : SummaryColumns()) {
+  for (const Column* c : DefaultColumns()) {
     out += ',';
-    out += CsvCell(c.name);
+    out += CsvCell(c->name);
   }
   out += '\n';
   return out;
@@ -872,10 +801,10 @@ std::optional<std::string> RunSweep(const Scenario& scenario, const SweepOptions
   auto worker = [&] {
     try {
       SweepEvaluator evaluator(scenario.base, axes);
-      RowFormatter formatter(axes);
+      RowFormatter formatter(axes, DefaultColumns());
       SweepPoint point;
       std::vector<size_t> coords(axes.size());
-      size_t row_bytes = 64 * (axes.size() + SummaryColumns().size() + 1);  // learnt per chunk
+      size_t row_bytes = 64 * (axes.size() + DefaultColumns().size() + 1);  // learnt per chunk
       while (true) {
         uint64_t c;
         {

@@ -4,7 +4,7 @@
 // sweep.csv has one header row, then one row per grid point in grid order
 // (row-major, the last axis fastest: repsim/sweep.h): the axis values, a
 // `status` column ("ok", "partial: ...", "invalid: ..."), then the columns of
-// summary.csv (SummaryColumns()); an invalid point's summary cells are empty.
+// summary.csv (DefaultColumns(), columns.h); an invalid point's summary cells are empty.
 // Points are evaluated in parallel, in chunks, and written in grid order as
 // the chunks complete, so that memory stays bounded and the file is the same
 // byte for byte whatever the number of threads.

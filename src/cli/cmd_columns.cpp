@@ -1,0 +1,32 @@
+// `repsim columns`: the output columns, their units and meanings (columns.h).
+// `--format md` prints README.md's table (`make readme-columns` puts it there).
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/flags.h"
+#include "io/columns.h"
+#include "io/table.h"
+
+namespace repsim::cli {
+
+int ColumnsCommand(const Args& args) {
+  std::string format = "table";
+  FlagSet flags("columns",
+                "Usage: repsim columns [--format table|csv|json|md]\n\n"
+                "Lists the columns of summary.csv/.json, compare.csv and sweep.csv: name, unit\n"
+                "and meaning. compare.csv adds a first column `name` (the variant); sweep.csv\n"
+                "adds the axis values and a `status` column first. `--format md` prints the\n"
+                "table README.md holds.");
+  flags.Value("format", 'f', "FMT", &format, "table (default), csv, json or md (markdown)");
+  if (auto code = flags.Parse(args)) return *code;
+  const Expected<io::TableFormat> f = TableFormatFlag(format);
+  if (!f) return flags.UsageError(f.error());
+  if (*f == io::TableFormat::kMarkdown) {
+    fmt::print("{}", io::ColumnsMarkdown());
+  } else {
+    fmt::print("{}", io::Render(io::ColumnsTable(), *f));
+  }
+  return kExitOk;
+}
+
+}  // namespace repsim::cli

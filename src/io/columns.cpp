@@ -1,0 +1,297 @@
+#include "io/columns.h"
+
+#include <fmt/format.h>
+
+#include "io/table.h"
+#include "repsim/displacement.h"
+
+namespace repsim::io {
+namespace {
+
+using R = RunRef;
+using S = SummaryRef;
+using Terminal = bool (*)(R, S);
+
+bool Always(R, S) { return true; }
+constexpr Terminal kHidden = nullptr;
+
+Column Named(std::string name, std::string_view unit, std::string_view meaning) {
+  Column c;
+  c.name = std::move(name);
+  c.unit = unit;
+  c.meaning = meaning;
+  return c;
+}
+
+Column Result(std::string name, std::string_view unit, double (*f)(R, S), std::string_view meaning,
+              Terminal terminal = Always) {
+  Column c = Named(std::move(name), unit, meaning);
+  c.number = f;
+  c.in_terminal = terminal;
+  return c;
+}
+
+// A result that may have no value (its equation has no solution).
+Column MaybeResult(std::string name, std::string_view unit, std::optional<double> (*f)(R, S),
+                   std::string_view meaning, Terminal terminal = Always) {
+  Column c = Named(std::move(name), unit, meaning);
+  c.type = ColumnType::kOptional;
+  c.optional = f;
+  c.in_terminal = terminal;
+  return c;
+}
+
+// Free text (an empty cell: nothing to say).
+Column Note(std::string name, std::string (*f)(R, S), std::string_view meaning) {
+  Column c = Named(std::move(name), "", meaning);
+  c.type = ColumnType::kText;
+  c.text = f;
+  return c;
+}
+
+Column InputText(std::string name, std::string (*f)(R, S), std::string_view meaning) {
+  Column c = Note(std::move(name), f, meaning);
+  c.role = ColumnRole::kInput;
+  return c;
+}
+
+Column Input(std::string name, std::string_view unit, double (*f)(R, S), std::string_view meaning) {
+  Column c = Named(std::move(name), unit, meaning);
+  c.role = ColumnRole::kInput;
+  c.number = f;
+  return c;
+}
+
+Column InputName(std::string name, std::string_view (*f)(R, S), std::string_view meaning) {
+  Column c = Named(std::move(name), "", meaning);
+  c.role = ColumnRole::kInput;
+  c.type = ColumnType::kName;
+  c.name_of = f;
+  return c;
+}
+
+// law_<name> for every constant of every law form (law.h's LawConstants()):
+// a run's cells are empty for the constants its form does not have.
+Column LawConstantColumn(const LawConstant& k) {
+  Column c = Named("law_" + std::string(k.name), k.unit, k.meaning);
+  c.role = ColumnRole::kInput;
+  c.type = ColumnType::kOptional;
+  c.law_constant = &k;
+  return c;
+}
+
+// Token-weighted data quality, Σ w_i k_i (1 for a plain [data]).
+double Quality(R r, S) {
+  double k = 0;
+  for (const DataSource& s : r.sources) k += s.weight * s.quality;
+  return k;
+}
+
+std::vector<Column> Build() {
+  std::vector<Column> c = {
+      Result(
+          "params", "parameters", [](R, S s) { return s.params; },
+          "N: total parameters (the law sees these)"),
+      Result(
+          "active_params", "parameters", [](R, S s) { return s.active_params; },
+          "parameters active per token (FLOPs use these)",
+          [](R, S s) { return s.active_params != s.params; }),
+      Result(
+          "tokens", "tokens", [](R, S s) { return s.tokens; }, "D: training tokens seen"),
+      Result(
+          "unique_tokens", "tokens", [](R, S s) { return s.unique_tokens; },
+          "U: unique tokens available (sum over sources)"),
+      Result(
+          "epochs", "epochs", [](R, S s) { return s.epochs; },
+          "D / U: passes over the unique data"),
+      Result(
+          "compute", "FLOPs", [](R, S s) { return s.compute; },
+          "C = 6 active_params D: training FLOPs"),
+      Result(
+          "effective_tokens", "tokens", [](R, S s) { return s.effective_tokens; },
+          "D': what the seen tokens are worth as fresh tokens"),
+      Result(
+          "effective_fraction", "", [](R, S s) { return s.effective_fraction; },
+          "D'/D: the share of training tokens that still count"),
+      Result(
+          "effective_params", "parameters", [](R, S s) { return s.effective_params; },
+          "N': parameters that still count (excess parameters decay, Muennighoff 2023; less "
+          "capacity_lost)"),
+      Result("capacity_lost", "", [](R, S s) { return s.capacity_lost; },
+             "share of N' taken by memorising repeated mixture sources (Hernandez et al. 2022; 0 "
+             "for one source)",
+             [](R r, S) { return MayDisplaceCapacity(r); }),
+      Result(
+          "loss_repeated", "nats/token", [](R, S s) { return s.loss_repeated; },
+          "L(N', D'): predicted loss of this run, nats/token"),
+      Result(
+          "loss_unique", "nats/token", [](R, S s) { return s.loss_unique; },
+          "predicted loss of the same run on all-fresh data, no dropout"),
+      Result(
+          "delta", "nats/token", [](R, S s) { return s.delta; },
+          "loss_repeated - loss_unique: what repetition costs, nats"),
+      Result(
+          "delta_pct", "%", [](R, S s) { return s.delta_pct; },
+          "delta as a percentage of loss_unique"),
+      MaybeResult(
+          "equivalent_unique_tokens", "tokens", [](R, S s) { return s.equivalent_unique_tokens; },
+          "D_eq: fresh tokens that would give the same loss with this model"),
+      MaybeResult(
+          "wasted_compute", "", [](R, S s) { return s.wasted_compute; },
+          "1 - D_eq/D: the share of training compute repetition wastes"),
+      MaybeResult(
+          "equivalent_params", "parameters", [](R, S s) { return s.equivalent_params; },
+          "N_eq: model size that reaches the same loss on D fresh tokens"),
+      Result(
+          "marginal_value_last", "", [](R, S s) { return s.marginal_value_last; },
+          "what the last token seen was worth, relative to a fresh one"),
+      MaybeResult(
+          "epochs_value_below_half", "epochs", [](R, S s) { return s.epochs_value_below_half; },
+          "epochs after which a token is worth less than half a fresh one"),
+      MaybeResult(
+          "epochs_value_below_tenth", "epochs", [](R, S s) { return s.epochs_value_below_tenth; },
+          "epochs after which a token is worth less than a tenth"),
+      Result(
+          "p_bar", "", [](R, S s) { return s.p_bar; },
+          "p-bar: dropout on repeated tokens, averaged over all tokens (stretches R_N*)", kHidden),
+      Result(
+          "rd_star_effective", "epochs", [](R, S s) { return s.rd_star_effective; },
+          "R_D* x objective x size multipliers (decay of repeated data, epochs)", kHidden),
+      Result(
+          "rn_star_effective", "multiples of N_opt(U)", [](R, S s) { return s.rn_star_effective; },
+          "R_N* stretched by dropout (decay of excess parameters)", kHidden),
+      Note(
+          "extrapolation", [](R r, S) { return Extrapolation(r); },
+          "empty, or which ranges of the runs the law was fitted on this run is outside of, by "
+          "what factor (repsim laws)"),
+      InputText(
+          "law", [](R r, S) { return LawName(r.law); },
+          "the loss law: its preset, or \"custom (from PRESET, overridden: ...)\" when any "
+          "constant was changed"),
+  };
+  for (const LawConstant& k : LawConstants()) c.push_back(LawConstantColumn(k));
+  const Column inputs[] = {
+      InputName(
+          "objective", [](R r, S) { return ToString(r.objective); }, "training objective"),
+      Input(
+          "objective_multiplier", "",
+          [](R r, S) {
+            return r.modifiers.objective_multiplier.value_or(
+                DefaultObjectiveMultiplier(r.objective));
+          },
+          "m_objective in force"),
+      Input("quality", "", Quality, "token-weighted data quality"),
+      InputName(
+          "dropout_schedule", [](R r, S) { return ToString(r.dropout.schedule); },
+          "dropout schedule"),
+      Input(
+          "dropout_rate", "", [](R r, S) { return r.dropout.rate; },
+          "dropout rate (final rate for linear)"),
+      Input(
+          "dropout_start_epoch", "epochs", [](R r, S) { return r.dropout.start_epoch; },
+          "dropout start (step, linear)"),
+      Input(
+          "dropout_end_epoch", "epochs", [](R r, S) { return r.dropout.end_epoch; },
+          "dropout end (linear, early)"),
+      Input(
+          "c_drop", "", [](R r, S) { return r.modifiers.c_drop; },
+          "dropout's learning-efficiency cost (our assumption)"),
+      Input(
+          "g0", "", [](R r, S) { return r.modifiers.g0; },
+          "dropout's stretch of the decay at 1e9 params (calibrated, T2)"),
+      Input(
+          "eta", "", [](R r, S) { return r.modifiers.eta; },
+          "scale exponent of dropout's benefit (our assumption)"),
+      Input(
+          "size_gamma", "", [](R r, S) { return r.modifiers.size_gamma; },
+          "dataset-size modifier of the decay"),
+      Input("displacement", "", [](R r, S) { return r.modifiers.displacement; },
+            "capacity-displacement strength lambda (calibrated, Hernandez et al. 2022)"),
+      Input("memorization_capacity", "tokens per parameter",
+            [](R r, S) { return r.modifiers.memorization_capacity; },
+            "tokens a parameter can memorise (our assumption, from Morris et al. 2025)"),
+  };
+  c.insert(c.end(), std::begin(inputs), std::end(inputs));
+  return c;
+}
+
+// Markdown cell text: pipes escaped.
+std::string MdCell(std::string_view s) {
+  std::string out;
+  for (char ch : s) {
+    if (ch == '|') out += '\\';
+    out += ch;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string Column::Text(RunRef run, SummaryRef summary) const {
+  if (name_of) return std::string(name_of(run, summary));
+  if (text) return text(run, summary);
+  return {};
+}
+
+std::string Column::Cell(RunRef run, SummaryRef summary) const {
+  if (!numeric()) return Text(run, summary);
+  const std::optional<double> v = Value(run, summary);
+  return v ? Num(*v) : std::string();
+}
+
+std::span<const Column> AllColumns() {
+  static const std::vector<Column> columns = Build();
+  return columns;
+}
+
+const Column* FindColumn(std::string_view name) {
+  for (const Column& c : AllColumns()) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+ColumnSet SelectColumns(std::span<const std::string_view> groups) {
+  ColumnSet out;
+  for (const Column& c : AllColumns()) {
+    bool wanted = c.group.empty();
+    for (std::string_view g : groups) wanted = wanted || g == c.group;
+    if (wanted) out.push_back(&c);
+  }
+  return out;
+}
+
+const ColumnSet& DefaultColumns() {
+  static const ColumnSet columns = SelectColumns();
+  return columns;
+}
+
+Table ColumnsTable() {
+  Table t;
+  t.AddColumn("column", false);
+  t.AddColumn("unit", false);
+  t.AddColumn("meaning", false);
+  for (const Column& c : AllColumns()) {
+    std::string meaning(c.meaning);
+    if (c.law_constant) {
+      meaning = fmt::format("law constant {}: {}{}", c.law_constant->name, meaning,
+                            c.law_constant->form ? "; empty for other law forms" : "");
+    } else if (c.type == ColumnType::kOptional) {
+      meaning += " (empty when there is no solution)";
+    }
+    if (!c.group.empty()) meaning += fmt::format(" (only with {})", c.group);
+    t.AddRow({c.name, std::string(c.unit), std::move(meaning)});
+  }
+  return t;
+}
+
+std::string ColumnsMarkdown() {
+  const Table t = ColumnsTable();
+  std::string out = "| column | unit | meaning |\n|---|---|---|\n";
+  for (const auto& row : t.rows) {
+    out += fmt::format("| `{}` | {} | {} |\n", row[0], MdCell(row[1]), MdCell(row[2]));
+  }
+  return out;
+}
+
+}  // namespace repsim::io

@@ -1,0 +1,341 @@
+// The output columns (io/columns.h): one definition of each column, used by
+// every file, the terminal and README.md; law columns for every law form;
+// numbers written as they were typed. Expected values come from the papers
+// (Kaplan et al. 2020, Table 2) or are derived here by hand.
+#include <fmt/format.h>
+
+#include <catch2/catch.hpp>
+#include <charconv>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli/cli_util.h"
+#include "io/columns.h"
+#include "io/sweep_writer.h"
+#include "io/table.h"
+#include "repsim/scenario.h"
+
+using namespace repsim;
+namespace fs = std::filesystem;
+using repsim::test::ReadFile;
+using repsim::test::RunRepsim;
+using repsim::test::TempDir;
+
+namespace {
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream ss(text);
+  for (std::string line; std::getline(ss, line);) out.push_back(line);
+  return out;
+}
+
+// Row `row` (1 = the first after the header) of a CSV file, by column name.
+std::map<std::string, std::string> CsvRow(const std::string& text, size_t row) {
+  const auto lines = Lines(text);
+  REQUIRE(lines.size() > row);
+  const auto header = io::SplitCsvLine(lines[0]);
+  const auto cells = io::SplitCsvLine(lines[row]);
+  REQUIRE(header.size() == cells.size());
+  std::map<std::string, std::string> out;
+  for (size_t i = 0; i < header.size(); ++i) out[header[i]] = cells[i];
+  return out;
+}
+
+std::vector<std::string> RegistryNames() {
+  std::vector<std::string> names;
+  for (const io::Column* c : io::DefaultColumns()) names.push_back(c->name);
+  return names;
+}
+
+// Runs `repsim run` on `toml` into `dir`; the scenario's result folder.
+fs::path RunScenario(const TempDir& dir, const std::string& name, const std::string& toml) {
+  const fs::path file = dir.path() / (name + ".toml");
+  {
+    std::ofstream f(file);
+    f << toml;
+  }
+  const auto r = RunRepsim(fmt::format("run --quiet --out '{}' '{}'", dir.str(), file.string()));
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  return dir.path() / name;
+}
+
+}  // namespace
+
+TEST_CASE("every column is defined once, with a meaning and exactly one accessor", "[columns]") {
+  std::set<std::string> seen;
+  for (const io::Column& c : io::AllColumns()) {
+    INFO(c.name);
+    CHECK(seen.insert(c.name).second);
+    CHECK_FALSE(c.meaning.empty());
+    const int accessors = (c.number != nullptr) + (c.optional != nullptr) + (c.name_of != nullptr) +
+                          (c.text != nullptr) + (c.law_constant != nullptr);
+    CHECK(accessors == 1);
+    switch (c.type) {
+      case io::ColumnType::kNumber:
+        CHECK(c.number);
+        break;
+      case io::ColumnType::kOptional:
+        CHECK((c.optional || c.law_constant));
+        break;
+      case io::ColumnType::kName:
+        CHECK(c.name_of);
+        break;
+      case io::ColumnType::kText:
+        CHECK(c.text);
+        break;
+    }
+    CHECK(io::FindColumn(c.name) == &c);
+  }
+  CHECK(io::FindColumn("no_such_column") == nullptr);
+  // Results first, then inputs: report.md's summary table is the results.
+  bool inputs = false;
+  for (const io::Column& c : io::AllColumns()) {
+    if (c.role == io::ColumnRole::kInput) inputs = true;
+    CHECK((c.role == io::ColumnRole::kInput) == inputs);
+  }
+}
+
+TEST_CASE("summary, compare, sweep and json carry the registry's columns in its order",
+          "[columns]") {
+  TempDir tmp;
+  const fs::path out = RunScenario(tmp, "cols", R"([scenario]
+name = "cols"
+[model]
+params = "1B"
+[data]
+unique_tokens = "10B"
+[training]
+epochs = 4
+[output]
+plots = false
+[[compare]]
+name = "more epochs"
+"training.epochs" = 8
+[[sweep.axis]]
+key = "training.epochs"
+values = [2, 4]
+)");
+  const std::vector<std::string> names = RegistryNames();
+  CHECK(io::SplitCsvLine(Lines(ReadFile(out / "summary.csv"))[0]) == names);
+  std::vector<std::string> compare = {"name"};
+  compare.insert(compare.end(), names.begin(), names.end());
+  CHECK(io::SplitCsvLine(Lines(ReadFile(out / "compare.csv"))[0]) == compare);
+  std::vector<std::string> sweep = {"training.epochs", "status"};
+  sweep.insert(sweep.end(), names.begin(), names.end());
+  CHECK(io::SplitCsvLine(Lines(ReadFile(out / "sweep.csv"))[0]) == sweep);
+  const std::string json = ReadFile(out / "summary.json");
+  size_t at = 0;
+  for (const std::string& n : names) {  // every key, in order
+    const size_t found = json.find("\"" + n + "\":", at);
+    INFO(n);
+    REQUIRE(found != std::string::npos);
+    at = found;
+  }
+}
+
+TEST_CASE("a kaplan2020 run writes its own law constants, not the Chinchilla form's zeros",
+          "[columns]") {
+  // Kaplan et al. 2020, Table 2: alpha_N = 0.076, N_c = 8.8e13 (non-embedding
+  // parameters), alpha_D = 0.095, D_c = 5.4e13 tokens; R_D*, R_N* are
+  // Muennighoff et al. 2023's, carried by every preset.
+  TempDir tmp;
+  const fs::path out = RunScenario(tmp, "kaplan", R"([scenario]
+name = "kaplan"
+[law]
+preset = "kaplan2020"
+[model]
+params = "1B"
+[data]
+unique_tokens = "10B"
+[training]
+epochs = 4
+[output]
+plots = false
+[[compare]]
+name = "n_c overridden"
+"law.n_c" = 9e13
+[[sweep.axis]]
+key = "training.epochs"
+values = [2, 4]
+)");
+  auto check = [](const std::map<std::string, std::string>& row, std::string_view n_c) {
+    CHECK(row.at("law") == "kaplan2020");
+    CHECK(row.at("law_alpha_n") == "0.076");
+    CHECK(row.at("law_n_c") == n_c);
+    CHECK(row.at("law_alpha_d") == "0.095");
+    CHECK(row.at("law_d_c") == "54000000000000");
+    CHECK(row.at("law_rd_star") == "15.387756");
+    CHECK(row.at("law_rn_star") == "5.309743");
+    for (const char* chinchilla : {"law_E", "law_A", "law_B", "law_alpha", "law_beta"}) {
+      INFO(chinchilla);
+      CHECK(row.at(chinchilla).empty());  // not of this form: no value, not 0
+    }
+  };
+  check(CsvRow(ReadFile(out / "summary.csv"), 1), "88000000000000");
+  check(CsvRow(ReadFile(out / "sweep.csv"), 1), "88000000000000");
+  check(CsvRow(ReadFile(out / "sweep.csv"), 2), "88000000000000");
+  check(CsvRow(ReadFile(out / "compare.csv"), 1), "90000000000000");
+  const std::string json = ReadFile(out / "summary.json");
+  CHECK(json.find("\"law_n_c\": 88000000000000,") != std::string::npos);
+  CHECK(json.find("\"law_E\": null,") != std::string::npos);
+
+  // And a Chinchilla-form run leaves Kaplan's constants empty.
+  TempDir tmp2;
+  const fs::path chin = RunScenario(tmp2, "chin", R"([scenario]
+name = "chin"
+[law]
+preset = "chinchilla2022"
+[model]
+params = "1B"
+[data]
+unique_tokens = "10B"
+[training]
+epochs = 4
+[output]
+plots = false
+)");
+  const auto row = CsvRow(ReadFile(chin / "summary.csv"), 1);
+  CHECK(row.at("law_E") == "1.69");  // Hoffmann et al. 2022, eq. 10
+  CHECK(row.at("law_A") == "406.4");
+  CHECK(row.at("law_alpha") == "0.34");
+  for (const char* kaplan : {"law_alpha_n", "law_n_c", "law_alpha_d", "law_d_c"}) {
+    CHECK(row.at(kaplan).empty());
+  }
+}
+
+TEST_CASE("quality is one definition: the token-weighted mean, the same in every file",
+          "[columns]") {
+  // Weights 1/4, 3/4 and qualities 2, 1/2 (exact in binary): Σ w k = 0.875;
+  // the compare variant sets web's quality to 1: 0.25 * 2 + 0.75 = 1.25;
+  // the sweep sets code's quality to 1 and 4: 0.25 + 0.375 = 0.625, 1 + 0.375 = 1.375.
+  TempDir tmp;
+  const fs::path out = RunScenario(tmp, "mix", R"([scenario]
+name = "mix"
+[model]
+params = "1B"
+[[data.source]]
+name = "code"
+unique_tokens = "2B"
+weight = 0.25
+quality = 2
+[[data.source]]
+name = "web"
+unique_tokens = "20B"
+weight = 0.75
+quality = 0.5
+[training]
+tokens = "40B"
+[output]
+plots = false
+[[compare]]
+name = "web at quality 1"
+"data.source.web.quality" = 1
+[[sweep.axis]]
+key = "data.source.code.quality"
+values = [1, 4]
+)");
+  CHECK(CsvRow(ReadFile(out / "summary.csv"), 1).at("quality") == "0.875");
+  CHECK(ReadFile(out / "summary.json").find("\"quality\": 0.875,") != std::string::npos);
+  CHECK(CsvRow(ReadFile(out / "compare.csv"), 1).at("quality") == "1.25");
+  const std::string sweep = ReadFile(out / "sweep.csv");
+  CHECK(CsvRow(sweep, 1).at("quality") == "0.625");
+  CHECK(CsvRow(sweep, 2).at("quality") == "1.375");
+}
+
+TEST_CASE("README.md's table of the columns is the registry's (make readme-columns)", "[columns]") {
+  const std::string readme = ReadFile(fs::path(REPSIM_SOURCE_DIR) / "README.md");
+  const std::string begin = "<!-- repsim:columns:begin";
+  const std::string end = "<!-- repsim:columns:end -->";
+  const size_t b = readme.find(begin);
+  REQUIRE(b != std::string::npos);
+  const size_t table = readme.find('\n', b) + 1;
+  const size_t e = readme.find(end, table);
+  REQUIRE(e != std::string::npos);
+  INFO("README.md's columns table is stale: run `make readme-columns`");
+  CHECK(readme.substr(table, e - table) == io::ColumnsMarkdown());
+}
+
+TEST_CASE("the terminal table shows the registry's meanings", "[columns]") {
+  TempDir tmp;
+  const fs::path file = tmp.path() / "t.toml";
+  {
+    std::ofstream f(file);
+    f << "[scenario]\nname = \"t\"\n[model]\nparams = \"1B\"\n[data]\nunique_tokens = \"10B\"\n"
+         "[training]\nepochs = 4\n[output]\nplots = false\n";
+  }
+  const auto r = RunRepsim(fmt::format("run --out '{}' '{}'", tmp.str(), file.string()));
+  REQUIRE(r.code == 0);
+  for (const io::Column* c : io::DefaultColumns()) {
+    const bool shown = c->name == "params" || c->name == "delta" || c->name == "wasted_compute";
+    const bool hidden = c->name == "active_params" || c->role == io::ColumnRole::kInput;
+    if (shown || hidden) {
+      INFO(c->name);
+      CHECK((r.out.find(std::string(c->meaning)) != std::string::npos) == shown);
+    }
+  }
+}
+
+TEST_CASE("quantities are the decimal typed: suffixes move the exponent, not multiply",
+          "[columns][quantity]") {
+  // 0.017 x 1e12 = 17000000000.000002 in floating point; typed, it is 17e9.
+  CHECK(ParseQuantity("0.017T") == 17e9);
+  CHECK(ParseQuantity("0.134B") == 134e6);
+  CHECK(ParseQuantity("0.067b") == 67e6);
+  CHECK(ParseQuantity("1e12T") == 1e24);
+  CHECK(io::Num(*ParseQuantity("1e12T")) == "1e+24");
+  CHECK(ParseQuantity("1.5e3K") == 1.5e6);
+  CHECK(ParseQuantity("2.5E-3M") == 2500);
+  CHECK(ParseQuantity(" 7B ") == 7e9);
+  CHECK(ParseQuantity("-2k") == -2000);
+  CHECK(ParseQuantity("1e300T") == std::numeric_limits<double>::infinity());  // rejected later
+  CHECK_FALSE(ParseQuantity("7 B"));
+  CHECK_FALSE(ParseQuantity("B"));
+  CHECK_FALSE(ParseQuantity("1e12eT"));
+  // Every mantissa 0.001 .. 99.999 with every suffix: the double strtod
+  // gives for the same decimal written with its exponent.
+  size_t mismatches = 0;
+  const std::pair<char, int> suffixes[] = {{'K', 3}, {'M', 6}, {'B', 9}, {'T', 12}};
+  for (int i = 1; i < 100000; ++i) {
+    const std::string mantissa = fmt::format("{}.{:03}", i / 1000, i % 1000);
+    for (const auto& [suffix, exponent] : suffixes) {
+      const double expected =
+          std::strtod(fmt::format("{}e{}", mantissa, exponent).c_str(), nullptr);
+      const auto got = ParseQuantity(mantissa + suffix);
+      if (!got || *got != expected) {
+        if (++mismatches < 5) FAIL_CHECK(mantissa << suffix);
+      }
+    }
+  }
+  CHECK(mismatches == 0);
+}
+
+TEST_CASE("typed numbers print as typed and read back", "[columns][quantity]") {
+  TempDir tmp;
+  const fs::path out = RunScenario(tmp, "typed", R"([scenario]
+name = "typed"
+[model]
+params = "0.067T"
+[data]
+unique_tokens = "0.134T"
+[training]
+tokens = "1e3B"
+[output]
+plots = false
+)");
+  const auto row = CsvRow(ReadFile(out / "summary.csv"), 1);
+  CHECK(row.at("params") == "67000000000");
+  CHECK(row.at("unique_tokens") == "134000000000");
+  CHECK(row.at("tokens") == "1000000000000");
+  for (const auto& [name, cell] : row) {  // every number reads back to itself
+    double v = 0;
+    const auto [p, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), v);
+    if (ec == std::errc() && p == cell.data() + cell.size()) CHECK(io::Num(v) == cell);
+  }
+}
