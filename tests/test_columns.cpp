@@ -166,7 +166,8 @@ key = "training.epochs"
 values = [2, 4]
 )");
   auto check = [](const std::map<std::string, std::string>& row, std::string_view n_c) {
-    CHECK(row.at("law") == "kaplan2020");
+    CHECK(row.at("law") ==
+          (n_c == "88000000000000" ? "kaplan2020" : "custom (from kaplan2020, overridden: n_c)"));
     CHECK(row.at("law_alpha_n") == "0.076");
     CHECK(row.at("law_n_c") == n_c);
     CHECK(row.at("law_alpha_d") == "0.095");
