@@ -693,9 +693,11 @@ function drawCompare(r) {
   const svg = $('plot-compare');
   clear(svg);
   $('add-compare').hidden = !!(r.compare && r.compare.length);
-  const rows = (r.compare || []).map((c) => ({ name: c.name, loss: c.loss_repeated, delta: c.delta, base: false }));
+  // `repsim run` ranks the base among its variants as "base scenario" (results.h kBaseRowName).
+  const rows = (r.compare || []).map((c) => ({ name: c.name === 'base scenario' ? 'this scenario (the fields)' : c.name,
+                                               loss: c.loss_repeated, delta: c.delta, base: c.name === 'base scenario' }));
   if (!rows.length) return emptyPlot(svg, 'no [[compare]] variants in the scenario');
-  rows.push({ name: 'this scenario (the fields)', loss: r.loss_repeated, delta: r.delta, base: true });
+  if (!rows.some((x) => x.base)) rows.push({ name: 'this scenario (the fields)', loss: r.loss_repeated, delta: r.delta, base: true });
   rows.sort((a, b) => a.loss - b.loss);
   const box = { left: 212, right: 470, top: 10, bottom: 272 };
   const maxDelta = Math.max(...rows.map((x) => x.delta), 1e-12);
@@ -786,19 +788,51 @@ function drawHeatmap(doc, message) {
   const vmin = Math.max(vals.length ? Math.min(...vals) : 0.01, 0.01);
   const vmax = Math.max(vals.length ? Math.max(...vals) : 1, vmin * 10);
   const cl = (v) => (Math.log10(v) - Math.log10(vmin)) / (Math.log10(vmax) - Math.log10(vmin));
-  const cells = el('g', {}, svg);
-  svg.insertBefore(cells, svg.querySelector('.axis'));
+  // The cells are painted on a canvas (twice the plot's resolution) inside
+  // the SVG: a thousand SVG rectangles cost the page ~100 ms per redraw.
   const xIndex = new Map(X.values.map((v, i) => [v, i]));
   const yIndex = new Map(Y.values.map((v, i) => [v, i]));
+  const px = xe.map(sx), py = ye.map(sy);
+  const k = 2;
+  const canvas = document.createElement('canvas');
+  canvas.width = (box.right - box.left) * k;
+  canvas.height = (box.bottom - box.top) * k;
+  const ctx = canvas.getContext('2d');
+  const grid = new Map();
   for (const p of rows) {
     const i = xIndex.get(p[X.key]), j = yIndex.get(p[Y.key]);
     if (i === undefined || j === undefined) continue;
-    const x0 = sx(xe[i]), x1 = sx(xe[i + 1]), y0 = sy(ye[j + 1]), y1 = sy(ye[j]);
+    grid.set(`${i},${j}`, p);
     const v = p.delta_pct;
-    const fill = typeof v !== 'number' ? '#c9ccd2' : v <= 0 ? ramp(0) : ramp(cl(Math.max(v, vmin)));
-    el('rect', { x: Math.min(x0, x1), y: Math.min(y0, y1), width: Math.abs(x1 - x0) + 0.4, height: Math.abs(y1 - y0) + 0.4, fill }, cells)
-      .appendChild(el('title', {}, null, `${X.key} = ${short(p[X.key])}, ${Y.key} = ${short(p[Y.key])}: ${typeof v === 'number' ? six(v) + ' %' : p.status}`));
+    ctx.fillStyle = typeof v !== 'number' ? '#c9ccd2' : v <= 0 ? ramp(0) : ramp(cl(Math.max(v, vmin)));
+    const x0 = Math.min(px[i], px[i + 1]) - box.left, x1 = Math.max(px[i], px[i + 1]) - box.left;
+    const y0 = Math.min(py[j], py[j + 1]) - box.top, y1 = Math.max(py[j], py[j + 1]) - box.top;
+    ctx.fillRect(Math.floor(x0 * k), Math.floor(y0 * k), Math.ceil((x1 - x0) * k) + 1, Math.ceil((y1 - y0) * k) + 1);
   }
+  const holder = el('foreignObject', { x: box.left, y: box.top, width: box.right - box.left, height: box.bottom - box.top });
+  canvas.style.width = '100%';
+  canvas.style.height = '100%';
+  canvas.style.display = 'block';
+  holder.appendChild(canvas);
+  svg.insertBefore(holder, svg.querySelector('.axis'));
+  // Hovering a cell names its point.
+  const hover = el('rect', { x: box.left, y: box.top, width: box.right - box.left, height: box.bottom - box.top,
+                             fill: 'transparent' }, svg);
+  const tip = el('title', {}, hover, '');
+  const find = (edges, v) => {
+    for (let i = 0; i + 1 < edges.length; i++) {
+      if (v >= Math.min(edges[i], edges[i + 1]) && v <= Math.max(edges[i], edges[i + 1])) return i;
+    }
+    return -1;
+  };
+  hover.addEventListener('mousemove', (e) => {
+    const m = svg.getScreenCTM();
+    if (!m) return;
+    const pt = new DOMPoint(e.clientX, e.clientY).matrixTransform(m.inverse());
+    const p = grid.get(`${find(px, pt.x)},${find(py, pt.y)}`);
+    tip.textContent = p ? `${X.key} = ${short(p[X.key])}, ${Y.key} = ${short(p[Y.key])}: ` +
+        (typeof p.delta_pct === 'number' ? `delta_pct ${six(p.delta_pct)} %` : p.status) : '';
+  });
   // This scenario's point.
   const r = state.last;
   const here = r && { 'training.epochs': r.epochs, 'training.tokens': r.tokens, 'training.compute': r.compute,
