@@ -10,6 +10,9 @@ case "$build" in /*) ;; *) build="$repo/$build" ;; esac
 echo "== sweep: repsim vs sweep_numpy.py"
 BUILD_DIR="$build" sh "$here/run_sweep.sh"
 echo
+echo "== python: repsim.evaluate vs sweep_numpy.py"
+BUILD_DIR="$build" sh "$here/run_python.sh"
+echo
 echo "== fit: repsim vs fit_scipy.py"
 BUILD_DIR="$build" sh "$here/run_fit.sh" "${FIT_STARTS:-4500}"
 echo
