@@ -18,3 +18,6 @@ BUILD_DIR="$build" sh "$here/run_fit.sh" "${FIT_STARTS:-4500}"
 echo
 echo "== serve: /api/run latency (no baseline: the target is ~100 ms per update)"
 /usr/bin/python3 "$here/bench_serve.py" "$build/repsim"
+echo
+echo "== select: repsim vs select_sklearn.py"
+BUILD_DIR="$build" sh "$here/run_select.sh"

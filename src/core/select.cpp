@@ -92,6 +92,32 @@ class ThreadScope {
   int previous_;
 };
 
+// FAISS's flat index, searching fixed chunks of 4096 queries on OpenMP
+// threads. FAISS 1.7.3 computes the distances of a batch of queries with one
+// BLAS sgemm call after another, so with a single-threaded BLAS (Debian's
+// default reference BLAS or ATLAS) its searches, and so its K-means, use one
+// core; sklearn's K-means threads its own chunks the same way. The chunks
+// are FAISS's own query block size and do not depend on the thread count,
+// so neither do the results. Nested inside another parallel region it
+// searches serially.
+struct ChunkedFlatL2 : faiss::IndexFlatL2 {
+  using faiss::IndexFlatL2::IndexFlatL2;
+  void search(idx_t n, const float* x, idx_t k, float* distances, idx_t* labels,
+              const faiss::SearchParameters* params = nullptr) const override {
+    constexpr idx_t kChunk = 4096;
+    const idx_t chunks = (n + kChunk - 1) / kChunk;
+    if (chunks <= 1 || omp_in_parallel()) {
+      faiss::IndexFlatL2::search(n, x, k, distances, labels, params);
+      return;
+    }
+#pragma omp parallel for schedule(dynamic, 1)
+    for (idx_t c = 0; c < chunks; ++c) {
+      const idx_t lo = c * kChunk, len = std::min(kChunk, n - lo);
+      faiss::IndexFlatL2::search(len, x + lo * d, k, distances + lo * k, labels + lo * k, params);
+    }
+  }
+};
+
 // Copies the rows `rows` of `m` into one contiguous block (for a FAISS index).
 template <class Row>
 std::vector<float> Gather(const EmbeddingMatrix& m, std::span<const Row> rows) {
@@ -175,7 +201,7 @@ Coverage MeasureCoverageImpl(const EmbeddingMatrix& m, std::span<const uint32_t>
                              std::vector<float>* nearest, std::string_view phase,
                              const SelectProgress& progress) {
   const std::vector<float> block = Gather(m, selected);
-  faiss::IndexFlatL2 index(static_cast<int>(m.dim));
+  ChunkedFlatL2 index(static_cast<int>(m.dim));
   index.add(static_cast<faiss::Index::idx_t>(selected.size()), block.data());
   std::vector<float> dist;
   std::vector<faiss::Index::idx_t> label;
@@ -208,7 +234,7 @@ std::vector<float> NearestOther(const EmbeddingMatrix& m, std::span<const uint32
   std::vector<float> out(k, std::numeric_limits<float>::quiet_NaN());
   if (k < 2) return out;
   const std::vector<float> block = Gather(m, selected);
-  faiss::IndexFlatL2 index(static_cast<int>(m.dim));
+  ChunkedFlatL2 index(static_cast<int>(m.dim));
   index.add(static_cast<faiss::Index::idx_t>(k), block.data());
   std::vector<float> dist(2 * k);
   std::vector<faiss::Index::idx_t> label(2 * k);
@@ -398,14 +424,14 @@ Expected<Selection> Select(const EmbeddingMatrix& m, const SelectOptions& opt,
     faiss::Clustering km(static_cast<int>(m.dim), static_cast<int>(want), cp);
     km.centroids = KMeansPlusPlus(m, want, opt.seed);
     {
-      faiss::IndexFlatL2 train_index(static_cast<int>(m.dim));
+      ChunkedFlatL2 train_index(static_cast<int>(m.dim));
       km.train(static_cast<faiss::Index::idx_t>(n), m.data, train_index);
     }
     out.kmeans_objective = km.iteration_stats.empty() ? 0 : km.iteration_stats.back().obj;
     out.kmeans_training_rows =
         std::min<size_t>(n, want * static_cast<size_t>(opt.max_points_per_cluster));
     if (progress) progress("k-means", 1, 1);
-    faiss::IndexFlatL2 centroids(static_cast<int>(m.dim));
+    ChunkedFlatL2 centroids(static_cast<int>(m.dim));
     centroids.add(static_cast<faiss::Index::idx_t>(want), km.centroids.data());
     std::vector<float> cdist;
     std::vector<faiss::Index::idx_t> assign;
