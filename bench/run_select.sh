@@ -40,13 +40,25 @@ if [ ! -f "$data" ]; then
 fi
 count=$(/usr/bin/python3 -c "print(max(1, round($fraction * $rows)))")
 
+# CPU seconds and peak memory of each process, when /usr/bin/time is there
+# (Debian package `time`): on a shared machine CPU time is steadier than wall time.
+timed() {
+  if [ -x /usr/bin/time ]; then
+    /usr/bin/time -f "process: wall_s=%e user_s=%U sys_s=%S maxrss_kb=%M" \
+      -o "$data_dir/select-bench-time" "$@"
+    cat "$data_dir/select-bench-time"
+  else
+    "$@"
+  fi
+}
+
 echo
 echo "\$ /usr/bin/python3 bench/select_sklearn.py $data $count"
-py=$(/usr/bin/python3 "$here/select_sklearn.py" "$data" "$count")
+py=$(timed /usr/bin/python3 "$here/select_sklearn.py" "$data" "$count")
 echo "$py"
 echo
 echo "\$ $build/repsim select $data --fraction $fraction --out $out"
-cpp=$("$build/repsim" select "$data" --fraction "$fraction" --out "$out")
+cpp=$(timed "$build/repsim" select "$data" --fraction "$fraction" --out "$out")
 echo "$cpp"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
@@ -62,13 +74,16 @@ awk -v pk="$(field kmeans_s "$pyt")" -v ps="$(field select_s "$pyt")" \
     -v pr="$(field radius "$pyc")" -v pm="$(field mean "$pyc")" \
     -v ck="$(field kmeans_s "$cppt")" -v cs="$(field select_s "$cppt")" \
     -v ce="$(field evaluate_s "$cppt")" -v ctot="$(field total_s "$cppt")" \
-    -v cr="$radius" -v cm="$mean" 'BEGIN {
+    -v cr="$radius" -v cm="$mean" \
+    -v pcpu="$(field user_s "$(echo "$py" | grep '^process:')")" \
+    -v ccpu="$(field user_s "$(echo "$cpp" | grep '^process:')")" 'BEGIN {
   printf "                      sklearn+numpy     repsim    ratio\n"
   printf "K-means + selection   %10.2f s  %8.2f s  %6.1fx   (target: >= 10x)\n", pk + ps, ck + cs, (pk + ps) / (ck + cs)
   printf "  K-means             %10.2f s  %8.2f s  %6.1fx\n", pk, ck, pk / ck
   printf "  per-cluster select  %10.2f s  %8.2f s  %6.1fx\n", ps, cs, ps / cs
   printf "evaluation            %10.2f s  %8.2f s            (repsim: also the random baseline)\n", pe, ce
   printf "whole run             %10.2f s  %8.2f s  %6.1fx\n", ptot, ctot, ptot / ctot
+  if (pcpu != "" && ccpu != "") printf "whole run, CPU (user) %10.2f s  %8.2f s  %6.1fx\n", pcpu, ccpu, pcpu / ccpu
   printf "covering radius       %10.5g    %8.5g    %+.1f %% (target: within +-5 %%)\n", pr, cr, 100 * (cr - pr) / pr
   printf "mean distance         %10.5g    %8.5g    %+.1f %%\n", pm, cm, 100 * (cm - pm) / pm
 }'

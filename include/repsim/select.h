@@ -48,7 +48,8 @@ struct EmbeddingMatrix {
 // at least 1 and at most `count` (every cluster gets at least one example).
 size_t DefaultClusterCount(size_t rows, size_t count);
 
-// Divides each row by its Euclidean norm, in place. Returns the index of the
+// Divides each row by its Euclidean norm, in place (rows whose squared norm is
+// already within 1e-6 of 1 are left as they are). Returns the index of the
 // first row whose norm is zero (it cannot be normalised; it is left as it is
 // and the rows after it are not touched), or nullopt when all were normalised.
 std::optional<size_t> NormalizeRows(float* data, size_t rows, size_t dim);

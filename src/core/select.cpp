@@ -283,6 +283,10 @@ std::optional<size_t> NormalizeRows(float* data, size_t rows, size_t dim) {
     double s = 0;
     for (size_t j = 0; j < dim; ++j) s += static_cast<double>(r[j]) * r[j];
     if (!(s > 0)) return i;
+    // Already unit length to float32 precision (embedding models often write
+    // them so): left untouched, so a memory-mapped file's pages stay shared
+    // with the page cache instead of being copied.
+    if (std::abs(s - 1.0) <= 1e-6) continue;
     const auto inv = static_cast<float>(1.0 / std::sqrt(s));
     for (size_t j = 0; j < dim; ++j) r[j] *= inv;
   }

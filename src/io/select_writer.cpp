@@ -15,7 +15,7 @@ std::string Id(const SelectRun& r, size_t row) {
   return std::to_string(row);
 }
 
-std::string Pct(double part, double whole) { return Short(100.0 * part / whole); }
+std::string Pct(double part, double whole) { return fmt::format("{:.3g}", 100.0 * part / whole); }
 
 // Distances are float32 sums: written as the shortest text that reads back to
 // the same float, without the digits a double would add.
