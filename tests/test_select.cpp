@@ -398,41 +398,47 @@ TEST_CASE("select: on sklearn's digits, k-center beats random selection clearly"
   REQUIRE(n == 1797);
   REQUIRE(NormalizeRows(x.data(), n, dim) == std::nullopt);
   const EmbeddingMatrix m{x.data(), n, dim};
-  SelectOptions o;
-  // 10 %; default clusters: round(sqrt(1797 / 2)) = 30. (At 5 % the margin is
-  // small: quotas proportional to cluster size leave a few spread-out clusters
-  // with one or two picks, and the radius is the worst case; README gives both.)
-  o.count = 180;
-  const auto s = Select(m, o);
-  REQUIRE(s.ok());
-  CHECK(s->clusters == 30);
-  // Against 50 independent random draws of the same size (not just the one the
-  // report shows): the selection must beat the best of them, and the typical
-  // one by at least 10 %.
-  std::vector<double> radii;
-  for (uint64_t seed = 0; seed < 50; ++seed) {
-    std::mt19937_64 g(1000 + seed);
-    std::vector<uint32_t> all = AllRows(n);
-    std::shuffle(all.begin(), all.end(), g);
-    all.resize(o.count);
-    std::sort(all.begin(), all.end());
-    radii.push_back(MeasureCoverage(m, all).radius);
+  for (size_t count : {90, 180}) {  // 5 % and 10 %; default clusters round(sqrt(1797 / 2)) = 30
+    // 50 independent random draws of the same size (not just the one the report
+    // shows) against k-center with 5 seeds: every seed must beat the best draw,
+    // and their mean radius be at least 8 % below the draws' median.
+    std::vector<double> radii;
+    for (uint64_t seed = 0; seed < 50; ++seed) {
+      std::mt19937_64 g(1000 + seed);
+      std::vector<uint32_t> all = AllRows(n);
+      std::shuffle(all.begin(), all.end(), g);
+      all.resize(count);
+      std::sort(all.begin(), all.end());
+      radii.push_back(MeasureCoverage(m, all).radius);
+    }
+    std::sort(radii.begin(), radii.end());
+    const double median = radii[radii.size() / 2];
+    double sum = 0, worst = 0, mean_distance = 0;
+    std::set<int> seen;
+    for (uint64_t seed = 0; seed < 5; ++seed) {
+      SelectOptions o;
+      o.count = count;
+      o.seed = seed;
+      const auto s = Select(m, o);
+      REQUIRE(s.ok());
+      CHECK(s->clusters == 30);
+      CHECK(s->coverage.radius < radii.front());
+      CHECK(s->coverage.radius < s->random_coverage.radius);
+      sum += s->coverage.radius;
+      worst = std::max(worst, s->coverage.radius);
+      mean_distance += s->coverage.mean / 5;
+      for (uint32_t r : s->selected) seen.insert(digit[r]);
+    }
+    const double mean = sum / 5;
+    std::printf(
+        "digits (1797 x 64, L2-normalised), %zu selected by k-center in 30 clusters, seeds 0-4: "
+        "covering radius mean %.4f (worst %.4f), mean distance %.4f; 50 random draws: radius "
+        "best %.4f, median %.4f -> k-center %.1f %% below the median\n",
+        count, mean, worst, mean_distance, radii.front(), median,
+        100.0 * (median - mean) / median);
+    CHECK(mean < 0.92 * median);
+    CHECK(seen.size() == 10);  // all ten digits are among those chosen
   }
-  std::sort(radii.begin(), radii.end());
-  const double median = radii[radii.size() / 2];
-  std::printf(
-      "digits (1797 x 64, L2-normalised), 180 selected by k-center in 30 clusters: covering radius "
-      "%.4f, mean distance %.4f; random selection (its own draw): radius %.4f, mean %.4f; 50 "
-      "random draws: radius best %.4f, median %.4f -> k-center %.1f %% below the median\n",
-      s->coverage.radius, s->coverage.mean, s->random_coverage.radius, s->random_coverage.mean,
-      radii.front(), median, 100.0 * (median - s->coverage.radius) / median);
-  CHECK(s->coverage.radius < radii.front());
-  CHECK(s->coverage.radius < 0.9 * median);
-  CHECK(s->coverage.radius < s->random_coverage.radius);
-  // All ten digits are among the 180 chosen.
-  std::set<int> seen;
-  for (uint32_t r : s->selected) seen.insert(digit[r]);
-  CHECK(seen.size() == 10);
 }
 
 TEST_CASE("select: tokens seen and epochs (LIMA's numbers)", "[select]") {
