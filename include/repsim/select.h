@@ -94,7 +94,7 @@ struct SelectOptions {
   // (a seeded sample of max_points_per_cluster * clusters rows when there are
   // more; every row is then assigned to its nearest centroid). The defaults
   // are FAISS's own sample cap and 20 iterations; README "repsim select" gives
-  // the covering radius they reach against scikit-learn's converged K-means.
+  // the covering radius they reach against scikit-learn's K-means on all rows.
   int kmeans_iterations = 20;
   int max_points_per_cluster = 256;
   int threads = 0;  // OpenMP threads; 0: OpenMP's default (all cores)
