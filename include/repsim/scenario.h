@@ -29,7 +29,12 @@ struct DropoutSpec {
 
 struct RunSpec {
   Law law;
-  bool params_compute_optimal = false;  // derive N from the tokens or compute
+  // Derive N from the tokens or compute: the fresh-data compute-optimal size
+  // ("compute_optimal", law.h ComputeOptimal*) or, with params_data_constrained,
+  // `repsim plan allocate`'s data-constrained optimum for the run's compute (or
+  // tokens) and unique tokens ("data_constrained_optimal", plan.h).
+  bool params_compute_optimal = false;
+  bool params_data_constrained = false;
   double params = 0;
   std::optional<double> active_params;  // defaults to params
   Objective objective = Objective::kCausal;

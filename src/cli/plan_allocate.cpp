@@ -130,8 +130,8 @@ int PlanAllocate(const Args& args) {
       return flags.UsageError(plan.error());
     }
     rows.push_back({"your plan", mine});
-    rows.push_back({"data-constrained optimum at this compute", plan->optimum});
-    rows.push_back({"fresh-data optimum (ComputeOptimal) on U", plan->compute_optimal});
+    rows.push_back({"data-constrained optimum", plan->optimum});
+    rows.push_back({"fresh-data optimum trained on U", plan->compute_optimal});
     floor_label = "floor: unlimited compute on U";
     title = "your plan against the optima at its compute";
   } else if (*c) {
@@ -140,7 +140,7 @@ int PlanAllocate(const Args& args) {
       return flags.UsageError(plan.error());
     }
     rows.push_back({"data-constrained optimum", plan->optimum});
-    rows.push_back({"fresh-data optimum (ComputeOptimal) on U", plan->compute_optimal});
+    rows.push_back({"fresh-data optimum trained on U", plan->compute_optimal});
     floor_label = "floor: unlimited compute on U";
     title = "loss-minimising N, D at fixed compute";
   } else if (*n) {
@@ -149,7 +149,7 @@ int PlanAllocate(const Args& args) {
       return flags.UsageError(plan.error());
     }
     rows.push_back({"data-constrained optimal D for N", plan->optimum});
-    rows.push_back({"fresh-data optimal D for N, on U", plan->compute_optimal});
+    rows.push_back({"fresh-data optimal D for N, trained on U", plan->compute_optimal});
     floor_label = "floor: N, unlimited epochs";
     same_compute = false;
     title = "tokens for a fixed model";
@@ -159,7 +159,7 @@ int PlanAllocate(const Args& args) {
       return flags.UsageError(plan.error());
     }
     rows.push_back({"data-constrained optimal N for D", plan->optimum});
-    rows.push_back({"fresh-data optimal N for D, on U", plan->compute_optimal});
+    rows.push_back({"fresh-data optimal N for D, trained on U", plan->compute_optimal});
     floor_label = "floor: D, unlimited params";
     same_compute = false;
     title = "model size for a fixed token budget";
@@ -185,6 +185,14 @@ int PlanAllocate(const Args& args) {
   }
   floor = plan->loss_floor;
   const double best = plan->optimum.loss;
+  // Every row says the compute it spends: rows at different budgets are not
+  // alternatives for one budget (issue 14).
+  // (Machine formats have the flops column and keep the labels stable.)
+  if (*format == io::TableFormat::kText) {
+    for (auto& [label, pt] : rows) {
+      label += fmt::format(" at {:.2g} FLOPs", pt.flops);
+    }
+  }
 
   const Cells cell(*format);
   io::Table t;
@@ -227,7 +235,19 @@ int PlanAllocate(const Args& args) {
     if (same_compute) {
       fmt::print("Ignoring it (the fresh-data allocation on U) would cost {} nats more.\n",
                  cell.Delta(f.loss - o.loss));
+    } else {
+      fmt::print("The rows spend different compute ({:.3g} and {:.3g} FLOPs): compare each with "
+                 "the optimum for its own budget, not with each other.\n",
+                 o.flops, f.flops);
     }
+    // The price of the data limit at the optimum's budget: the best any
+    // allocation of the same FLOPs reaches with unlimited fresh data.
+    const Allocation free = ComputeOptimal(*law, o.flops);
+    const double free_loss = FreshLoss(*law, free.params, free.tokens);
+    fmt::print("Against the unlimited-data optimum for the same compute ({:.3g} FLOPs: N = {}, "
+               "D = {}, loss {}), the data-constrained optimum costs {} nats.\n",
+               o.flops, cell.Count(free.params), cell.Count(free.tokens), cell.Loss(free_loss),
+               cell.Delta(o.loss - free_loss));
   }
   if (plan->optimum.loss - floor < kSaturatedLossGap) {
     const double gap = plan->optimum.loss - floor;

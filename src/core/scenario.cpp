@@ -9,11 +9,14 @@
 
 #include <fmt/format.h>
 
+#include "repsim/plan.h"
+
 namespace repsim {
 namespace {
 
 constexpr std::array<std::string_view, 3> kBasisNames = {"tokens", "epochs", "compute"};
-constexpr std::array<std::string_view, 1> kComputeOptimal = {"compute_optimal"};
+constexpr std::array<std::string_view, 2> kComputeOptimal = {"compute_optimal",
+                                                             "data_constrained_optimal"};
 
 constexpr double kMaxEpochs = 1e7;
 
@@ -30,7 +33,7 @@ const std::array<KeyInfo, 30> kKeys = {{
     {"law.n_c", KeyKind::kNumber, {}, "Kaplan parameter scale"},
     {"law.alpha_d", KeyKind::kNumber, {}, "Kaplan data exponent"},
     {"law.d_c", KeyKind::kNumber, {}, "Kaplan data scale, tokens"},
-    {"model.params", KeyKind::kQuantity, kComputeOptimal, "total parameters, or \"compute_optimal\""},
+    {"model.params", KeyKind::kQuantity, kComputeOptimal, "total parameters, \"compute_optimal\" (fresh data) or \"data_constrained_optimal\""},
     {"model.active_params", KeyKind::kQuantity, {}, "parameters active per token (FLOPs)"},
     {"model.objective", KeyKind::kChoice, {}, "training objective"},
     {"data.unique_tokens", KeyKind::kQuantity, {}, "unique tokens available"},
@@ -272,6 +275,7 @@ std::optional<std::string> SetNumber(RunSpec& spec, std::string_view path, doubl
   if (path == "model.params") {
     spec.params = value;
     spec.params_compute_optimal = false;
+    spec.params_data_constrained = false;
   } else if (path == "model.active_params") {
     spec.active_params = value;
   } else if (path == "data.unique_tokens" || path == "data.quality") {
@@ -335,14 +339,15 @@ std::optional<std::string> SetChoice(RunSpec& spec, std::string_view path, std::
     if (!s) return unknown(DropoutScheduleNames());
     spec.dropout.schedule = *s;
   } else if (path == "model.params") {
-    if (value != "compute_optimal") {
+    if (value != "compute_optimal" && value != "data_constrained_optimal") {
       if (auto q = ParseQuantity(value)) return SetNumber(spec, path, *q);
       return fmt::format(
           "model.params = \"{}\": must be a number, a suffixed quantity (\"7B\") or "
-          "\"compute_optimal\"",
+          "\"compute_optimal\" or \"data_constrained_optimal\"",
           value);
     }
     spec.params_compute_optimal = true;
+    spec.params_data_constrained = value == "data_constrained_optimal";
   } else if (const KeyInfo* k = FindKey(path); k && k->kind == KeyKind::kQuantity) {
     auto q = ParseQuantity(value);
     if (!q) {
@@ -448,7 +453,23 @@ Expected<Run> Resolve(const RunSpec& spec) {
     return *e;
   }
 
-  if (spec.basis == TrainingBasis::kCompute) {
+  if (spec.params_data_constrained) {
+    // plan allocate's answer: --compute C, or --tokens D (D = epochs U).
+    Expected<DataConstrainedPlan> plan =
+        spec.basis == TrainingBasis::kCompute
+            ? AllocateCompute(spec.law, v, unique)
+            : BestParamsForTokens(spec.law, spec.basis == TrainingBasis::kTokens ? v : v * unique,
+                                  unique);
+    if (!plan) {
+      return KeyError("model.params",
+                      fmt::format("model.params = \"data_constrained_optimal\": {}", plan.error()));
+    }
+    run.params = plan->optimum.params;
+    run.active_params = run.params;
+    run.tokens = spec.basis == TrainingBasis::kCompute ? v / (6.0 * run.params)
+                 : spec.basis == TrainingBasis::kTokens ? v
+                                                        : v * unique;
+  } else if (spec.basis == TrainingBasis::kCompute) {
     if (spec.params_compute_optimal) {
       run.params = ComputeOptimal(spec.law, v).params;
       run.active_params = run.params;

@@ -167,7 +167,7 @@ class Loader {
       const char* allowed = info->kind == KeyKind::kChoice   ? "a string (one of its names)"
                             : info->kind == KeyKind::kNumber ? "a number"
                             : path == "model.params"
-                                ? "a number, a quantity like \"25B\", or \"compute_optimal\""
+                                ? "a number, a quantity like \"25B\", \"compute_optimal\" or \"data_constrained_optimal\""
                                 : "a number or a quantity like \"25B\"";
       Error(n.source(), fmt::format("{} = {}: must be {}", path, Describe(n), allowed));
       return false;
@@ -224,7 +224,7 @@ class Loader {
     CheckKeys(t, "model.", kModelKeys);
     const toml::node* params = t.get("params");
     if (!params) {
-      Error(t.source(), "model.params: required (a number, \"7B\", or \"compute_optimal\")");
+      Error(t.source(), "model.params: required (a number, \"7B\", \"compute_optimal\" or \"data_constrained_optimal\")");
     } else {
       Apply(spec, "model.params", *params);
     }

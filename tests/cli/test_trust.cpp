@@ -274,3 +274,61 @@ TEST_CASE("an answer that an assumption decides says so, with the value where it
   CHECK(Contains(cmp, "base scenario"));
   CHECK(Contains(r.out, "base scenario"));
 }
+
+TEST_CASE("plan allocate labels each row with its compute and prices the data limit",
+          "[trust][plan][cli]") {
+  // Issue 14: with --tokens 1.4T --unique-tokens 200B the data-constrained row
+  // lost to the fresh-data row because they used different compute, which no
+  // label said, and a code name "(ComputeOptimal)" showed in a label.
+  auto r = RunRepsim("plan allocate --tokens 1.4T --unique-tokens 200B");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK_FALSE(Contains(r.out, "(ComputeOptimal)"));
+  CHECK(Contains(r.out, "data-constrained optimal N for D at 3.8e+23 FLOPs"));
+  CHECK(Contains(r.out, "at 6e+23 FLOPs"));
+  CHECK(Contains(r.out, "unlimited-data optimum for the same compute"));
+  auto c = RunRepsim("plan allocate --compute 1e24 --unique-tokens 300B");
+  INFO(c.out);
+  REQUIRE(c.code == 0);
+  CHECK_FALSE(Contains(c.out, "(ComputeOptimal)"));
+  CHECK(Contains(c.out, "at 1e+24 FLOPs"));
+  CHECK(Contains(c.out, "unlimited-data optimum for the same compute"));
+}
+
+TEST_CASE("params = \"data_constrained_optimal\" is plan allocate's answer", "[trust][plan][cli]") {
+  TempDir tmp;
+  auto scenario = [&](const std::string& name, const std::string& params) {
+    return Write(tmp, name + ".toml", R"(
+[scenario]
+name = ")" + name + R"("
+[model]
+params = ")" + params + R"("
+[data]
+unique_tokens = "300B"
+[training]
+compute = 1e24
+)");
+  };
+  const std::string out = (tmp.path() / "out").string();
+  // Issue 14: at 1e24 FLOPs and 300B unique tokens compute_optimal gives the
+  // fresh-data 92B while plan allocate recommends 72B.
+  auto dc =
+      RunRepsim("run '" + scenario("dc", "data_constrained_optimal") + "' --out '" + out + "'");
+  INFO(dc.err);
+  REQUIRE(dc.code == 0);
+  auto co = RunRepsim("run '" + scenario("co", "compute_optimal") + "' --out '" + out + "'");
+  REQUIRE(co.code == 0);
+  auto plan = RunRepsim("plan allocate --compute 1e24 --unique-tokens 300B --format json");
+  REQUIRE(plan.code == 0);
+  auto params_of = [](const std::string& json) {
+    const std::string key = "\"params\": ";
+    return std::stod(json.substr(json.find(key) + key.size()));
+  };
+  const double dc_params = params_of(ReadFile(fs::path(out) / "dc" / "summary.json"));
+  const double co_params = params_of(ReadFile(fs::path(out) / "co" / "summary.json"));
+  const double plan_params = params_of(plan.out);  // the first row: the optimum
+  INFO(plan.out);
+  CHECK(dc_params == Approx(plan_params).epsilon(1e-9));
+  CHECK(dc_params == Approx(72e9).epsilon(0.01));
+  CHECK(co_params == Approx(92e9).epsilon(0.01));
+}
