@@ -25,12 +25,20 @@ if (fmt eq "png") {
 set output "sweep_heatmap." . fmt
 
 # Colour: delta_pct, the loss increase over the same run on all-fresh data, in %,
-# on a log scale from cbmax/1e4 to cbmax (smaller values get the lightest colour).
-# Black lines: where it crosses 1 %, 5 % and 10 %.
+# on a log scale spanning the data: from its smallest positive value to its largest
+# (zero gets the lightest colour). Black lines: where it crosses 1 %, 5 % and 10 %.
 set datafile missing "NaN"      # points that were not evaluated stay blank
 stats "sweep_heatmap.dat" using 3 nooutput
-cbmax = STATS_max > 100 ? STATS_max : 100
-cbmin = cbmax / 1e4
+datamax = STATS_max
+if (datamax > 0) {
+  stats "sweep_heatmap.dat" using ($3 > 0 ? $3 : 1/0) nooutput
+  cbmin = STATS_min
+  cbmax = datamax
+} else {
+  cbmin = 1e-4
+  cbmax = 1
+}
+if (cbmax <= cbmin) { cbmax = cbmin * 10 }
 set logscale cb
 set cbrange [cbmin:cbmax]
 set format cb "%g"

@@ -438,12 +438,20 @@ plot "sweep_delta.dat" using 1:2 with linespoints lw 2.5 pt 7 ps 0.6 lc "{rep}"
                            "sweep_heatmap.dat", 900, 680);
   s += std::string(
       R"gp(# Colour: delta_pct, the loss increase over the same run on all-fresh data, in %,
-# on a log scale from cbmax/1e4 to cbmax (smaller values get the lightest colour).
-# Black lines: where it crosses 1 %, 5 % and 10 %.
+# on a log scale spanning the data: from its smallest positive value to its largest
+# (zero gets the lightest colour). Black lines: where it crosses 1 %, 5 % and 10 %.
 set datafile missing "NaN"      # points that were not evaluated stay blank
 stats "sweep_heatmap.dat" using 3 nooutput
-cbmax = STATS_max > 100 ? STATS_max : 100
-cbmin = cbmax / 1e4
+datamax = STATS_max
+if (datamax > 0) {
+  stats "sweep_heatmap.dat" using ($3 > 0 ? $3 : 1/0) nooutput
+  cbmin = STATS_min
+  cbmax = datamax
+} else {
+  cbmin = 1e-4
+  cbmax = 1
+}
+if (cbmax <= cbmin) { cbmax = cbmin * 10 }
 set logscale cb
 set cbrange [cbmin:cbmax]
 set format cb "%g"

@@ -332,3 +332,16 @@ compute = 1e24
   CHECK(dc_params == Approx(72e9).epsilon(0.01));
   CHECK(co_params == Approx(92e9).epsilon(0.01));
 }
+
+TEST_CASE("the heatmap's colour bar spans the data", "[trust][plots][cli]") {
+  // Issue 14: the colour bar always spanned 0.01-100 % (cbmax / 1e4 to at
+  // least 100), whatever the data.
+  const std::string gp =
+      ReadFile(fs::path(REPSIM_SOURCE_DIR) / "results" / "epochs-vs-dataset-size" /
+               "sweep_heatmap.gp");
+  REQUIRE_FALSE(gp.empty());
+  CHECK_FALSE(Contains(gp, "cbmax / 1e4"));
+  CHECK_FALSE(Contains(gp, ": 100"));
+  CHECK(Contains(gp, "cbmin = STATS_min"));
+  CHECK(Contains(gp, "cbmax = datamax"));
+}
