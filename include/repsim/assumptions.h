@@ -13,7 +13,7 @@
 
 namespace repsim {
 
-enum class AssumptionKind { kCDrop, kEta };
+enum class AssumptionKind { kCDrop, kEta, kMemorizationCapacity };
 
 struct Assumption {
   AssumptionKind kind;
@@ -24,7 +24,9 @@ struct Assumption {
 
 // Every assumed constant, with its stated range: c_drop in [0, 1] (dropout p
 // costs from nothing to p of learning efficiency), eta in [0, 1] (dropout's
-// benefit from independent of model size to falling as 1/N).
+// benefit from independent of model size to falling as 1/N), memorization_capacity
+// in [0.1, 1.8] tokens per parameter (a memorised token costing 36 down to 2 bits
+// at Morris et al.'s 3.6 bits per parameter; calibration.h).
 std::span<const Assumption> Assumptions();
 
 // The value `run` uses.
@@ -32,7 +34,8 @@ double AssumedValue(const Run& run, const Assumption& a);
 // `run` with the assumption set to `value` (g0 stays as calibrated).
 Run WithAssumption(const Run& run, const Assumption& a, double value);
 // Whether any output of `run` changes with the assumption: c_drop and eta
-// act through dropout only.
+// act through dropout only, memorization_capacity through capacity displaced
+// by repeated mixture sources (capacity_lost > 0).
 bool DependsOn(const Run& run, const Assumption& a);
 
 // The value of the assumption inside its stated range at which `a` and `b`

@@ -9,10 +9,13 @@
 namespace repsim {
 namespace {
 
-const std::array<Assumption, 2> kAssumptions = {{
+const std::array<Assumption, 3> kAssumptions = {{
     {AssumptionKind::kCDrop, "c_drop", 0.0, 1.0,
      "dropout p costs c_drop p of learning efficiency on every token"},
     {AssumptionKind::kEta, "eta", 0.0, 1.0, "dropout's benefit scales as (N/1e9)^-eta"},
+    {AssumptionKind::kMemorizationCapacity, "memorization_capacity", 0.1, 1.8,
+     "tokens a parameter can memorise, which sets the capacity repeated sources displace "
+     "(lambda stays as calibrated)"},
 }};
 
 // Grid points over the stated range before bisecting: fine enough that a
@@ -29,17 +32,33 @@ double Gap(const Run& a, const Run& b, const Assumption& as, double x) {
 
 std::span<const Assumption> Assumptions() { return kAssumptions; }
 
+static double* Field(Run& run, const Assumption& a) {
+  switch (a.kind) {
+    case AssumptionKind::kCDrop:
+      return &run.modifiers.c_drop;
+    case AssumptionKind::kEta:
+      return &run.modifiers.eta;
+    case AssumptionKind::kMemorizationCapacity:
+      return &run.modifiers.memorization_capacity;
+  }
+  return &run.modifiers.c_drop;
+}
+
 double AssumedValue(const Run& run, const Assumption& a) {
-  return a.kind == AssumptionKind::kCDrop ? run.modifiers.c_drop : run.modifiers.eta;
+  Run copy = run;
+  return *Field(copy, a);
 }
 
 Run WithAssumption(const Run& run, const Assumption& a, double value) {
   Run r = run;
-  (a.kind == AssumptionKind::kCDrop ? r.modifiers.c_drop : r.modifiers.eta) = value;
+  *Field(r, a) = value;
   return r;
 }
 
-bool DependsOn(const Run& run, const Assumption&) {
+bool DependsOn(const Run& run, const Assumption& a) {
+  if (a.kind == AssumptionKind::kMemorizationCapacity) {
+    return run.modifiers.displacement > 0 && Evaluate(run).capacity_lost > 0;
+  }
   return run.dropout.schedule != DropoutSchedule::kNone && run.dropout.rate > 0;
 }
 

@@ -336,12 +336,20 @@ compute = 1e24
 TEST_CASE("the heatmap's colour bar spans the data", "[trust][plots][cli]") {
   // Issue 14: the colour bar always spanned 0.01-100 % (cbmax / 1e4 to at
   // least 100), whatever the data.
-  const std::string gp =
-      ReadFile(fs::path(REPSIM_SOURCE_DIR) / "results" / "epochs-vs-dataset-size" /
-               "sweep_heatmap.gp");
+  const std::string gp = ReadFile(fs::path(REPSIM_SOURCE_DIR) / "results" /
+                                  "epochs-vs-dataset-size" / "sweep_heatmap.gp");
   REQUIRE_FALSE(gp.empty());
   CHECK_FALSE(Contains(gp, "cbmax / 1e4"));
   CHECK_FALSE(Contains(gp, ": 100"));
   CHECK(Contains(gp, "cbmin = STATS_min"));
   CHECK(Contains(gp, "cbmax = datamax"));
+}
+
+TEST_CASE("capacity displacement names its assumed memorisation capacity",
+          "[trust][assumptions][cli]") {
+  TempDir tmp;
+  auto r = RunRepsim("run scenarios/partial-repetition.toml --out '" + tmp.str() + "'");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(Contains(r.out, "assumption: memorization_capacity = 0.230517 is an assumption"));
 }
