@@ -12,7 +12,8 @@ WERROR_FLAG = -DCMAKE_COMPILE_WARNING_AS_ERROR=$(if $(WERROR),ON,OFF)
 
 # Debian packages the build, the tests and the plots need.
 DEPS := cmake ninja-build g++ pkg-config libtomlplusplus-dev libfmt-dev \
-        libboost-program-options-dev libboost-dev catch2 libceres-dev libeigen3-dev gnuplot-nox \
+        libboost-dev catch2 libceres-dev libeigen3-dev gnuplot-nox \
+        clang-format clang-tidy \
         libcpp-httplib-dev zlib1g-dev chromium \
         libfaiss-dev python3-sklearn \
         pybind11-dev python3-dev python3-numpy python3-pandas python3-matplotlib python3-pytest \
@@ -25,7 +26,7 @@ BENCH_DEPS := python3-numpy python3-scipy
 
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: all deps build run test results readme-columns bench clean sanitize fuzz
+.PHONY: all deps build run test results readme-columns bench clean sanitize fuzz lint
 
 all: build
 
@@ -60,6 +61,11 @@ readme-columns: build
 	awk -v table=$(BUILD)/columns.md \
 	  '/<!-- repsim:columns:begin/ { print; while ((getline line < table) > 0) print line; skip = 1; next } \
 	   /<!-- repsim:columns:end -->/ { skip = 0 } !skip' README.md > README.md.tmp && mv README.md.tmp README.md
+
+# clang-format on every source, clang-tidy on the files changed since the lint
+# base (scripts/lint.sh says how "changed" is defined on a clean clone).
+lint: deps
+	bash scripts/lint.sh
 
 # AddressSanitizer + UndefinedBehaviorSanitizer build of the whole test suite.
 sanitize:

@@ -120,7 +120,7 @@ struct FitOptions {
 };
 
 // Empty when the options are usable, else a message naming the bad option.
-std::optional<std::string> Validate(const FitOptions& options);
+MaybeError Validate(const FitOptions& options);
 
 // The starting points, in optimiser space, in the order they are tried.
 //

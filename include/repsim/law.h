@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "repsim/status.h"
+
 namespace repsim {
 
 enum class LawPreset {
@@ -122,7 +124,7 @@ std::vector<std::pair<std::string_view, double>> LawConstants(const Law& law);
 // exponents in (0, 10]; coefficients and scales in (0, 1e30]; rd_star and
 // rn_star in (0, 1e12]),
 // else a message naming the first bad constant.
-std::optional<std::string> Validate(const Law& law);
+MaybeError Validate(const Law& law);
 
 // L(N, D) on all-fresh data. Preconditions: n > 0, d > 0.
 double Loss(const Law& law, double n, double d);

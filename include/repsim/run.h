@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "repsim/law.h"
+#include "repsim/status.h"
 
 namespace repsim {
 
@@ -96,6 +97,6 @@ double Compute(const Run& run);
 std::string Extrapolation(const Run& run);
 
 // Empty when the run can be evaluated; else what is wrong, naming the field.
-std::optional<std::string> Validate(const Run& run);
+MaybeError Validate(const Run& run);
 
 }  // namespace repsim

@@ -70,9 +70,9 @@ const KeyInfo* FindKey(std::string_view path);
 
 // Sets a numeric key (kNumber or kQuantity). Error: the key is unknown, not
 // numeric, or the value is out of its range.
-std::optional<std::string> SetNumber(RunSpec& spec, std::string_view path, double value);
+MaybeError SetNumber(RunSpec& spec, std::string_view path, double value);
 // Sets a kChoice key, or model.params = "compute_optimal".
-std::optional<std::string> SetChoice(RunSpec& spec, std::string_view path, std::string_view value);
+MaybeError SetChoice(RunSpec& spec, std::string_view path, std::string_view value);
 // The current value of a numeric key, for writing resolved inputs back.
 std::optional<double> GetNumber(const RunSpec& spec, std::string_view path);
 
@@ -86,7 +86,7 @@ struct SourceKey {
 std::optional<SourceKey> ParseSourceKey(std::string_view path);
 // Why the source key `path` cannot be set on `spec` (not a mixture, or no
 // source of that name), without the key itself; nothing when it can.
-std::optional<std::string> SourceKeyProblem(const RunSpec& spec, std::string_view path);
+MaybeError SourceKeyProblem(const RunSpec& spec, std::string_view path);
 // SettableKeys() as a user writes them for `spec`: the data.source.<name>.*
 // patterns spelt out once per source of a mixture, dropped otherwise.
 std::vector<std::string> ConcreteKeys(const RunSpec& spec, bool numeric_only);

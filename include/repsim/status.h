@@ -1,11 +1,15 @@
 // repsim: errors as values (the core never throws for bad input).
 //
-// `Expected<T>` holds either a T or an error message. The core returns these;
-// the CLI turns them into diagnostics and exit codes. Programmer bugs are
+// One convention (STYLE.md "Errors"): a function that can fail returns
+//   Expected<T>  when it produces a value: the T, or the error;
+//   MaybeError   when it produces nothing (a check, a setter, a writer):
+//                empty when all is well, else the message.
+// The CLI turns both into diagnostics and exit codes. Programmer bugs are
 // `assert`s, not errors.
 #pragma once
 
 #include <cassert>
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -17,6 +21,10 @@ struct Error {
   std::string message;
   std::string key = {};  // the scenario key at fault (e.g. "training.epochs"), if any
 };
+
+// What is wrong, if anything: empty when all is well, else a message complete
+// enough to be shown to a user as it is (`if (MaybeError e = Validate(x)) ...`).
+using MaybeError = std::optional<std::string>;
 
 template <class T>
 class Expected {

@@ -357,7 +357,7 @@ int ThreadCount(const FitOptions& options) {
   return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
 }
 
-std::optional<std::string> ValidateRuns(std::span<const FitRun> runs, FitForm form) {
+MaybeError ValidateRuns(std::span<const FitRun> runs, FitForm form) {
   auto bad = [](double v) { return !std::isfinite(v) || !(v > 0); };
   for (size_t i = 0; i < runs.size(); ++i) {
     const FitRun& r = runs[i];
@@ -521,7 +521,7 @@ std::vector<FitRun> DropHighestLosses(std::span<const FitRun> runs, int k) {
 
 // --- Options ----------------------------------------------------------------------
 
-std::optional<std::string> Validate(const FitOptions& options) {
+MaybeError Validate(const FitOptions& options) {
   if (!std::isfinite(options.huber_delta) || !(options.huber_delta > 0)) {
     return fmt::format("huber_delta = {}: must be finite and > 0", options.huber_delta);
   }

@@ -70,7 +70,7 @@ void EvaluateOversized(const OversizedRow& row, const double* __restrict col_d,
 
 }  // namespace
 
-std::optional<std::string> EvaluateEpochsUniqueGrid(const Law& law, double params,
+MaybeError EvaluateEpochsUniqueGrid(const Law& law, double params,
                                                     std::span<const double> epochs,
                                                     std::span<const double> unique_tokens,
                                                     const GridLosses& out) {

@@ -113,7 +113,7 @@ Law MakeLaw(LawPreset preset) {
   return law;
 }
 
-std::optional<std::string> Validate(const Law& law) {
+MaybeError Validate(const Law& law) {
   // Generous bounds: far outside every published fit, tight enough that no
   // power or sum of the law overflows or loses all precision.
   struct Rule {

@@ -15,7 +15,7 @@ constexpr std::array<std::string_view, 4> kObjectiveNames = {"causal", "span_cor
 constexpr std::array<std::string_view, 5> kScheduleNames = {"none", "constant", "step", "linear",
                                                             "early"};
 
-std::optional<std::string> CheckQuantity(std::string_view name, double v) {
+MaybeError CheckQuantity(std::string_view name, double v) {
   if (!std::isfinite(v) || !(v > 0) || v > kMaxQuantity) {
     return fmt::format("{} = {}: must be > 0 and <= {:g}", name, v, kMaxQuantity);
   }
@@ -85,7 +85,7 @@ double UniqueTokens(const Run& run) {
 double Epochs(const Run& run) { return run.tokens / UniqueTokens(run); }
 double Compute(const Run& run) { return 6.0 * run.active_params * run.tokens; }
 
-std::optional<std::string> Validate(const Run& run) {
+MaybeError Validate(const Run& run) {
   std::optional<std::string> err;
   if (auto e = Validate(run.law)) return "law." + *e;
   if ((err = CheckQuantity("model.params", run.params))) return err;

@@ -78,7 +78,7 @@ const KeyInfo* FindSourceKey(std::string_view path) {
 
 // Sets a field of the named source. A weight keeps the others' proportions:
 // they share 1 - w as they shared what they had, so the weights still sum to 1.
-std::optional<std::string> SetSourceNumber(RunSpec& spec, std::string_view path, double value) {
+MaybeError SetSourceNumber(RunSpec& spec, std::string_view path, double value) {
   if (auto e = SourceKeyProblem(spec, path)) return fmt::format("{}: {}", path, *e);
   const auto [name, field] = *ParseSourceKey(path);
   DataSource* src = nullptr;
@@ -165,7 +165,7 @@ std::optional<SourceKey> ParseSourceKey(std::string_view path) {
   return SourceKey{rest.substr(0, dot), rest.substr(dot + 1)};
 }
 
-std::optional<std::string> SourceKeyProblem(const RunSpec& spec, std::string_view path) {
+MaybeError SourceKeyProblem(const RunSpec& spec, std::string_view path) {
   const auto key = ParseSourceKey(path);
   if (!key) return std::string("not a data.source.<name>.<field> key");
   if (!spec.mixture) {
@@ -249,7 +249,7 @@ std::optional<double> ParseQuantity(std::string_view text) {
   return exact;
 }
 
-std::optional<std::string> SetNumber(RunSpec& spec, std::string_view path, double value) {
+MaybeError SetNumber(RunSpec& spec, std::string_view path, double value) {
   const KeyInfo* key = FindKey(path);
   if (!key) return fmt::format("{}: not a key that can be set", path);
   if (key->kind == KeyKind::kChoice) {
@@ -320,7 +320,7 @@ std::optional<std::string> SetNumber(RunSpec& spec, std::string_view path, doubl
   return std::nullopt;
 }
 
-std::optional<std::string> SetChoice(RunSpec& spec, std::string_view path, std::string_view value) {
+MaybeError SetChoice(RunSpec& spec, std::string_view path, std::string_view value) {
   auto unknown = [&](std::span<const std::string_view> allowed) {
     std::string list;
     for (auto a : allowed) list += (list.empty() ? "" : " | ") + std::string(a);

@@ -156,7 +156,7 @@ std::vector<Diagnostic> ApplySets(toml::table& root, std::span<const std::string
       }
     }
     // Moved, not copied: a copied node loses its source.
-    value->visit([&](auto&& node) {
+    value->visit([&](auto& node) {
       table->insert_or_assign(toml::key(std::string(parts.back()), where), std::move(node));
     });
   }

@@ -16,7 +16,7 @@ const std::string kScenario = "scenarios/t5-base-token-crisis.toml";
 
 // A mixture scenario with two sources, written to `dir`.
 std::string MixtureScenario(const TempDir& dir) {
-  const std::string path = dir.str() + "/mix.toml";
+  std::string path = dir.str() + "/mix.toml";
   std::ofstream(path) << R"([scenario]
 name = "mix"
 [model]
