@@ -20,6 +20,8 @@ enum class LawPreset {
   kBesiroglu2024,    // Besiroglu et al. 2024, replication of approach 3
   kMuennighoff2023,  // Muennighoff et al. 2023 (data-constrained)
   kKaplan2020,       // Kaplan et al. 2020, L(N, D)
+  kOverfit2026,      // repsim: Muennighoff's form plus overfitting, fitted on
+                     // the datablations penalty pairs (MODEL.md §2b)
 };
 
 // The preset a scenario, `repsim plan` and the calibration use when none is
@@ -57,6 +59,22 @@ struct Law {
   // size). Every preset carries them so that any law can be evaluated on
   // repeated data; only `muennighoff2023` was fitted with them.
   double rd_star = 0, rn_star = 0;
+
+  // Overfitting (MODEL.md §2b; the overfit2026 preset). When `overfit` is
+  // false the law is Muennighoff's §2 exactly. When true, repeated data also
+  // pulls the loss towards `loss_cap`:
+  //   L = L(N', D') + max(loss_cap - L(N', D'), 0) (1 - exp(-z)),
+  //   z = exp(overfit_w) (N'/1e9)^overfit_a (U/1e9)^-overfit_c R^overfit_k,
+  // R = repetitions beyond the first epoch (dropout- and objective-stretched
+  // in the timeline, §3), N' the effective parameters, U the unique tokens.
+  // Validate() requires overfit_a <= overfit_c + overfit_k, which makes more
+  // unique tokens never raise the loss.
+  bool overfit = false;
+  double overfit_w = 0;     // log of z's scale at N' = U = 1e9, R = 1
+  double overfit_a = 0;     // exponent of N'/1e9, >= 0
+  double overfit_c = 0;     // exponent of 1e9/U, >= 0
+  double overfit_k = 0;     // exponent of R, > 0
+  double loss_cap = 0;      // nats: the loss an overfitting run tends to
 };
 
 // One constant of a law: its name (the scenario's `law.<name>` key and the
@@ -79,6 +97,12 @@ inline bool HasConstant(const Law& law, const LawConstant& c) {
 
 // The preset's published constants.
 Law MakeLaw(LawPreset preset);
+
+// The preset's constants refitted on bootstrap resamples of its data, one
+// Law per successful resample (for uncertainty bands); empty for presets
+// whose constants repsim did not fit (all but overfit2026: its 176 of 200
+// resamples, MODEL.md §2b).
+std::vector<Law> PresetBootstrapLaws(LawPreset preset);
 
 // The paper a preset comes from, one line.
 std::string_view LawSource(LawPreset preset);
@@ -128,6 +152,17 @@ MaybeError Validate(const Law& law);
 
 // L(N, D) on all-fresh data. Preconditions: n > 0, d > 0.
 double Loss(const Law& law, double n, double d);
+
+// MODEL.md §2b: `loss` (= L(N', D')) raised by overfitting after `repetitions`
+// repetitions beyond the first epoch by a model of `effective_params` N' on
+// `unique_tokens` U. Returns `loss` unchanged when !law.overfit or
+// repetitions <= 0. Never below `loss`; non-decreasing in repetitions and N',
+// non-increasing in U (given Validate(law)).
+double OverfitLoss(const Law& law, double loss, double effective_params, double unique_tokens,
+                   double repetitions);
+// z of the formula above (0 when !law.overfit or repetitions <= 0).
+double OverfitExponent(const Law& law, double effective_params, double unique_tokens,
+                       double repetitions);
 
 // The parameter count whose compute-optimal token count is `d` (U_N of
 // MODEL.md §2 before the min with N). From the first-order condition

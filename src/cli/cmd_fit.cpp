@@ -33,7 +33,7 @@ constexpr int kMaxThreads = 1024;
 constexpr int kMaxBootstrap = 1000000;
 
 constexpr const char* kUsage =
-    "Usage: repsim fit RUNS.csv [--form chinchilla|data-constrained] [--fix NAME=VALUE]...\n"
+    "Usage: repsim fit RUNS.csv [--form chinchilla|data-constrained|overfit] [--fix NAME=VALUE]...\n"
     "                  [--fix-preset PRESET] [--huber-delta D] [--drop-highest K]\n"
     "                  [--starts grid|N] [--bootstrap B] [--seed S] [--threads T]\n"
     "                  [--format table|json|csv|toml]\n"
@@ -85,7 +85,7 @@ constexpr const char* kEpilogue =
     "\n"
     "A fit that fails (no start converges) is an internal failure, exit code 1.";
 
-constexpr std::string_view kFormNames[] = {"chinchilla", "data-constrained"};
+constexpr std::string_view kFormNames[] = {"chinchilla", "data-constrained", "overfit"};
 constexpr std::string_view kFormatNames[] = {"table", "text", "json", "csv", "toml"};
 constexpr std::string_view kParamNames[] = {"E", "A", "B", "alpha", "beta", "rd_star", "rn_star"};
 
@@ -118,7 +118,9 @@ std::optional<int> ParseFlags(const Args& args, FlagSet& opts, Flags* f) {
               format = "table", preset;
   const std::string fixable = Join(FixablePresets());
   opts.Positionals("RUNS.csv", &files)
-      .Value("form", '\0', "FORM", &form, "chinchilla (default) or data-constrained")
+      .Value("form", '\0', "FORM", &form,
+             "chinchilla (default), data-constrained, or overfit (fitted on repeated-vs-fresh "
+             "pairs: see 'repsim fit --form overfit --help')")
       .Repeated("fix", "NAME=VALUE", &fixes,
                 "hold a constant at VALUE (natural units, > 0), e.g. --fix E=1.8; NAME is one of "
                 "E, A, B, alpha, beta, rd_star, rn_star (the last two: data-constrained form)")
@@ -469,6 +471,13 @@ void WriteToml(const Report& r) {
 }  // namespace
 
 int FitCommand(const Args& args) {
+  // The overfit form is fitted on repeated-vs-fresh pairs (cmd_fit_overfit.cpp).
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--form=overfit" || (args[i] == "--form" && i + 1 < args.size() &&
+                                         args[i + 1] == "overfit")) {
+      return FitOverfitCommand(args);
+    }
+  }
   Flags flags;
   FlagSet opts("fit", kUsage);
   if (auto code = ParseFlags(args, opts, &flags)) return *code;

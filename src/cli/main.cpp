@@ -27,6 +27,8 @@ constexpr Command kCommands[] = {
     {"plan", repsim::cli::PlanCommand,
      "compute-optimal planners: table, scale, allocate (data-limited), kaplan"},
     {"fit", repsim::cli::FitCommand, "fit a loss law to your own runs (CSV), with bootstrap"},
+    {"validate", repsim::cli::ValidateCommand,
+     "judge repetition laws on measured runs: penalty errors, in-sample and cross-validated"},
     {"merge", repsim::cli::MergeCommand, "join sharded sweep results into one sweep.csv"},
     {"calibrate", repsim::cli::CalibrateCommand,
      "re-derive the calibrated constants from their Token-Crisis targets"},

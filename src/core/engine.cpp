@@ -44,7 +44,7 @@ double DataConstrainedLoss(const Law& law, double params, double tokens, double 
   const double seen = std::min(tokens, unique_tokens);
   const double np = EffectiveParams(law, params, seen, law.rn_star);
   const double dp = EffectiveTokensClosedForm(tokens, unique_tokens, law.rd_star);
-  return Loss(law, np, dp);
+  return OverfitLoss(law, Loss(law, np, dp), np, seen, tokens / unique_tokens - 1.0);
 }
 
 double FreshLoss(const Law& law, double params, double tokens) {
@@ -275,6 +275,9 @@ Snapshot Measure(const Run& run, const Timeline& t, double d) {
   s.p_bar = d > 0 ? rep_p / d : 0.0;
   s.rn_star_effective = run.law.rn_star * (1.0 + t.g() * s.p_bar);
   s.effective_params = EffectiveParams(run.law, run.params, seen_law, s.rn_star_effective);
+  // The capacity that overfits (MODEL.md §2b) is N' before displacement
+  // (§3b): displaced capacity is memorising the repeated slice, not idle.
+  const double overfitting_params = s.effective_params;
   s.capacity_lost = 0;
   if (MayDisplaceCapacity(run)) {  // MODEL.md §3b: exactly N' when no source is repeated
     std::vector<SlicePosition> slices;
@@ -287,7 +290,17 @@ Snapshot Measure(const Run& run, const Timeline& t, double d) {
                                    run.modifiers.memorization_capacity);
     if (s.capacity_lost > 0) s.effective_params *= 1.0 - s.capacity_lost;
   }
-  s.loss_repeated = Loss(run.law, s.effective_params, eff_law);
+  // Overfitting (MODEL.md §2b) runs on the same clock as the value decay:
+  // R = Λ R_D*, repetitions stretched by dropout, objective and size exactly
+  // as the decay is (with none of them, R = epochs - 1). A mixture averages
+  // its sources' clocks by their weights.
+  double repetitions = 0;
+  for (size_t i = 0; i < t.contexts().size(); ++i) {
+    repetitions += t.contexts()[i].w * t.states()[i].lambda;
+  }
+  repetitions *= run.law.rd_star;
+  s.loss_repeated = OverfitLoss(run.law, Loss(run.law, s.effective_params, eff_law),
+                                overfitting_params, seen_law, repetitions);
   s.loss_unique = FreshLoss(run.law, run.params, kbar * d);
   return s;
 }

@@ -1,16 +1,18 @@
 #include "repsim/law.h"
 
 #include <array>
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include <fmt/format.h>
 
 namespace repsim {
 namespace {
 
-constexpr std::array<LawPreset, 4> kPresets = {
+constexpr std::array<LawPreset, 5> kPresets = {
     LawPreset::kChinchilla2022, LawPreset::kBesiroglu2024, LawPreset::kMuennighoff2023,
-    LawPreset::kKaplan2020};
+    LawPreset::kKaplan2020, LawPreset::kOverfit2026};
 
 // Muennighoff et al. 2023, huggingface/datablations utils/parametric_fit.ipynb:
 // the decay constants fitted on 182 runs with E, A, B, alpha, beta held fixed.
@@ -32,12 +34,27 @@ constexpr LawConstant kLawConstants[] = {
     {"rn_star", "R_N*: decay scale of excess parameters (Muennighoff 2023)",
      "multiples of N_opt(U)", &Law::rn_star, std::nullopt},
 };
+// overfit2026 (MODEL.md §2b): fitted by `repsim fit --form overfit` on the 86
+// repeated-vs-fresh pairs of ../shared/data/muennighoff2023_all_runs.csv
+// (--group-by dedup), E, A, B, alpha, beta held at Muennighoff's. The cap is
+// not fitted: 11 nats, just above ln(50257) = 10.82 (a uniform guess over the
+// GPT-2 vocabulary those runs used); the worst measured run reaches 11.02.
+struct OverfitConstants {
+  double rd_star, rn_star, w, a, c, k;
+};
+constexpr OverfitConstants kOverfitConstants = {20.443677258023268, 74.70773824629075,
+                                                -9.60670552812429,  3.566085638237251,
+                                                2.9897476737266317, 1.1399041029191426};
+constexpr OverfitConstants kOverfitBootstrap[] = {
+#include "core/overfit2026_bootstrap.inc"
+};
+constexpr double kOverfitLossCap = 11.0;
 
 }  // namespace
 
 // In the order of kPresets.
-constexpr std::array<std::string_view, 4> kPresetNames = {"chinchilla2022", "besiroglu2024",
-                                                          "muennighoff2023", "kaplan2020"};
+constexpr std::array<std::string_view, 5> kPresetNames = {
+    "chinchilla2022", "besiroglu2024", "muennighoff2023", "kaplan2020", "overfit2026"};
 
 std::string_view ToString(LawPreset preset) {
   for (size_t i = 0; i < kPresets.size(); ++i) {
@@ -70,6 +87,9 @@ std::string_view LawSource(LawPreset preset) {
     case LawPreset::kKaplan2020:
       return "Kaplan et al. 2020, 'Scaling laws for neural language models', eq. 1.5 "
              "(non-embedding N, own tokenizer)";
+    case LawPreset::kOverfit2026:
+      return "repsim 2026: Muennighoff et al. 2023's law plus overfitting, fitted on the 86 "
+             "datablations repeated-vs-fresh pairs (docs/MODEL.md §2b)";
   }
   return "?";
 }
@@ -101,6 +121,18 @@ Law MakeLaw(LawPreset preset) {
       law.b = std::exp(7.3049974);
       law.alpha = 0.3526596;
       law.beta = 0.3526596;
+      break;
+    case LawPreset::kOverfit2026:
+      law = MakeLaw(LawPreset::kMuennighoff2023);
+      law.preset = LawPreset::kOverfit2026;
+      law.rd_star = kOverfitConstants.rd_star;
+      law.rn_star = kOverfitConstants.rn_star;
+      law.overfit = true;
+      law.overfit_w = kOverfitConstants.w;
+      law.overfit_a = kOverfitConstants.a;
+      law.overfit_c = kOverfitConstants.c;
+      law.overfit_k = kOverfitConstants.k;
+      law.loss_cap = kOverfitLossCap;
       break;
     case LawPreset::kKaplan2020:  // Kaplan et al. 2020, Table 2 / eq. 1.5
       law.form = LawForm::kKaplan;
@@ -139,6 +171,32 @@ MaybeError Validate(const Law& law) {
   }
   rules[n++] = {"rd_star", law.rd_star, 0, 1e12};
   rules[n++] = {"rn_star", law.rn_star, 0, 1e12};
+  if (law.overfit) {
+    const auto bad = [](double v, double lo, double hi) {
+      return !std::isfinite(v) || v < lo || v > hi;
+    };
+    if (bad(law.overfit_w, -100, 100)) {
+      return fmt::format("overfit_w = {}: must be in [-100, 100]", law.overfit_w);
+    }
+    if (bad(law.overfit_a, 0, 20)) {
+      return fmt::format("overfit_a = {}: must be in [0, 20]", law.overfit_a);
+    }
+    if (bad(law.overfit_c, 0, 20)) {
+      return fmt::format("overfit_c = {}: must be in [0, 20]", law.overfit_c);
+    }
+    if (bad(law.overfit_k, 0, 20) || law.overfit_k == 0) {
+      return fmt::format("overfit_k = {}: must be > 0 and <= 20", law.overfit_k);
+    }
+    if (law.overfit_a > law.overfit_c + law.overfit_k) {
+      return fmt::format(
+          "overfit_a = {}: must be <= overfit_c + overfit_k = {} (else more unique tokens "
+          "could raise the loss)",
+          law.overfit_a, law.overfit_c + law.overfit_k);
+    }
+    if (bad(law.loss_cap, 0, 100) || law.loss_cap == 0) {
+      return fmt::format("loss_cap = {}: must be > 0 and <= 100", law.loss_cap);
+    }
+  }
   for (size_t i = 0; i < n; ++i) {
     const Rule& r = rules[i];
     const bool e_rule = i == 0 && law.form == LawForm::kChinchilla;  // E: >= 0, not > 0
@@ -158,6 +216,37 @@ double Loss(const Law& law, double n, double d) {
   }
   const double k = law.alpha_n / law.alpha_d;
   return std::pow(std::pow(law.n_c / n, k) + law.d_c / d, law.alpha_d);
+}
+
+double OverfitExponent(const Law& law, double effective_params, double unique_tokens,
+                       double repetitions) {
+  if (!law.overfit || !(repetitions > 0)) return 0.0;
+  return std::exp(law.overfit_w + law.overfit_a * std::log(effective_params / 1e9) -
+                  law.overfit_c * std::log(unique_tokens / 1e9) +
+                  law.overfit_k * std::log(repetitions));
+}
+
+double OverfitLoss(const Law& law, double loss, double effective_params, double unique_tokens,
+                   double repetitions) {
+  const double z = OverfitExponent(law, effective_params, unique_tokens, repetitions);
+  if (z == 0.0) return loss;
+  return loss + std::max(law.loss_cap - loss, 0.0) * (-std::expm1(-z));
+}
+
+std::vector<Law> PresetBootstrapLaws(LawPreset preset) {
+  std::vector<Law> out;
+  if (preset != LawPreset::kOverfit2026) return out;
+  for (const OverfitConstants& c : kOverfitBootstrap) {
+    Law law = MakeLaw(preset);
+    law.rd_star = c.rd_star;
+    law.rn_star = c.rn_star;
+    law.overfit_w = c.w;
+    law.overfit_a = c.a;
+    law.overfit_c = c.c;
+    law.overfit_k = c.k;
+    out.push_back(law);
+  }
+  return out;
 }
 
 double AllocationG(const Law& law) {

@@ -102,6 +102,7 @@ bool ClosedFormEvaluator::AppliesWith(const Run& run, double g_pow) {
   // that may displace capacity takes the timeline. (Today implied by the
   // single source; kept explicit for any future multi-source closed form.)
   if (MayDisplaceCapacity(run)) return false;
+  if (run.law.overfit) return false;  // MODEL.md §2b: the engine's exact path
   // With p = 0 the engine multiplies g(N) and c_drop by zero; that is the
   // identity only when they are finite.
   const double g = run.modifiers.g0 * g_pow;

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <span>
 #include <sstream>
 
 namespace repsim::io {
@@ -121,8 +122,11 @@ std::optional<std::string> ParsePositive(std::string_view s, double* out) {
 
 }  // namespace
 
-Expected<std::vector<FitRun>> ParseRunsCsv(std::string_view text, std::string_view name,
-                                           bool need_unique_tokens) {
+namespace {
+
+Expected<std::vector<MeasuredRun>> Parse(std::string_view text, std::string_view name,
+                                         bool need_unique_tokens,
+                                         std::span<const std::string> groups) {
   if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
   auto records = SplitRecords(text, name);
   if (!records) return Error{records.error()};
@@ -155,7 +159,19 @@ Expected<std::vector<FitRun>> ParseRunsCsv(std::string_view text, std::string_vi
                                        : "")};
     }
   }
-  std::vector<FitRun> runs;
+  std::vector<int> group_column(groups.size(), -1);
+  for (size_t g = 0; g < groups.size(); ++g) {
+    for (size_t c = 0; c < header.fields.size(); ++c) {
+      if (header.fields[c] == groups[g]) group_column[g] = static_cast<int>(c);
+    }
+    if (group_column[g] < 0) {
+      std::string have;
+      for (const std::string& f : header.fields) have += (have.empty() ? "" : ", ") + f;
+      return Error{fmt::format("{}:{}: --group-by {}: no such column (the header has: {})", name,
+                               header.line, groups[g], have)};
+    }
+  }
+  std::vector<MeasuredRun> runs;
   runs.reserve(records->size() - 1);
   for (size_t r = 1; r < records->size(); ++r) {
     const Record& rec = (*records)[r];
@@ -187,18 +203,19 @@ Expected<std::vector<FitRun>> ParseRunsCsv(std::string_view text, std::string_vi
             fmt::format("{}:{}: column '{}' = '{}': {}", name, rec.line, needed[k], cell, *why)};
       }
     }
-    FitRun run;
+    MeasuredRun run;
     run.params = v[0];
     run.tokens = v[1];
     run.loss = v[2];
     run.unique_tokens = need_unique_tokens ? v[3] : 0.0;
-    runs.push_back(run);
+    for (int c : group_column) run.group.push_back(rec.fields[c]);
+    runs.push_back(std::move(run));
   }
   if (runs.empty()) return Error{fmt::format("{}: no runs: the file has only a header", name)};
   return runs;
 }
 
-Expected<std::vector<FitRun>> ReadRunsCsv(const std::string& path, bool need_unique_tokens) {
+Expected<std::string> ReadText(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
     return Error{fmt::format("{}: is a directory, not a CSV file", path)};
@@ -208,7 +225,40 @@ Expected<std::vector<FitRun>> ReadRunsCsv(const std::string& path, bool need_uni
   std::ostringstream ss;
   ss << in.rdbuf();
   if (in.bad()) return Error{fmt::format("{}: read error", path)};
-  return ParseRunsCsv(ss.str(), path, need_unique_tokens);
+  return ss.str();
+}
+
+}  // namespace
+
+Expected<std::vector<FitRun>> ParseRunsCsv(std::string_view text, std::string_view name,
+                                           bool need_unique_tokens) {
+  auto parsed = Parse(text, name, need_unique_tokens, {});
+  if (!parsed) return Error{parsed.error()};
+  std::vector<FitRun> runs;
+  runs.reserve(parsed->size());
+  for (const MeasuredRun& r : *parsed) {
+    runs.push_back(FitRun{r.params, r.tokens, r.unique_tokens, r.loss});
+  }
+  return runs;
+}
+
+Expected<std::vector<MeasuredRun>> ParseMeasuredRunsCsv(std::string_view text,
+                                                        std::string_view name,
+                                                        std::span<const std::string> groups) {
+  return Parse(text, name, true, groups);
+}
+
+Expected<std::vector<MeasuredRun>> ReadMeasuredRunsCsv(const std::string& path,
+                                                       std::span<const std::string> groups) {
+  Expected<std::string> text = ReadText(path);
+  if (!text) return Error{text.error()};
+  return ParseMeasuredRunsCsv(*text, path, groups);
+}
+
+Expected<std::vector<FitRun>> ReadRunsCsv(const std::string& path, bool need_unique_tokens) {
+  Expected<std::string> text = ReadText(path);
+  if (!text) return Error{text.error()};
+  return ParseRunsCsv(*text, path, need_unique_tokens);
 }
 
 }  // namespace repsim::io

@@ -13,11 +13,13 @@
 // file with a header but no runs.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "repsim/fit.h"
+#include "repsim/validate.h"
 #include "repsim/status.h"
 
 namespace repsim::io {
@@ -28,5 +30,14 @@ Expected<std::vector<FitRun>> ParseRunsCsv(std::string_view text, std::string_vi
 
 // Reads and parses the file at `path`.
 Expected<std::vector<FitRun>> ReadRunsCsv(const std::string& path, bool need_unique_tokens);
+
+// For `repsim validate` and `repsim fit --form overfit`: params, tokens,
+// unique_tokens, loss and the text of every column named in `groups` (any
+// text, empty allowed). A group column missing from the header is an error.
+Expected<std::vector<MeasuredRun>> ParseMeasuredRunsCsv(std::string_view text,
+                                                        std::string_view name,
+                                                        std::span<const std::string> groups);
+Expected<std::vector<MeasuredRun>> ReadMeasuredRunsCsv(const std::string& path,
+                                                       std::span<const std::string> groups);
 
 }  // namespace repsim::io

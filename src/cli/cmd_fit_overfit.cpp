@@ -1,0 +1,197 @@
+// `repsim fit RUNS.csv --form overfit`: fits MODEL.md §2b's overfitting form
+// on the repeated-vs-fresh pairs of a runs file (include/repsim/validate.h),
+// with bootstrap intervals. cmd_fit.cpp hands `--form overfit` over to here:
+// this form is fitted on pairs, not on single runs, and takes --group-by.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/program_options.hpp>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/cli_util.h"
+#include "cli/commands.h"
+#include "io/runs_csv.h"
+#include "io/table.h"
+#include "repsim/law.h"
+#include "repsim/validate.h"
+
+namespace repsim::cli {
+namespace {
+
+namespace po = boost::program_options;
+
+constexpr const char* kUsage =
+    "Usage: repsim fit RUNS.csv --form overfit [--group-by COL]... [--bootstrap B] [--seed S]\n"
+    "                  [--samples FILE] [--threads T] [--format table|json|csv|toml]\n"
+    "\n"
+    "Fits the overfitting form (docs/MODEL.md §2b) on the repeated-vs-fresh pairs of\n"
+    "RUNS.csv (params, tokens, unique_tokens, loss; pairing rule: `repsim validate --help`):\n"
+    "  L = L(N', D') + max(loss_cap - L(N', D'), 0) (1 - exp(-z)),\n"
+    "  z = exp(overfit_w) (N'/1e9)^overfit_a (U/1e9)^-overfit_c R^overfit_k,\n"
+    "with N', D' of Muennighoff et al. 2023 (R_D*, R_N* refitted), R = epochs - 1,\n"
+    "E, A, B, alpha, beta of muennighoff2023 and loss_cap = 11 nats held fixed.\n"
+    "Objective: sum of Huber(delta = 0.01) of log(predicted L_rep/L_fresh) - log(measured\n"
+    "L_rep/L_fresh) over the pairs; L-BFGS from 64 starts, the best kept.\n"
+    "--bootstrap B resamples the pairs B times (seeded by --seed) and reports standard\n"
+    "errors and 95% percentile intervals; --samples FILE writes each resample's constants.\n"
+    "\n"
+    "Options";
+
+int UsageError(const std::string& message) {
+  fmt::print(stderr, "repsim fit: error: {}\n(see 'repsim fit --form overfit --help')\n", message);
+  return 2;
+}
+
+std::optional<uint64_t> ParseU64(std::string_view s) {
+  uint64_t v = 0;
+  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+std::vector<double> Constants(const Law& l) {
+  return {l.rd_star, l.rn_star, l.overfit_w, l.overfit_a, l.overfit_c, l.overfit_k};
+}
+
+double Percentile(std::vector<double> v, double q) {
+  std::sort(v.begin(), v.end());
+  const double pos = q * static_cast<double>(v.size() - 1);
+  const size_t lo = static_cast<size_t>(std::floor(pos));
+  const size_t hi = std::min(lo + 1, v.size() - 1);
+  return v[lo] + (pos - static_cast<double>(lo)) * (v[hi] - v[lo]);
+}
+
+}  // namespace
+
+int FitOverfitCommand(const Args& args) {
+  std::vector<std::string> files, groups;
+  std::string form, bootstrap = "0", seed = "0", threads = "0", format = "table", samples;
+  po::options_description opts(kUsage);
+  // clang-format off
+  opts.add_options()
+      ("form", po::value(&form)->value_name("FORM"), "overfit")
+      ("group-by", po::value(&groups)->value_name("COL")->composing(),
+       "pair only runs with equal values of column COL (repeatable)")
+      ("bootstrap", po::value(&bootstrap)->value_name("B"),
+       "B bootstrap resamples of the pairs (default 0: none)")
+      ("seed", po::value(&seed)->value_name("S"), "bootstrap seed (default 0)")
+      ("samples", po::value(&samples)->value_name("FILE"),
+       "write every resample's constants to FILE (CSV)")
+      ("threads", po::value(&threads)->value_name("T"), "worker threads (default 0: all cores)")
+      ("format", po::value(&format)->value_name("FMT"),
+       "table (default), json, csv, or toml (a [law] table)")
+      ("help,h", "print this help");
+  // clang-format on
+  if (auto code = ParseWithPositionals(args, opts, &files, "fit")) return *code;
+  if (files.size() != 1)
+    return UsageError("one runs file expected: repsim fit RUNS.csv --form overfit");
+  const std::optional<uint64_t> b = ParseU64(bootstrap), s = ParseU64(seed), t = ParseU64(threads);
+  if (!b || *b > 100000)
+    return UsageError(
+        fmt::format("--bootstrap = '{}': must be an integer from 0 to 100000", bootstrap));
+  if (!s)
+    return UsageError(
+        fmt::format("--seed = '{}': must be an integer from 0 to 18446744073709551615", seed));
+  if (!t || *t > 1024)
+    return UsageError(fmt::format("--threads = '{}': must be an integer from 0 to 1024", threads));
+  if (format != "table" && format != "json" && format != "csv" && format != "toml") {
+    return UsageError(
+        fmt::format("--format = '{}': unknown format (one of: table, json, csv, toml)", format));
+  }
+
+  Expected<std::vector<MeasuredRun>> runs = io::ReadMeasuredRunsCsv(files[0], groups);
+  if (!runs) {
+    fmt::print(stderr, "repsim fit: error: {}\n", runs.error());
+    return 2;
+  }
+  const std::vector<PenaltyPair> pairs = FormPairs(*runs);
+  OverfitFitOptions options;
+  options.base = MakeLaw(LawPreset::kMuennighoff2023);
+  options.base.loss_cap = MakeLaw(LawPreset::kOverfit2026).loss_cap;
+  options.threads = static_cast<int>(*t);
+  Expected<OverfitFit> fit = FitOverfitForm(pairs, options);
+  if (!fit) {
+    fmt::print(stderr, "repsim fit: error: {}: {}\n", files[0], fit.error());
+    return 2;
+  }
+  std::vector<Law> boot;
+  if (*b > 0) {
+    Expected<std::vector<Law>> r =
+        BootstrapOverfitForm(pairs, options, *fit, static_cast<int>(*b), *s);
+    if (!r) {
+      fmt::print(stderr, "repsim fit: error: {}\n", r.error());
+      return 1;
+    }
+    boot = std::move(*r);
+  }
+  const std::vector<double> best = Constants(fit->law);
+  const auto names = OverfitParamNames();
+
+  if (format == "toml") {
+    fmt::print(
+        "# repsim fit {} --form overfit: {} pairs, objective {}\n[law]\npreset = \"overfit2026\"\n",
+        files[0], fit->pairs, io::Num(fit->objective));
+    for (size_t i = 0; i < names.size(); ++i) fmt::print("{} = {}\n", names[i], io::Num(best[i]));
+    return 0;
+  }
+  io::Table table;
+  table.AddColumn("constant", false);
+  table.AddColumn("value");
+  if (!boot.empty()) {
+    for (const char* c : {"std_error", "ci95_low", "ci95_high"}) table.AddColumn(c);
+  }
+  for (size_t i = 0; i < names.size(); ++i) {
+    std::vector<std::string> row = {std::string(names[i]), io::Num(best[i])};
+    if (!boot.empty()) {
+      std::vector<double> v;
+      double sum = 0;
+      for (const Law& l : boot) {
+        v.push_back(Constants(l)[i]);
+        sum += v.back();
+      }
+      const double mean = sum / v.size();
+      double ss = 0;
+      for (double x : v) ss += (x - mean) * (x - mean);
+      row.push_back(io::Num(v.size() > 1 ? std::sqrt(ss / (v.size() - 1)) : 0.0));
+      row.push_back(io::Num(Percentile(v, 0.025)));
+      row.push_back(io::Num(Percentile(v, 0.975)));
+    }
+    table.AddRow(std::move(row));
+  }
+  if (format == "table") {
+    fmt::print(
+        "{}: {} pairs from {} runs; objective {} (Huber delta {} on log penalty ratios); "
+        "{} of {} starts reached the best{}\n",
+        files[0], fit->pairs, runs->size(), io::Short(fit->objective), kPenaltyHuberDelta,
+        fit->converged_to_best, fit->starts,
+        boot.empty() ? "" : fmt::format("; {} of {} resamples refitted", boot.size(), *b));
+    fmt::print("{}", io::RenderText(table));
+  } else {
+    fmt::print(
+        "{}", io::Render(table, format == "json" ? io::TableFormat::kJson : io::TableFormat::kCsv));
+  }
+  if (!samples.empty()) {
+    io::Table st;
+    for (auto n : names) st.AddColumn(std::string(n));
+    for (const Law& l : boot) {
+      std::vector<std::string> row;
+      for (double v : Constants(l)) row.push_back(io::Num(v));
+      st.AddRow(std::move(row));
+    }
+    std::ofstream out(samples, std::ios::binary);
+    out << io::RenderCsv(st);
+    if (!out) {
+      fmt::print(stderr, "repsim fit: error: {}: cannot write\n", samples);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+}  // namespace repsim::cli
