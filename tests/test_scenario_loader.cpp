@@ -124,7 +124,7 @@ TEST_CASE("bad inputs: exact diagnostics", "[loader]") {
        "t.toml:1:1: error: [model]: required (with params)"},
       {"unknown law preset", Good("[training]\nepochs = 4\n[law]\npreset = \"chinchila2022\"\n"),
        "t.toml:10:10: error: law.preset = \"chinchila2022\": must be one of chinchilla2022 | "
-       "besiroglu2024 | muennighoff2023 | kaplan2020, did you mean 'chinchilla2022'?"},
+       "besiroglu2024 | muennighoff2023 | kaplan2020 | overfit2026, did you mean 'chinchilla2022'?"},
       {"kaplan constant on a chinchilla law", Good("[training]\nepochs = 4\n[law]\nn_c = 5\n"),
        "t.toml:10:7: error: law.n_c: not a constant of the muennighoff2023 law (its constants: E, "
        "A, B, alpha, beta, rd_star, rn_star)"},

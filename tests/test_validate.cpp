@@ -144,7 +144,7 @@ TEST_CASE("overfit2026 meets issue 12's targets on groups it never saw", "[valid
   CHECK(o_u->max_abs_error_pp < m_u->max_abs_error_pp);
 }
 
-TEST_CASE("grouped folds hold out every distinct value; random folds are seeded", "[validate]") {
+TEST_CASE("grouped folds hold out every distinct value, random folds are seeded", "[validate]") {
   const std::vector<PenaltyPair> pairs = DatablationsPairs();
   int n = 0;
   const std::vector<int> f = AssignFolds(pairs, FoldSpec{FoldKind::kParams, 0, 0}, &n);

@@ -268,7 +268,7 @@ std::string ParityScript(const std::vector<ValidationRow>& rows, const std::stri
       "set xlabel 'measured penalty, % (L_{{rep}} / L_{{fresh}} - 1)'\n"
       "set ylabel 'predicted penalty, %'\n"
       "set title 'repeated vs fresh pairs: {}'\n"
-      "floor(v) = v < 0.01 ? 0.01 : v\n"
+      "clip(v) = v < 0.01 ? 0.01 : v\n"
       "plot x with lines lc rgb 'black' dt 2 title 'y = x'",
       evaluation, evaluation);
   int i = 0;
@@ -276,7 +276,7 @@ std::string ParityScript(const std::vector<ValidationRow>& rows, const std::stri
     if (r.evaluation != evaluation) continue;
     s += fmt::format(
         ", \\\n     'residuals.csv' using (strcol('candidate') eq '{0}' && strcol('evaluation') "
-        "eq '{1}' ? floor(column('measured_pct')) : NaN):(floor(column('predicted_pct'))) with "
+        "eq '{1}' ? clip(column('measured_pct')) : NaN):(clip(column('predicted_pct'))) with "
         "points pt 7 ps 0.6 lc {2} title '{0}'",
         r.candidate, evaluation, ++i);
   }

@@ -311,8 +311,22 @@ double IsoFlopSlope(const Law& law, double n, double d, double u) {
       (Loss(law, n_eff * up, d_eff) - Loss(law, n_eff * down, d_eff)) / (2 * h);
   const double dl_dlogdeff =
       (Loss(law, n_eff, d_eff * up) - Loss(law, n_eff, d_eff * down)) / (2 * h);
-  const double dl_dlogn = dl_dlogneff * dlogneff_dlogn;
-  const double dl_dlogd = dl_dlogdeff * dlogdeff_dlogd + dl_dlogneff * dlogneff_dlogd;
+  double dl_dlogn = dl_dlogneff * dlogneff_dlogn;
+  double dl_dlogd = dl_dlogdeff * dlogdeff_dlogd + dl_dlogneff * dlogneff_dlogd;
+  // Overfitting (MODEL.md §2b): L = L_M + (cap - L_M)(1 - e^-z) while L_M < cap,
+  // so dL = e^-z dL_M + (cap - L_M) e^-z z dlog z, with
+  // dlog z = a dlog N' + k R'/R dlog D (R = D/U - 1, only when D > U).
+  const double rd = d / u - 1.0;
+  const double z = OverfitExponent(law, n_eff, seen, rd);
+  const double lm = Loss(law, n_eff, d_eff);
+  if (z > 0 && lm < law.loss_cap) {
+    const double ez = std::exp(-z);
+    const double w = (law.loss_cap - lm) * ez * z;
+    const double dlogz_dlogn = law.overfit_a * dlogneff_dlogn;
+    const double dlogz_dlogd = law.overfit_a * dlogneff_dlogd + law.overfit_k * (d / u) / rd;
+    dl_dlogn = ez * dl_dlogn + w * dlogz_dlogn;
+    dl_dlogd = ez * dl_dlogd + w * dlogz_dlogd;
+  }
   return dl_dlogn - dl_dlogd;
 }
 
