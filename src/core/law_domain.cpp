@@ -77,6 +77,23 @@ constexpr LawDomain kKaplan2020 = {
     "Kaplan et al. 2020 section 3: 768-1.5e9 non-embedding params, datasets of 2.2e7-2.3e10 "
     "tokens (early-stopped; epochs not stated)"};
 
+// overfit2026 (MODEL.md §2b): the 86 repeated-vs-fresh pairs of
+// ../shared/data/muennighoff2023_all_runs.csv it was fitted on (repeated runs
+// and their fresh partners): params 3.55e7-8.67e9, tokens 4e8-1.78e11, unique
+// tokens 1e8-1.78e11, epochs 1-660, params per unique token up to 86.7.
+constexpr LawDomain kOverfit2026 = {
+    3.55e7,
+    8.67e9,
+    4e8,
+    1.78e11,
+    1e8,
+    1.78e11,
+    1,
+    660,
+    86.7,
+    "repsim overfit2026: the 86 datablations repeated-vs-fresh pairs, 3.6e7-8.7e9 params, "
+    "4e8-1.78e11 tokens, 1e8-1.78e11 unique, 1-660 epochs, up to 87 params per unique token"};
+
 constexpr LawDomain kUnknown = {0, kOpen, 0, kOpen, 0, kOpen, 0, kOpen, kOpen, "not stated"};
 
 void Check(std::string& out, std::string_view name, double v, double lo, double hi) {
@@ -103,6 +120,8 @@ const LawDomain& FittedDomain(LawPreset preset) {
       return kMuennighoff2023;
     case LawPreset::kKaplan2020:
       return kKaplan2020;
+    case LawPreset::kOverfit2026:
+      return kOverfit2026;
   }
   return kUnknown;
 }
@@ -133,6 +152,13 @@ std::vector<std::pair<std::string_view, double>> LawConstants(const Law& law) {
   for (const LawConstant& c : LawConstants()) {
     if (HasConstant(law, c)) out.emplace_back(c.name, law.*c.field);
   }
+  if (law.overfit) {  // MODEL.md §2b
+    out.insert(out.end(), {{"overfit_w", law.overfit_w},
+                           {"overfit_a", law.overfit_a},
+                           {"overfit_c", law.overfit_c},
+                           {"overfit_k", law.overfit_k},
+                           {"loss_cap", law.loss_cap}});
+  }
   return out;
 }
 
@@ -142,7 +168,9 @@ std::vector<std::string_view> OverriddenConstants(const Law& law) {
   const auto published = LawConstants(MakeLaw(law.preset));
   for (size_t i = 0; i < mine.size(); ++i) {
     // Exact comparison: any change, however small, is the user's constant.
-    if (mine[i].second != published[i].second) out.push_back(mine[i].first);
+    if (i >= published.size() || mine[i].second != published[i].second) {
+      out.push_back(mine[i].first);
+    }
   }
   return out;
 }

@@ -20,7 +20,7 @@ constexpr std::array<std::string_view, 2> kComputeOptimal = {"compute_optimal",
 
 constexpr double kMaxEpochs = 1e7;
 
-const std::array<KeyInfo, 30> kKeys = {{
+const std::array<KeyInfo, 35> kKeys = {{
     {"law.preset", KeyKind::kChoice, LawPresetNames(), "loss-law preset (resets its constants)"},
     {"law.E", KeyKind::kNumber, {}, "irreducible loss, nats"},
     {"law.A", KeyKind::kNumber, {}, "parameter term coefficient"},
@@ -29,6 +29,11 @@ const std::array<KeyInfo, 30> kKeys = {{
     {"law.beta", KeyKind::kNumber, {}, "data exponent"},
     {"law.rd_star", KeyKind::kNumber, {}, "decay scale of repeated data, epochs"},
     {"law.rn_star", KeyKind::kNumber, {}, "decay scale of excess parameters"},
+    {"law.overfit_w", KeyKind::kNumber, {}, "overfitting: log scale of z (overfit2026)"},
+    {"law.overfit_a", KeyKind::kNumber, {}, "overfitting: exponent of effective params"},
+    {"law.overfit_c", KeyKind::kNumber, {}, "overfitting: exponent of 1/unique tokens"},
+    {"law.overfit_k", KeyKind::kNumber, {}, "overfitting: exponent of repetitions"},
+    {"law.loss_cap", KeyKind::kNumber, {}, "overfitting: the loss it tends to, nats"},
     {"law.alpha_n", KeyKind::kNumber, {}, "Kaplan parameter exponent"},
     {"law.n_c", KeyKind::kNumber, {}, "Kaplan parameter scale"},
     {"law.alpha_d", KeyKind::kNumber, {}, "Kaplan data exponent"},
@@ -136,6 +141,11 @@ double* LawField(Law& law, std::string_view name, bool* kaplan) {
   if (name == "beta") return &law.beta;
   if (name == "rd_star") return &law.rd_star;
   if (name == "rn_star") return &law.rn_star;
+  if (name == "overfit_w") return &law.overfit_w;
+  if (name == "overfit_a") return &law.overfit_a;
+  if (name == "overfit_c") return &law.overfit_c;
+  if (name == "overfit_k") return &law.overfit_k;
+  if (name == "loss_cap") return &law.loss_cap;
   *kaplan = true;
   if (name == "alpha_n") return &law.alpha_n;
   if (name == "n_c") return &law.n_c;
@@ -263,7 +273,14 @@ MaybeError SetNumber(RunSpec& spec, std::string_view path, double value) {
     double* f = LawField(spec.law, path.substr(4), &kaplan);
     const bool is_kaplan_law = spec.law.form == LawForm::kKaplan;
     const bool shared = path == "law.rd_star" || path == "law.rn_star";
-    if (!shared && kaplan != is_kaplan_law) {
+    const bool overfit_key = path.substr(4, 8) == "overfit_" || path == "law.loss_cap";
+    if (overfit_key && !spec.law.overfit) {
+      return fmt::format(
+          "{}: not a constant of the {} law (the overfitting constants belong to overfit2026; "
+          "set law.preset = \"overfit2026\")",
+          path, ToString(spec.law.preset));
+    }
+    if (!shared && !overfit_key && kaplan != is_kaplan_law) {
       return fmt::format("{}: not a constant of the {} law (its constants: {})", path,
                          ToString(spec.law.preset),
                          is_kaplan_law ? "alpha_n, n_c, alpha_d, d_c, rd_star, rn_star"

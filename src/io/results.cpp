@@ -353,9 +353,12 @@ std::string ReportMarkdown(const ScenarioResults& r) {
   }
   out += "\n";
   out += fmt::format(
-      "* Repetition (R_D* = {}, R_N* = {}): measured by Muennighoff et al. 2023, "
-      "'Scaling data-constrained language models'.\n",
-      run.law.rd_star, run.law.rn_star);
+      "* Repetition (R_D* = {}, R_N* = {}): {}.\n", run.law.rd_star, run.law.rn_star,
+      run.law.overfit
+          ? "the form of Muennighoff et al. 2023, 'Scaling data-constrained language models', "
+            "refitted with an overfitting term (loss rising towards loss_cap) on the 86 "
+            "datablations repeated-vs-fresh pairs (docs/MODEL.md §2b)"
+          : "measured by Muennighoff et al. 2023, 'Scaling data-constrained language models'");
   out += "\n| term | value | status |\n|---|---:|---|\n";
   out += fmt::format("| objective multiplier m_{} | {} | {} |\n", ToString(run.objective),
                      run.modifiers.objective_multiplier.value_or(DefaultObjectiveMultiplier(run.objective)),

@@ -23,9 +23,10 @@ namespace {
 constexpr std::string_view kTopKeys[] = {"scenario", "law", "model", "data", "training",
                                           "modifiers", "output", "sweep", "compare"};
 constexpr std::string_view kScenarioKeys[] = {"name", "description"};
-constexpr std::string_view kLawKeys[] = {"preset", "E",       "A",       "B",     "alpha",
-                                          "beta",   "rd_star", "rn_star", "alpha_n", "n_c",
-                                          "alpha_d", "d_c",    "source"};
+constexpr std::string_view kLawKeys[] = {
+    "preset",    "E",         "A",         "B",         "alpha",    "beta",    "rd_star",
+    "rn_star",   "overfit_w", "overfit_a", "overfit_c", "overfit_k", "loss_cap", "alpha_n",
+    "n_c",       "alpha_d",   "d_c",       "source"};
 constexpr std::string_view kModelKeys[] = {"params", "active_params", "objective"};
 constexpr std::string_view kDataKeys[] = {"unique_tokens", "quality", "source"};
 constexpr std::string_view kSourceKeys[] = {"name", "unique_tokens", "weight", "quality"};
