@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <boost/program_options.hpp>
 #include <charconv>
 #include <cmath>
 #include <fstream>
@@ -14,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/flags.h"
 #include "io/runs_csv.h"
 #include "io/table.h"
 #include "repsim/law.h"
@@ -23,8 +22,6 @@
 
 namespace repsim::cli {
 namespace {
-
-namespace po = boost::program_options;
 
 constexpr const char* kUsage =
     "Usage: repsim fit RUNS.csv --form overfit [--group-by COL]... [--bootstrap B] [--seed S]\n"
@@ -39,14 +36,7 @@ constexpr const char* kUsage =
     "Objective: sum of Huber(delta = 0.01) of log(predicted L_rep/L_fresh) - log(measured\n"
     "L_rep/L_fresh) over the pairs; L-BFGS from 64 starts, the best kept.\n"
     "--bootstrap B resamples the pairs B times (seeded by --seed) and reports standard\n"
-    "errors and 95% percentile intervals; --samples FILE writes each resample's constants.\n"
-    "\n"
-    "Options";
-
-int UsageError(const std::string& message) {
-  fmt::print(stderr, "repsim fit: error: {}\n(see 'repsim fit --form overfit --help')\n", message);
-  return 2;
-}
+    "errors and 95% percentile intervals; --samples FILE writes each resample's constants.";
 
 std::optional<uint64_t> ParseU64(std::string_view s) {
   uint64_t v = 0;
@@ -72,23 +62,19 @@ double Percentile(std::vector<double> v, double q) {
 int FitOverfitCommand(const Args& args) {
   std::vector<std::string> files, groups;
   std::string form, bootstrap = "0", seed = "0", threads = "0", format = "table", samples;
-  po::options_description opts(kUsage);
-  // clang-format off
-  opts.add_options()
-      ("form", po::value(&form)->value_name("FORM"), "overfit")
-      ("group-by", po::value(&groups)->value_name("COL")->composing(),
-       "pair only runs with equal values of column COL (repeatable)")
-      ("bootstrap", po::value(&bootstrap)->value_name("B"),
-       "B bootstrap resamples of the pairs (default 0: none)")
-      ("seed", po::value(&seed)->value_name("S"), "bootstrap seed (default 0)")
-      ("samples", po::value(&samples)->value_name("FILE"),
-       "write every resample's constants to FILE (CSV)")
-      ("threads", po::value(&threads)->value_name("T"), "worker threads (default 0: all cores)")
-      ("format", po::value(&format)->value_name("FMT"),
-       "table (default), json, csv, or toml (a [law] table)")
-      ("help,h", "print this help");
-  // clang-format on
-  if (auto code = ParseWithPositionals(args, opts, &files, "fit")) return *code;
+  FlagSet flags("fit", kUsage);
+  flags.Positionals("RUNS.csv", &files)
+      .Value("form", '\0', "FORM", &form, "overfit")
+      .Repeated("group-by", "COL", &groups,
+                "pair only runs with equal values of column COL (repeatable)")
+      .Value("bootstrap", '\0', "B", &bootstrap,
+             "B bootstrap resamples of the pairs (default 0: none)")
+      .Value("seed", '\0', "S", &seed, "bootstrap seed (default 0)")
+      .Value("samples", '\0', "FILE", &samples, "write every resample's constants to FILE (CSV)")
+      .Value("threads", '\0', "T", &threads, "worker threads (default 0: all cores)")
+      .Value("format", '\0', "FMT", &format, "table (default), json, csv, or toml (a [law] table)");
+  if (auto code = flags.Parse(args)) return *code;
+  auto UsageError = [&](const std::string& m) { return flags.UsageError(m); };
   if (files.size() != 1)
     return UsageError("one runs file expected: repsim fit RUNS.csv --form overfit");
   const std::optional<uint64_t> b = ParseU64(bootstrap), s = ParseU64(seed), t = ParseU64(threads);
@@ -107,8 +93,7 @@ int FitOverfitCommand(const Args& args) {
 
   Expected<std::vector<MeasuredRun>> runs = io::ReadMeasuredRunsCsv(files[0], groups);
   if (!runs) {
-    fmt::print(stderr, "repsim fit: error: {}\n", runs.error());
-    return 2;
+    return Fail("fit", runs.error());
   }
   const std::vector<PenaltyPair> pairs = FormPairs(*runs);
   OverfitFitOptions options;
@@ -117,16 +102,14 @@ int FitOverfitCommand(const Args& args) {
   options.threads = static_cast<int>(*t);
   Expected<OverfitFit> fit = FitOverfitForm(pairs, options);
   if (!fit) {
-    fmt::print(stderr, "repsim fit: error: {}: {}\n", files[0], fit.error());
-    return 2;
+    return Fail("fit", fmt::format("{}: {}", files[0], fit.error()));
   }
   std::vector<Law> boot;
   if (*b > 0) {
     Expected<std::vector<Law>> r =
         BootstrapOverfitForm(pairs, options, *fit, static_cast<int>(*b), *s);
     if (!r) {
-      fmt::print(stderr, "repsim fit: error: {}\n", r.error());
-      return 1;
+      return Fail("fit", r.error(), kExitInternal);
     }
     boot = std::move(*r);
   }
@@ -187,8 +170,7 @@ int FitOverfitCommand(const Args& args) {
     std::ofstream out(samples, std::ios::binary);
     out << io::RenderCsv(st);
     if (!out) {
-      fmt::print(stderr, "repsim fit: error: {}: cannot write\n", samples);
-      return 1;
+      return Fail("fit", samples + ": cannot write");
     }
   }
   return 0;

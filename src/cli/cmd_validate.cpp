@@ -7,7 +7,6 @@
 // staged and renamed into place. Exit codes: 0, 1 internal, 2 bad input.
 #include <fmt/format.h>
 
-#include <boost/program_options.hpp>
 #include <charconv>
 #include <filesystem>
 #include <fstream>
@@ -17,8 +16,8 @@
 #include <string_view>
 #include <vector>
 
-#include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/flags.h"
 #include "io/plots.h"
 #include "io/progress.h"
 #include "io/runs_csv.h"
@@ -30,12 +29,7 @@
 namespace repsim::cli {
 namespace {
 
-namespace po = boost::program_options;
 namespace fs = std::filesystem;
-
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 2;
 
 constexpr const char* kUsage =
     "Usage: repsim validate RUNS.csv [--group-by COL]... [--law PRESET]... [--form FORM]...\n"
@@ -73,16 +67,9 @@ constexpr const char* kUsage =
     "\n"
     "--out DIR writes DIR/residuals.csv (one row per candidate, evaluation and pair),\n"
     "DIR/validation.csv (the table), DIR/parity.gp and, with gnuplot, DIR/parity.svg\n"
-    "(measured vs predicted penalty, log axes, y = x).\n"
-    "\n"
-    "Options";
+    "(measured vs predicted penalty, log axes, y = x).";
 
 constexpr std::string_view kFoldNames[] = {"params", "unique_tokens", "epochs"};
-
-int UsageError(const std::string& message) {
-  fmt::print(stderr, "repsim validate: error: {}\n(see 'repsim validate --help')\n", message);
-  return kExitUsage;
-}
 
 struct Flags {
   std::string file;
@@ -104,27 +91,26 @@ std::optional<uint64_t> ParseU64(std::string_view s) {
 std::optional<int> ParseFlags(const Args& args, Flags* f) {
   std::vector<std::string> files, laws, forms, folds;
   std::string seed = "0", format = "table", out, threads = "0";
-  po::options_description opts(kUsage);
-  // clang-format off
-  opts.add_options()
-      ("group-by", po::value(&f->groups)->value_name("COL")->composing(),
-       "pair only runs with equal values of column COL (repeatable)")
-      ("law", po::value(&laws)->value_name("PRESET")->composing(),
-       "a law preset as a candidate (repeatable; `repsim laws` lists them)")
-      ("form", po::value(&forms)->value_name("FORM")->composing(),
-       "a form fitted on the pairs as a candidate: data-constrained or overfit (repeatable)")
-      ("folds", po::value(&folds)->value_name("F")->composing(),
-       "cross-validate: params, unique_tokens, epochs (grouped) or K random folds "
-       "(repeatable)")
-      ("seed", po::value(&seed)->value_name("S"), "seed of the random folds (default 0)")
-      ("format", po::value(&format)->value_name("FMT"), "table (default), json, csv or md")
-      ("out", po::value(&out)->value_name("DIR"),
-       "write residuals.csv, validation.csv and the parity plot into DIR")
-      ("threads", po::value(&threads)->value_name("T"),
-       "worker threads for the fits (default 0: all cores); results do not depend on it")
-      ("help,h", "print this help");
-  // clang-format on
-  if (auto code = ParseWithPositionals(args, opts, &files, "validate")) return code;
+  FlagSet flags("validate", kUsage);
+  flags.Positionals("RUNS.csv", &files)
+      .Repeated("group-by", "COL", &f->groups,
+                "pair only runs with equal values of column COL (repeatable)")
+      .Repeated("law", "PRESET", &laws,
+                "a law preset as a candidate (repeatable; `repsim laws` lists them)")
+      .Repeated("form", "FORM", &forms,
+                "a form fitted on the pairs as a candidate: data-constrained or overfit "
+                "(repeatable)")
+      .Repeated("folds", "F", &folds,
+                "cross-validate: params, unique_tokens, epochs (grouped) or K random folds "
+                "(repeatable)")
+      .Value("seed", '\0', "S", &seed, "seed of the random folds (default 0)")
+      .Value("format", '\0', "FMT", &format, "table (default), json, csv or md")
+      .Value("out", '\0', "DIR", &out,
+             "write residuals.csv, validation.csv and the parity plot into DIR")
+      .Value("threads", '\0', "T", &threads,
+             "worker threads for the fits (default 0: all cores); results do not depend on it");
+  if (auto code = flags.Parse(args)) return code;
+  auto UsageError = [&](const std::string& m) { return flags.UsageError(m); };
   if (files.empty()) return UsageError("no runs file given: repsim validate RUNS.csv");
   if (files.size() > 1) {
     return UsageError(fmt::format("one runs file expected, got {}: '{}' and '{}'", files.size(),
@@ -187,11 +173,8 @@ std::optional<int> ParseFlags(const Args& args, Flags* f) {
     }
     f->folds.push_back(spec);
   }
-  const std::optional<io::TableFormat> fmt_ = io::TableFormatFromString(format);
-  if (!fmt_) {
-    return UsageError(
-        fmt::format("--format = '{}': unknown format (one of: table, json, csv, md)", format));
-  }
+  Expected<io::TableFormat> fmt_ = TableFormatFlag(format);
+  if (!fmt_) return UsageError(fmt_.error());
   f->format = *fmt_;
   if (!out.empty()) f->out = out;
   const std::optional<uint64_t> t = ParseU64(threads);
@@ -298,17 +281,15 @@ int ValidateCommand(const Args& args) {
   if (auto code = ParseFlags(args, &f)) return *code;
   Expected<std::vector<MeasuredRun>> runs = io::ReadMeasuredRunsCsv(f.file, f.groups);
   if (!runs) {
-    fmt::print(stderr, "repsim validate: error: {}\n", runs.error());
-    return kExitUsage;
+    return Fail("validate", runs.error());
   }
   const std::vector<PenaltyPair> pairs = FormPairs(*runs);
   if (pairs.empty()) {
-    fmt::print(stderr,
-               "repsim validate: error: {}: no repeated-vs-fresh pairs (a pair needs a run with "
-               "unique_tokens < tokens and one with unique_tokens >= tokens at the same params "
-               "and tokens{})\n",
-               f.file, f.groups.empty() ? "" : " and group values");
-    return kExitUsage;
+    return Fail("validate",
+                fmt::format("{}: no repeated-vs-fresh pairs (a pair needs a run with "
+                            "unique_tokens < tokens and one with unique_tokens >= tokens at the "
+                            "same params and tokens{})",
+                            f.file, f.groups.empty() ? "" : " and group values"));
   }
 
   std::vector<std::optional<FoldSpec>> evaluations = {std::nullopt};
@@ -328,8 +309,7 @@ int ValidateCommand(const Args& args) {
           ValidateCandidate(pairs, c, eval, f.threads, [&] { progress->Tick(); });
       if (!row) {
         progress.reset();
-        fmt::print(stderr, "repsim validate: fit failed: {}\n", row.error());
-        return kExitFailure;
+        return Fail("validate", "fit failed: " + row.error(), kExitInternal);
       }
       rows.push_back(std::move(*row));
     }
@@ -351,9 +331,7 @@ int ValidateCommand(const Args& args) {
     fs::remove_all(staging, ec);
     fs::create_directories(staging, ec);
     if (ec) {
-      fmt::print(stderr, "repsim validate: error: {}: cannot create: {}\n", staging.string(),
-                 ec.message());
-      return kExitFailure;
+      return Fail("validate", fmt::format("{}: cannot create: {}", staging.string(), ec.message()));
     }
     std::string evaluation = rows.back().evaluation;
     for (const ValidationRow& r : rows) {
@@ -367,21 +345,19 @@ int ValidateCommand(const Args& args) {
           std::pair{"validation.csv", io::RenderCsv(table)},
           std::pair{"parity.gp", ParityScript(rows, evaluation)}}) {
       if (auto err = WriteFile(staging / name, text)) {
-        fmt::print(stderr, "repsim validate: error: {}\n", *err);
         fs::remove_all(staging, ec);
-        return kExitFailure;
+        return Fail("validate", *err);
       }
     }
     if (auto warn = io::RenderScripts(staging, {"parity.gp"}, io::PlotOptions{})) {
-      fmt::print(stderr, "repsim validate: warning: parity plot not rendered: {}\n", *warn);
+      Warn("validate", "parity plot not rendered: " + *warn);
     }
     fs::remove_all(dir, ec);
     fs::create_directories(dir.parent_path().empty() ? fs::path(".") : dir.parent_path(), ec);
     fs::rename(staging, dir, ec);
     if (ec) {
-      fmt::print(stderr, "repsim validate: error: {}: cannot move results into place: {}\n",
-                 dir.string(), ec.message());
-      return kExitFailure;
+      return Fail("validate", fmt::format("{}: cannot move results into place: {}", dir.string(),
+                                          ec.message()));
     }
     if (f.format == io::TableFormat::kText) fmt::print("written to {}/\n", dir.string());
   }
