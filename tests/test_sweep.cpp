@@ -74,6 +74,13 @@ std::string Csv(const Scenario& sc, const io::SweepOptions& opt, io::SweepReport
   return ReadFile(staging->dir() / "sweep.csv");
 }
 
+// Every column in every row (--columns all): what the row checks compare.
+io::SweepOptions Wide() {
+  io::SweepOptions o;
+  o.wide = true;
+  return o;
+}
+
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> out;
   std::istringstream ss(text);
@@ -245,7 +252,7 @@ values = [1e10, 1e25]
 
   TempDir tmp;
   io::SweepReport report;
-  const auto lines = Lines(Csv(sc, {}, &report, tmp.path()));
+  const auto lines = Lines(Csv(sc, Wide(), &report, tmp.path()));
   REQUIRE(lines.size() == 5);
   CHECK(report.points == 4);
   CHECK(report.invalid == 1);
@@ -426,7 +433,7 @@ range = { from = 0.5, to = 200, steps = 9, scale = "log" }
     const Scenario sc = Load(toml);
     TempDir tmp;
     io::SweepReport report;
-    const auto lines = Lines(Csv(sc, {}, &report, tmp.path()));
+    const auto lines = Lines(Csv(sc, Wide(), &report, tmp.path()));
     REQUIRE(lines.size() == 1 + 18);
     CHECK(lines[0] + "\n" == io::SweepCsvHeader(sc.sweep));
     CHECK(lines[0].rfind("data.unique_tokens,modifiers.size_gamma,training.epochs,status,params,",
@@ -443,7 +450,7 @@ TEST_CASE("the sweep of a shipped scenario: every row as Evaluate() gives it", "
   REQUIRE(r.scenario);
   TempDir tmp;
   io::SweepReport report;
-  const auto lines = Lines(Csv(*r.scenario, {}, &report, tmp.path()));
+  const auto lines = Lines(Csv(*r.scenario, Wide(), &report, tmp.path()));
   REQUIRE(lines.size() == 1 + 1600);
   CHECK(report.closed_form == 1600);
   CheckRows(*r.scenario, lines);

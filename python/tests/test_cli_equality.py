@@ -51,10 +51,23 @@ def rows_of(table):
     return [dict(zip(names, vals)) for vals in zip(*(table[n] for n in names))]
 
 
-def check_csv(path, table):
+def check_csv(path, table, meta=None):
+    """Every row of the CSV file equals the table's; a lean sweep.csv is
+    widened with sweep.meta.json's constant columns (for rows not invalid)."""
     with open(path, newline="") as f:
         expected = list(csv.DictReader(f))
     got = rows_of(table)
+    if meta is not None and meta.exists():
+        constants = json.loads(meta.read_text())["constant_columns"]
+        order = list(got[0]) if got else []
+        widened = []
+        for row in expected:
+            invalid = row["status"].startswith("invalid")
+            full = dict(row)
+            for k, v in constants.items():
+                full[k] = "" if invalid or v is None else (v if isinstance(v, str) else repr(v))
+            widened.append({k: full[k] for k in order})
+        expected = widened
     assert len(got) == len(expected), path
     for i, (e, g) in enumerate(zip(expected, got)):
         assert list(e) == list(g), f"{path}: columns differ"
@@ -87,7 +100,7 @@ def test_same_numbers_as_cli(path, cli_results):
     else:
         assert result.compare is None
     if (folder / "sweep.csv").exists():
-        check_csv(folder / "sweep.csv", result.sweep)
+        check_csv(folder / "sweep.csv", result.sweep, folder / "sweep.meta.json")
     else:
         assert result.sweep is None
 

@@ -25,6 +25,7 @@
 #include "io/interrupt.h"
 #include "io/plots.h"
 #include "io/results.h"
+#include "io/sweep_lean.h"
 #include "io/sweep_writer.h"
 #include "io/table.h"
 
@@ -257,13 +258,40 @@ std::optional<Failure> MergeOne(std::vector<Shard>& shards, const fs::path& out,
   if (auto f = CheckComplete(shards)) return f;
   const io::ShardMeta& meta = shards.front().meta;
   const fs::path first = shards.front().dir;
-  const std::string header = io::SweepCsvHeader(meta.axes);
+  // The columns: shard 1's header (a lean sweep.csv has the varying ones) and
+  // its sweep.meta.json (the constant ones), which every shard must share.
+  std::string header;
+  {
+    std::ifstream in(first / io::kSweepCsvFile, std::ios::binary);
+    if (!std::getline(in, header)) {
+      return Failure{2, fmt::format("{}: missing or empty", (first / io::kSweepCsvFile).string())};
+    }
+    header += '\n';
+  }
+  const fs::path meta_json = first / io::kSweepMetaFile;
+  std::error_code meta_ec;
+  const bool lean = fs::exists(meta_json, meta_ec);
+  const std::string constants_text = lean ? ReadText(meta_json) : std::string();
+  for (const Shard& s : shards) {
+    const fs::path p = s.dir / io::kSweepMetaFile;
+    const bool has = fs::exists(p, meta_ec);
+    if (has != lean || (has && ReadText(p) != constants_text)) {
+      return Failure{2, fmt::format("{} and {}: the shards disagree on the columns that vary over "
+                                    "the grid ({}); run them again, or all with --columns all",
+                                    first.string(), s.dir.string(), io::kSweepMetaFile)};
+    }
+  }
 
   std::optional<io::Staging> staging;
   if (auto e = io::Staging::Create(out, meta.scenario, &staging)) return Failure{kExitBadInput, *e};
   io::SweepDigest digest(meta.axes,
                          io::SplitCsvLine(std::string_view(header).substr(0, header.size() - 1)),
                          IndexRange{0, meta.grid_points}, meta.grid_points);
+  if (lean) {
+    auto constants = io::ParseSweepMetaConstants(constants_text, meta_json.string());
+    if (!constants) return Failure{2, constants.error()};
+    digest.SetConstantColumns(*constants);
+  }
   {
     const fs::path path = staging->dir() / io::kSweepCsvFile;
     std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "wb"), &std::fclose);

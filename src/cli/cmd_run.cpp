@@ -56,6 +56,9 @@ constexpr const char* kCheckUsage =
     "writing anything. FILE - reads standard input; --set as for `repsim run`.";
 
 constexpr std::string_view kFormats[] = {"text", "json"};
+// --columns: "varying" (the default: columns constant over a sweep's grid go
+// to sweep.meta.json, io/sweep_lean.h) or "all" (the wide sweep.csv).
+constexpr std::string_view kColumnChoices[] = {"varying", "all"};
 
 struct Parsed {
   std::vector<std::string> files;
@@ -67,6 +70,7 @@ struct Parsed {
   bool strict = false;
   int threads = 0;
   std::string shard;
+  std::string columns = "varying";
 };
 
 // Parses args; returns an exit code when the command should stop now.
@@ -81,6 +85,9 @@ std::optional<int> Parse(const Args& args, bool run, Parsed* p) {
                "what to print: text (default, a table) or json (summary.json)")
         .Switch("png", '\0', &p->png, "also render plots as PNG")
         .Value("threads", 'j', "N", &threads, "threads for sweeps (default 0: all cores)")
+        .Value("columns", '\0', "all", &p->columns,
+               "all: every column in every row of sweep.csv (default: the columns that vary over "
+               "the grid; those that do not go to sweep.meta.json, with their values)")
         .Value("shard", '\0', "I/N",  &p->shard,
                "evaluate only slice I (1-based) of N of the sweep grid; join with `repsim merge`")
         .Switch("quiet", 'q', &p->quiet, "print nothing but errors")
@@ -101,6 +108,10 @@ std::optional<int> Parse(const Args& args, bool run, Parsed* p) {
   }
   if (const Expected<size_t> f = ChoiceFlag("--format", p->format, "format", kFormats); !f) {
     return flags.UsageError(f.error());
+  }
+  if (const Expected<size_t> c = ChoiceFlag("--columns", p->columns, "columns", kColumnChoices);
+      !c) {
+    return flags.UsageError(c.error());
   }
   return std::nullopt;
 }
@@ -177,6 +188,7 @@ int RunCommand(const Args& args) {
   if (auto code = Parse(args, true, &p)) return *code;
   io::SweepOptions sweep_opts;
   sweep_opts.threads = p.threads;
+  sweep_opts.wide = p.columns == "all";
   if (!p.shard.empty()) {
     int i = 0, n = 0;
     char slash = 0;

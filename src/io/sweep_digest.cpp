@@ -84,8 +84,29 @@ std::vector<std::string> SweepDigest::KeepCells(std::string_view line) const {
   return kept;
 }
 
-void SweepDigest::Record(uint64_t index, std::string_view line) {
+void SweepDigest::SetConstantColumns(
+    const std::vector<std::pair<std::string, std::string>>& constants) {
+  for (const auto& [name, cell] : constants) {
+    header_.push_back(name);
+    line_suffix_ += ',';
+    line_suffix_ += CsvCell(cell);
+    if (name == "delta_pct") delta_pct_column_ = static_cast<int>(header_.size() - 1);
+  }
+  // report.md's columns, in their order, now that the header is whole.
+  keep_columns_.clear();
+  for (size_t k = 0; k <= axes_.size() && k < header_.size(); ++k) keep_columns_.push_back(k);
+  for (std::string_view name : kShownColumns) {
+    for (size_t i = axes_.size() + 1; i < header_.size(); ++i) {
+      if (header_[i] == name) keep_columns_.push_back(i);
+    }
+  }
+}
+
+void SweepDigest::Record(uint64_t index, std::string_view lean_line) {
   if (!Wants(index)) return;
+  std::string whole;
+  if (!line_suffix_.empty()) whole = std::string(lean_line) + line_suffix_;
+  const std::string_view line = line_suffix_.empty() ? lean_line : std::string_view(whole);
   if (index - range_.begin < first_rows_.size())
     first_rows_[index - range_.begin] = KeepCells(line);
   if (plan_.kind == SweepPlotPlan::Kind::kNone) return;

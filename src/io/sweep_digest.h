@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "io/plots.h"
@@ -34,6 +35,9 @@ class SweepDigest {
   // Keeps what is needed of row `index` (its CSV line, no newline). Safe to
   // call concurrently for distinct indices.
   void Record(uint64_t index, std::string_view line);
+  // A lean sweep.csv: the columns moved to sweep.meta.json, (name, cell) each,
+  // as if every line Record() sees ended with them. Call before Record().
+  void SetConstantColumns(const std::vector<std::pair<std::string, std::string>>& constants);
   // Notes a row whose status is not "ok" (keeps the first few, by index). Thread-safe.
   void RecordFailure(uint64_t index, std::string_view line);
   // Status counts. Not thread-safe.
@@ -60,6 +64,7 @@ class SweepDigest {
 
   std::vector<SweepAxis> axes_;
   std::vector<std::string> header_;
+  std::string line_suffix_;  // ",cell,..." of the constant columns
   IndexRange range_;
   uint64_t grid_points_;
   SweepPlotPlan plan_;

@@ -49,6 +49,9 @@ struct SweepOptions {
   int shard_index = 0;  // --shard I/N: this process evaluates slice I (0-based) of N
   int shard_count = 1;
   bool sharded = false;  // --shard was given: also write sweep.shard.toml (even for 1/1)
+  // --columns all: every column in every row of sweep.csv, no sweep.meta.json.
+  // Otherwise the columns constant over the grid go to sweep.meta.json (io/sweep_lean.h).
+  bool wide = false;
 };
 
 struct SweepReport {
