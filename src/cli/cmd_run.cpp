@@ -25,7 +25,7 @@ constexpr const char* kStdinName = "<stdin>";
 
 constexpr const char* kRunUsage =
     "Usage: repsim run FILE.toml... [--set KEY=VALUE]... [--out DIR] [--format text|json]\n"
-    "                  [--png] [--threads N] [--shard I/N] [--quiet] [--strict]\n\n"
+    "                  [--png] [--threads N] [--shard I/N] [--quiet] [--strict] [--columns all]\n\n"
     "Evaluates each scenario file (see SCENARIO.md and scenarios/) and writes\n"
     "DIR/<scenario.name>/: summary.csv, summary.json, trajectory.csv, report.md, and when\n"
     "the file asks for them compare.csv, sweep.csv and plots (.gp scripts, .svg when\n"

@@ -29,12 +29,14 @@ std::vector<uint64_t> ProbeIndices(const std::vector<SweepAxis>& axes) {
     out.insert((size - 1) * stride);
     stride *= size;
   }
-  for (uint64_t i = 0; i < kSpreadProbes; ++i) out.insert(n > 1 ? i * (n - 1) / (kSpreadProbes - 1) : 0);
+  for (uint64_t i = 0; i < kSpreadProbes; ++i)
+    out.insert(n > 1 ? i * (n - 1) / (kSpreadProbes - 1) : 0);
   return {out.begin(), out.end()};
 }
 
 uint64_t Bits(const std::optional<double>& v) {
-  return v ? std::bit_cast<uint64_t>(*v) : 0x7ff8dead0000beefULL;  // "no value": not a double we write
+  return v ? std::bit_cast<uint64_t>(*v)
+           : 0x7ff8dead0000beefULL;  // "no value": not a double we write
 }
 
 ConstantColumn ValueOf(const Column* c, const Run& run, const Summary& s) {
@@ -112,8 +114,9 @@ void MakeVarying(SweepLayout* layout, const std::vector<size_t>& violated) {
 std::string SweepMetaJson(const Scenario& scenario, const SweepLayout& layout) {
   std::string out = "{\n";
   out += fmt::format("  \"scenario\": {},\n", JsonString(scenario.name));
-  out += "  \"note\": \"sweep.csv holds the columns that vary over the grid; these are the same "
-         "at every point whose status is not invalid\",\n";
+  out +=
+      "  \"note\": \"sweep.csv holds the columns that vary over the grid; these are the same "
+      "at every point whose status is not invalid\",\n";
   out += "  \"axes\": [";
   for (size_t k = 0; k < scenario.sweep.size(); ++k) {
     out += (k ? ", " : "") + JsonString(scenario.sweep[k].key);
@@ -125,7 +128,8 @@ std::string SweepMetaJson(const Scenario& scenario, const SweepLayout& layout) {
   out += "],\n  \"constant_columns\": {";
   for (size_t c = 0; c < layout.constants.size(); ++c) {
     const ConstantColumn& k = layout.constants[c];
-    const std::string value = k.column->numeric() ? (k.cell.empty() ? "null" : k.cell) : JsonString(k.cell);
+    const std::string value =
+        k.column->numeric() ? (k.cell.empty() ? "null" : k.cell) : JsonString(k.cell);
     out += fmt::format("{}\n    {}: {}", c ? "," : "", JsonString(k.column->name), value);
   }
   out += layout.constants.empty() ? "}\n}\n" : "\n  }\n}\n";
@@ -151,25 +155,37 @@ std::optional<std::string> ReadJsonString(std::string_view s, size_t* i) {
     }
     if (++j >= s.size()) return std::nullopt;
     switch (s[j]) {
-      case '"': out += '"'; break;
-      case '\\': out += '\\'; break;
-      case 'n': out += '\n'; break;
-      case 't': out += '\t'; break;
-      case 'r': out += '\r'; break;
+      case '"':
+        out += '"';
+        break;
+      case '\\':
+        out += '\\';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case 'r':
+        out += '\r';
+        break;
       case 'u': {
         if (j + 4 >= s.size()) return std::nullopt;
         unsigned v = 0;
         for (int d = 1; d <= 4; ++d) {
           const char h = s[j + d];
-          v = v * 16 + static_cast<unsigned>(std::isdigit(static_cast<unsigned char>(h)) ? h - '0'
-                                             : (h | 0x20) - 'a' + 10);
+          v = v * 16 + static_cast<unsigned>(std::isdigit(static_cast<unsigned char>(h))
+                                                 ? h - '0'
+                                                 : (h | 0x20) - 'a' + 10);
         }
         if (v >= 0x20) return std::nullopt;  // JsonString escapes control characters only
         out += static_cast<char>(v);
         j += 4;
         break;
       }
-      default: return std::nullopt;
+      default:
+        return std::nullopt;
     }
   }
   return std::nullopt;
@@ -182,7 +198,8 @@ Expected<std::vector<std::pair<std::string, std::string>>> ParseSweepMetaConstan
   std::vector<std::pair<std::string, std::string>> out;
   const size_t open = text.find("\"constant_columns\": {");
   if (open == std::string_view::npos) {
-    return Error{fmt::format("{}: no \"constant_columns\" (not a sweep.meta.json of this version)", path)};
+    return Error{
+        fmt::format("{}: no \"constant_columns\" (not a sweep.meta.json of this version)", path)};
   }
   size_t i = open + std::string_view("\"constant_columns\": {").size();
   auto skip = [&] {
@@ -207,7 +224,8 @@ Expected<std::vector<std::pair<std::string, std::string>>> ParseSweepMetaConstan
     out.emplace_back(std::move(*name), std::move(cell));
   }
   if (i >= text.size() || text[i] != '}') {
-    const size_t line = 1 + static_cast<size_t>(std::count(text.begin(), text.begin() + std::min(i, text.size()), '\n'));
+    const size_t line = 1 + static_cast<size_t>(std::count(
+                                text.begin(), text.begin() + std::min(i, text.size()), '\n'));
     return Error{fmt::format("{}:{}: not a sweep.meta.json this version wrote", path, line)};
   }
   return out;
