@@ -12,6 +12,7 @@
 #include "cli/cli_util.h"
 #include "io/plots.h"
 #include "io/scenario_loader.h"
+#include "io/sweep_digest.h"
 #include "io/sweep_writer.h"
 
 using namespace repsim;
@@ -145,7 +146,8 @@ TEST_CASE("run writes data and self-contained scripts, and gnuplot renders them"
   CHECK(ReadFile(dir / "sweep_heatmap.gp").find("model.params = 1e+08") != std::string::npos);
   // The heatmap data: 6 epochs x 5 unique-token blocks, at the first model size.
   const std::string dat = ReadFile(dir / "sweep_heatmap.dat");
-  CHECK(std::count(dat.begin(), dat.end(), '\n') == 2 + 30 + 4);
+  const std::string centres = dat.substr(0, dat.find("\n\n# index 1"));
+  CHECK(std::count(centres.begin(), centres.end(), '\n') == 2 + 30 + 4);
   // Ranked variants, names quoted for gnuplot.
   const std::string cmp = ReadFile(dir / "compare.dat");
   CHECK(cmp.find("\"dropout 0.1, 'quoted'\"") != std::string::npos);
@@ -206,4 +208,59 @@ TEST_CASE("a script gnuplot cannot draw is a warning, and leaves no image", "[pl
   CHECK(w->find("good.gp") == std::string::npos);
   CHECK(fs::exists(tmp.path() / "good.svg"));
   CHECK_FALSE(fs::exists(tmp.path() / "bad.svg"));
+}
+
+TEST_CASE("heatmap cells are centred on their own grid point and coloured by it", "[plots]") {
+  // Boundaries halfway between centres: geometric on a log axis (1 and 4 meet
+  // at 2), arithmetic on a linear one; the ends half a step out.
+  CHECK_THAT(io::CellBounds({1, 4, 16}, true),
+             Catch::Matchers::Approx(std::vector<double>{0.5, 2, 8, 32}).epsilon(1e-12));
+  CHECK_THAT(io::CellBounds({0.1, 0.2, 0.4}, false),
+             Catch::Matchers::Approx(std::vector<double>{0.05, 0.15, 0.3, 0.5}).epsilon(1e-12));
+
+  // The issue's case: 1-4 epochs at 1e9 unique tokens. The value at 1 epoch
+  // is 0; under the old script pm3d coloured the cell between 1 and 4 epochs
+  // with the mean of its corners (~1.5 %). Now the cell around 1 epoch
+  // (from 0.5 to 2 epochs) carries 0, the one around 4 epochs its own value.
+  TempDir tmp;
+  const fs::path dir = RunAll(R"([scenario]
+name = "cells"
+[model]
+params = 1e9
+[data]
+unique_tokens = 1e9
+[training]
+epochs = 4
+[output]
+trajectory_points = 8
+[[sweep.axis]]
+key = "training.epochs"
+values = [1, 4, 16, 64]
+[[sweep.axis]]
+key = "data.unique_tokens"
+values = [1e9, 1e11]
+)",
+                              tmp.path(), false);
+  const std::string dat = ReadFile(dir / "sweep_heatmap.dat");
+  const size_t cells = dat.find("# index 1");
+  REQUIRE(cells != std::string::npos);
+  REQUIRE(dat.find("\n\n\n# index 1") != std::string::npos);  // two blank lines: a new index
+  // The centres as before: (1 epoch, 1e9) is 0.
+  CHECK(dat.substr(0, cells).find("\n1 1000000000 0\n") != std::string::npos);
+  const std::string block = dat.substr(cells);
+  CHECK(std::count(block.begin(), block.end(), '\n') == 1 + 15 + 2);  // 5 x 3 corners, 2 gaps
+  // Corners at 0.5, 2, 8, 32, 128 epochs and 1e8, 1e10, 1e12 unique tokens; the lower-left
+  // corner of the 1-epoch cell is zero, that of the 4-epoch cell is positive.
+  CHECK(block.find("\n0.5 100000000 0\n") != std::string::npos);
+  const size_t four = block.find("\n2 100000000 ");
+  REQUIRE(four != std::string::npos);
+  const double at4 = std::stod(block.substr(four + 13));
+  CHECK(at4 > 1);
+  CHECK(block.find("\n128 1000000000000 ") != std::string::npos);
+
+  const std::string gp = ReadFile(dir / "sweep_heatmap.gp");
+  CHECK(gp.find("corners2color c1") != std::string::npos);
+  CHECK(gp.find("index 1 using 1:2:") != std::string::npos);  // the cells for the colour
+  CHECK(gp.find("\"\" index 0 using 1:2:3 with lines") != std::string::npos);  // contours
+  if (HaveGnuplot()) CHECK(fs::file_size(dir / "sweep_heatmap.svg") > 1000);
 }

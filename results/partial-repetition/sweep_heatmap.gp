@@ -27,11 +27,13 @@ set output "sweep_heatmap." . fmt
 # Colour: delta_pct, the loss increase over the same run on all-fresh data, in %,
 # on a log scale spanning the data: from its smallest positive value to its largest
 # (zero gets the lightest colour). Black lines: where it crosses 1 %, 5 % and 10 %.
+# Each grid point (index 0 of the data) is the centre of its own cell, coloured
+# by its own value: the cells (index 1) are drawn from their lower-left corner.
 set datafile missing "NaN"      # points that were not evaluated stay blank
-stats "sweep_heatmap.dat" using 3 nooutput
+stats "sweep_heatmap.dat" index 0 using 3 nooutput
 datamax = STATS_max
 if (datamax > 0) {
-  stats "sweep_heatmap.dat" using ($3 > 0 ? $3 : 1/0) nooutput
+  stats "sweep_heatmap.dat" index 0 using ($3 > 0 ? $3 : 1/0) nooutput
   cbmin = STATS_min
   cbmax = datamax
 } else {
@@ -47,6 +49,7 @@ set palette defined (0 "#fffff0", 1 "#fff2b2", 2 "#fed976", 3 "#fd8d3c", 4 "#e31
 
 set view map
 set pm3d map
+set pm3d corners2color c1 scansforward   # a cell's colour: its own grid point, not a mean
 set contour base
 set cntrparam levels discrete 1, 5, 10
 set cntrlabel onecolor format "%g %%" font ",11" start 8 interval 60
@@ -70,6 +73,6 @@ set cblabel "loss increase over all-fresh data, delta_pct (%)" noenhanced
 set title "partial-repetition: cost of repetition" noenhanced
 set key off
 
-splot "sweep_heatmap.dat" using 1:2:($3 < cbmin ? cbmin : $3) with pm3d nocontours, \
-      "" using 1:2:3 with lines nosurface lc "black" lw 1.5, \
-      "" using 1:2:3 with labels boxed nosurface
+splot "sweep_heatmap.dat" index 1 using 1:2:($3 < cbmin ? cbmin : $3) with pm3d nocontours, \
+      "" index 0 using 1:2:3 with lines nosurface lc "black" lw 1.5, \
+      "" index 0 using 1:2:3 with labels boxed nosurface

@@ -12,7 +12,8 @@
 //   effective_tokens.gp  effective tokens D' vs epochs, with the unique-data
 //                        diagonal D' = D and the ceiling U (1 + R_D*) (trajectory.csv)
 //   compare.gp           variants ranked by loss_repeated, horizontal bars (compare.csv)
-//   sweep_heatmap.gp     delta_pct over two sweep axes, contours at 1, 5, 10 %
+//   sweep_heatmap.gp     delta_pct over two sweep axes, one cell per grid point
+//                        centred on it and coloured by its own value, contours at 1, 5, 10 %
 //                        (sweep_heatmap.dat), when the sweep has two or more
 //                        axes with more than one value
 //   sweep_delta.gp       delta_pct along the axis, when only one axis varies

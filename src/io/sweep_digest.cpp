@@ -255,15 +255,52 @@ std::string SweepDigest::PlotData() const {
                      ax.key, ay.key, plan_.fixed.empty() ? "" : "; held: " + plan_.fixed);
   out += fmt::format("# columns: {} {} delta_pct (NaN: not evaluated); one block per {} value\n",
                      ax.key, ay.key, ay.key);
-  for (size_t j = 0; j < plan_.y_index.size(); ++j) {
+  const size_t nx = plan_.x_index.size(), ny = plan_.y_index.size();
+  for (size_t j = 0; j < ny; ++j) {
     if (j) out += "\n";
     const std::string y = Num(ay.values[plan_.y_index[j]]);
-    for (size_t i = 0; i < plan_.x_index.size(); ++i) {
-      out += fmt::format("{} {} {}\n", Num(ax.values[plan_.x_index[i]]), y,
-                         z(plot_z_[j * plan_.x_index.size() + i]));
+    for (size_t i = 0; i < nx; ++i) {
+      out += fmt::format("{} {} {}\n", Num(ax.values[plan_.x_index[i]]), y, z(plot_z_[j * nx + i]));
+    }
+  }
+  // The cells: each grid point is the centre of its own cell (halfway to its
+  // neighbours, in log space on a log axis), and the cell's lower-left corner
+  // carries the point's value (`set pm3d corners2color c1`), so no cell shows
+  // an average of its neighbours.
+  std::vector<double> xv, yv;
+  for (size_t i : plan_.x_index) xv.push_back(ax.values[i]);
+  for (size_t j : plan_.y_index) yv.push_back(ay.values[j]);
+  const std::vector<double> xb = CellBounds(xv, plan_.x_log);
+  const std::vector<double> yb = CellBounds(yv, plan_.y_log);
+  out += fmt::format(
+      "\n\n# index 1, the cells: corners ({} x {}); a corner's value is that of the cell it is "
+      "the lower-left corner of (the last row and column repeat their neighbour)\n",
+      nx + 1, ny + 1);
+  for (size_t j = 0; j <= ny; ++j) {
+    if (j) out += "\n";
+    for (size_t i = 0; i <= nx; ++i) {
+      const size_t ci = std::min(i, nx - 1), cj = std::min(j, ny - 1);
+      out += fmt::format("{} {} {}\n", Num(xb[i]), Num(yb[j]), z(plot_z_[cj * nx + ci]));
     }
   }
   return out;
+}
+
+std::vector<double> CellBounds(const std::vector<double>& centres, bool log) {
+  std::vector<double> b;
+  const size_t n = centres.size();
+  if (n == 0) return b;
+  auto to = [log](double v) { return log ? std::log(v) : v; };
+  // Twelve significant digits: no float noise from exp(log(x)) in the data file.
+  auto from = [log](double v) { return std::stod(fmt::format("{:.12g}", log ? std::exp(v) : v)); };
+  if (n == 1) {
+    const double c = to(centres[0]), h = log ? std::log(2.0) : 0.5 * std::max(1.0, std::abs(c));
+    return {from(c - h), from(c + h)};
+  }
+  b.push_back(from(to(centres[0]) - 0.5 * (to(centres[1]) - to(centres[0]))));
+  for (size_t i = 1; i < n; ++i) b.push_back(from(0.5 * (to(centres[i - 1]) + to(centres[i]))));
+  b.push_back(from(to(centres[n - 1]) + 0.5 * (to(centres[n - 1]) - to(centres[n - 2]))));
+  return b;
 }
 
 std::string ReplaceSweepSection(const std::string& report, const std::string& section) {

@@ -81,4 +81,9 @@ class SweepDigest {
 // `section`; the text unchanged when it has no such section.
 std::string ReplaceSweepSection(const std::string& report, const std::string& section);
 
+// The cell boundaries of a heatmap axis: halfway between neighbouring centres
+// (geometric halfway when `log`), the ends half a step beyond the first and last
+// centre; centres.size() + 1 values.
+std::vector<double> CellBounds(const std::vector<double>& centres, bool log);
+
 }  // namespace repsim::io
