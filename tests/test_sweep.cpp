@@ -339,7 +339,9 @@ TEST_CASE("the grid kernel agrees with Evaluate() to 1e-12", "[sweep]") {
   for (const auto& [preset, epochs] : {std::pair{LawPreset::kMuennighoff2023, sorted},
                                        {LawPreset::kMuennighoff2023, shuffled},
                                        {LawPreset::kChinchilla2022, sorted},
-                                       {LawPreset::kChinchilla2022, shuffled}}) {
+                                       {LawPreset::kChinchilla2022, shuffled},
+                                       {LawPreset::kOverfit2026, sorted},
+                                       {LawPreset::kOverfit2026, shuffled}}) {
     const Law law = MakeLaw(preset);
     for (double params : {1e8, 1e9, 1e11}) {
       std::vector<double> lr(n), lu(n), dl(n);

@@ -116,6 +116,16 @@ MaybeError EvaluateEpochsUniqueGrid(const Law& law, double params,
     col_repeats[c] = ep <= 1.0 ? 0.0 : 1.0;
     if (c > 0 && col_opt[c] < col_opt[c - 1]) epochs_sorted = false;
   }
+  // Overfitting (MODEL.md §2b): z = exp(w) (N'/1e9)^a (U/1e9)^-c R^k factors
+  // into a row part (N', U) and a column part R^k, R = epochs - 1 (0 when
+  // nothing is repeated, which makes z = 0).
+  std::vector<double> col_z;
+  if (law.overfit) {
+    col_z.resize(cols);
+    for (size_t c = 0; c < cols; ++c) {
+      col_z[c] = epochs[c] <= 1.0 ? 0.0 : std::pow(epochs[c] - 1.0, law.overfit_k);
+    }
+  }
 
   for (size_t r = 0; r < rows; ++r) {
     const double u = unique_tokens[r];
@@ -158,6 +168,21 @@ MaybeError EvaluateEpochsUniqueGrid(const Law& law, double params,
       while (end < cols && col_opt[end] < threshold) ++end;
       EvaluateOversized(row, col_d.data(), col_opt.data(), col_repeats.data(), lr, lu, dl, c, end);
       c = end;
+    }
+    if (law.overfit) {
+      // Every repeated column of a row has the same N' (U seen): the row
+      // factor once, then L = L_M + max(cap - L_M, 0) (1 - e^-z), vectorised.
+      const double row_z = std::exp(law.overfit_w + law.overfit_a * std::log(np / 1e9) -
+                                    law.overfit_c * std::log(u / 1e9));
+      const double cap = law.loss_cap;
+      for (size_t c = 0; c < cols; ++c) {
+        const double z = row_z * col_z[c];
+        const double lm = lr[c];
+        const double room = cap - lm > 0.0 ? cap - lm : 0.0;
+        const double l = lm + room * (1.0 - internal::ExpNonPositive(-z));
+        lr[c] = l;
+        dl[c] = l - lu[c];
+      }
     }
   }
   return std::nullopt;
