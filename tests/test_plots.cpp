@@ -148,6 +148,16 @@ TEST_CASE("run writes data and self-contained scripts, and gnuplot renders them"
   const std::string dat = ReadFile(dir / "sweep_heatmap.dat");
   const std::string centres = dat.substr(0, dat.find("\n\n# index 1"));
   CHECK(std::count(centres.begin(), centres.end(), '\n') == 2 + 30 + 4);
+  // The trajectory draws each [[compare]] variant: one block of
+  // trajectory_variants.dat per variant (24 points each), one labelled line each.
+  const std::string tv = ReadFile(dir / "trajectory_variants.dat");
+  CHECK(std::count(tv.begin(), tv.end(), '\n') == 1 + 2 * (1 + 1 + 24) + 2);
+  CHECK(tv.find("# variant: no dropout\ntokens,loss_repeated\n") != std::string::npos);
+  const std::string tgp = ReadFile(dir / "trajectory.gp");
+  CHECK(tgp.find("array variant_names[2]") != std::string::npos);
+  CHECK(tgp.find("\"variant: no dropout\"") != std::string::npos);
+  CHECK(tgp.find("\"variant: dropout 0.1, \\\"quoted\\\"\"") != std::string::npos);
+  CHECK(tgp.find("for [i=1:2] \"trajectory_variants.dat\" index (i-1)") != std::string::npos);
   // Ranked variants, names quoted for gnuplot.
   const std::string cmp = ReadFile(dir / "compare.dat");
   CHECK(cmp.find("\"dropout 0.1, 'quoted'\"") != std::string::npos);

@@ -47,9 +47,12 @@ set ylabel "predicted loss (nats/token)"
 set title "mixture-web-code: loss with repeated vs all-fresh data" noenhanced
 set key top right opaque box lc "#bbbbbb" samplen 2
 
+# The [[compare]] variants: one dashed line each (trajectory_variants.dat).
+array variant_names[2] = ["variant: twice the tokens (code seen 11 times)", "variant: as planned (code 20 %)"]
 plot "trajectory.csv" using "tokens":"loss_repeated":"loss_unique" \
        with filledcurves fc "#c0392b" fs transparent solid 0.18 noborder title "cost of repetition", \
      "" using "tokens":"loss_unique" with lines lw 2.5 lc "#2471a3" \
        title "the same run on all-fresh data", \
      "" using "tokens":"loss_repeated" with lines lw 2.5 lc "#c0392b" \
-       title sprintf("repeated data (U = %.3g tokens)", U)
+       title sprintf("repeated data (U = %.3g tokens)", U), \
+     for [i=1:2] "trajectory_variants.dat" index (i-1) using "tokens":"loss_repeated" with lines lw 1.8 dt 2 lc i+2 title variant_names[i] noenhanced

@@ -40,16 +40,22 @@ set x2tics nomirror out
 set border 3 lc "#444444"
 set tics nomirror out
 set grid xtics ytics lc "#e3e3e3" lw 1 dt 1
-set yrange [*:*]
+set logscale y        # the loss falls by 6.4x over the run
+set yrange [2.642704442658788:18.024583919419776]
+set ytics (3, 4, 5, 6, 8, 10, 12, 15)
+set mytics 1
 set xlabel "training tokens seen D"
 set x2label "epochs (D / U)"
 set ylabel "predicted loss (nats/token)"
 set title "tc-finding-02-repetition-degrades: loss with repeated vs all-fresh data" noenhanced
 set key top right opaque box lc "#bbbbbb" samplen 2
 
+# The [[compare]] variants: one dashed line each (trajectory_variants.dat).
+array variant_names[5] = ["variant: 2^35 unique, 1 epoch", "variant: 2^33 unique, 4 epochs", "variant: 2^31 unique, 16 epochs", "variant: 2^29 unique, 64 epochs", "variant: 2^27 unique, 256 epochs"]
 plot "trajectory.csv" using "tokens":"loss_repeated":"loss_unique" \
        with filledcurves fc "#c0392b" fs transparent solid 0.18 noborder title "cost of repetition", \
      "" using "tokens":"loss_unique" with lines lw 2.5 lc "#2471a3" \
        title "the same run on all-fresh data", \
      "" using "tokens":"loss_repeated" with lines lw 2.5 lc "#c0392b" \
-       title sprintf("repeated data (U = %.3g tokens)", U)
+       title sprintf("repeated data (U = %.3g tokens)", U), \
+     for [i=1:5] "trajectory_variants.dat" index (i-1) using "tokens":"loss_repeated" with lines lw 1.8 dt 2 lc i+2 title variant_names[i] noenhanced

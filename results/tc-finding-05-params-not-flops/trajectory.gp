@@ -54,9 +54,12 @@ set key top right opaque box lc "#bbbbbb" samplen 2
 set arrow 1 from U, graph 0 to U, graph 1 nohead dt 2 lc "#999999"
 set label 1 " 1 epoch" at U, graph 0.04 left tc "#777777"
 
+# The [[compare]] variants: one dashed line each (trajectory_variants.dat).
+array variant_names[3] = ["variant: MoE (5e8 total, 2.5e8 active)", "variant: dense (2.5e8)", "variant: ParamShare (1.25e8 distinct, 2.5e8 active)"]
 plot "trajectory.csv" using "tokens":"loss_repeated":"loss_unique" \
        with filledcurves fc "#c0392b" fs transparent solid 0.18 noborder title "cost of repetition", \
      "" using "tokens":"loss_unique" with lines lw 2.5 lc "#2471a3" \
        title "the same run on all-fresh data", \
      "" using "tokens":"loss_repeated" with lines lw 2.5 lc "#c0392b" \
-       title sprintf("repeated data (U = %.3g tokens)", U)
+       title sprintf("repeated data (U = %.3g tokens)", U), \
+     for [i=1:3] "trajectory_variants.dat" index (i-1) using "tokens":"loss_repeated" with lines lw 1.8 dt 2 lc i+2 title variant_names[i] noenhanced

@@ -40,8 +40,8 @@ set x2tics nomirror out
 set border 3 lc "#444444"
 set tics nomirror out
 set grid xtics ytics lc "#e3e3e3" lw 1 dt 1
-set logscale y        # the loss falls by 6.4x over the run
-set yrange [2.642704442658788:18.024583919419776]
+set logscale y        # the loss falls by 6.5x over the run
+set yrange [2.642704442658788:18.217636904263646]
 set ytics (3, 4, 5, 6, 8, 10, 12, 15)
 set mytics 1
 set xlabel "training tokens seen D"
@@ -54,9 +54,12 @@ set key top right opaque box lc "#bbbbbb" samplen 2
 set arrow 1 from U, graph 0 to U, graph 1 nohead dt 2 lc "#999999"
 set label 1 " 1 epoch" at U, graph 0.04 left tc "#777777"
 
+# The [[compare]] variants: one dashed line each (trajectory_variants.dat).
+array variant_names[4] = ["variant: 256 epochs, dropout 0.1", "variant: 256 epochs, no dropout", "variant: 1 epoch, no dropout", "variant: 1 epoch, dropout 0.1"]
 plot "trajectory.csv" using "tokens":"loss_repeated":"loss_unique" \
        with filledcurves fc "#c0392b" fs transparent solid 0.18 noborder title "cost of repetition", \
      "" using "tokens":"loss_unique" with lines lw 2.5 lc "#2471a3" \
        title "the same run on all-fresh data", \
      "" using "tokens":"loss_repeated" with lines lw 2.5 lc "#c0392b" \
-       title sprintf("repeated data (U = %.3g tokens)", U)
+       title sprintf("repeated data (U = %.3g tokens)", U), \
+     for [i=1:4] "trajectory_variants.dat" index (i-1) using "tokens":"loss_repeated" with lines lw 1.8 dt 2 lc i+2 title variant_names[i] noenhanced

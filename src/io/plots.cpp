@@ -240,6 +240,53 @@ std::string LossAxis(double lo, double hi) {
       hi / lo, Num(lo * 0.97), Num(hi * 1.03), list);
 }
 
+// The loss trajectories of the compare variants (not the base, which the
+// plot draws already): one gnuplot index per variant, in compare.csv order.
+std::string VariantTrajectoryData(const ScenarioResults& r) {
+  std::string out =
+      "# repsim: the loss trajectory of each [[compare]] variant, one block (gnuplot index) "
+      "per variant, each with its column names (CSV, as trajectory.csv)\n";
+  bool first = true;
+  for (const CompareRow& c : r.compare) {
+    if (c.is_base) continue;
+    out += fmt::format("{}# variant: {}\ntokens,loss_repeated\n", first ? "" : "\n\n", c.name);
+    first = false;
+    for (const TrajectoryPoint& p :
+         EvaluateTrajectory(c.run, r.scenario.output.trajectory_points)) {
+      out += fmt::format("{},{}\n", Num(p.tokens), Num(p.loss_repeated));
+    }
+  }
+  return out;
+}
+
+size_t VariantCount(const ScenarioResults& r) {
+  return static_cast<size_t>(std::count_if(r.compare.begin(), r.compare.end(),
+                                           [](const CompareRow& c) { return !c.is_base; }));
+}
+
+// The gnuplot plot clauses for the variants' lines, labelled with their names.
+std::string VariantLines(const ScenarioResults& r) {
+  if (VariantCount(r) == 0) return {};
+  std::string names;
+  for (const CompareRow& c : r.compare) {
+    if (!c.is_base) names += (names.empty() ? "" : ", ") + Quote("variant: " + c.name);
+  }
+  return fmt::format(
+      "# The [[compare]] variants: one dashed line each (trajectory_variants.dat).\n"
+      "array variant_names[{n}] = [{names}]\n",
+      fmt::arg("n", VariantCount(r)), fmt::arg("names", names));
+}
+
+std::string VariantClause(const ScenarioResults& r) {
+  if (VariantCount(r) == 0) return {};
+  return fmt::format(
+      ", \\\n     for [i=1:{}] \"trajectory_variants.dat\" index (i-1) using "
+      "\"tokens\":\"loss_repeated\" "
+      "with lines "
+      "lw 1.8 dt 2 lc i+2 title variant_names[i] noenhanced",
+      VariantCount(r));
+}
+
 std::string TrajectoryScript(const ScenarioResults& r) {
   const std::string& name = r.scenario.name;
   const double u = r.summary.unique_tokens;
@@ -247,6 +294,14 @@ std::string TrajectoryScript(const ScenarioResults& r) {
   for (const TrajectoryPoint& p : r.trajectory) {
     lo = lo == 0 ? p.loss_unique : std::min({lo, p.loss_unique, p.loss_repeated});
     hi = std::max({hi, p.loss_unique, p.loss_repeated});
+  }
+  for (const CompareRow& c : r.compare) {  // the variants' lines stay inside the loss axis
+    if (c.is_base || lo == 0) continue;
+    for (const TrajectoryPoint& p :
+         EvaluateTrajectory(c.run, r.scenario.output.trajectory_points)) {
+      lo = std::min(lo, p.loss_repeated);
+      hi = std::max(hi, p.loss_repeated);
+    }
   }
   std::string s =
       Preamble("trajectory", "predicted loss vs training tokens, repeated vs fresh data", name,
@@ -278,14 +333,15 @@ set ylabel "predicted loss (nats/token)"
 set title {title} noenhanced
 set key top right opaque box lc "#bbbbbb" samplen 2
 {epoch_marker}
-plot "trajectory.csv" using "tokens":"loss_repeated":"loss_unique" \
+{variant_names}plot "trajectory.csv" using "tokens":"loss_repeated":"loss_unique" \
        with filledcurves fc "{rep}" fs transparent solid 0.18 noborder title "cost of repetition", \
      "" using "tokens":"loss_unique" with lines lw 2.5 lc "{fresh}" \
        title "the same run on all-fresh data", \
      "" using "tokens":"loss_repeated" with lines lw 2.5 lc "{rep}" \
-       title sprintf("repeated data (U = %.3g tokens)", U)
+       title sprintf("repeated data (U = %.3g tokens)", U){variants}
 )gp",
       fmt::arg("title", Quote(name + ": loss with repeated vs all-fresh data")),
+      fmt::arg("variants", VariantClause(r)), fmt::arg("variant_names", VariantLines(r)),
       fmt::arg("epoch_marker",
                r.summary.epochs > 1
                    ? "\n# Repetition starts after one epoch.\n"
@@ -631,6 +687,7 @@ std::optional<std::string> WritePlots(const ScenarioResults& r, const PlotOption
   if (!r.trajectory.empty()) {
     if (!staging.Has("trajectory.csv"))
       write("trajectory.csv", TrajectoryCsv(r.trajectory));
+    if (VariantCount(r) > 0) write("trajectory_variants.dat", VariantTrajectoryData(r));
     write("trajectory.gp", TrajectoryScript(r));
     write("effective_tokens.gp", EffectiveTokensScript(r));
     scripts.push_back("trajectory.gp");

@@ -8,7 +8,8 @@
 // that folder when it is on PATH; a failure to render is a warning, never an
 // error: the data and the scripts are the results.
 //
-//   trajectory.gp        loss vs tokens, repeated and fresh data (trajectory.csv)
+//   trajectory.gp        loss vs tokens, repeated and fresh data (trajectory.csv), and
+//                        one line per [[compare]] variant (trajectory_variants.dat)
 //   effective_tokens.gp  effective tokens D' vs epochs, with the unique-data
 //                        diagonal D' = D and the ceiling U (1 + R_D*) (trajectory.csv)
 //   compare.gp           variants ranked by loss_repeated, horizontal bars (compare.csv)
