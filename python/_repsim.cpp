@@ -43,6 +43,7 @@
 #include "repsim/plan.h"
 #include "repsim/scenario.h"
 #include "repsim/sweep.h"
+#include "repsim/validate.h"
 #include "repsim/version.h"
 
 namespace py = pybind11;
@@ -855,6 +856,100 @@ py::dict PlanKaplan(const std::optional<double>& loss, const std::optional<doubl
   return d;
 }
 
+
+// --- Validation (`repsim validate`) -------------------------------------------------------
+
+py::dict ValidateRuns(const std::string& text, bool is_path, const std::vector<std::string>& groups,
+                      const std::vector<std::string>& laws, const std::vector<std::string>& forms,
+                      const std::vector<std::string>& folds, uint64_t seed, int threads) {
+  std::vector<Candidate> candidates;
+  for (const std::string& l : laws) {
+    std::optional<Candidate> c = CandidateForPreset(l);
+    if (!c) ThrowScenarioError(fmt::format("law = '{}': not a preset validate can judge", l));
+    candidates.push_back(*c);
+  }
+  for (const std::string& f : forms) {
+    std::optional<Candidate> c = CandidateForForm(f);
+    if (!c) {
+      std::string list;
+      for (auto n : ValidateFormNames()) list += (list.empty() ? "" : ", ") + std::string(n);
+      ThrowScenarioError(fmt::format("form = '{}': unknown form (one of: {})", f, list));
+    }
+    candidates.push_back(*c);
+  }
+  if (candidates.empty()) {  // as `repsim validate` without --law or --form
+    for (std::string_view n : {"overfit2026", "muennighoff2023"}) {
+      candidates.push_back(*CandidateForPreset(n));
+    }
+    for (std::string_view n : ValidateFormNames()) candidates.push_back(*CandidateForForm(n));
+  }
+  std::vector<std::optional<FoldSpec>> evaluations = {std::nullopt};
+  for (const std::string& name : folds) {
+    FoldSpec spec;
+    spec.seed = seed;
+    if (name == "params") {
+      spec.kind = FoldKind::kParams;
+    } else if (name == "unique_tokens") {
+      spec.kind = FoldKind::kUniqueTokens;
+    } else if (name == "epochs") {
+      spec.kind = FoldKind::kEpochs;
+    } else {
+      int k = 0;
+      const auto [ptr, ec] = std::from_chars(name.data(), name.data() + name.size(), k);
+      if (ec != std::errc() || ptr != name.data() + name.size() || k < 2 || k > 100000) {
+        ThrowScenarioError(fmt::format(
+            "folds = '{}': one of params, unique_tokens, epochs, or an integer K from 2 to 100000",
+            name));
+      }
+      spec.kind = FoldKind::kRandom;
+      spec.k = k;
+    }
+    evaluations.push_back(spec);
+  }
+  Expected<std::vector<MeasuredRun>> runs =
+      is_path ? io::ReadMeasuredRunsCsv(text, groups)
+              : io::ParseMeasuredRunsCsv(text, "<data>", groups);
+  if (!runs) ThrowScenarioError(runs.error());
+  const std::vector<PenaltyPair> pairs = FormPairs(*runs);
+  if (pairs.empty()) {
+    ThrowScenarioError("data: no repeated-vs-fresh pairs (a pair needs a run with unique_tokens < "
+                       "tokens and one with unique_tokens >= tokens at the same params and tokens)");
+  }
+  std::vector<ValidationRow> rows;
+  std::optional<std::string> error;
+  {
+    py::gil_scoped_release release;
+    for (const auto& eval : evaluations) {
+      for (const Candidate& c : candidates) {
+        Expected<ValidationRow> row = ValidateCandidate(pairs, c, eval, threads);
+        if (!row) {
+          error = row.error();
+          break;
+        }
+        rows.push_back(std::move(*row));
+      }
+      if (error) break;
+    }
+  }
+  if (error) throw std::runtime_error("validate: fit failed: " + *error);
+  py::dict out;
+  py::list cand, evaluation, npairs, med, mean, mx;
+  for (const ValidationRow& r : rows) {
+    cand.append(r.candidate);
+    evaluation.append(r.evaluation);
+    npairs.append(r.pairs);
+    med.append(r.median_abs_error_pp);
+    mean.append(r.mean_abs_error_pp);
+    mx.append(r.max_abs_error_pp);
+  }
+  out["candidate"] = cand;
+  out["evaluation"] = evaluation;
+  out["pairs"] = npairs;
+  out["median_abs_error_pp"] = med;
+  out["mean_abs_error_pp"] = mean;
+  out["max_abs_error_pp"] = mx;
+  return out;
+}
 }  // namespace
 }  // namespace repsim::python
 
@@ -898,6 +993,8 @@ PYBIND11_MODULE(_repsim, m) {
         py::arg("unique_tokens"), py::arg("loss"), py::arg("form"), py::arg("fixed"),
         py::arg("huber_delta"), py::arg("drop_highest"), py::arg("starts"), py::arg("bootstrap"),
         py::arg("seed"), py::arg("threads"));
+  m.def("validate", &ValidateRuns, py::arg("text"), py::arg("is_path"), py::arg("groups"),
+        py::arg("laws"), py::arg("forms"), py::arg("folds"), py::arg("seed"), py::arg("threads"));
   m.def("plan_table", &PlanTable, py::arg("params"), py::arg("law"));
   m.def("plan_scale", &PlanScale, py::arg("factor"), py::arg("law"));
   m.def("plan_allocate", &PlanAllocate, py::arg("what"), py::arg("value"), py::arg("unique_tokens"),

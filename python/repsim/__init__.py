@@ -22,7 +22,7 @@ from . import _repsim
 from ._repsim import ScenarioError, __version__
 from ._evaluate import evaluate, keys
 from ._scenario import Result, Scenario
-from ._fit import FitResult, fit
+from ._fit import FitResult, fit, validate
 from . import plan
 from ._tables import laws
 
@@ -33,6 +33,7 @@ __all__ = [
     "FitResult",
     "evaluate",
     "fit",
+    "validate",
     "keys",
     "laws",
     "plan",

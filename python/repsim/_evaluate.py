@@ -131,6 +131,19 @@ def _text(key, s):
     return s
 
 
+def summary_json(text, where):
+    """summary.json's text as a dict; ScenarioError when the engine produced
+    numbers JSON cannot hold (inf, nan: inputs outside what it can evaluate)."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        bad = [line.strip() for line in text.splitlines() if "inf" in line or "nan" in line]
+        raise ScenarioError(
+            f"{where}: these inputs give non-finite results ({'; '.join(bad[:3])}): a constant or "
+            "input is outside what the engine can evaluate"
+        ) from None
+
+
 def _short(value):
     try:
         text = repr(value)
@@ -297,7 +310,7 @@ def evaluate(keys=None, /, *, columns=None, as_frame=False, threads=0, exact=Fal
             scalars.append((path, value))
 
     if not arrays:
-        summary = json.loads(_repsim.evaluate_one(_scenario_text(scalars)))
+        summary = summary_json(_repsim.evaluate_one(_scenario_text(scalars)), "<repsim.evaluate>")
         summary.pop("scenario", None)
         if columns is not None:
             missing = [c for c in columns if c not in summary]

@@ -135,3 +135,66 @@ def fit(data, form="chinchilla", fix=None, bootstrap=0, seed=0, *, huber_delta=1
         raise ScenarioError(f"data = {_short(data)}: a CSV path, a DataFrame or a dict of arrays")
     return FitResult(_repsim.fit(path, cols[0], cols[1], cols[2], cols[3], form, fixed,
                                  float(huber_delta), drop_highest, starts, bootstrap, seed, threads))
+
+
+def _names(name, value):
+    if value is None:
+        return []
+    if isinstance(value, (str, numbers.Integral)) and not isinstance(value, bool):
+        value = [value]
+    try:
+        items = list(value)
+    except TypeError:
+        raise ScenarioError(f"{name} = {_short(value)}: a name or a list of names") from None
+    out = []
+    for v in items:
+        if isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_)):
+            v = str(int(v))
+        out.append(_text(name, v))
+    return out
+
+
+def validate(data, law=None, form=None, folds=(), group_by=(), seed=0, threads=0):
+    """Judges repetition laws on measured runs, as `repsim validate` does.
+
+    data: a CSV path, a DataFrame or a dict of arrays with params, tokens,
+    unique_tokens, loss (and the group_by columns). Runs are paired
+    (repeated vs fresh at the same params and tokens) and each candidate's
+    predicted penalty is compared with the measured one, in percentage
+    points: in-sample, and cross-validated for each of `folds` ("params",
+    "unique_tokens", "epochs" or an integer K for K random folds, shuffled by
+    `seed`). law / form: presets and forms to judge (default: those of
+    `repsim validate`). Returns a table: candidate, evaluation, pairs,
+    median_abs_error_pp, mean_abs_error_pp, max_abs_error_pp.
+    """
+    from ._tables import table as _table
+
+    threads = _check_threads(threads)
+    seed = _int_arg("seed", seed, 0, 2**64 - 1)
+    groups = _names("group_by", group_by)
+    if isinstance(data, (str, bytes, os.PathLike)):
+        text, is_path = _text("data", os.fsdecode(os.fspath(data))), True
+    elif isinstance(data, dict) or hasattr(data, "columns"):
+        names = ["params", "tokens", "unique_tokens", "loss"] + groups
+        cols = []
+        for n in names:
+            try:
+                cols.append([str(v) for v in np.asarray(data[n]).ravel().tolist()])
+            except Exception:
+                raise ScenarioError(f"data: no usable column '{n}'") from None
+        if len({len(c) for c in cols}) != 1:
+            raise ScenarioError("data: the columns must have the same length")
+        import csv as _csv
+        import io as _io
+
+        buf = _io.StringIO()
+        w = _csv.writer(buf, lineterminator="\n")
+        w.writerow(names)
+        w.writerows(zip(*cols))
+        text, is_path = _text("data", buf.getvalue()), False
+    else:
+        raise ScenarioError(f"data = {_short(data)}: a CSV path, a DataFrame or a dict of arrays")
+    out = _repsim.validate(text, is_path, groups, _names("law", law), _names("form", form),
+                           _names("folds", folds), seed, threads)
+    return _table({k: np.array(v, dtype=object if k in ("candidate", "evaluation") else None)
+                   for k, v in out.items()})

@@ -6,7 +6,7 @@ import os
 from . import _repsim
 from ._repsim import ScenarioError
 from ._tables import csv_table, table
-from ._evaluate import _check_threads, _short, _text
+from ._evaluate import _check_threads, _short, _text, summary_json
 
 
 class Scenario:
@@ -81,7 +81,7 @@ class Result:
         self._h = handle
         self._threads = threads
         texts = handle.texts()
-        self.summary = json.loads(texts["summary_json"])
+        self.summary = summary_json(texts["summary_json"], scenario.path)
         self.trajectory = csv_table(texts["trajectory_csv"])
         self.sources = csv_table(texts["sources_csv"])
         self.compare = csv_table(texts["compare_csv"]) if "compare_csv" in texts else None

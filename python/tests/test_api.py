@@ -182,3 +182,22 @@ def test_laws():
     assert "muennighoff2023" in presets and "chinchilla2022" in presets
     i = presets.index("chinchilla2022")
     assert float(np.asarray(t["E"])[i]) == pytest.approx(1.69)  # Hoffmann et al. 2022 eq. 10
+
+
+def test_validate_matches_cli(binary):
+    import csv
+    import io
+    import subprocess
+
+    path = SOURCE_DIR / "tests" / "data" / "fit" / "muennighoff2023_all_runs.csv"
+    got = repsim.validate(path, law="muennighoff2023", folds="params", group_by="dedup")
+    cli = subprocess.run([binary, "validate", str(path), "--group-by", "dedup", "--law", "muennighoff2023",
+                          "--folds", "params", "--format", "csv"], check=True, capture_output=True, text=True)
+    rows = list(csv.DictReader(io.StringIO(cli.stdout)))
+    assert list(got["evaluation"]) == [r["evaluation"] for r in rows] == ["in-sample", "cv:params"]
+    for i, r in enumerate(rows):
+        assert int(got["pairs"][i]) == int(r["pairs"]) == 86  # the 86 datablations pairs (validate --help)
+        for k in ("median_abs_error_pp", "mean_abs_error_pp", "max_abs_error_pp"):
+            assert float(got[k][i]) == pytest.approx(float(r[k]), rel=1e-5)  # the CLI prints 6 digits
+    with pytest.raises(repsim.ScenarioError, match="folds = 'x'"):
+        repsim.validate(path, folds="x", group_by="dedup")

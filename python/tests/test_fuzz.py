@@ -112,7 +112,7 @@ def test_other_entry_points_fuzz(tmp_path, monkeypatch):
     rng = random.Random(SEED + 1)
     for _ in range(1500):
         v = value(rng)
-        which = rng.randrange(9)
+        which = rng.randrange(10)
         if which == 0:
             call(repsim.Scenario.from_toml, rng.choice([v, text_of(v), "[scenario]\nname = " + text_of(v)]))
         elif which == 1:
@@ -137,5 +137,9 @@ def test_other_entry_points_fuzz(tmp_path, monkeypatch):
                 '[scenario]\nname = "fz"\n[model]\nparams = 1e9\n[data]\nunique_tokens = 1e9\n'
                 '[training]\nepochs = 2\n[output]\nplots = false\n').run()
             call(result.write, rng.choice([v, str(tmp_path / "out")]))
-        else:
+        elif which == 8:
             call(repsim.evaluate, {rng.choice(KEYS): v, "params": v})  # the dict of full keys
+        else:
+            call(repsim.validate, rng.choice([v, str(tmp_path), {"params": v}]), law=rng.choice([None, v]),
+                 form=rng.choice([None, v, "overfit"]), folds=rng.choice([(), v, "x"]),
+                 group_by=rng.choice([(), v]), seed=rng.choice([0, v]))
