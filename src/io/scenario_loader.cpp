@@ -294,8 +294,8 @@ class Loader {
         }
         return v;
       };
-      auto quantity = [&](const toml::node& n, std::string k) { return Quantity(n, k); };
-      auto number = [&](const toml::node& n, std::string k) { return Number(n, k); };
+      auto quantity = [&](const toml::node& n, const std::string& k) { return Quantity(n, k); };
+      auto number = [&](const toml::node& n, const std::string& k) { return Number(n, k); };
       if (auto v = required("unique_tokens", quantity)) {
         if (*v > kMaxQuantity) {
           Error(st.get("unique_tokens")->source(),
