@@ -31,11 +31,11 @@
 #include <utility>
 #include <vector>
 
+#include "io/columns.h"
 #include "io/results.h"
 #include "io/run_scenario.h"
 #include "io/runs_csv.h"
 #include "io/scenario_loader.h"
-#include "io/columns.h"
 #include "io/sweep_writer.h"
 #include "repsim/engine.h"
 #include "repsim/fit.h"
@@ -461,11 +461,9 @@ py::dict Evaluate(const std::string& toml_text, const std::vector<std::string>& 
     if (c < 0) {
       out_cols.push_back(Column{"status", false, {}, std::vector<std::string>(n)});
     } else if (summary_columns[c]->numeric()) {
-      out_cols.push_back(
-          Column{summary_columns[c]->name, true, std::vector<double>(n), {}});
+      out_cols.push_back(Column{summary_columns[c]->name, true, std::vector<double>(n), {}});
     } else {
-      out_cols.push_back(
-          Column{summary_columns[c]->name, false, {}, std::vector<std::string>(n)});
+      out_cols.push_back(Column{summary_columns[c]->name, false, {}, std::vector<std::string>(n)});
     }
   }
   std::atomic<uint64_t> first_invalid{std::numeric_limits<uint64_t>::max()};
@@ -856,7 +854,6 @@ py::dict PlanKaplan(const std::optional<double>& loss, const std::optional<doubl
   return d;
 }
 
-
 // --- Validation (`repsim validate`) -------------------------------------------------------
 
 py::dict ValidateRuns(const std::string& text, bool is_path, const std::vector<std::string>& groups,
@@ -906,14 +903,15 @@ py::dict ValidateRuns(const std::string& text, bool is_path, const std::vector<s
     }
     evaluations.push_back(spec);
   }
-  Expected<std::vector<MeasuredRun>> runs =
-      is_path ? io::ReadMeasuredRunsCsv(text, groups)
-              : io::ParseMeasuredRunsCsv(text, "<data>", groups);
+  Expected<std::vector<MeasuredRun>> runs = is_path
+                                                ? io::ReadMeasuredRunsCsv(text, groups)
+                                                : io::ParseMeasuredRunsCsv(text, "<data>", groups);
   if (!runs) ThrowScenarioError(runs.error());
   const std::vector<PenaltyPair> pairs = FormPairs(*runs);
   if (pairs.empty()) {
-    ThrowScenarioError("data: no repeated-vs-fresh pairs (a pair needs a run with unique_tokens < "
-                       "tokens and one with unique_tokens >= tokens at the same params and tokens)");
+    ThrowScenarioError(
+        "data: no repeated-vs-fresh pairs (a pair needs a run with unique_tokens < "
+        "tokens and one with unique_tokens >= tokens at the same params and tokens)");
   }
   std::vector<ValidationRow> rows;
   std::optional<std::string> error;

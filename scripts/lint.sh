@@ -24,7 +24,7 @@ BUILD=${BUILD:-build}
 status=0
 
 mapfile -t sources < <(git ls-files -- 'include/*.h' 'src/*.h' 'src/*.cpp' 'tests/*.h' \
-  'tests/*.cpp' 'bench/*.h' 'bench/*.cpp' 'fuzz/*.cpp' | while read -r f; do
+  'tests/*.cpp' 'bench/*.h' 'bench/*.cpp' 'fuzz/*.cpp' 'python/*.cpp' | while read -r f; do
   [ -f "$f" ] && echo "$f"
 done)
 

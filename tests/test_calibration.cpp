@@ -1,7 +1,8 @@
 // MODEL.md §4: the solved constants in calibration.h re-derived from their
 // Token-Crisis targets, so that a model change that moves a target fails here.
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
+
+#include <catch2/catch.hpp>
 
 #include "repsim/calibration.h"
 #include "repsim/engine.h"
@@ -42,8 +43,8 @@ TEST_CASE("T2: constant dropout 0.1 removes 45 % of the T1 gap", "[calibration]"
   const double gap_none = Evaluate(T1(Objective::kSpanCorruption, 0.0)).delta;
   const double gap_drop = Evaluate(T1(Objective::kSpanCorruption, 0.1)).delta;
   const double removed = 1.0 - gap_drop / gap_none;
-  CHECK(removed == Approx(0.45).margin(0.01));          // issue #3: 45 % ± 1 %
-  CHECK(removed == Approx(1.3 / 2.9).epsilon(1e-6));   // Table 4: 1.3 of 2.9 points
+  CHECK(removed == Approx(0.45).margin(0.01));        // issue #3: 45 % ± 1 %
+  CHECK(removed == Approx(1.3 / 2.9).epsilon(1e-6));  // Table 4: 1.3 of 2.9 points
 }
 
 TEST_CASE("T3: the UL2 gap over the span-corruption gap is 2.9/2.5", "[calibration]") {

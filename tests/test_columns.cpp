@@ -60,7 +60,8 @@ fs::path RunScenario(const TempDir& dir, const std::string& name, const std::str
     std::ofstream f(file);
     f << toml;
   }
-  const auto r = RunRepsim(fmt::format("run --quiet --columns all --out '{}' '{}'", dir.str(), file.string()));
+  const auto r =
+      RunRepsim(fmt::format("run --quiet --columns all --out '{}' '{}'", dir.str(), file.string()));
   INFO(r.err);
   REQUIRE(r.code == 0);
   return dir.path() / name;

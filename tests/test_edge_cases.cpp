@@ -2,10 +2,10 @@
 // params 1e6..1e14, unique tokens 1e6..1e15, every preset. Every reported
 // number is finite, D' <= D, repetition never lowers the loss (no dropout),
 // and D_eq / N_eq solve their equations or are reported as not found.
-#include <cmath>
+#include <fmt/format.h>
 
 #include <catch2/catch.hpp>
-#include <fmt/format.h>
+#include <cmath>
 
 #include "repsim/engine.h"
 
@@ -54,7 +54,8 @@ TEST_CASE("every number is finite and consistent across the valid range", "[edge
             const double d = *s.equivalent_unique_tokens;
             REQUIRE(std::isfinite(d));
             CHECK(d <= s.tokens * (1 + 1e-12));
-            CHECK(FreshLoss(run.law, params, d) == Approx(s.loss_repeated).epsilon(kResidualRelTol));
+            CHECK(FreshLoss(run.law, params, d) ==
+                  Approx(s.loss_repeated).epsilon(kResidualRelTol));
             CHECK(std::isfinite(*s.wasted_compute));
           } else {
             ++eq_tokens_missing;
@@ -64,7 +65,8 @@ TEST_CASE("every number is finite and consistent across the valid range", "[edge
             const double n = *s.equivalent_params;
             REQUIRE(std::isfinite(n));
             CHECK(n <= params * (1 + 1e-12));
-            CHECK(FreshLoss(run.law, n, s.tokens) == Approx(s.loss_repeated).epsilon(kResidualRelTol));
+            CHECK(FreshLoss(run.law, n, s.tokens) ==
+                  Approx(s.loss_repeated).epsilon(kResidualRelTol));
           } else {
             ++eq_params_missing;
             CHECK_FALSE(s.warnings.empty());

@@ -1,12 +1,11 @@
 // Token-Crisis findings 2-10 (Xue et al. 2023), one shipped scenario each
 // (scenarios/token-crisis/): the direction of every finding, and its size
 // where the paper gives a number (MODEL.md §3-4).
+#include <boost/math/tools/toms748_solve.hpp>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <map>
 #include <string>
-
-#include <boost/math/tools/toms748_solve.hpp>
-#include <catch2/catch.hpp>
 
 #include "io/scenario_loader.h"
 #include "repsim/calibration.h"
@@ -133,8 +132,8 @@ TEST_CASE("finding 9: dropout switched on late ends at least as well", "[finding
   const double from_start = v.at("dropout 0.1 from the start").loss_repeated;
   CHECK(v.at("dropout 0.1 from epoch 1").loss_repeated <= from_start);
   // Every late start still beats no dropout at all.
-  for (auto name : {"dropout 0.1 from epoch 1", "dropout 0.1 from epoch 4",
-                    "dropout 0.1 from epoch 16"}) {
+  for (auto name :
+       {"dropout 0.1 from epoch 1", "dropout 0.1 from epoch 4", "dropout 0.1 from epoch 16"}) {
     CHECK(v.at(name).loss_repeated < v.at("no dropout").loss_repeated);
   }
 }

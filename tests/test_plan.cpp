@@ -2,10 +2,9 @@
 // papers (Hoffmann et al. 2022 Tables 2 and 3, Kaplan et al. 2020, the preset
 // constants of MODEL.md §1) or derived independently here from closed forms;
 // none is pasted from the code's output.
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "repsim/engine.h"
 #include "repsim/law.h"

@@ -1,8 +1,7 @@
 // MODEL.md §2: Muennighoff et al. 2023's effective data and parameters, pinned
 // to the values of the datablations reference code and to closed forms.
-#include <cmath>
-
 #include <catch2/catch.hpp>
+#include <cmath>
 
 #include "repsim/engine.h"
 #include "repsim/law.h"
@@ -100,7 +99,8 @@ TEST_CASE("equivalent tokens and params solve their equations", "[repetition]") 
   CHECK(*s.wasted_compute == Approx(1.0 - d_eq / d).epsilon(1e-10));
 }
 
-TEST_CASE("equivalent tokens of an over-sized model solve the fresh-data equation", "[repetition]") {
+TEST_CASE("equivalent tokens of an over-sized model solve the fresh-data equation",
+          "[repetition]") {
   const Law law = MakeLaw(LawPreset::kMuennighoff2023);
   const Summary s = Evaluate(PlainRun(2.5e8, 34359738368.0, 134217728.0));
   REQUIRE(s.equivalent_unique_tokens);

@@ -1,8 +1,7 @@
 // Scenario files: what loads, and the exact diagnostics for what does not
 // (SCENARIO.md; STYLE.md "test the numbers and the messages").
-#include <string>
-
 #include <catch2/catch.hpp>
+#include <string>
 
 #include "io/scenario_loader.h"
 
@@ -66,7 +65,8 @@ params = "compute_optimal"
 unique_tokens = 1e12
 [training]
 compute = 1e22
-)", "t.toml");
+)",
+                            "t.toml");
   REQUIRE(r.scenario);
   auto run = repsim::Resolve(r.scenario->base);
   REQUIRE(run.ok());
@@ -91,11 +91,13 @@ TEST_CASE("bad inputs: exact diagnostics", "[loader]") {
        "t.toml:8:10: error: training.tokens = 0: must be > 0 and <= 1e+30"},
       {"nan epochs", Good("[training]\nepochs = nan\n"),
        "t.toml:8:10: error: training.epochs = nan: must be > 0 and <= 1e+07"},
-      {"infinite params", std::string("[scenario]\nname = \"t\"\n[model]\nparams = inf\n[data]\n"
-                                      "unique_tokens = 1e9\n[training]\nepochs = 2\n"),
+      {"infinite params",
+       std::string("[scenario]\nname = \"t\"\n[model]\nparams = inf\n[data]\n"
+                   "unique_tokens = 1e9\n[training]\nepochs = 2\n"),
        "t.toml:4:10: error: model.params = inf: must be > 0 and <= 1e+30"},
-      {"absurd unique tokens", std::string("[scenario]\nname = \"t\"\n[model]\nparams = 1e9\n"
-                                           "[data]\nunique_tokens = 1e300\n[training]\nepochs = 2\n"),
+      {"absurd unique tokens",
+       std::string("[scenario]\nname = \"t\"\n[model]\nparams = 1e9\n"
+                   "[data]\nunique_tokens = 1e300\n[training]\nepochs = 2\n"),
        "t.toml:6:17: error: data.unique_tokens = 1e+300: must be > 0 and <= 1e+30"},
       {"unknown key with suggestion", Good("[training]\nepochs = 4\nepoch = 5\n"),
        "t.toml:9:1: error: unknown key 'training.epoch', did you mean 'epochs'? (allowed here: "
@@ -110,21 +112,25 @@ TEST_CASE("bad inputs: exact diagnostics", "[loader]") {
        "t.toml:7:1: error: training: give exactly one of tokens | epochs | compute"},
       {"wrong type", Good("[training]\nepochs = true\n"),
        "t.toml:8:10: error: training.epochs = true: must be a number"},
-      {"unknown objective", std::string("[scenario]\nname = \"t\"\n[model]\nparams = 1e9\n"
-                                        "objective = \"gpt\"\n[data]\nunique_tokens = 1e9\n"
-                                        "[training]\nepochs = 2\n"),
+      {"unknown objective",
+       std::string("[scenario]\nname = \"t\"\n[model]\nparams = 1e9\n"
+                   "objective = \"gpt\"\n[data]\nunique_tokens = 1e9\n"
+                   "[training]\nepochs = 2\n"),
        "t.toml:5:13: error: model.objective = \"gpt\": must be one of causal | span_corruption | "
        "ul2 | diffusion"},
-      {"bad scenario name", std::string("[scenario]\nname = \"My Run\"\n[model]\nparams = 1e9\n"
-                                        "[data]\nunique_tokens = 1e9\n[training]\nepochs = 2\n"),
+      {"bad scenario name",
+       std::string("[scenario]\nname = \"My Run\"\n[model]\nparams = 1e9\n"
+                   "[data]\nunique_tokens = 1e9\n[training]\nepochs = 2\n"),
        "t.toml:2:8: error: scenario.name = \"My Run\": must be 1 to 100 characters of a-z 0-9 . _ "
        "- (it names the results folder)"},
-      {"missing model", "[scenario]\nname = \"t\"\n[data]\nunique_tokens = 1e9\n[training]\n"
-                        "epochs = 2\n",
+      {"missing model",
+       "[scenario]\nname = \"t\"\n[data]\nunique_tokens = 1e9\n[training]\n"
+       "epochs = 2\n",
        "t.toml:1:1: error: [model]: required (with params)"},
       {"unknown law preset", Good("[training]\nepochs = 4\n[law]\npreset = \"chinchila2022\"\n"),
        "t.toml:10:10: error: law.preset = \"chinchila2022\": must be one of chinchilla2022 | "
-       "besiroglu2024 | muennighoff2023 | kaplan2020 | overfit2026, did you mean 'chinchilla2022'?"},
+       "besiroglu2024 | muennighoff2023 | kaplan2020 | overfit2026, did you mean "
+       "'chinchilla2022'?"},
       {"kaplan constant on a chinchilla law", Good("[training]\nepochs = 4\n[law]\nn_c = 5\n"),
        "t.toml:10:7: error: law.n_c: not a constant of the muennighoff2023 law (its constants: E, "
        "A, B, alpha, beta, rd_star, rn_star)"},
@@ -140,12 +146,14 @@ TEST_CASE("bad inputs: exact diagnostics", "[loader]") {
        Good("[training]\nepochs = 4\n[training.dropout]\nschedule = \"step\"\nrate = 0.1\n"),
        "t.toml:10:12: error: training.dropout.start_epoch: required when schedule = \"step\""},
       {"mixture weights do not sum to 1",
-       std::string("[scenario]\nname = \"t\"\n[model]\nparams = 1e9\n[[data.source]]\nname = \"a\"\n"
-                   "unique_tokens = 1e9\nweight = 0.5\n[[data.source]]\nname = \"b\"\n"
-                   "unique_tokens = 1e9\nweight = 0.4\n[training]\nepochs = 2\n"),
+       std::string(
+           "[scenario]\nname = \"t\"\n[model]\nparams = 1e9\n[[data.source]]\nname = \"a\"\n"
+           "unique_tokens = 1e9\nweight = 0.5\n[[data.source]]\nname = \"b\"\n"
+           "unique_tokens = 1e9\nweight = 0.4\n[training]\nepochs = 2\n"),
        "t.toml:5:1: error: data.source weights sum to 0.9: must sum to 1 (within 1e-9)"},
       {"both unique_tokens and sources",
-       Good("[[data.source]]\nname = \"a\"\nunique_tokens = 1e9\nweight = 1\n[training]\nepochs = 2\n"),
+       Good("[[data.source]]\nname = \"a\"\nunique_tokens = 1e9\nweight = 1\n[training]\nepochs = "
+            "2\n"),
        "t.toml:7:1: error: data: give either unique_tokens or [[data.source]], not both (a "
        "mixture's sources carry their own unique_tokens)"},
       {"sweep axis on an unknown key",
@@ -153,7 +161,8 @@ TEST_CASE("bad inputs: exact diagnostics", "[loader]") {
        "t.toml:10:7: error: sweep.axis.key = \"training.epoch\": not a numeric scenario key, did "
        "you mean 'training.epochs'?"},
       {"sweep axis value out of range",
-       Good("[training]\nepochs = 4\n[[sweep.axis]]\nkey = \"training.epochs\"\nvalues = [1, -2]\n"),
+       Good(
+           "[training]\nepochs = 4\n[[sweep.axis]]\nkey = \"training.epochs\"\nvalues = [1, -2]\n"),
        "t.toml:11:14: error: sweep axis value: training.epochs = -2: must be > 0 and <= 1e+07"},
       {"empty sweep values",
        Good("[training]\nepochs = 4\n[[sweep.axis]]\nkey = \"training.epochs\"\nvalues = []\n"),
@@ -169,7 +178,8 @@ TEST_CASE("bad inputs: exact diagnostics", "[loader]") {
        "t.toml:11:1: error: compare 'a': unknown key 'training.dropout.rat', did you mean "
        "'training.dropout.rate'?"},
       {"trajectory points", Good("[training]\nepochs = 4\n[output]\ntrajectory_points = 1\n"),
-       "t.toml:10:21: error: output.trajectory_points = 1: must be a whole number from 2 to 100000"},
+       "t.toml:10:21: error: output.trajectory_points = 1: must be a whole number from 2 to "
+       "100000"},
   };
   for (const Case& c : cases) {
     INFO(c.what);
@@ -196,7 +206,8 @@ objective = "ul3"
 unique_tokens = "25Q"
 [training]
 epochs = 4
-)", "t.toml");
+)",
+                            "t.toml");
   REQUIRE(r.errors.size() == 4);
   CHECK(r.errors[0].message.find("unknown key 'model.parms', did you mean 'params'?") == 0);
   CHECK(r.errors[1].message.find("model.params: required") == 0);
@@ -207,7 +218,8 @@ epochs = 4
 TEST_CASE("unreadable files are reported without a position", "[loader]") {
   auto r = repsim::io::LoadScenarioFile("/nonexistent/x.toml");
   REQUIRE(r.errors.size() == 1);
-  CHECK(r.FormatErrors() == "/nonexistent/x.toml: error: cannot read the file: No such file or directory\n");
+  CHECK(r.FormatErrors() ==
+        "/nonexistent/x.toml: error: cannot read the file: No such file or directory\n");
 }
 
 namespace {
@@ -282,11 +294,12 @@ TEST_CASE("source keys: exact diagnostics", "[loader]") {
         "t.toml:17:1: error: compare 'x': no data source named 'wbe' (sources: web, code), did you "
         "mean 'data.source.web.quality'?");
   // One weight per point: setting one rescales the others, so a second would undo it.
-  CHECK(err(mix + "[[sweep.axis]]\nkey = \"data.source.code.weight\"\nvalues = [0.1]\n"
-                  "[[sweep.axis]]\nkey = \"data.source.web.weight\"\nvalues = [0.5]\n") ==
-        "t.toml:19:7: error: sweep.axis.key = \"data.source.web.weight\": another axis already sets "
-        "a source's weight (data.source.code.weight); set one weight, the others follow in "
-        "proportion");
+  CHECK(
+      err(mix + "[[sweep.axis]]\nkey = \"data.source.code.weight\"\nvalues = [0.1]\n"
+                "[[sweep.axis]]\nkey = \"data.source.web.weight\"\nvalues = [0.5]\n") ==
+      "t.toml:19:7: error: sweep.axis.key = \"data.source.web.weight\": another axis already sets "
+      "a source's weight (data.source.code.weight); set one weight, the others follow in "
+      "proportion");
   CHECK(err(mix + "[[compare]]\nname = \"x\"\n\"data.source.code.weight\" = 0.3\n"
                   "\"data.source.web.weight\" = 0.7\n") ==
         "t.toml:18:1: error: compare 'x': sets two sources' weights (data.source.code.weight and "
@@ -313,9 +326,9 @@ range = { from = 1e8, to = 1e13, steps = 6, scale = "log" }
   REQUIRE(r.scenario);
   const auto& axes = r.scenario->sweep;
   REQUIRE(axes.size() == 2);
-  const std::vector<double> linear = {0.05, 0.1, 0.15, 0.2,  0.25, 0.3,
+  const std::vector<double> linear = {0.05, 0.1, 0.15, 0.2, 0.25, 0.3,
                                       0.35, 0.4, 0.45, 0.5, 0.55, 0.6};
   const std::vector<double> decades = {1e8, 1e9, 1e10, 1e11, 1e12, 1e13};
-  CHECK(axes[0].values == linear);  // exactly: not 0.19999999999999996
+  CHECK(axes[0].values == linear);   // exactly: not 0.19999999999999996
   CHECK(axes[1].values == decades);  // exactly: not 999999999.9999998
 }

@@ -434,8 +434,7 @@ TEST_CASE("select: on sklearn's digits, k-center beats random selection clearly"
         "digits (1797 x 64, L2-normalised), %zu selected by k-center in 30 clusters, seeds 0-4: "
         "covering radius mean %.4f (worst %.4f), mean distance %.4f; 50 random draws: radius "
         "best %.4f, median %.4f -> k-center %.1f %% below the median\n",
-        count, mean, worst, mean_distance, radii.front(), median,
-        100.0 * (median - mean) / median);
+        count, mean, worst, mean_distance, radii.front(), median, 100.0 * (median - mean) / median);
     CHECK(mean < 0.92 * median);
     CHECK(seen.size() == 10);  // all ten digits are among those chosen
   }

@@ -15,8 +15,8 @@
 
 #include "cli/cli_util.h"
 #include "grid_toml.h"
-#include "io/scenario_loader.h"
 #include "io/columns.h"
+#include "io/scenario_loader.h"
 #include "io/sweep_writer.h"
 #include "io/table.h"
 #include "repsim/sweep.h"

@@ -1,8 +1,7 @@
 // MODEL.md §3: the novelty-budget timeline, against closed forms derived by
 // hand for each kind of segment, and mixtures against per-source closed forms.
-#include <cmath>
-
 #include <catch2/catch.hpp>
+#include <cmath>
 
 #include "repsim/engine.h"
 
@@ -36,8 +35,9 @@ TEST_CASE("no dropout: the timeline is the closed form at every trajectory point
     INFO("epochs " << p.epochs);
     CHECK(p.effective_tokens ==
           Approx(EffectiveTokensClosedForm(p.tokens, 134217728.0, kRdStar)).epsilon(kClosedRelTol));
-    CHECK(p.loss_repeated ==
-          Approx(DataConstrainedLoss(run.law, 2.5e8, p.tokens, 134217728.0)).epsilon(kClosedRelTol));
+    CHECK(
+        p.loss_repeated ==
+        Approx(DataConstrainedLoss(run.law, 2.5e8, p.tokens, 134217728.0)).epsilon(kClosedRelTol));
     CHECK(p.marginal_value ==
           Approx(p.epochs <= 1 ? 1.0 : std::exp(-(p.epochs - 1) / kRdStar)).epsilon(kClosedRelTol));
     CHECK(p.dropout_rate == 0.0);
@@ -79,7 +79,8 @@ TEST_CASE("step dropout: two closed-form segments after the fresh epoch", "[time
         Approx(q * std::exp(-3.0 / kRdStar - 60.0 / r1)).epsilon(kClosedRelTol));
   // p̄: dropout on repeated tokens averaged over all 64 epochs: on for 60.
   CHECK(s.p_bar == Approx(0.1 * 60.0 / 64.0).epsilon(kClosedRelTol));
-  CHECK(s.rn_star_effective == Approx(run.law.rn_star * (1 + g * 0.1 * 60.0 / 64.0)).epsilon(kClosedRelTol));
+  CHECK(s.rn_star_effective ==
+        Approx(run.law.rn_star * (1 + g * 0.1 * 60.0 / 64.0)).epsilon(kClosedRelTol));
 }
 
 TEST_CASE("linear ramp, c_drop = 0: numerical integral vs power-law closed form", "[timeline]") {
@@ -108,17 +109,18 @@ TEST_CASE("linear ramp, g0 = 0: numerical integral vs exponential closed form", 
   CHECK(Evaluate(run).effective_tokens == Approx(expected).epsilon(kNumericRelTol));
 }
 
-TEST_CASE("early dropout: on during the fresh epoch and the first repeats, then off", "[timeline]") {
+TEST_CASE("early dropout: on during the fresh epoch and the first repeats, then off",
+          "[timeline]") {
   Run run = BaseRun(1e9, 1e9, 20);
   run.dropout = Dropout{DropoutSchedule::kEarly, 0.1, 0.0, 5.0};
   const double q = 1.0 - run.modifiers.c_drop * 0.1;
   const double r1 = kRdStar * (1.0 + run.modifiers.g0 * 0.1);
-  const double expected =
-      1e9 * (q * 1.0 + q * r1 * (1.0 - std::exp(-4.0 / r1)) +
-             std::exp(-4.0 / r1) * kRdStar * (1.0 - std::exp(-15.0 / kRdStar)));
+  const double expected = 1e9 * (q * 1.0 + q * r1 * (1.0 - std::exp(-4.0 / r1)) +
+                                 std::exp(-4.0 / r1) * kRdStar * (1.0 - std::exp(-15.0 / kRdStar)));
   const Summary s = Evaluate(run);
   CHECK(s.effective_tokens == Approx(expected).epsilon(kClosedRelTol));
-  CHECK(s.marginal_value_last == Approx(std::exp(-4.0 / r1 - 15.0 / kRdStar)).epsilon(kClosedRelTol));
+  CHECK(s.marginal_value_last ==
+        Approx(std::exp(-4.0 / r1 - 15.0 / kRdStar)).epsilon(kClosedRelTol));
 }
 
 TEST_CASE("dropout marks the trajectory with the rate in force", "[timeline]") {
@@ -135,7 +137,8 @@ TEST_CASE("objective and size multipliers stretch R_D* only", "[timeline]") {
   run.modifiers.size_gamma = 0.5;
   const double r = kRdStar * 2.0 * std::pow(4e9 / 1e9, 0.5);
   const Summary s = Evaluate(run);
-  CHECK(s.effective_tokens == Approx(EffectiveTokensClosedForm(64e9, 4e9, r)).epsilon(kClosedRelTol));
+  CHECK(s.effective_tokens ==
+        Approx(EffectiveTokensClosedForm(64e9, 4e9, r)).epsilon(kClosedRelTol));
   CHECK(s.rn_star_effective == run.law.rn_star);
 }
 
@@ -165,8 +168,10 @@ TEST_CASE("mixture sources repeat at their own rates", "[mixture]") {
         Approx(EffectiveTokensClosedForm(20e9, 5e9, kRdStar)).epsilon(kClosedRelTol));
   CHECK(s.effective_tokens ==
         Approx(80e9 + EffectiveTokensClosedForm(20e9, 5e9, kRdStar)).epsilon(kClosedRelTol));
-  CHECK(s.sources[1].marginal_value_last == Approx(std::exp(-3.0 / kRdStar)).epsilon(kClosedRelTol));
-  CHECK(s.marginal_value_last == Approx(0.8 + 0.2 * std::exp(-3.0 / kRdStar)).epsilon(kClosedRelTol));
+  CHECK(s.sources[1].marginal_value_last ==
+        Approx(std::exp(-3.0 / kRdStar)).epsilon(kClosedRelTol));
+  CHECK(s.marginal_value_last ==
+        Approx(0.8 + 0.2 * std::exp(-3.0 / kRdStar)).epsilon(kClosedRelTol));
 }
 
 TEST_CASE("quality scales what the law sees, not the fraction that counts", "[mixture]") {
@@ -179,5 +184,6 @@ TEST_CASE("quality scales what the law sees, not the fraction that counts", "[mi
   CHECK(sb.loss_unique < sa.loss_unique);
   // The law sees 3x the tokens: L(N', 3 D') with N' from 3 U.
   const double np = EffectiveParams(a.law, 1e9, 6e9, a.law.rn_star);
-  CHECK(sb.loss_repeated == Approx(Loss(a.law, np, 3.0 * sa.effective_tokens)).epsilon(kClosedRelTol));
+  CHECK(sb.loss_repeated ==
+        Approx(Loss(a.law, np, 3.0 * sa.effective_tokens)).epsilon(kClosedRelTol));
 }

@@ -69,9 +69,9 @@ struct Summary {
   double marginal_value_last = 0;                  // dD'/dD at the end of the run
   std::optional<double> epochs_value_below_half;   // first epoch where dD'/dD < 0.5
   std::optional<double> epochs_value_below_tenth;  // first epoch where dD'/dD < 0.1
-  double p_bar = 0;  // p̄: dropout on repeated tokens, averaged over all tokens
-  double rd_star_effective = 0;      // R_D* m_objective m_size(U) at p = 0 (first source)
-  double rn_star_effective = 0;      // R_N* (1 + g(N) p̄)
+  double p_bar = 0;              // p̄: dropout on repeated tokens, averaged over all tokens
+  double rd_star_effective = 0;  // R_D* m_objective m_size(U) at p = 0 (first source)
+  double rn_star_effective = 0;  // R_N* (1 + g(N) p̄)
   std::vector<SourceSummary> sources;
   std::vector<std::string> warnings;
 };

@@ -70,11 +70,11 @@ struct Law {
   // Validate() requires overfit_a <= overfit_c + overfit_k, which makes more
   // unique tokens never raise the loss.
   bool overfit = false;
-  double overfit_w = 0;     // log of z's scale at N' = U = 1e9, R = 1
-  double overfit_a = 0;     // exponent of N'/1e9, >= 0
-  double overfit_c = 0;     // exponent of 1e9/U, >= 0
-  double overfit_k = 0;     // exponent of R, > 0
-  double loss_cap = 0;      // nats: the loss an overfitting run tends to
+  double overfit_w = 0;  // log of z's scale at N' = U = 1e9, R = 1
+  double overfit_a = 0;  // exponent of N'/1e9, >= 0
+  double overfit_c = 0;  // exponent of 1e9/U, >= 0
+  double overfit_k = 0;  // exponent of R, > 0
+  double loss_cap = 0;   // nats: the loss an overfitting run tends to
 };
 
 // One constant of a law: its name (the scenario's `law.<name>` key and the

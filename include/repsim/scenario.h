@@ -132,8 +132,8 @@ struct Scenario {
   // what `repsim fit --format toml` writes); reported beside LawName().
   std::string law_source;
   OutputOptions output;
-  std::vector<SweepAxis> sweep;          // empty: no sweep
-  std::vector<CompareVariant> compare;   // empty: no comparison
+  std::vector<SweepAxis> sweep;         // empty: no sweep
+  std::vector<CompareVariant> compare;  // empty: no comparison
 };
 
 // The largest sweep grid accepted (points), so that a typo cannot ask for

@@ -161,9 +161,7 @@ struct GridLosses {
 // Agrees with Evaluate() to ~1e-15 relative (tests/test_sweep.cpp checks
 // 1e-12). Error when the law is not of the Chinchilla form, a constant or
 // input is out of its domain, or the spans have the wrong sizes.
-MaybeError EvaluateEpochsUniqueGrid(const Law& law, double params,
-                                                    std::span<const double> epochs,
-                                                    std::span<const double> unique_tokens,
-                                                    const GridLosses& out);
+MaybeError EvaluateEpochsUniqueGrid(const Law& law, double params, std::span<const double> epochs,
+                                    std::span<const double> unique_tokens, const GridLosses& out);
 
 }  // namespace repsim

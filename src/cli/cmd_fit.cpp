@@ -16,8 +16,8 @@
 #include <tuple>
 #include <vector>
 
-#include "cli/flags.h"
 #include "cli/commands.h"
+#include "cli/flags.h"
 #include "io/progress.h"
 #include "io/runs_csv.h"
 #include "io/suggest.h"
@@ -33,7 +33,8 @@ constexpr int kMaxThreads = 1024;
 constexpr int kMaxBootstrap = 1000000;
 
 constexpr const char* kUsage =
-    "Usage: repsim fit RUNS.csv [--form chinchilla|data-constrained|overfit] [--fix NAME=VALUE]...\n"
+    "Usage: repsim fit RUNS.csv [--form chinchilla|data-constrained|overfit] [--fix "
+    "NAME=VALUE]...\n"
     "                  [--fix-preset PRESET] [--huber-delta D] [--drop-highest K]\n"
     "                  [--starts grid|N] [--bootstrap B] [--seed S] [--threads T]\n"
     "                  [--format table|json|csv|toml]\n"
@@ -145,8 +146,8 @@ std::optional<int> ParseFlags(const Args& args, FlagSet& opts, Flags* f) {
 
   if (files.empty()) return opts.UsageError("no runs file given: repsim fit RUNS.csv");
   if (files.size() > 1) {
-    return opts.UsageError(fmt::format("one runs file expected, got {}: '{}' and '{}'", files.size(),
-                                  files[0], files[1]));
+    return opts.UsageError(fmt::format("one runs file expected, got {}: '{}' and '{}'",
+                                       files.size(), files[0], files[1]));
   }
   f->file = files[0];
 
@@ -177,7 +178,8 @@ std::optional<int> ParseFlags(const Args& args, FlagSet& opts, Flags* f) {
   for (const std::string& fix : fixes) {
     const size_t eq = fix.find('=');
     if (eq == std::string::npos) {
-      return opts.UsageError(fmt::format("--fix = '{}': expected NAME=VALUE, e.g. --fix E=1.8", fix));
+      return opts.UsageError(
+          fmt::format("--fix = '{}': expected NAME=VALUE, e.g. --fix E=1.8", fix));
     }
     const std::string name = fix.substr(0, eq);
     const std::string value = fix.substr(eq + 1);
@@ -473,8 +475,8 @@ void WriteToml(const Report& r) {
 int FitCommand(const Args& args) {
   // The overfit form is fitted on repeated-vs-fresh pairs (cmd_fit_overfit.cpp).
   for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--form=overfit" || (args[i] == "--form" && i + 1 < args.size() &&
-                                         args[i + 1] == "overfit")) {
+    if (args[i] == "--form=overfit" ||
+        (args[i] == "--form" && i + 1 < args.size() && args[i + 1] == "overfit")) {
       return FitOverfitCommand(args);
     }
   }
@@ -489,8 +491,8 @@ int FitCommand(const Args& args) {
   }
   const int runs_read = static_cast<int>(read->size());
   if (flags.drop_highest >= runs_read) {
-    return opts.UsageError(fmt::format("--drop-highest = {}: {} has only {} runs", flags.drop_highest,
-                                  flags.file, runs_read));
+    return opts.UsageError(fmt::format("--drop-highest = {}: {} has only {} runs",
+                                       flags.drop_highest, flags.file, runs_read));
   }
   const std::vector<FitRun> runs = DropHighestLosses(*read, flags.drop_highest);
   int free = 0;
@@ -506,7 +508,7 @@ int FitCommand(const Args& args) {
   const size_t grid = StartGrid(whole_grid).size();
   if (flags.options.max_starts && static_cast<size_t>(*flags.options.max_starts) > grid) {
     return opts.UsageError(fmt::format("--starts = {}: the start grid has only {} points",
-                                  *flags.options.max_starts, grid));
+                                       *flags.options.max_starts, grid));
   }
 
   std::optional<FitResult> fit;

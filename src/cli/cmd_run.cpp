@@ -1,4 +1,6 @@
 // `repsim run` and `repsim check`: scenario files in, results out.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
@@ -6,10 +8,8 @@
 #include <sstream>
 #include <thread>
 
-#include <fmt/format.h>
-
-#include "cli/flags.h"
 #include "cli/commands.h"
+#include "cli/flags.h"
 #include "io/interrupt.h"
 #include "io/plots.h"
 #include "io/results.h"
@@ -88,7 +88,7 @@ std::optional<int> Parse(const Args& args, bool run, Parsed* p) {
         .Value("columns", '\0', "all", &p->columns,
                "all: every column in every row of sweep.csv (default: the columns that vary over "
                "the grid; those that do not go to sweep.meta.json, with their values)")
-        .Value("shard", '\0', "I/N",  &p->shard,
+        .Value("shard", '\0', "I/N", &p->shard,
                "evaluate only slice I (1-based) of N of the sweep grid; join with `repsim merge`")
         .Switch("quiet", 'q', &p->quiet, "print nothing but errors")
         .Switch("strict", '\0', &p->strict,
@@ -138,8 +138,9 @@ std::optional<std::vector<std::pair<std::string, Scenario>>> LoadAll(
       continue;
     }
     if (!names.insert(r.scenario->name).second) {
-      fmt::print(stderr, "{}: error: scenario.name = \"{}\" is also the name of an earlier file; "
-                         "both would write results/{}/\n",
+      fmt::print(stderr,
+                 "{}: error: scenario.name = \"{}\" is also the name of an earlier file; "
+                 "both would write results/{}/\n",
                  shown, r.scenario->name, r.scenario->name);
       ok = false;
       continue;
@@ -194,8 +195,8 @@ int RunCommand(const Args& args) {
     char slash = 0;
     std::istringstream ss(p.shard);
     if (!(ss >> i >> slash >> n) || slash != '/' || !ss.eof() || n < 1 || i < 1 || i > n) {
-      return Fail("run", fmt::format("--shard = '{}': must be I/N with 1 <= I <= N (e.g. 3/8)",
-                                     p.shard));
+      return Fail("run",
+                  fmt::format("--shard = '{}': must be I/N with 1 <= I <= N (e.g. 3/8)", p.shard));
     }
     sweep_opts.shard_index = i - 1;
     sweep_opts.shard_count = n;
@@ -270,7 +271,8 @@ int RunCommand(const Args& args) {
         if (sweep.invalid) failed += fmt::format(", {} invalid", sweep.invalid);
         if (!failed.empty()) failed += " (see the status column of sweep.csv)";
         if (sweep_opts.sharded) {
-          fmt::print(notes, "sweep: shard {}/{}: grid points {} to {} of {}{}; join the shards with "
+          fmt::print(notes,
+                     "sweep: shard {}/{}: grid points {} to {} of {}{}; join the shards with "
                      "`repsim merge`\n",
                      sweep_opts.shard_index + 1, sweep_opts.shard_count, sweep.begin,
                      sweep.begin + sweep.points - 1, sweep.grid_points, failed);

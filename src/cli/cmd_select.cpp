@@ -195,8 +195,8 @@ int SelectCommand(const Args& args) {
   }
   if (!p.epochs.empty()) {
     if (!(epochs = ParsePositive("epochs", p.epochs, "must be a number > 0"))) return kExitBadInput;
-    if (!(tokens = ParsePositive("tokens-per-example", p.tokens_per_example,
-                                 "must be a number > 0", /*quantity=*/true))) {
+    if (!(tokens = ParsePositive("tokens-per-example", p.tokens_per_example, "must be a number > 0",
+                                 /*quantity=*/true))) {
       return kExitBadInput;
     }
   }

@@ -101,9 +101,10 @@ int ServeCommand(const Args& args) {
   int timeout = 5;
   std::string port_text, max_points_text, threads_text, timeout_text;
   FlagSet flags("serve", kServeUsage);
-  flags.Value("host", '\0', "ADDR", &host,
-              "address to listen on (default 127.0.0.1: this machine only; 0.0.0.0: every "
-              "interface)")
+  flags
+      .Value("host", '\0', "ADDR", &host,
+             "address to listen on (default 127.0.0.1: this machine only; 0.0.0.0: every "
+             "interface)")
       .Value("port", 'p', "PORT", &port_text, "TCP port (default 8787; 0: any free port)")
       .Switch("open", '\0', &open, "open the page in the desktop's browser (xdg-open)")
       .Value("max-sweep-points", '\0', "N", &max_points_text,

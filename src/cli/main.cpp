@@ -1,11 +1,11 @@
 // repsim: what repeating your pre-training data will cost.
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <exception>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "cli/commands.h"
 #include "cli/flags.h"
@@ -32,7 +32,8 @@ constexpr Command kCommands[] = {
     {"merge", repsim::cli::MergeCommand, "join sharded sweep results into one sweep.csv"},
     {"calibrate", repsim::cli::CalibrateCommand,
      "re-derive the calibrated constants from their Token-Crisis targets"},
-    {"serve", repsim::cli::ServeCommand, "explore a scenario in the browser: a local page and JSON API"},
+    {"serve", repsim::cli::ServeCommand,
+     "explore a scenario in the browser: a local page and JSON API"},
     {"select", repsim::cli::SelectCommand,
      "pick a small, diverse subset of SFT examples from their embeddings"},
     {"columns", repsim::cli::ColumnsCommand,

@@ -236,18 +236,20 @@ int PlanAllocate(const Args& args) {
       fmt::print("Ignoring it (the fresh-data allocation on U) would cost {} nats more.\n",
                  cell.Delta(f.loss - o.loss));
     } else {
-      fmt::print("The rows spend different compute ({:.3g} and {:.3g} FLOPs): compare each with "
-                 "the optimum for its own budget, not with each other.\n",
-                 o.flops, f.flops);
+      fmt::print(
+          "The rows spend different compute ({:.3g} and {:.3g} FLOPs): compare each with "
+          "the optimum for its own budget, not with each other.\n",
+          o.flops, f.flops);
     }
     // The price of the data limit at the optimum's budget: the best any
     // allocation of the same FLOPs reaches with unlimited fresh data.
     const Allocation free = ComputeOptimal(*law, o.flops);
     const double free_loss = FreshLoss(*law, free.params, free.tokens);
-    fmt::print("Against the unlimited-data optimum for the same compute ({:.3g} FLOPs: N = {}, "
-               "D = {}, loss {}), the data-constrained optimum costs {} nats.\n",
-               o.flops, cell.Count(free.params), cell.Count(free.tokens), cell.Loss(free_loss),
-               cell.Delta(o.loss - free_loss));
+    fmt::print(
+        "Against the unlimited-data optimum for the same compute ({:.3g} FLOPs: N = {}, "
+        "D = {}, loss {}), the data-constrained optimum costs {} nats.\n",
+        o.flops, cell.Count(free.params), cell.Count(free.tokens), cell.Loss(free_loss),
+        cell.Delta(o.loss - free_loss));
   }
   if (plan->optimum.loss - floor < kSaturatedLossGap) {
     const double gap = plan->optimum.loss - floor;

@@ -1,8 +1,7 @@
 #include "repsim/calibration.h"
 
-#include <cmath>
-
 #include <boost/math/tools/toms748_solve.hpp>
+#include <cmath>
 
 #include "repsim/engine.h"
 #include "repsim/run.h"

@@ -14,16 +14,16 @@
 
 #include "repsim/engine.h"
 
-#include "core/solve.h"
-#include "repsim/displacement.h"
+#include <fmt/format.h>
 
 #include <algorithm>
+#include <boost/math/quadrature/gauss_kronrod.hpp>
+#include <boost/math/tools/toms748_solve.hpp>
 #include <cmath>
 #include <limits>
 
-#include <boost/math/quadrature/gauss_kronrod.hpp>
-#include <boost/math/tools/toms748_solve.hpp>
-#include <fmt/format.h>
+#include "core/solve.h"
+#include "repsim/displacement.h"
 
 namespace repsim {
 
@@ -54,18 +54,18 @@ double FreshLoss(const Law& law, double params, double tokens) {
 namespace {
 
 struct SourceContext {
-  double u;           // U_i
-  double w;           // w_i
-  double k;           // quality
-  double s;           // τ_i = s x
-  double fresh_end;   // x where source starts repeating: 1 / s
-  double r0;          // R_D* m_obj m_size(U_i), epochs of the source
+  double u;          // U_i
+  double w;          // w_i
+  double k;          // quality
+  double s;          // τ_i = s x
+  double fresh_end;  // x where source starts repeating: 1 / s
+  double r0;         // R_D* m_obj m_size(U_i), epochs of the source
 };
 
 struct SourceState {
-  double effective = 0;      // D'_i so far, tokens
-  double lambda = 0;         // Λ_i: -log of the value of the next repeated token
-  double repeated_p = 0;     // ∫ p over repeated tokens
+  double effective = 0;   // D'_i so far, tokens
+  double lambda = 0;      // Λ_i: -log of the value of the next repeated token
+  double repeated_p = 0;  // ∫ p over repeated tokens
 };
 
 class Timeline {
@@ -88,13 +88,18 @@ class Timeline {
     }
     const Dropout& d = run.dropout;
     switch (d.schedule) {
-      case DropoutSchedule::kStep: knots_.push_back(d.start_epoch); break;
-      case DropoutSchedule::kEarly: knots_.push_back(d.end_epoch); break;
+      case DropoutSchedule::kStep:
+        knots_.push_back(d.start_epoch);
+        break;
+      case DropoutSchedule::kEarly:
+        knots_.push_back(d.end_epoch);
+        break;
       case DropoutSchedule::kLinear:
         knots_.push_back(d.start_epoch);
         knots_.push_back(d.end_epoch);
         break;
-      default: break;
+      default:
+        break;
     }
     std::sort(knots_.begin(), knots_.end());
     knots_.erase(std::unique(knots_.begin(), knots_.end()), knots_.end());
@@ -348,9 +353,9 @@ Summary Evaluate(const Run& run) {
       [&](double y) { return FreshLoss(law, std::exp(y), kbar * run.tokens); }, s.loss_repeated,
       run.params, s.loss_unique, internal::ParamsGuess(law, kbar * run.tokens, s.loss_repeated));
   if (!out.equivalent_params) {
-    out.warnings.push_back(fmt::format(
-        "equivalent_params: no model size gives loss {:.6g} on these tokens when fresh",
-        s.loss_repeated));
+    out.warnings.push_back(
+        fmt::format("equivalent_params: no model size gives loss {:.6g} on these tokens when fresh",
+                    s.loss_repeated));
   }
   out.epochs_value_below_half = EpochsValueBelow(run, 0.5);
   out.epochs_value_below_tenth = EpochsValueBelow(run, 0.1);

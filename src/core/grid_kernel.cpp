@@ -70,10 +70,8 @@ void EvaluateOversized(const OversizedRow& row, const double* __restrict col_d,
 
 }  // namespace
 
-MaybeError EvaluateEpochsUniqueGrid(const Law& law, double params,
-                                                    std::span<const double> epochs,
-                                                    std::span<const double> unique_tokens,
-                                                    const GridLosses& out) {
+MaybeError EvaluateEpochsUniqueGrid(const Law& law, double params, std::span<const double> epochs,
+                                    std::span<const double> unique_tokens, const GridLosses& out) {
   if (law.form != LawForm::kChinchilla) {
     return std::string("the grid kernel needs a law of the Chinchilla form (not kaplan2020)");
   }

@@ -1,11 +1,11 @@
 #include "repsim/law.h"
 
-#include <array>
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <vector>
-
-#include <fmt/format.h>
 
 namespace repsim {
 namespace {
@@ -21,8 +21,10 @@ constexpr double kMuennighoffRnStar = 5.309743;
 
 constexpr LawConstant kLawConstants[] = {
     {"E", "irreducible loss (Chinchilla form)", "nats/token", &Law::e, LawForm::kChinchilla},
-    {"A", "parameter-term coefficient (Chinchilla form)", "nats·params^alpha", &Law::a, LawForm::kChinchilla},
-    {"B", "data-term coefficient (Chinchilla form)", "nats·tokens^beta", &Law::b, LawForm::kChinchilla},
+    {"A", "parameter-term coefficient (Chinchilla form)", "nats·params^alpha", &Law::a,
+     LawForm::kChinchilla},
+    {"B", "data-term coefficient (Chinchilla form)", "nats·tokens^beta", &Law::b,
+     LawForm::kChinchilla},
     {"alpha", "parameter exponent (Chinchilla form)", "", &Law::alpha, LawForm::kChinchilla},
     {"beta", "data exponent (Chinchilla form)", "", &Law::beta, LawForm::kChinchilla},
     {"alpha_n", "parameter exponent (Kaplan form)", "", &Law::alpha_n, LawForm::kKaplan},
@@ -200,8 +202,8 @@ MaybeError Validate(const Law& law) {
   for (size_t i = 0; i < n; ++i) {
     const Rule& r = rules[i];
     const bool e_rule = i == 0 && law.form == LawForm::kChinchilla;  // E: >= 0, not > 0
-    const bool ok = std::isfinite(r.value) && (e_rule ? r.value >= 0 : r.value > r.lo) &&
-                    r.value <= r.hi;
+    const bool ok =
+        std::isfinite(r.value) && (e_rule ? r.value >= 0 : r.value > r.lo) && r.value <= r.hi;
     if (!ok) {
       return fmt::format("{} = {}: must be {} and <= {:g}", r.name, r.value,
                          e_rule ? ">= 0" : "> 0", r.hi);
@@ -279,9 +281,9 @@ Allocation ComputeOptimal(const Law& law, double flops) {
   }
   // Minimise (n_c/N)^k + d_c 6 N / C:  N^(k+1) = k n_c^k C / (6 d_c).
   const double k = law.alpha_n / law.alpha_d;
-  out.params = std::exp((std::log(k) + k * std::log(law.n_c) + std::log(flops / 6.0) -
-                         std::log(law.d_c)) /
-                        (k + 1.0));
+  out.params =
+      std::exp((std::log(k) + k * std::log(law.n_c) + std::log(flops / 6.0) - std::log(law.d_c)) /
+               (k + 1.0));
   out.tokens = flops / (6.0 * out.params);
   return out;
 }

@@ -1,16 +1,16 @@
 // The compute-optimal planners of `repsim plan` (include/repsim/plan.h).
 #include "repsim/plan.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
+#include <boost/math/tools/minima.hpp>
+#include <boost/math/tools/toms748_solve.hpp>
 #include <cassert>
 #include <cmath>
 #include <cstdint>
 #include <limits>
-
-#include <boost/math/tools/minima.hpp>
-#include <boost/math/tools/toms748_solve.hpp>
-#include <fmt/format.h>
 
 #include "repsim/engine.h"
 

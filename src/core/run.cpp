@@ -1,9 +1,9 @@
 #include "repsim/run.h"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <cmath>
-
-#include <fmt/format.h>
 
 #include "repsim/calibration.h"
 
@@ -48,10 +48,14 @@ std::span<const std::string_view> DropoutScheduleNames() { return kScheduleNames
 
 double DropoutRateAt(const Dropout& d, double epoch) {
   switch (d.schedule) {
-    case DropoutSchedule::kNone: return 0.0;
-    case DropoutSchedule::kConstant: return d.rate;
-    case DropoutSchedule::kStep: return epoch >= d.start_epoch ? d.rate : 0.0;
-    case DropoutSchedule::kEarly: return epoch < d.end_epoch ? d.rate : 0.0;
+    case DropoutSchedule::kNone:
+      return 0.0;
+    case DropoutSchedule::kConstant:
+      return d.rate;
+    case DropoutSchedule::kStep:
+      return epoch >= d.start_epoch ? d.rate : 0.0;
+    case DropoutSchedule::kEarly:
+      return epoch < d.end_epoch ? d.rate : 0.0;
     case DropoutSchedule::kLinear:
       if (epoch <= d.start_epoch) return 0.0;
       if (epoch >= d.end_epoch) return d.rate;
@@ -69,10 +73,14 @@ Modifiers DefaultModifiers() {
 
 double DefaultObjectiveMultiplier(Objective objective) {
   switch (objective) {
-    case Objective::kCausal: return 1.0;
-    case Objective::kSpanCorruption: return kObjectiveMultiplierSpanCorruption;
-    case Objective::kUl2: return kObjectiveMultiplierUl2;
-    case Objective::kDiffusion: return kObjectiveMultiplierDiffusion;
+    case Objective::kCausal:
+      return 1.0;
+    case Objective::kSpanCorruption:
+      return kObjectiveMultiplierSpanCorruption;
+    case Objective::kUl2:
+      return kObjectiveMultiplierUl2;
+    case Objective::kDiffusion:
+      return kObjectiveMultiplierDiffusion;
   }
   return 1.0;
 }
@@ -110,7 +118,8 @@ MaybeError Validate(const Run& run) {
   if (std::fabs(wsum - 1.0) > 1e-9) {
     return fmt::format("data source weights sum to {:.17g}: must sum to 1 (within 1e-9)", wsum);
   }
-  if (!std::isfinite(Compute(run))) return std::string("training: 6 * active_params * tokens overflows");
+  if (!std::isfinite(Compute(run)))
+    return std::string("training: 6 * active_params * tokens overflows");
 
   const Dropout& d = run.dropout;
   if (!std::isfinite(d.rate) || d.rate < 0 || d.rate >= 1) {
@@ -145,9 +154,8 @@ MaybeError Validate(const Run& run) {
   if (!std::isfinite(m.size_gamma) || std::fabs(m.size_gamma) > 10) {
     return fmt::format("modifiers.size_gamma = {}: must be in [-10, 10]", m.size_gamma);
   }
-  if (m.objective_multiplier &&
-      (!std::isfinite(*m.objective_multiplier) || !(*m.objective_multiplier > 0) ||
-       *m.objective_multiplier > 1e6)) {
+  if (m.objective_multiplier && (!std::isfinite(*m.objective_multiplier) ||
+                                 !(*m.objective_multiplier > 0) || *m.objective_multiplier > 1e6)) {
     return fmt::format("modifiers.objective_multiplier = {}: must be > 0 and <= 1e6",
                        *m.objective_multiplier);
   }

@@ -1,13 +1,13 @@
 #include "repsim/scenario.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
-
-#include <fmt/format.h>
 
 #include "repsim/plan.h"
 
@@ -38,7 +38,8 @@ const std::array<KeyInfo, 35> kKeys = {{
     {"law.n_c", KeyKind::kNumber, {}, "Kaplan parameter scale"},
     {"law.alpha_d", KeyKind::kNumber, {}, "Kaplan data exponent"},
     {"law.d_c", KeyKind::kNumber, {}, "Kaplan data scale, tokens"},
-    {"model.params", KeyKind::kQuantity, kComputeOptimal, "total parameters, \"compute_optimal\" (fresh data) or \"data_constrained_optimal\""},
+    {"model.params", KeyKind::kQuantity, kComputeOptimal,
+     "total parameters, \"compute_optimal\" (fresh data) or \"data_constrained_optimal\""},
     {"model.active_params", KeyKind::kQuantity, {}, "parameters active per token (FLOPs)"},
     {"model.objective", KeyKind::kChoice, {}, "training objective"},
     {"data.unique_tokens", KeyKind::kQuantity, {}, "unique tokens available"},
@@ -54,20 +55,28 @@ const std::array<KeyInfo, 35> kKeys = {{
     {"modifiers.g0", KeyKind::kNumber, {}, "dropout's stretch of the decay at 1e9 params"},
     {"modifiers.eta", KeyKind::kNumber, {}, "scale exponent of dropout's benefit"},
     {"modifiers.size_gamma", KeyKind::kNumber, {}, "dataset-size modifier of the decay"},
-    {"modifiers.displacement", KeyKind::kNumber, {},
+    {"modifiers.displacement",
+     KeyKind::kNumber,
+     {},
      "strength of capacity displacement by repeated mixture sources (0: off)"},
-    {"modifiers.memorization_capacity", KeyKind::kNumber, {},
+    {"modifiers.memorization_capacity",
+     KeyKind::kNumber,
+     {},
      "tokens a parameter can memorise (capacity displacement)"},
 }};
 // Set apart so the array above stays in SCENARIO.md order.
-const KeyInfo kObjectiveMultiplierKey = {"modifiers.objective_multiplier", KeyKind::kNumber, {},
+const KeyInfo kObjectiveMultiplierKey = {"modifiers.objective_multiplier",
+                                         KeyKind::kNumber,
+                                         {},
                                          "overrides the objective's R_D* multiplier"};
 
 // One source of a mixture ([[data.source]]), by its name: data.source.<name>.<field>.
 constexpr std::string_view kSourcePrefix = "data.source.";
 const std::array<KeyInfo, 3> kSourceKeys = {{
     {"data.source.<name>.unique_tokens", KeyKind::kQuantity, {}, "unique tokens of one source"},
-    {"data.source.<name>.weight", KeyKind::kNumber, {},
+    {"data.source.<name>.weight",
+     KeyKind::kNumber,
+     {},
      "share of training tokens from one source (the others keep their proportions)"},
     {"data.source.<name>.quality", KeyKind::kNumber, {}, "value multiplier of one source"},
 }};
@@ -209,8 +218,10 @@ std::vector<std::string> ConcreteKeys(const RunSpec& spec, bool numeric_only) {
 }
 
 std::optional<double> ParseNumber(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+    text.remove_suffix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
+    text.remove_prefix(1);
   if (!text.empty() && text.front() == '+') text.remove_prefix(1);
   if (text.empty()) return std::nullopt;
   double v = 0;
@@ -220,15 +231,25 @@ std::optional<double> ParseNumber(std::string_view text) {
 }
 
 std::optional<double> ParseQuantity(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+    text.remove_suffix(1);
   if (text.empty()) return std::nullopt;
   int suffix_exponent = 0;
   switch (std::toupper(static_cast<unsigned char>(text.back()))) {
-    case 'K': suffix_exponent = 3; break;
-    case 'M': suffix_exponent = 6; break;
-    case 'B': suffix_exponent = 9; break;
-    case 'T': suffix_exponent = 12; break;
-    default: break;
+    case 'K':
+      suffix_exponent = 3;
+      break;
+    case 'M':
+      suffix_exponent = 6;
+      break;
+    case 'B':
+      suffix_exponent = 9;
+      break;
+    case 'T':
+      suffix_exponent = 12;
+      break;
+    default:
+      break;
   }
   if (suffix_exponent) {
     text.remove_suffix(1);
@@ -385,7 +406,8 @@ std::optional<double> GetNumber(const RunSpec& spec, std::string_view path) {
     if (double* f = LawField(copy, path.substr(4), &kaplan)) return *f;
     return std::nullopt;
   }
-  if (path == "model.params") return spec.params_compute_optimal ? std::nullopt : std::optional(spec.params);
+  if (path == "model.params")
+    return spec.params_compute_optimal ? std::nullopt : std::optional(spec.params);
   if (path == "model.active_params") return spec.active_params;
   if (auto key = ParseSourceKey(path); key && spec.mixture) {
     for (const DataSource& d : spec.sources) {
@@ -396,11 +418,14 @@ std::optional<double> GetNumber(const RunSpec& spec, std::string_view path) {
     }
     return std::nullopt;
   }
-  if (path == "data.unique_tokens" && !spec.mixture && !spec.sources.empty()) return spec.sources[0].unique_tokens;
-  if (path == "data.quality" && !spec.mixture && !spec.sources.empty()) return spec.sources[0].quality;
+  if (path == "data.unique_tokens" && !spec.mixture && !spec.sources.empty())
+    return spec.sources[0].unique_tokens;
+  if (path == "data.quality" && !spec.mixture && !spec.sources.empty())
+    return spec.sources[0].quality;
   if (path == "training.tokens" && spec.basis == TrainingBasis::kTokens) return spec.training_value;
   if (path == "training.epochs" && spec.basis == TrainingBasis::kEpochs) return spec.training_value;
-  if (path == "training.compute" && spec.basis == TrainingBasis::kCompute) return spec.training_value;
+  if (path == "training.compute" && spec.basis == TrainingBasis::kCompute)
+    return spec.training_value;
   if (path == "training.dropout.rate") return spec.dropout.rate;
   if (path == "training.dropout.start_epoch") return spec.dropout.start_epoch;
   if (path == "training.dropout.end_epoch") return spec.dropout.end_epoch;
@@ -430,8 +455,7 @@ Expected<Run> Resolve(const RunSpec& spec) {
     if (auto e = quantity("data.unique_tokens", spec.sources[0].unique_tokens)) return *e;
     const double k = spec.sources[0].quality;
     if (!std::isfinite(k) || !(k > 0) || k > 1e6) {
-      return KeyError("data.quality",
-                      fmt::format("data.quality = {}: must be > 0 and <= 1e6", k));
+      return KeyError("data.quality", fmt::format("data.quality = {}: must be > 0 and <= 1e6", k));
     }
   }
   if (!spec.params_compute_optimal) {
@@ -483,7 +507,7 @@ Expected<Run> Resolve(const RunSpec& spec) {
     }
     run.params = plan->optimum.params;
     run.active_params = run.params;
-    run.tokens = spec.basis == TrainingBasis::kCompute ? v / (6.0 * run.params)
+    run.tokens = spec.basis == TrainingBasis::kCompute  ? v / (6.0 * run.params)
                  : spec.basis == TrainingBasis::kTokens ? v
                                                         : v * unique;
   } else if (spec.basis == TrainingBasis::kCompute) {
@@ -522,10 +546,9 @@ Expected<Run> Resolve(const RunSpec& spec) {
     if (implied <= kMaxEpochs) continue;
     const std::string key = spec.mixture ? fmt::format("data.source.{}.unique_tokens", s.name)
                                          : std::string("data.unique_tokens");
-    const std::string with =
-        spec.basis == TrainingBasis::kEpochs
-            ? fmt::format("training.epochs = {:g}", v)
-            : fmt::format("{} = {:g}", basis_key, v);
+    const std::string with = spec.basis == TrainingBasis::kEpochs
+                                 ? fmt::format("training.epochs = {:g}", v)
+                                 : fmt::format("{} = {:g}", basis_key, v);
     return KeyError(key, fmt::format("{} = {:g} with {} implies {:g} epochs{}: must be <= {:g} "
                                      "(the limit of training.epochs; a missing suffix such as "
                                      "\"{:g}B\"?)",

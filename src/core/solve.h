@@ -4,11 +4,10 @@
 #pragma once
 
 #include <algorithm>
+#include <boost/math/tools/toms748_solve.hpp>
 #include <cmath>
 #include <exception>
 #include <optional>
-
-#include <boost/math/tools/toms748_solve.hpp>
 
 #include "repsim/engine.h"
 #include "repsim/law.h"

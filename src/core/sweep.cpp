@@ -115,9 +115,9 @@ bool ClosedFormEvaluator::Applies(const Run& run) {
 
 const ClosedFormEvaluator::Terms& ClosedFormEvaluator::TermsFor(const Run& run) {
   const Law& law = run.law;
-  const std::array<uint64_t, 7> key = {Bits(run.params), Bits(run.modifiers.eta), Bits(law.a),
-                                       Bits(law.b),      Bits(law.alpha),         Bits(law.beta),
-                                       static_cast<uint64_t>(law.form)};
+  const std::array<uint64_t, 7> key = {
+      Bits(run.params), Bits(run.modifiers.eta),        Bits(law.a), Bits(law.b), Bits(law.alpha),
+      Bits(law.beta),   static_cast<uint64_t>(law.form)};
   if (!terms_ || terms_->key != key) {
     Terms t;
     t.key = key;

@@ -117,10 +117,11 @@ std::vector<Column> Build() {
           "effective_params", "parameters", [](R, S s) { return s.effective_params; },
           "N': parameters that still count (excess parameters decay, Muennighoff 2023; less "
           "capacity_lost)"),
-      Result("capacity_lost", "", [](R, S s) { return s.capacity_lost; },
-             "share of N' taken by memorising repeated mixture sources (Hernandez et al. 2022; 0 "
-             "for one source)",
-             [](R r, S) { return MayDisplaceCapacity(r); }),
+      Result(
+          "capacity_lost", "", [](R, S s) { return s.capacity_lost; },
+          "share of N' taken by memorising repeated mixture sources (Hernandez et al. 2022; 0 "
+          "for one source)",
+          [](R r, S) { return MayDisplaceCapacity(r); }),
       Result(
           "loss_repeated", "nats/token", [](R, S s) { return s.loss_repeated; },
           "L(N', D'): predicted loss of this run, nats/token"),
@@ -205,11 +206,13 @@ std::vector<Column> Build() {
       Input(
           "size_gamma", "", [](R r, S) { return r.modifiers.size_gamma; },
           "dataset-size modifier of the decay"),
-      Input("displacement", "", [](R r, S) { return r.modifiers.displacement; },
-            "capacity-displacement strength lambda (calibrated, Hernandez et al. 2022)"),
-      Input("memorization_capacity", "tokens per parameter",
-            [](R r, S) { return r.modifiers.memorization_capacity; },
-            "tokens a parameter can memorise (our assumption, from Morris et al. 2025)"),
+      Input(
+          "displacement", "", [](R r, S) { return r.modifiers.displacement; },
+          "capacity-displacement strength lambda (calibrated, Hernandez et al. 2022)"),
+      Input(
+          "memorization_capacity", "tokens per parameter",
+          [](R r, S) { return r.modifiers.memorization_capacity; },
+          "tokens a parameter can memorise (our assumption, from Morris et al. 2025)"),
   };
   c.insert(c.end(), std::begin(inputs), std::end(inputs));
   return c;

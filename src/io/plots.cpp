@@ -685,8 +685,7 @@ std::optional<std::string> WritePlots(const ScenarioResults& r, const PlotOption
   // The trajectory plots read trajectory.csv: write it when the scenario's
   // formats left it out.
   if (!r.trajectory.empty()) {
-    if (!staging.Has("trajectory.csv"))
-      write("trajectory.csv", TrajectoryCsv(r.trajectory));
+    if (!staging.Has("trajectory.csv")) write("trajectory.csv", TrajectoryCsv(r.trajectory));
     if (VariantCount(r) > 0) write("trajectory_variants.dat", VariantTrajectoryData(r));
     write("trajectory.gp", TrajectoryScript(r));
     write("effective_tokens.gp", EffectiveTokensScript(r));

@@ -1,5 +1,6 @@
 #include "io/results.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -7,8 +8,6 @@
 #include <fstream>
 #include <mutex>
 #include <system_error>
-
-#include <fmt/format.h>
 
 #include "io/columns.h"
 #include "io/table.h"
@@ -21,8 +20,9 @@ namespace fs = std::filesystem;
 namespace repsim::io {
 namespace {
 
-Table SummaryTable(const std::vector<std::pair<std::string, std::pair<const Run*, const Summary*>>>& rows,
-                   bool with_name) {
+Table SummaryTable(
+    const std::vector<std::pair<std::string, std::pair<const Run*, const Summary*>>>& rows,
+    bool with_name) {
   Table t;
   if (with_name) t.AddColumn("name", false);
   for (const Column* c : DefaultColumns()) t.AddColumn(c->name, c->numeric());
@@ -48,8 +48,8 @@ std::string LawProvenance(const ScenarioResults& r) {
 
 // A position on the run's timeline (full passes over the unique data) in words.
 std::string PositionInWords(double epoch) {
-  static constexpr const char* kOrdinals[] = {"first", "second", "third", "fourth", "fifth",
-                                              "sixth", "seventh", "eighth", "ninth", "tenth"};
+  static constexpr const char* kOrdinals[] = {"first", "second",  "third",  "fourth", "fifth",
+                                              "sixth", "seventh", "eighth", "ninth",  "tenth"};
   if (epoch == 0) return "the start";
   if (epoch == 1) return "the first repeat";
   if (epoch == std::floor(epoch) && epoch <= 10) {
@@ -82,11 +82,11 @@ std::vector<std::string> AssumptionNotes(const ScenarioResults& r) {
       const auto flip = RankingFlip(hi.run, lo.run, a);
       if (!flip) continue;
       // `hi` wins at the assumed value; the order reverses past `flip`.
-      notes.push_back(fmt::format("ranking can flip: '{}' beats '{}' unless {} {} {:.3g} "
-                                  "(assumed {:g})",
-                                  hi.name, lo.name, a.name,
-                                  *flip < AssumedValue(hi.run, a) ? "<" : ">", *flip,
-                                  AssumedValue(hi.run, a)));
+      notes.push_back(
+          fmt::format("ranking can flip: '{}' beats '{}' unless {} {} {:.3g} "
+                      "(assumed {:g})",
+                      hi.name, lo.name, a.name, *flip < AssumedValue(hi.run, a) ? "<" : ">", *flip,
+                      AssumedValue(hi.run, a)));
     }
   }
   return notes;
@@ -114,8 +114,10 @@ std::string DropoutInWords(const Run& run) {
     return fmt::format("token {:g} of {:g}", epoch * u, run.tokens);
   };
   switch (d.schedule) {
-    case DropoutSchedule::kNone: return "no dropout";
-    case DropoutSchedule::kConstant: return fmt::format("dropout {:g} throughout", d.rate);
+    case DropoutSchedule::kNone:
+      return "no dropout";
+    case DropoutSchedule::kConstant:
+      return fmt::format("dropout {:g} throughout", d.rate);
     case DropoutSchedule::kStep:
       return fmt::format("dropout {:g} from {} ({})", d.rate, PositionInWords(d.start_epoch),
                          token(d.start_epoch));
@@ -191,8 +193,8 @@ std::string TrajectoryCsv(const std::vector<TrajectoryPoint>& t) {
       "delta,dropout_rate,marginal_value\n";
   for (const TrajectoryPoint& p : t) {
     out += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", p.tokens, p.epochs, p.effective_tokens,
-                       p.effective_params, p.capacity_lost, p.loss_repeated, p.loss_unique,
-                       p.delta, p.dropout_rate, p.marginal_value);
+                       p.effective_params, p.capacity_lost, p.loss_repeated, p.loss_unique, p.delta,
+                       p.dropout_rate, p.marginal_value);
   }
   return out;
 }
@@ -226,9 +228,9 @@ std::string TerminalSummary(const ScenarioResults& r, size_t width) {
       t.AddRow({c->name, ShortCell(*c, r.run, s), std::string(c->meaning)});
     }
   }
-  std::string out = fmt::format("{} — {} law, {} objective, {}\n", r.scenario.name,
-                                LawName(r.run.law), ToString(r.run.objective),
-                                DropoutInWords(r.run));
+  std::string out =
+      fmt::format("{} — {} law, {} objective, {}\n", r.scenario.name, LawName(r.run.law),
+                  ToString(r.run.objective), DropoutInWords(r.run));
   if (!OverriddenConstants(r.run.law).empty()) out += "law constants: " + LawProvenance(r) + "\n";
   out += RenderText(t, width);
   if (s.sources.size() > 1) {
@@ -309,8 +311,9 @@ std::string ReportMarkdown(const ScenarioResults& r) {
     out += fmt::format("| {} | {} | {} |\n", c->name, v.empty() ? "not found" : v, c->meaning);
   }
   if (s.sources.size() > 1) {
-    out += "\n## Data sources\n\n| source | unique tokens | weight | quality | epochs | effective "
-           "tokens | marginal value of the last token |\n|---|---:|---:|---:|---:|---:|---:|\n";
+    out +=
+        "\n## Data sources\n\n| source | unique tokens | weight | quality | epochs | effective "
+        "tokens | marginal value of the last token |\n|---|---:|---:|---:|---:|---:|---:|\n";
     for (const SourceSummary& x : s.sources) {
       out += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", x.name, Short(x.unique_tokens),
                          Short(x.weight), Short(x.quality), Short(x.epochs),
@@ -360,14 +363,14 @@ std::string ReportMarkdown(const ScenarioResults& r) {
             "datablations repeated-vs-fresh pairs (docs/MODEL.md §2b)"
           : "measured by Muennighoff et al. 2023, 'Scaling data-constrained language models'");
   out += "\n| term | value | status |\n|---|---:|---|\n";
-  out += fmt::format("| objective multiplier m_{} | {} | {} |\n", ToString(run.objective),
-                     run.modifiers.objective_multiplier.value_or(DefaultObjectiveMultiplier(run.objective)),
-                     run.modifiers.objective_multiplier ? "set in the scenario"
-                     : run.objective == Objective::kSpanCorruption
-                         ? "calibrated: Token-Crisis T3 (Xue et al. 2023, Table 3)"
-                     : run.objective == Objective::kDiffusion
-                         ? "measured: Prabhudesai et al. 2025 (R_D* ~ 500)"
-                         : "reference (1)");
+  out += fmt::format(
+      "| objective multiplier m_{} | {} | {} |\n", ToString(run.objective),
+      run.modifiers.objective_multiplier.value_or(DefaultObjectiveMultiplier(run.objective)),
+      run.modifiers.objective_multiplier ? "set in the scenario"
+      : run.objective == Objective::kSpanCorruption
+          ? "calibrated: Token-Crisis T3 (Xue et al. 2023, Table 3)"
+      : run.objective == Objective::kDiffusion ? "measured: Prabhudesai et al. 2025 (R_D* ~ 500)"
+                                               : "reference (1)");
   auto status = [&](double v, double def, std::string_view what) {
     return v == def ? std::string(what) : std::string("set in the scenario");
   };
@@ -382,19 +385,20 @@ std::string ReportMarkdown(const ScenarioResults& r) {
                             "**our assumption** (dropout helps less at large scale)"));
   out += fmt::format("| size_gamma | {} | {} |\n", run.modifiers.size_gamma,
                      status(run.modifiers.size_gamma, kDefaultSizeGamma, "off (default)"));
-  out += fmt::format(
-      "| displacement | {} | {} |\n", run.modifiers.displacement,
-      status(run.modifiers.displacement, kDefaultDisplacement,
-             "calibrated: Hernandez et al. 2022 (800M model, 10 % from 100M tokens x 100: like 400M)"));
+  out += fmt::format("| displacement | {} | {} |\n", run.modifiers.displacement,
+                     status(run.modifiers.displacement, kDefaultDisplacement,
+                            "calibrated: Hernandez et al. 2022 (800M model, 10 % from 100M tokens "
+                            "x 100: like 400M)"));
   out += fmt::format("| memorization_capacity | {} | {} |\n", run.modifiers.memorization_capacity,
                      status(run.modifiers.memorization_capacity, kDefaultMemorizationCapacity,
                             "**our assumption** (3.6 bits/param, Morris et al. 2025, over "
                             "log2(50257) bits/token)"));
-  out += "\nKnown limits: Muennighoff's absolute losses are off by ~0.1-0.15 nats on its own runs; "
-         "its trends (penalties relative to unique data) are what it was fitted for. The model "
-         "has no term for loss that rises with more epochs (true overfitting). Capacity "
-         "displacement by a repeated mixture source (MODEL.md §3b) is calibrated on one "
-         "measurement (Hernandez et al. 2022); its shape is our assumption.\n";
+  out +=
+      "\nKnown limits: Muennighoff's absolute losses are off by ~0.1-0.15 nats on its own runs; "
+      "its trends (penalties relative to unique data) are what it was fitted for. The model "
+      "has no term for loss that rises with more epochs (true overfitting). Capacity "
+      "displacement by a repeated mixture source (MODEL.md §3b) is calibrated on one "
+      "measurement (Hernandez et al. 2022); its shape is our assumption.\n";
   for (const std::string& w : s.warnings) out += "\n**Warning:** " + w + "\n";
   return out;
 }
@@ -413,7 +417,8 @@ struct Staging::Memory {
   }
 };
 
-Staging::Staging(fs::path tmp, fs::path final_dir) : tmp_(std::move(tmp)), final_(std::move(final_dir)) {}
+Staging::Staging(fs::path tmp, fs::path final_dir)
+    : tmp_(std::move(tmp)), final_(std::move(final_dir)) {}
 
 Staging Staging::InMemory(const std::string& name) {
   Staging s{fs::path{}, fs::path{name}};
@@ -457,7 +462,8 @@ std::optional<std::string> Staging::Create(const fs::path& out_dir, const std::s
   return std::nullopt;
 }
 
-std::optional<std::string> Staging::Write(const std::string& file, const std::string& content) const {
+std::optional<std::string> Staging::Write(const std::string& file,
+                                          const std::string& content) const {
   if (memory_) {
     std::lock_guard lock(memory_->mu);
     memory_->streams.erase(file);
@@ -506,17 +512,21 @@ std::map<std::string, std::string> Staging::Files() const {
 std::optional<std::string> Staging::Commit() {
   if (memory_) return std::nullopt;
   std::error_code ec;
-  const fs::path old = final_.parent_path() / fmt::format(".{}.old-{}", final_.filename().string(), getpid());
+  const fs::path old =
+      final_.parent_path() / fmt::format(".{}.old-{}", final_.filename().string(), getpid());
   const bool had = fs::exists(final_, ec);
   if (had) {
     fs::rename(final_, old, ec);
-    if (ec) return fmt::format("{}: cannot move the previous results aside: {}", final_.string(), ec.message());
+    if (ec)
+      return fmt::format("{}: cannot move the previous results aside: {}", final_.string(),
+                         ec.message());
   }
   fs::rename(tmp_, final_, ec);
   if (ec) {
     std::error_code ec2;
     if (had) fs::rename(old, final_, ec2);  // put the previous results back
-    return fmt::format("{}: cannot move the new results into place: {}", final_.string(), ec.message());
+    return fmt::format("{}: cannot move the new results into place: {}", final_.string(),
+                       ec.message());
   }
   done_ = true;
   if (had) fs::remove_all(old, ec);
@@ -530,7 +540,8 @@ std::optional<std::string> WriteResults(const ScenarioResults& r, const Staging&
     if ((err = staging.Write("summary.csv", SummaryCsv(r.run, r.summary)))) return err;
     if ((err = staging.Write("trajectory.csv", TrajectoryCsv(r.trajectory)))) return err;
     if ((err = staging.Write("sources.csv", SourcesCsv(r.summary)))) return err;
-    if (!r.compare.empty() && (err = staging.Write("compare.csv", CompareCsv(r.compare)))) return err;
+    if (!r.compare.empty() && (err = staging.Write("compare.csv", CompareCsv(r.compare))))
+      return err;
   }
   if (o.json && (err = staging.Write("summary.json", SummaryJson(r)))) return err;
   if (o.md && (err = staging.Write("report.md", ReportMarkdown(r)))) return err;

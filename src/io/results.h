@@ -49,7 +49,8 @@ struct ScenarioResults {
 // its [[compare]] variants ranked by loss_repeated together with the base
 // (kBaseRowName), and the assumption notes (the sweep is RunSweep's).
 // Error: a run does not resolve (the loader resolved it already, so a bug).
-Expected<ScenarioResults> EvaluateScenario(const std::string& source_path, const Scenario& scenario);
+Expected<ScenarioResults> EvaluateScenario(const std::string& source_path,
+                                           const Scenario& scenario);
 
 // The file contents (pure functions, tested directly).
 std::string SummaryCsv(const Run& run, const Summary& s);

@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include "repsim/scenario.h"
-
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -12,6 +10,8 @@
 #include <optional>
 #include <span>
 #include <sstream>
+
+#include "repsim/scenario.h"
 
 namespace repsim::io {
 namespace {

@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "repsim/fit.h"
-#include "repsim/validate.h"
 #include "repsim/status.h"
+#include "repsim/validate.h"
 
 namespace repsim::io {
 

@@ -1,18 +1,18 @@
 #include "io/scenario_loader.h"
 
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <algorithm>
-#include <charconv>
 #include <map>
 #include <set>
 #include <sstream>
-
-#include <fmt/format.h>
-#include <toml++/toml.h>
 
 #include "io/scenario_set.h"
 #include "io/suggest.h"
@@ -20,22 +20,25 @@
 namespace repsim::io {
 namespace {
 
-constexpr std::string_view kTopKeys[] = {"scenario", "law", "model", "data", "training",
-                                          "modifiers", "output", "sweep", "compare"};
+constexpr std::string_view kTopKeys[] = {"scenario",  "law",    "model", "data",   "training",
+                                         "modifiers", "output", "sweep", "compare"};
 constexpr std::string_view kScenarioKeys[] = {"name", "description"};
 constexpr std::string_view kLawKeys[] = {
-    "preset",    "E",         "A",         "B",         "alpha",    "beta",    "rd_star",
-    "rn_star",   "overfit_w", "overfit_a", "overfit_c", "overfit_k", "loss_cap", "alpha_n",
-    "n_c",       "alpha_d",   "d_c",       "source"};
+    "preset",   "E",       "A",         "B",         "alpha",     "beta",
+    "rd_star",  "rn_star", "overfit_w", "overfit_a", "overfit_c", "overfit_k",
+    "loss_cap", "alpha_n", "n_c",       "alpha_d",   "d_c",       "source"};
 constexpr std::string_view kModelKeys[] = {"params", "active_params", "objective"};
 constexpr std::string_view kDataKeys[] = {"unique_tokens", "quality", "source"};
 constexpr std::string_view kSourceKeys[] = {"name", "unique_tokens", "weight", "quality"};
 constexpr std::string_view kTrainingKeys[] = {"tokens", "epochs", "compute", "dropout"};
 constexpr std::string_view kDropoutKeys[] = {"schedule", "rate", "start_epoch", "end_epoch"};
-constexpr std::string_view kModifierKeys[] = {"c_drop",     "g0",
-                                               "eta",        "size_gamma",
-                                               "objective_multiplier", "displacement",
-                                               "memorization_capacity"};
+constexpr std::string_view kModifierKeys[] = {"c_drop",
+                                              "g0",
+                                              "eta",
+                                              "size_gamma",
+                                              "objective_multiplier",
+                                              "displacement",
+                                              "memorization_capacity"};
 constexpr std::string_view kOutputKeys[] = {"trajectory_points", "formats", "plots"};
 constexpr std::string_view kFormatNames[] = {"csv", "json", "md"};
 constexpr std::string_view kSweepKeys[] = {"axis"};
@@ -117,8 +120,8 @@ class Loader {
       return std::nullopt;
     }
     if (n.is_integer() || n.is_floating_point()) return Number(n, key);
-    Error(n.source(), fmt::format("{} = {}: must be a number or a quantity like \"25B\"", key,
-                                  Describe(n)));
+    Error(n.source(),
+          fmt::format("{} = {}: must be a number or a quantity like \"25B\"", key, Describe(n)));
     return std::nullopt;
   }
 
@@ -138,8 +141,8 @@ class Loader {
     }
     std::string list;
     for (auto c : choices) list += (list.empty() ? "" : " | ") + std::string(c);
-    Error(n.source(), fmt::format("{} = \"{}\": must be one of {}{}", key, *s, list,
-                                  DidYouMean(*s, choices)));
+    Error(n.source(),
+          fmt::format("{} = \"{}\": must be one of {}{}", key, *s, list, DidYouMean(*s, choices)));
     return std::nullopt;
   }
 
@@ -159,8 +162,8 @@ class Loader {
       }
     } else if (n.is_integer() || n.is_floating_point()) {
       if (info->kind == KeyKind::kChoice) {
-        Error(n.source(), fmt::format("{} = {}: must be a string (one of its names)", path,
-                                      Describe(n)));
+        Error(n.source(),
+              fmt::format("{} = {}: must be a string (one of its names)", path, Describe(n)));
         return false;
       }
       err = SetNumber(spec, path, *Number(n, path));
@@ -168,7 +171,8 @@ class Loader {
       const char* allowed = info->kind == KeyKind::kChoice   ? "a string (one of its names)"
                             : info->kind == KeyKind::kNumber ? "a number"
                             : path == "model.params"
-                                ? "a number, a quantity like \"25B\", \"compute_optimal\" or \"data_constrained_optimal\""
+                                ? "a number, a quantity like \"25B\", \"compute_optimal\" or "
+                                  "\"data_constrained_optimal\""
                                 : "a number or a quantity like \"25B\"";
       Error(n.source(), fmt::format("{} = {}: must be {}", path, Describe(n), allowed));
       return false;
@@ -225,7 +229,9 @@ class Loader {
     CheckKeys(t, "model.", kModelKeys);
     const toml::node* params = t.get("params");
     if (!params) {
-      Error(t.source(), "model.params: required (a number, \"7B\", \"compute_optimal\" or \"data_constrained_optimal\")");
+      Error(t.source(),
+            "model.params: required (a number, \"7B\", \"compute_optimal\" or "
+            "\"data_constrained_optimal\")");
     } else {
       Apply(spec, "model.params", *params);
     }
@@ -276,7 +282,8 @@ class Loader {
       } else if (auto s = String(*name, "data.source.name")) {
         if (s->empty() || !names.insert(*s).second) {
           Error(name->source(), fmt::format("data.source.name = \"{}\": must be non-empty and "
-                                            "unique among the sources", *s));
+                                            "unique among the sources",
+                                            *s));
         }
         ds.name = *s;
       }
@@ -353,8 +360,9 @@ class Loader {
     CheckKeys(*d, "training.dropout.", kDropoutKeys);
     const toml::node* sched = d->get("schedule");
     if (!sched) {
-      Error(d->source(), "training.dropout.schedule: required (none | constant | step | linear | "
-                         "early)");
+      Error(d->source(),
+            "training.dropout.schedule: required (none | constant | step | linear | "
+            "early)");
       return;
     }
     if (!Apply(spec, "training.dropout.schedule", *sched)) return;
@@ -376,8 +384,8 @@ class Loader {
     key("start_epoch", s == DropoutSchedule::kStep || s == DropoutSchedule::kLinear);
     key("end_epoch", s == DropoutSchedule::kLinear || s == DropoutSchedule::kEarly);
     if (!none && !d->get("rate")) {
-      Error(d->source(), fmt::format("training.dropout.rate: required when schedule = \"{}\"",
-                                     sname));
+      Error(d->source(),
+            fmt::format("training.dropout.rate: required when schedule = \"{}\"", sname));
     }
   }
 
@@ -475,9 +483,8 @@ class Loader {
       const KeyInfo* info = FindKey(*key);
       const auto numeric = ConcreteKeyViews(sc.base, true);
       if (!info || info->kind == KeyKind::kChoice) {
-        Error(kn->source(),
-              fmt::format("sweep.axis.key = \"{}\": not a numeric scenario key{}", *key,
-                          DidYouMean(*key, numeric)));
+        Error(kn->source(), fmt::format("sweep.axis.key = \"{}\": not a numeric scenario key{}",
+                                        *key, DidYouMean(*key, numeric)));
         continue;
       }
       if (auto e = MissingSource(sc.base, *key)) {
@@ -486,7 +493,8 @@ class Loader {
         continue;
       }
       if (!seen.insert(*key).second) {
-        Error(kn->source(), fmt::format("sweep.axis.key = \"{}\": two axes set the same key", *key));
+        Error(kn->source(),
+              fmt::format("sweep.axis.key = \"{}\": two axes set the same key", *key));
         continue;
       }
       if (key->rfind("training.", 0) == 0 && key->find("dropout") == std::string::npos) {
@@ -513,14 +521,15 @@ class Loader {
       const toml::node* vals = at.get("values");
       const toml::node* range = at.get("range");
       if ((vals != nullptr) == (range != nullptr)) {
-        Error(at.source(), fmt::format("sweep axis '{}': give exactly one of values | range", *key));
+        Error(at.source(),
+              fmt::format("sweep axis '{}': give exactly one of values | range", *key));
         continue;
       }
       if (vals) {
         const toml::array* va = vals->as_array();
         if (!va || va->empty()) {
-          Error(vals->source(), fmt::format("sweep axis '{}': values must be a non-empty array",
-                                            *key));
+          Error(vals->source(),
+                fmt::format("sweep axis '{}': values must be a non-empty array", *key));
           continue;
         }
         for (const toml::node& v : *va) {
@@ -679,7 +688,8 @@ class Loader {
       auto s = String(*name, "compare.name");
       if (!s) continue;
       if (s->empty() || !names.insert(*s).second) {
-        Error(name->source(), fmt::format("compare.name = \"{}\": must be non-empty and unique", *s));
+        Error(name->source(),
+              fmt::format("compare.name = \"{}\": must be non-empty and unique", *s));
         continue;
       }
       v.name = *s;
@@ -711,7 +721,8 @@ class Loader {
           continue;
         }
         if (auto e = MissingSource(sc.base, k.str())) {
-          Error(k.source(), fmt::format("compare '{}': {}{}", v.name, *e, DidYouMean(k.str(), keys)));
+          Error(k.source(),
+                fmt::format("compare '{}': {}{}", v.name, *e, DidYouMean(k.str(), keys)));
           ok = false;
           continue;
         }

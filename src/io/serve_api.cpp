@@ -9,12 +9,12 @@
 #include <utility>
 #include <variant>
 
+#include "io/columns.h"
 #include "io/diagnostic.h"
 #include "io/laws_table.h"
 #include "io/plots.h"
 #include "io/results.h"
 #include "io/scenario_loader.h"
-#include "io/columns.h"
 #include "io/sweep_writer.h"
 #include "io/table.h"
 #include "io/zip.h"
@@ -317,10 +317,9 @@ ApiReply ApiColumns() {
   std::string out = "[";
   bool first = true;
   for (const Column* c : DefaultColumns()) {
-    out += fmt::format(
-        "{}\n  {{\"name\": {}, \"numeric\": {}, \"unit\": {}, \"meaning\": {}}}",
-        first ? "" : ",", JsonString(c->name), c->numeric() ? "true" : "false",
-        JsonString(c->unit), JsonString(c->meaning));
+    out += fmt::format("{}\n  {{\"name\": {}, \"numeric\": {}, \"unit\": {}, \"meaning\": {}}}",
+                       first ? "" : ",", JsonString(c->name), c->numeric() ? "true" : "false",
+                       JsonString(c->unit), JsonString(c->meaning));
     first = false;
   }
   ApiReply r;

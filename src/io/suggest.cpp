@@ -1,8 +1,8 @@
 #include "io/suggest.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace repsim::io {
 
@@ -26,7 +26,8 @@ std::optional<std::string> Suggest(std::string_view word,
   size_t best_d = std::max<size_t>(2, word.size() / 3) + 1;
   for (std::string_view c : candidates) {
     // A prefix of a name ("unique" for "unique_tokens") counts as close.
-    const bool prefix = word.size() >= 3 && c.size() > word.size() && c.substr(0, word.size()) == word;
+    const bool prefix =
+        word.size() >= 3 && c.size() > word.size() && c.substr(0, word.size()) == word;
     const size_t d = prefix ? 1 : EditDistance(word, c);
     if (d < best_d) {
       best_d = d;

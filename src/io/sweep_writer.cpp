@@ -56,7 +56,8 @@ std::optional<std::string> RunSweep(const Scenario& scenario, const SweepOptions
     digest.emplace(axes, SplitCsvLine(std::string_view(header).substr(0, header.size() - 1)), range,
                    grid);
     std::vector<std::pair<std::string, std::string>> constant_cells;
-    for (const ConstantColumn& k : layout.constants) constant_cells.emplace_back(k.column->name, k.cell);
+    for (const ConstantColumn& k : layout.constants)
+      constant_cells.emplace_back(k.column->name, k.cell);
     digest->SetConstantColumns(constant_cells);
     *report = SweepReport{};
     // Constants that a row contradicts (indices into layout.constants).

@@ -61,10 +61,10 @@ struct SweepReport {
   uint64_t failed = 0;       // points with a non-"ok" status (partial + invalid)
   uint64_t partial = 0;
   uint64_t invalid = 0;
-  uint64_t closed_form = 0;  // points evaluated by the closed-form fast path
+  uint64_t closed_form = 0;           // points evaluated by the closed-form fast path
   uint64_t extrapolated = 0;          // points outside the law's fitted domain
   std::string extrapolation_example;  // the first such point's extrapolation cell
-  std::string markdown;      // a section for report.md
+  std::string markdown;               // a section for report.md
 };
 
 // Evaluates the sweep of `scenario` and writes sweep.csv (and, when sharded,

@@ -1,9 +1,9 @@
 #include "io/table.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cassert>
-
-#include <fmt/format.h>
 
 namespace repsim::io {
 
@@ -42,11 +42,21 @@ std::string JsonString(std::string_view s) {
   std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (c < 0x20) {
           out += fmt::format("\\u{:04x}", c);
@@ -178,10 +188,14 @@ std::string RenderMarkdown(const Table& t) {
 
 std::string Render(const Table& t, TableFormat format) {
   switch (format) {
-    case TableFormat::kText: return RenderText(t);
-    case TableFormat::kCsv: return RenderCsv(t);
-    case TableFormat::kJson: return RenderJson(t);
-    case TableFormat::kMarkdown: return RenderMarkdown(t);
+    case TableFormat::kText:
+      return RenderText(t);
+    case TableFormat::kCsv:
+      return RenderCsv(t);
+    case TableFormat::kJson:
+      return RenderJson(t);
+    case TableFormat::kMarkdown:
+      return RenderMarkdown(t);
   }
   return {};
 }

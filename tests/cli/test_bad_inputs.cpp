@@ -3,11 +3,11 @@
 // the file for whole-file errors) and contains the text after "# expect:" on
 // its first line, and write nothing. Also: every numeric key fed zero,
 // negative, NaN, infinite and absurd values.
-#include <filesystem>
-#include <string>
+#include <fmt/format.h>
 
 #include <catch2/catch.hpp>
-#include <fmt/format.h>
+#include <filesystem>
+#include <string>
 
 #include "cli_util.h"
 #include "io/scenario_loader.h"
@@ -30,7 +30,8 @@ TEST_CASE("every file of the bad-input corpus is refused with its message", "[ba
     const std::string expect = first.substr(10);
     const std::string rel = "tests/bad/" + e.path().filename().string();
     INFO(rel);
-    auto r = repsim::io::LoadScenarioFile(rel.c_str()[0] == '/' ? rel : (fs::path(REPSIM_SOURCE_DIR) / rel).string());
+    auto r = repsim::io::LoadScenarioFile(
+        rel.c_str()[0] == '/' ? rel : (fs::path(REPSIM_SOURCE_DIR) / rel).string());
     REQUIRE_FALSE(r.scenario);
     const std::string msg = r.FormatErrors();
     INFO(msg);
@@ -75,13 +76,28 @@ TEST_CASE("every numeric key refuses NaN, infinities and absurd values", "[bad]"
     std::string section, name;
   };
   const Key keys[] = {
-      {"law", "E"}, {"law", "A"}, {"law", "B"}, {"law", "alpha"}, {"law", "beta"},
-      {"law", "rd_star"}, {"law", "rn_star"}, {"model", "params"}, {"model", "active_params"},
-      {"data", "unique_tokens"}, {"data", "quality"}, {"training", "epochs"},
-      {"training.dropout", "rate"}, {"training.dropout", "start_epoch"},
-      {"training.dropout", "end_epoch"}, {"modifiers", "c_drop"}, {"modifiers", "g0"},
-      {"modifiers", "eta"}, {"modifiers", "size_gamma"}, {"modifiers", "objective_multiplier"},
-      {"modifiers", "displacement"}, {"modifiers", "memorization_capacity"},
+      {"law", "E"},
+      {"law", "A"},
+      {"law", "B"},
+      {"law", "alpha"},
+      {"law", "beta"},
+      {"law", "rd_star"},
+      {"law", "rn_star"},
+      {"model", "params"},
+      {"model", "active_params"},
+      {"data", "unique_tokens"},
+      {"data", "quality"},
+      {"training", "epochs"},
+      {"training.dropout", "rate"},
+      {"training.dropout", "start_epoch"},
+      {"training.dropout", "end_epoch"},
+      {"modifiers", "c_drop"},
+      {"modifiers", "g0"},
+      {"modifiers", "eta"},
+      {"modifiers", "size_gamma"},
+      {"modifiers", "objective_multiplier"},
+      {"modifiers", "displacement"},
+      {"modifiers", "memorization_capacity"},
       {"output", "trajectory_points"},
   };
   const char* base_values[][2] = {

@@ -1,9 +1,8 @@
 // End-to-end: the real binary's run / check / laws, exit codes, and that a
 // failure writes nothing (issue: foundation; STYLE.md "nothing half-written").
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <string>
-
-#include <catch2/catch.hpp>
 
 #include "cli_util.h"
 
@@ -98,11 +97,26 @@ TEST_CASE("run writes the results files with every summary key", "[cli]") {
     CHECK(fs::exists(dir / f));
   }
   const std::string json = ReadFile(dir / "summary.json");
-  for (auto k : {"params", "active_params", "tokens", "unique_tokens", "epochs", "compute",
-                 "effective_tokens", "effective_fraction", "effective_params", "loss_repeated",
-                 "loss_unique", "delta", "delta_pct", "equivalent_unique_tokens", "wasted_compute",
-                 "equivalent_params", "marginal_value_last", "epochs_value_below_half",
-                 "epochs_value_below_tenth", "law"}) {
+  for (auto k : {"params",
+                 "active_params",
+                 "tokens",
+                 "unique_tokens",
+                 "epochs",
+                 "compute",
+                 "effective_tokens",
+                 "effective_fraction",
+                 "effective_params",
+                 "loss_repeated",
+                 "loss_unique",
+                 "delta",
+                 "delta_pct",
+                 "equivalent_unique_tokens",
+                 "wasted_compute",
+                 "equivalent_params",
+                 "marginal_value_last",
+                 "epochs_value_below_half",
+                 "epochs_value_below_tenth",
+                 "law"}) {
     CHECK(json.find(std::string("\"") + k + "\": ") != std::string::npos);
   }
   CHECK(json.find("\"law\": \"muennighoff2023\"") != std::string::npos);
@@ -166,7 +180,8 @@ TEST_CASE("the committed results are those of the shipped scenarios", "[cli][res
   // model or a scenario and did not. Images are left out (they depend on the
   // installed gnuplot's version); their scripts are compared.
   TempDir tmp;
-  auto r = RunRepsim("run --quiet --out '" + tmp.str() + "' $(find scenarios -name '*.toml' | sort)");
+  auto r =
+      RunRepsim("run --quiet --out '" + tmp.str() + "' $(find scenarios -name '*.toml' | sort)");
   INFO(r.err);
   REQUIRE(r.code == 0);
   const fs::path committed = fs::path(REPSIM_SOURCE_DIR) / "results";

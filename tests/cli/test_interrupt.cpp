@@ -4,16 +4,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <thread>
 
-#include <catch2/catch.hpp>
-
-#include "cli_util.h"
 #include "../grid_toml.h"
+#include "cli_util.h"
 
 namespace fs = std::filesystem;
 using repsim::test::ReadFile;
