@@ -17,3 +17,19 @@ require_bench() {
 
 # field NAME LINE: the value of NAME=... in a line of key=value output.
 field() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1; }
+
+# run_numpy N RUNS: runs ../shared/bench/sweep_numpy.py on an N x N grid RUNS times,
+# printing each run; sets np_best and np_median (seconds) and np_points.
+run_numpy() {
+  echo "\$ /usr/bin/python3 ../shared/bench/sweep_numpy.py $1    # $2 runs"
+  local secs="" py i=0
+  while [ "$i" -lt "$2" ]; do
+    py=$(/usr/bin/python3 "$shared/bench/sweep_numpy.py" "$1")
+    echo "$py"
+    secs="$secs $(field seconds "$py")"
+    np_points=$(field points "$py")
+    i=$((i + 1))
+  done
+  np_best=$(echo $secs | tr ' ' '\n' | sort -g | head -n 1)
+  np_median=$(echo $secs | tr ' ' '\n' | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+}

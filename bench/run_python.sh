@@ -24,18 +24,7 @@ fi
 
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "\$ /usr/bin/python3 ../shared/bench/sweep_numpy.py $n    # $numpy_runs runs"
-np_secs=""
-i=0
-while [ "$i" -lt "$numpy_runs" ]; do
-  py=$(/usr/bin/python3 "$shared/bench/sweep_numpy.py" "$n")
-  echo "$py"
-  np_secs="$np_secs $(field seconds "$py")"
-  np_points=$(field points "$py")
-  i=$((i + 1))
-done
-np_best=$(echo $np_secs | tr ' ' '\n' | sort -g | head -n 1)
-np_median=$(echo $np_secs | tr ' ' '\n' | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+run_numpy "$n" "$numpy_runs"
 echo
 echo "\$ PYTHONPATH=$build/python /usr/bin/python3 bench/bench_python.py $n --repeat $repeat"
 out=$(PYTHONPATH="$build/python" /usr/bin/python3 "$here/bench_python.py" "$n" --repeat "$repeat")

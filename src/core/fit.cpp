@@ -18,6 +18,8 @@
 #include <random>
 #include <thread>
 
+#include "core/jet.h"
+
 namespace repsim {
 namespace {
 
@@ -116,20 +118,8 @@ RunData Prepare(std::span<const FitRun> runs) {
 
 // --- The objective, generic in the scalar type (double or ceres::Jet) ----------
 
-inline double Value(double x) { return x; }
-template <int N>
-double Value(const ceres::Jet<double, N>& x) {
-  return x.a;
-}
-
-// Finite value and, for a Jet, finite derivatives: Ceres's line search
-// aborts (CHECK) on a finite cost with a NaN gradient, which overflowing
-// intermediate terms (e.g. exp(−∞)·∞) can produce far from the optimum.
-inline bool AllFinite(double x) { return std::isfinite(x); }
-template <int N>
-bool AllFinite(const ceres::Jet<double, N>& x) {
-  return std::isfinite(x.a) && x.v.allFinite();
-}
+using detail::AllFinite;
+using detail::Value;
 
 // log(exp(x) + exp(y) + exp(z)), shifted by the largest term for stability.
 // log(1 + s) rather than log1p(s): 1 + s lies in [1, 3], so its log has an

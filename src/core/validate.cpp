@@ -19,6 +19,7 @@
 #include <thread>
 #include <tuple>
 
+#include "core/jet.h"
 #include "repsim/engine.h"
 
 namespace repsim {
@@ -92,16 +93,8 @@ std::span<const std::string_view> ValidateFormNames() { return kFormNames; }
 
 namespace {
 
-inline double Value(double x) { return x; }
-template <int N>
-double Value(const ceres::Jet<double, N>& x) {
-  return x.a;
-}
-inline bool AllFinite(double x) { return std::isfinite(x); }
-template <int N>
-bool AllFinite(const ceres::Jet<double, N>& x) {
-  return std::isfinite(x.a) && x.v.allFinite();
-}
+using detail::AllFinite;
+using detail::Value;
 
 struct PairData {
   std::vector<double> ln_n, ln_d, ln_u, rd, target;
