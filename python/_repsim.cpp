@@ -590,17 +590,12 @@ py::list Laws() {
     py::dict d;
     d["preset"] = std::string(ToString(p));
     d["form"] = l.form == LawForm::kChinchilla ? "chinchilla" : "kaplan";
-    d["E"] = l.e;
-    d["A"] = l.a;
-    d["B"] = l.b;
-    d["alpha"] = l.alpha;
-    d["beta"] = l.beta;
-    d["alpha_n"] = l.alpha_n;
-    d["n_c"] = l.n_c;
-    d["alpha_d"] = l.alpha_d;
-    d["d_c"] = l.d_c;
-    d["rd_star"] = l.rd_star;
-    d["rn_star"] = l.rn_star;
+    // Every law constant (LawConstants(), the one list); NaN for a constant
+    // the preset does not have (as the empty law_* cells of the CLI).
+    for (const LawConstant& c : LawConstants()) {
+      d[py::str(std::string(c.name))] =
+          HasConstant(l, c) ? l.*c.field : std::numeric_limits<double>::quiet_NaN();
+    }
     d["source"] = std::string(LawSource(p));
     out.append(d);
   }

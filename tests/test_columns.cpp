@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -213,6 +214,88 @@ plots = false
   for (const char* kaplan : {"law_alpha_n", "law_n_c", "law_alpha_d", "law_d_c"}) {
     CHECK(row.at(kaplan).empty());
   }
+}
+
+TEST_CASE("an overfit2026 run writes its overfitting constants; other laws leave them empty",
+          "[columns]") {
+  // MODEL.md §2b (table of the fitted constants): w = -9.607, a = 3.566,
+  // c = 2.990, k = 1.140, L_cap = 11 nats, to the digits it prints them.
+  TempDir tmp;
+  const fs::path out = RunScenario(tmp, "overfit", R"([scenario]
+name = "overfit"
+[law]
+preset = "overfit2026"
+[model]
+params = "1B"
+[data]
+unique_tokens = "10B"
+[training]
+epochs = 4
+[output]
+plots = false
+[[compare]]
+name = "k overridden"
+"law.overfit_k" = 1.5
+[[sweep.axis]]
+key = "training.epochs"
+values = [2, 4]
+)");
+  const auto near = [](const std::string& cell, double expected) {
+    INFO(cell);
+    REQUIRE_FALSE(cell.empty());
+    CHECK(std::abs(std::strtod(cell.c_str(), nullptr) - expected) <= 5e-4);
+  };
+  auto check = [&](const std::map<std::string, std::string>& row, bool overridden) {
+    near(row.at("law_overfit_w"), -9.607);
+    near(row.at("law_overfit_a"), 3.566);
+    near(row.at("law_overfit_c"), 2.990);
+    if (overridden) {
+      CHECK(row.at("law_overfit_k") == "1.5");
+      CHECK(row.at("law") == "custom (from overfit2026, overridden: overfit_k)");
+    } else {
+      near(row.at("law_overfit_k"), 1.140);
+      CHECK(row.at("law") == "overfit2026");
+    }
+    CHECK(row.at("law_loss_cap") == "11");
+  };
+  check(CsvRow(ReadFile(out / "summary.csv"), 1), false);
+  check(CsvRow(ReadFile(out / "sweep.csv"), 1), false);
+  check(CsvRow(ReadFile(out / "sweep.csv"), 2), false);
+  const std::string compare = ReadFile(out / "compare.csv");
+  const auto first = CsvRow(compare, 1), second = CsvRow(compare, 2);
+  check(first.at("name") == "k overridden" ? first : second, true);
+  check(first.at("name") == "k overridden" ? second : first, false);
+  const std::string json = ReadFile(out / "summary.json");
+  CHECK(json.find("\"law_loss_cap\": 11,") != std::string::npos);
+  // report.md lists them among the constants in force.
+  const std::string report = ReadFile(out / "report.md");
+  for (const char* name : {"overfit_w", "overfit_a", "overfit_c", "overfit_k", "loss_cap"}) {
+    INFO(name);
+    CHECK(report.find(fmt::format("| {} | ", name)) != std::string::npos);
+  }
+
+  // A law without the term (muennighoff2023, the same form) leaves them empty.
+  TempDir tmp2;
+  const fs::path plain = RunScenario(tmp2, "plain", R"([scenario]
+name = "plain"
+[law]
+preset = "muennighoff2023"
+[model]
+params = "1B"
+[data]
+unique_tokens = "10B"
+[training]
+epochs = 4
+[output]
+plots = false
+)");
+  const auto row = CsvRow(ReadFile(plain / "summary.csv"), 1);
+  for (const char* c :
+       {"law_overfit_w", "law_overfit_a", "law_overfit_c", "law_overfit_k", "law_loss_cap"}) {
+    INFO(c);
+    CHECK(row.at(c).empty());
+  }
+  CHECK(ReadFile(plain / "summary.json").find("\"law_loss_cap\": null") != std::string::npos);
 }
 
 TEST_CASE("quality is one definition: the token-weighted mean, the same in every file",

@@ -86,13 +86,15 @@ struct LawConstant {
   std::string_view unit;     // "" for a pure number
   double Law::*field;
   std::optional<LawForm> form;  // empty: every form (rd_star, rn_star)
+  bool overfit = false;         // only a law with the overfitting term (Law::overfit)
 };
-// Every form's constants: the Chinchilla form's, Kaplan's, then the
-// repetition constants every form has.
+// Every form's constants: the Chinchilla form's, Kaplan's, the repetition
+// constants every form has, then the overfitting term's (MODEL.md §2b).
 std::span<const LawConstant> LawConstants();
-// Whether `law`'s form has constant `c`.
+// Whether `law` has constant `c`: its form's, and the overfitting term's
+// only when the law has that term.
 inline bool HasConstant(const Law& law, const LawConstant& c) {
-  return !c.form || *c.form == law.form;
+  return (!c.form || *c.form == law.form) && (!c.overfit || law.overfit);
 }
 
 // The preset's published constants.

@@ -35,6 +35,17 @@ constexpr LawConstant kLawConstants[] = {
      std::nullopt},
     {"rn_star", "R_N*: decay scale of excess parameters (Muennighoff 2023)",
      "multiples of N_opt(U)", &Law::rn_star, std::nullopt},
+    // The overfitting term (MODEL.md §2b): only a law with Law::overfit.
+    {"overfit_w", "overfitting: log of z's scale at N' = U = 1e9 params/tokens, R = 1", "",
+     &Law::overfit_w, std::nullopt, true},
+    {"overfit_a", "overfitting: exponent of effective params N'/1e9 in z", "", &Law::overfit_a,
+     std::nullopt, true},
+    {"overfit_c", "overfitting: exponent of 1e9/U (unique tokens) in z", "", &Law::overfit_c,
+     std::nullopt, true},
+    {"overfit_k", "overfitting: exponent of R (repetitions beyond the first epoch) in z", "",
+     &Law::overfit_k, std::nullopt, true},
+    {"loss_cap", "overfitting: the loss an overfitting run tends to", "nats/token", &Law::loss_cap,
+     std::nullopt, true},
 };
 // overfit2026 (MODEL.md §2b): fitted by `repsim fit --form overfit` on the 86
 // repeated-vs-fresh pairs of ../shared/data/muennighoff2023_all_runs.csv

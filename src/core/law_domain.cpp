@@ -152,13 +152,6 @@ std::vector<std::pair<std::string_view, double>> LawConstants(const Law& law) {
   for (const LawConstant& c : LawConstants()) {
     if (HasConstant(law, c)) out.emplace_back(c.name, law.*c.field);
   }
-  if (law.overfit) {  // MODEL.md §2b
-    out.insert(out.end(), {{"overfit_w", law.overfit_w},
-                           {"overfit_a", law.overfit_a},
-                           {"overfit_c", law.overfit_c},
-                           {"overfit_k", law.overfit_k},
-                           {"loss_cap", law.loss_cap}});
-  }
   return out;
 }
 

@@ -20,24 +20,10 @@ constexpr std::array<std::string_view, 2> kComputeOptimal = {"compute_optimal",
 
 constexpr double kMaxEpochs = 1e7;
 
-const std::array<KeyInfo, 35> kKeys = {{
+// The law's constants (law.E ...) come from LawConstants() after law.preset
+// (BuildKeys), so that a new constant is added in one place.
+const std::array<KeyInfo, 19> kKeys = {{
     {"law.preset", KeyKind::kChoice, LawPresetNames(), "loss-law preset (resets its constants)"},
-    {"law.E", KeyKind::kNumber, {}, "irreducible loss, nats"},
-    {"law.A", KeyKind::kNumber, {}, "parameter term coefficient"},
-    {"law.B", KeyKind::kNumber, {}, "data term coefficient"},
-    {"law.alpha", KeyKind::kNumber, {}, "parameter exponent"},
-    {"law.beta", KeyKind::kNumber, {}, "data exponent"},
-    {"law.rd_star", KeyKind::kNumber, {}, "decay scale of repeated data, epochs"},
-    {"law.rn_star", KeyKind::kNumber, {}, "decay scale of excess parameters"},
-    {"law.overfit_w", KeyKind::kNumber, {}, "overfitting: log scale of z (overfit2026)"},
-    {"law.overfit_a", KeyKind::kNumber, {}, "overfitting: exponent of effective params"},
-    {"law.overfit_c", KeyKind::kNumber, {}, "overfitting: exponent of 1/unique tokens"},
-    {"law.overfit_k", KeyKind::kNumber, {}, "overfitting: exponent of repetitions"},
-    {"law.loss_cap", KeyKind::kNumber, {}, "overfitting: the loss it tends to, nats"},
-    {"law.alpha_n", KeyKind::kNumber, {}, "Kaplan parameter exponent"},
-    {"law.n_c", KeyKind::kNumber, {}, "Kaplan parameter scale"},
-    {"law.alpha_d", KeyKind::kNumber, {}, "Kaplan data exponent"},
-    {"law.d_c", KeyKind::kNumber, {}, "Kaplan data scale, tokens"},
     {"model.params", KeyKind::kQuantity, kComputeOptimal,
      "total parameters, \"compute_optimal\" (fresh data) or \"data_constrained_optimal\""},
     {"model.active_params", KeyKind::kQuantity, {}, "parameters active per token (FLOPs)"},
@@ -120,8 +106,31 @@ MaybeError SetSourceNumber(RunSpec& spec, std::string_view path, double value) {
   return std::nullopt;
 }
 
+// "law.<name>" and "<meaning>, <unit>" of every LawConstants() entry, made
+// once and never resized (KeyInfo holds views of them).
+struct LawKeyText {
+  std::vector<std::string> paths, helps;
+};
+const LawKeyText& LawKeys() {
+  static const LawKeyText text = [] {
+    LawKeyText t;
+    for (const LawConstant& c : LawConstants()) {
+      t.paths.push_back(fmt::format("law.{}", c.name));
+      t.helps.push_back(c.unit.empty() ? std::string(c.meaning)
+                                       : fmt::format("{}, {}", c.meaning, c.unit));
+    }
+    return t;
+  }();
+  return text;
+}
+
 std::vector<KeyInfo> BuildKeys() {
-  std::vector<KeyInfo> keys(kKeys.begin(), kKeys.end());
+  std::vector<KeyInfo> keys(kKeys.begin(), kKeys.begin() + 1);  // law.preset
+  const LawKeyText& law = LawKeys();
+  for (size_t i = 0; i < law.paths.size(); ++i) {
+    keys.push_back({law.paths[i], KeyKind::kNumber, {}, law.helps[i]});
+  }
+  keys.insert(keys.end(), kKeys.begin() + 1, kKeys.end());
   for (KeyInfo& k : keys) {
     if (k.path == "model.objective") k.choices = ObjectiveNames();
     if (k.path == "training.dropout.schedule") k.choices = DropoutScheduleNames();
@@ -140,26 +149,11 @@ Error KeyError(std::string_view key, std::string message) {
   return Error{std::move(message), std::string(key)};
 }
 
-// Law constants by key name, with the form they belong to.
-double* LawField(Law& law, std::string_view name, bool* kaplan) {
-  *kaplan = false;
-  if (name == "E") return &law.e;
-  if (name == "A") return &law.a;
-  if (name == "B") return &law.b;
-  if (name == "alpha") return &law.alpha;
-  if (name == "beta") return &law.beta;
-  if (name == "rd_star") return &law.rd_star;
-  if (name == "rn_star") return &law.rn_star;
-  if (name == "overfit_w") return &law.overfit_w;
-  if (name == "overfit_a") return &law.overfit_a;
-  if (name == "overfit_c") return &law.overfit_c;
-  if (name == "overfit_k") return &law.overfit_k;
-  if (name == "loss_cap") return &law.loss_cap;
-  *kaplan = true;
-  if (name == "alpha_n") return &law.alpha_n;
-  if (name == "n_c") return &law.n_c;
-  if (name == "alpha_d") return &law.alpha_d;
-  if (name == "d_c") return &law.d_c;
+// The law constant a `law.` key names (`name` without the prefix), or nullptr.
+const LawConstant* FindLawConstant(std::string_view name) {
+  for (const LawConstant& c : LawConstants()) {
+    if (c.name == name) return &c;
+  }
   return nullptr;
 }
 
@@ -290,24 +284,23 @@ MaybeError SetNumber(RunSpec& spec, std::string_view path, double value) {
     return SetSourceNumber(spec, path, value);
   }
   if (path.substr(0, 4) == "law.") {
-    bool kaplan = false;
-    double* f = LawField(spec.law, path.substr(4), &kaplan);
-    const bool is_kaplan_law = spec.law.form == LawForm::kKaplan;
-    const bool shared = path == "law.rd_star" || path == "law.rn_star";
-    const bool overfit_key = path.substr(4, 8) == "overfit_" || path == "law.loss_cap";
-    if (overfit_key && !spec.law.overfit) {
+    const LawConstant* c = FindLawConstant(path.substr(4));
+    if (!c) return fmt::format("{}: not a key that can be set", path);
+    if (c->overfit && !spec.law.overfit) {
       return fmt::format(
           "{}: not a constant of the {} law (the overfitting constants belong to overfit2026; "
           "set law.preset = \"overfit2026\")",
           path, ToString(spec.law.preset));
     }
-    if (!shared && !overfit_key && kaplan != is_kaplan_law) {
+    if (!HasConstant(spec.law, *c)) {
+      std::string mine;
+      for (const auto& [name, v] : LawConstants(spec.law)) {
+        mine += fmt::format("{}{}", mine.empty() ? "" : ", ", name);
+      }
       return fmt::format("{}: not a constant of the {} law (its constants: {})", path,
-                         ToString(spec.law.preset),
-                         is_kaplan_law ? "alpha_n, n_c, alpha_d, d_c, rd_star, rn_star"
-                                       : "E, A, B, alpha, beta, rd_star, rn_star");
+                         ToString(spec.law.preset), mine);
     }
-    *f = value;
+    spec.law.*c->field = value;
     return std::nullopt;
   }
   if (path == "model.params") {
@@ -401,9 +394,7 @@ MaybeError SetChoice(RunSpec& spec, std::string_view path, std::string_view valu
 
 std::optional<double> GetNumber(const RunSpec& spec, std::string_view path) {
   if (path.substr(0, 4) == "law.") {
-    bool kaplan = false;
-    Law copy = spec.law;
-    if (double* f = LawField(copy, path.substr(4), &kaplan)) return *f;
+    if (const LawConstant* c = FindLawConstant(path.substr(4))) return spec.law.*c->field;
     return std::nullopt;
   }
   if (path == "model.params")

@@ -278,7 +278,9 @@ Table ColumnsTable() {
     std::string meaning(c.meaning);
     if (c.law_constant) {
       meaning = fmt::format("law constant {}: {}{}", c.law_constant->name, meaning,
-                            c.law_constant->form ? "; empty for other law forms" : "");
+                            c.law_constant->overfit ? "; empty for a law without that term"
+                            : c.law_constant->form  ? "; empty for other law forms"
+                                                    : "");
     } else if (c.type == ColumnType::kOptional) {
       meaning += " (empty when there is no solution)";
     }

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "repsim/law.h"
 
@@ -12,28 +13,14 @@ namespace repsim::io {
 
 Table LawsTable() {
   Table t;
-  for (auto c : {"preset",
-                 "form",
-                 "E",
-                 "A",
-                 "B",
-                 "alpha",
-                 "beta",
-                 "alpha_n",
-                 "n_c",
-                 "alpha_d",
-                 "d_c",
-                 "rd_star",
-                 "rn_star",
-                 "source",
-                 "fitted_params",
-                 "fitted_tokens",
-                 "fitted_unique_tokens",
-                 "fitted_epochs",
-                 "fitted_params_per_unique_token",
-                 "fitted_on"}) {
-    const std::string_view n = c;
-    t.AddColumn(c, n != "preset" && n != "form" && n != "source" && n.rfind("fitted_", 0) != 0);
+  t.AddColumn("preset", false);
+  t.AddColumn("form", false);
+  // Every law constant (LawConstants(), the one list); empty for a preset
+  // that does not have it.
+  for (const LawConstant& c : LawConstants()) t.AddColumn(std::string(c.name), true);
+  for (auto c : {"source", "fitted_params", "fitted_tokens", "fitted_unique_tokens",
+                 "fitted_epochs", "fitted_params_per_unique_token", "fitted_on"}) {
+    t.AddColumn(c, false);
   }
   // A range of the fit data (the domain of validity) as "lo..hi"; an open end is "-".
   auto range = [](double lo, double hi) {
@@ -46,27 +33,18 @@ Table LawsTable() {
     const Law l = MakeLaw(p);
     const bool ch = l.form == LawForm::kChinchilla;
     const LawDomain& dom = FittedDomain(p);
-    auto v = [&](double x, bool show) { return show ? Num(x) : std::string(); };
-    t.AddRow({std::string(ToString(p)),
-              ch ? "E + A/N^alpha + B/D^beta" : "[(n_c/N)^(alpha_n/alpha_d) + d_c/D]^alpha_d",
-              v(l.e, ch),
-              v(l.a, ch),
-              v(l.b, ch),
-              v(l.alpha, ch),
-              v(l.beta, ch),
-              v(l.alpha_n, !ch),
-              v(l.n_c, !ch),
-              v(l.alpha_d, !ch),
-              v(l.d_c, !ch),
-              Num(l.rd_star),
-              Num(l.rn_star),
-              std::string(LawSource(p)),
-              range(dom.params_min, dom.params_max),
-              range(dom.tokens_min, dom.tokens_max),
-              range(dom.unique_tokens_min, dom.unique_tokens_max),
-              range(dom.epochs_min, dom.epochs_max),
-              range(0, dom.params_per_unique_token_max),
-              std::string(dom.fitted_on)});
+    std::vector<std::string> row = {
+        std::string(ToString(p)),
+        ch ? "E + A/N^alpha + B/D^beta" : "[(n_c/N)^(alpha_n/alpha_d) + d_c/D]^alpha_d"};
+    for (const LawConstant& c : LawConstants()) {
+      row.push_back(HasConstant(l, c) ? Num(l.*c.field) : std::string());
+    }
+    row.insert(row.end(), {std::string(LawSource(p)), range(dom.params_min, dom.params_max),
+                           range(dom.tokens_min, dom.tokens_max),
+                           range(dom.unique_tokens_min, dom.unique_tokens_max),
+                           range(dom.epochs_min, dom.epochs_max),
+                           range(0, dom.params_per_unique_token_max), std::string(dom.fitted_on)});
+    t.AddRow(std::move(row));
   }
   return t;
 }

@@ -23,10 +23,17 @@ namespace {
 constexpr std::string_view kTopKeys[] = {"scenario",  "law",    "model", "data",   "training",
                                          "modifiers", "output", "sweep", "compare"};
 constexpr std::string_view kScenarioKeys[] = {"name", "description"};
-constexpr std::string_view kLawKeys[] = {
-    "preset",   "E",       "A",         "B",         "alpha",     "beta",
-    "rd_star",  "rn_star", "overfit_w", "overfit_a", "overfit_c", "overfit_k",
-    "loss_cap", "alpha_n", "n_c",       "alpha_d",   "d_c",       "source"};
+// [law]: the preset, every constant of LawConstants() (the one list), and
+// the source of fitted constants.
+const std::vector<std::string_view>& LawKeys() {
+  static const std::vector<std::string_view> keys = [] {
+    std::vector<std::string_view> k = {"preset"};
+    for (const LawConstant& c : LawConstants()) k.push_back(c.name);
+    k.push_back("source");
+    return k;
+  }();
+  return keys;
+}
 constexpr std::string_view kModelKeys[] = {"params", "active_params", "objective"};
 constexpr std::string_view kDataKeys[] = {"unique_tokens", "quality", "source"};
 constexpr std::string_view kSourceKeys[] = {"name", "unique_tokens", "weight", "quality"};
@@ -207,7 +214,7 @@ class Loader {
   }
 
   void LoadLaw(const toml::table& t, RunSpec& spec) {
-    CheckKeys(t, "law.", kLawKeys);
+    CheckKeys(t, "law.", LawKeys());
     if (const toml::node* p = t.get("preset")) {
       if (auto s = Choice(*p, "law.preset", LawPresetNames())) {
         spec.law = MakeLaw(*LawPresetFromString(*s));

@@ -75,6 +75,12 @@ TEST_CASE("laws lists every preset with its source", "[cli]") {
   CHECK(csv.out.rfind("preset,form,E,A,B,alpha,beta,", 0) == 0);
   CHECK(csv.out.find("chinchilla2022,E + A/N^alpha + B/D^beta,1.69,406.4,410.7,0.34,0.28") !=
         std::string::npos);
+  // Every law constant (LawConstants()), overfit2026's term included; empty
+  // where a preset lacks one (MODEL.md §2b: L_cap = 11 nats).
+  CHECK(csv.out.find(",rd_star,rn_star,overfit_w,overfit_a,overfit_c,overfit_k,loss_cap,source,") !=
+        std::string::npos);
+  CHECK(csv.out.find(",5.309743,,,,,,\"Muennighoff et al. 2023") != std::string::npos);
+  CHECK(csv.out.find(",11,\"repsim 2026") != std::string::npos);
   CHECK(RunRepsim("laws --format yaml").code == 2);
 }
 

@@ -1,0 +1,101 @@
+// The [law] keys of a scenario come from one list, LawConstants() (law.h):
+// every constant of every form and term is a key of the presets that have it,
+// and only of those, in the file, in --set (SetNumber) and in the loader's
+// list of allowed keys.
+#include <fmt/format.h>
+
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "io/scenario_loader.h"
+#include "repsim/law.h"
+#include "repsim/scenario.h"
+
+using namespace repsim;
+using repsim::io::LoadScenarioText;
+
+namespace {
+
+std::string WithLaw(std::string_view preset, std::string_view key, double value) {
+  return fmt::format(R"([scenario]
+name = "t"
+[law]
+preset = "{}"
+{} = {}
+[model]
+params = 1e9
+[data]
+unique_tokens = "25B"
+[training]
+epochs = 4
+)",
+                     preset, key, value);
+}
+
+}  // namespace
+
+TEST_CASE("every law constant is a [law] key of the presets that have it, and only of those",
+          "[loader][laws]") {
+  int accepted = 0, refused = 0;
+  for (const LawConstant& c : LawConstants()) {
+    for (LawPreset p : AllLawPresets()) {
+      const Law published = MakeLaw(p);
+      // 1% off the preset's value stays inside every range Validate() checks
+      // (overfit2026: a = 3.60 <= c + k = 4.13).
+      const double value = HasConstant(published, c) ? published.*c.field * 1.01 : 1.0;
+      INFO(fmt::format("{} on {}", c.name, ToString(p)));
+      auto r = LoadScenarioText(WithLaw(ToString(p), c.name, value), "t.toml");
+      if (HasConstant(published, c)) {
+        REQUIRE(r.scenario);
+        CHECK(r.scenario->base.law.*c.field == value);
+        CHECK(GetNumber(r.scenario->base, fmt::format("law.{}", c.name)) == value);
+        ++accepted;
+      } else {
+        REQUIRE_FALSE(r.scenario);
+        CHECK(r.FormatErrors().find(fmt::format("law.{}: not a constant of the {} law", c.name,
+                                                ToString(p))) != std::string::npos);
+        ++refused;
+      }
+    }
+  }
+  // 5 Chinchilla-form presets' E..beta less kaplan2020's; Kaplan's 4 on
+  // kaplan2020 only; rd_star, rn_star on all 5; the overfitting 5 on overfit2026.
+  CHECK(accepted == 4 * 5 + 4 + 5 * 2 + 5);
+  CHECK(refused == static_cast<int>(LawConstants().size()) * 5 - accepted);
+}
+
+TEST_CASE("--set and sweep keys reach every law constant; the refusals name what the law has",
+          "[loader][laws][set]") {
+  RunSpec spec;
+  spec.law = MakeLaw(LawPreset::kOverfit2026);
+  for (const LawConstant& c : LawConstants()) {
+    const std::string key = fmt::format("law.{}", c.name);
+    INFO(key);
+    REQUIRE(FindKey(key));
+    CHECK(FindKey(key)->kind == KeyKind::kNumber);
+  }
+  REQUIRE_FALSE(SetNumber(spec, "law.loss_cap", 9.5));
+  CHECK(spec.law.loss_cap == 9.5);
+  REQUIRE_FALSE(SetNumber(spec, "law.overfit_k", 1.25));
+  CHECK(*GetNumber(spec, "law.overfit_k") == 1.25);
+
+  const auto e = SetNumber(spec, "law.n_c", 5);
+  REQUIRE(e);
+  CHECK(*e ==
+        "law.n_c: not a constant of the overfit2026 law (its constants: E, A, B, alpha, beta, "
+        "rd_star, rn_star, overfit_w, overfit_a, overfit_c, overfit_k, loss_cap)");
+  spec.law = MakeLaw(LawPreset::kKaplan2020);
+  CHECK(*SetNumber(spec, "law.E", 1) ==
+        "law.E: not a constant of the kaplan2020 law (its constants: alpha_n, n_c, alpha_d, d_c, "
+        "rd_star, rn_star)");
+  CHECK(SetNumber(spec, "law.overfit_w", 1)->find("belong to overfit2026") != std::string::npos);
+
+  // The loader's list of allowed [law] keys holds every constant.
+  auto r = LoadScenarioText(WithLaw("muennighoff2023", "loss_capp", 1), "t.toml");
+  REQUIRE_FALSE(r.scenario);
+  const std::string message = r.FormatErrors();
+  CHECK(message.find("unknown key 'law.loss_capp', did you mean 'loss_cap'?") != std::string::npos);
+  for (const LawConstant& c : LawConstants()) {
+    CHECK(message.find(fmt::format(" {},", c.name)) != std::string::npos);
+  }
+}
