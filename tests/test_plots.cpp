@@ -1,12 +1,15 @@
 // Plots (io/plots.h): which scripts and data are written, that they name
 // their data by relative file name, what the sweep plot chooses to show, and
 // (when gnuplot is installed) that every script renders.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <sstream>
 #include <string>
 
 #include "cli/cli_util.h"
@@ -273,4 +276,141 @@ values = [1e9, 1e11]
   CHECK(gp.find("index 1 using 1:2:") != std::string::npos);  // the cells for the colour
   CHECK(gp.find("\"\" index 0 using 1:2:3 with lines") != std::string::npos);  // contours
   if (HaveGnuplot()) CHECK(fs::file_size(dir / "sweep_heatmap.svg") > 1000);
+}
+
+namespace {
+
+// Runs `script` (in `dir`) with a line appended that prints VARS: what the
+// script decided from the data (uselog, cbmin, cbmax), as gnuplot sees it.
+std::string GnuplotVars(const fs::path& dir, const std::string& script, const std::string& vars) {
+  const std::string probe = "probe_" + script;
+  std::ofstream(dir / probe) << ReadFile(dir / script) << "\nset print \"probe.out\"\nprint "
+                             << vars << "\n";
+  const std::string cmd = "cd '" + dir.string() + "' && gnuplot " + probe + " 2>/dev/null";
+  if (std::system(cmd.c_str()) != 0) return "gnuplot failed";
+  std::string out = ReadFile(dir / "probe.out");
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("[output] heatmap maps any numeric column, with its own label and scale", "[plots]") {
+  // An iso-FLOP sweep: fixed compute, model size x unique tokens, coloured by
+  // the predicted loss (under the old code only delta_pct could be mapped and
+  // `heatmap` was an unknown key).
+  const std::string iso = R"([scenario]
+name = "iso"
+[model]
+params = 1e9
+[data]
+unique_tokens = 1e10
+[training]
+compute = 1e21
+[output]
+trajectory_points = 8
+heatmap = "loss_repeated"
+[[sweep.axis]]
+key = "model.params"
+values = [1e8, 1e9, 1e10]
+[[sweep.axis]]
+key = "data.unique_tokens"
+values = [1e9, 1e11]
+)";
+  TempDir tmp;
+  const fs::path dir = RunAll(iso, tmp.path(), false);
+  const std::string dat = ReadFile(dir / "sweep_heatmap.dat");
+  CHECK(dat.find("# columns: model.params data.unique_tokens loss_repeated") != std::string::npos);
+  // Each centre carries that point's loss, as Evaluate() gives it for the same run.
+  for (double n : {1e8, 1e9, 1e10}) {
+    for (double u : {1e9, 1e11}) {
+      auto loaded = io::LoadScenarioText(iso, "t.toml");
+      RunSpec spec = loaded.scenario->base;
+      REQUIRE_FALSE(SetNumber(spec, "model.params", n));
+      REQUIRE_FALSE(SetNumber(spec, "data.unique_tokens", u));
+      const Summary s = Evaluate(*Resolve(spec));
+      const std::string row = io::Num(n) + " " + io::Num(u) + " " + io::Num(s.loss_repeated) + "\n";
+      INFO(row);
+      CHECK(dat.find(row) != std::string::npos);
+    }
+  }
+  const std::string gp = ReadFile(dir / "sweep_heatmap.gp");
+  CHECK(gp.find("set cblabel \"loss_repeated (nats/token)\"") != std::string::npos);
+  CHECK(gp.find("iso: loss_repeated") != std::string::npos);        // the title
+  CHECK(gp.find("levels discrete 1, 5, 10") == std::string::npos);  // no % contours
+  CHECK(gp.find("delta_pct") == std::string::npos);
+  const std::string report = ReadFile(dir / "report.md");
+  CHECK(report.find("### loss_repeated by model.params and data.unique_tokens") !=
+        std::string::npos);
+
+  if (!HaveGnuplot()) {
+    WARN("gnuplot is not installed: the scale choice is not tested");
+    return;
+  }
+  CHECK(fs::file_size(dir / "sweep_heatmap.svg") > 1000);
+  // Losses span far less than two decades: a linear colour bar over the data.
+  double lo = 1e9, hi = 0;
+  std::istringstream centres(dat.substr(0, dat.find("# index 1")));
+  for (std::string line; std::getline(centres, line);) {
+    std::istringstream cells(line);
+    double x = 0, y = 0, z = 0;
+    if (line.empty() || line[0] == '#' || !(cells >> x >> y >> z)) continue;
+    lo = std::min(lo, z);
+    hi = std::max(hi, z);
+  }
+  REQUIRE(hi > lo);
+  std::istringstream vars(GnuplotVars(dir, "sweep_heatmap.gp", "uselog, cbmin, cbmax"));
+  int uselog = -1;
+  double cbmin = 0, cbmax = 0;
+  vars >> uselog >> cbmin >> cbmax;
+  CHECK(uselog == 0);
+  CHECK(cbmin == Approx(lo).epsilon(1e-6));
+  CHECK(cbmax == Approx(hi).epsilon(1e-6));
+
+  // The rule on made-up data: log only when no value is negative and the
+  // positive values span two decades; zeros allowed only for a cost (delta_pct).
+  const std::vector<SweepAxis> axes = {{"training.epochs", {1, 2}}, {"data.quality", {1, 2}}};
+  auto scale = [&](const std::string& column, const char* z) {
+    const fs::path d = tmp.path() / ("scale-" + column + "-" + std::to_string(std::rand()));
+    fs::create_directories(d);
+    std::ofstream(d / "sweep_heatmap.dat") << fmt::format(
+        "1 1 {}\n2 1 {}\n\n1 2 {}\n2 2 {}\n\n\n0.5 0.5 {}\n1.5 0.5 {}\n2.5 0.5 {}\n\n0.5 1.5 {}\n"
+        "1.5 1.5 {}\n2.5 1.5 {}\n\n0.5 2.5 {}\n1.5 2.5 {}\n2.5 2.5 {}\n",
+        z[0] == 'a'   ? "0.01"
+        : z[0] == 'b' ? "0"
+                      : "-1",
+        "0.1", "1", "10",  // centres
+        "1", "1", "1", "1", "1", "1", "1", "1", "1");
+    REQUIRE_FALSE(io::WriteSweepPlot("s", axes, column, d, io::PlotOptions{}));
+    return GnuplotVars(d, "sweep_heatmap.gp", "uselog");
+  };
+  CHECK(scale("loss_repeated", "a") == "1");  // 0.01 .. 10, all positive: log
+  CHECK(scale("loss_repeated", "b") == "0");  // a zero: linear
+  CHECK(scale("delta_pct", "b") == "1");      // a zero cost: lowest colour of a log scale
+  CHECK(scale("delta_pct", "c") == "0");      // a negative value: linear
+  CHECK(scale("effective_fraction", "c") == "0");
+}
+
+TEST_CASE("[output] heatmap: a misspelt or text column is a located error", "[plots]") {
+  auto bad = [](const std::string& value) {
+    return io::LoadScenarioText(
+        "[scenario]\nname = \"x\"\n[model]\nparams = 1e9\n[data]\nunique_tokens = 1e9\n"
+        "[training]\nepochs = 2\n[output]\nheatmap = " +
+            value + "\n",
+        "t.toml");
+  };
+  auto r = bad("\"los_repeated\"");
+  REQUIRE_FALSE(r.scenario);
+  CHECK_THAT(r.FormatErrors(),
+             Catch::Contains("t.toml:10:11: error: output.heatmap = \"los_repeated\": not an "
+                             "output column, did you mean 'loss_repeated'?"));
+  r = bad("\"law\"");
+  REQUIRE_FALSE(r.scenario);
+  CHECK_THAT(r.FormatErrors(), Catch::Contains("`law` is a text column"));
+  r = bad("3");
+  REQUIRE_FALSE(r.scenario);
+  CHECK_THAT(r.FormatErrors(), Catch::Contains("output.heatmap = 3: must be a string"));
+  auto ok = bad("\"capacity_lost\"");
+  REQUIRE(ok.scenario);
+  CHECK(ok.scenario->output.heatmap == "capacity_lost");
 }

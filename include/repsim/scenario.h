@@ -122,6 +122,9 @@ struct OutputOptions {
   int trajectory_points = 64;
   bool csv = true, json = true, md = true;
   bool plots = true;
+  // The output column the sweep plot maps (a numeric column of io/columns.h;
+  // the loader checks the name).
+  std::string heatmap = "delta_pct";
 };
 
 struct Scenario {

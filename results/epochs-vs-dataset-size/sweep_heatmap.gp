@@ -24,24 +24,36 @@ if (fmt eq "png") {
 }
 set output "sweep_heatmap." . fmt
 
-# Colour: delta_pct, the loss increase over the same run on all-fresh data, in %,
-# on a log scale spanning the data: from its smallest positive value to its largest
-# (zero gets the lightest colour). Black lines: where it crosses 1 %, 5 % and 10 %.
+# Colour: delta_pct (% of the fresh-data loss). The colour bar spans the data. Its scale is logarithmic
+# only when no value is negative and the positive values span two decades or
+# more (a zero, no cost, takes the lowest colour); otherwise linear.
+# Black lines: where it crosses 1 %, 5 % and 10 %.
 # Each grid point (index 0 of the data) is the centre of its own cell, coloured
 # by its own value: the cells (index 1) are drawn from their lower-left corner.
 set datafile missing "NaN"      # points that were not evaluated stay blank
+zero_is_none = 1               # 1: a zero means "no cost" (lowest colour on a log scale)
 stats "sweep_heatmap.dat" index 0 using 3 nooutput
+datamin = STATS_min
 datamax = STATS_max
-if (datamax > 0) {
+uselog = 0
+if (datamin >= 0 && datamax > 0) {
   stats "sweep_heatmap.dat" index 0 using ($3 > 0 ? $3 : 1/0) nooutput
-  cbmin = STATS_min
-  cbmax = datamax
-} else {
-  cbmin = 1e-4
-  cbmax = 1
+  posmin = STATS_min
+  if ((datamin > 0 || zero_is_none) && datamax >= 100 * posmin) { uselog = 1 }
 }
-if (cbmax <= cbmin) { cbmax = cbmin * 10 }
-set logscale cb
+if (uselog) {
+  cbmin = posmin
+  cbmax = datamax
+  set logscale cb
+} else {
+  cbmin = datamin
+  cbmax = datamax
+  if (cbmax <= cbmin) {
+    pad = cbmin != 0 ? 0.01 * abs(cbmin) : 1
+    cbmin = cbmin - pad
+    cbmax = cbmax + pad
+  }
+}
 set cbrange [cbmin:cbmax]
 set format cb "%g"
 set cbtics out nomirror

@@ -34,7 +34,7 @@ set title "mixture-code-share: cost of repetition" noenhanced
 set key off
 set xrange [*:*] noextend
 set offsets graph 0.02, graph 0.02, graph 0.05, 0   # keep points off the side frames
-# Reference levels: 1 %, 5 % and 10 % of the fresh-data loss.
+# Reference levels: 1 %, 5 % and 10 %.
 do for [level in "1 5 10"] {
   set arrow from graph 0, first level+0 to graph 1, first level+0 nohead dt 3 lc "#999999"
   set label sprintf("%s %%", level) at graph 1, first level+0 right offset -0.5, 0.6 tc "#777777"

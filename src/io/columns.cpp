@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "io/suggest.h"
 #include "io/table.h"
 #include "repsim/displacement.h"
 
@@ -267,6 +268,20 @@ ColumnSet SelectColumns(std::span<const std::string_view> groups) {
 const ColumnSet& DefaultColumns() {
   static const ColumnSet columns = SelectColumns();
   return columns;
+}
+
+MaybeError PlottableColumnProblem(std::string_view name) {
+  const Column* c = FindColumn(name);
+  if (c && c->numeric()) return std::nullopt;
+  if (c) return fmt::format("`{}` is a text column; the heatmap maps a numeric one", name);
+  std::vector<std::string_view> numeric;
+  for (const Column& k : AllColumns()) {
+    if (k.numeric()) numeric.push_back(k.name);
+  }
+  return fmt::format(
+      "not an output column{} (a numeric column of `repsim columns`, e.g. delta_pct, "
+      "loss_repeated, equivalent_params)",
+      DidYouMean(name, numeric));
 }
 
 Table ColumnsTable() {

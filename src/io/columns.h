@@ -19,6 +19,7 @@
 #include "repsim/engine.h"
 #include "repsim/law.h"
 #include "repsim/run.h"
+#include "repsim/status.h"
 
 namespace repsim::io {
 
@@ -82,6 +83,11 @@ using ColumnSet = std::vector<const Column*>;
 ColumnSet SelectColumns(std::span<const std::string_view> groups = {});
 // SelectColumns() of no group, made once.
 const ColumnSet& DefaultColumns();
+
+// Why `name` cannot be mapped by the sweep plot ([output] heatmap): not a
+// column (with a suggestion for a misspelt one) or not a numeric one;
+// nothing when it can.
+MaybeError PlottableColumnProblem(std::string_view name);
 
 // The columns for people: column, unit, meaning (`repsim columns`).
 Table ColumnsTable();

@@ -20,6 +20,7 @@
 #include <fstream>
 #include <system_error>
 
+#include "io/columns.h"
 #include "io/table.h"
 
 namespace fs = std::filesystem;
@@ -27,6 +28,29 @@ namespace fs = std::filesystem;
 namespace repsim::io {
 
 // --- The sweep plot's plan ---------------------------------------------------------
+
+PlottedColumn DescribePlotted(std::string_view column) {
+  PlottedColumn p;
+  p.name = std::string(column);
+  const Column* c = FindColumn(column);
+  const std::string unit = c ? std::string(c->unit) : std::string();
+  p.percent = unit == "%";
+  p.zero_is_none = column == "delta" || column == "delta_pct" || column == "capacity_lost" ||
+                   column == "wasted_compute";
+  if (column == "delta_pct") {
+    p.label = "loss increase over all-fresh data, delta_pct (%)";
+    p.sentence = "Loss increase from repetition, in % of the fresh-data loss";
+    p.data = "delta_pct (% of the fresh-data loss)";
+    p.title = "cost of repetition";
+    return p;
+  }
+  p.label = unit.empty() ? p.name : fmt::format("{} ({})", p.name, unit);
+  p.data = p.label;
+  p.title = p.name;
+  p.sentence = fmt::format("`{}`{}: {}", p.name, unit.empty() ? "" : fmt::format(" ({})", unit),
+                           c ? c->meaning : std::string_view("a column of sweep.csv"));
+  return p;
+}
 
 std::vector<size_t> SpreadIndices(size_t n, size_t m) {
   std::vector<size_t> out;
@@ -458,59 +482,79 @@ plot "compare.dat" using (($3 + $4) / 2):1:(($4 - $3) / 2):(0.3):ytic(2) with bo
 }
 
 std::string SweepScript(const std::string& name, std::span<const SweepAxis> axes,
-                        const SweepPlotPlan& plan) {
+                        const SweepPlotPlan& plan, const PlottedColumn& col) {
   const SweepAxis& ax = axes[plan.x];
   const auto [xlo, xhi] = std::minmax_element(ax.values.begin(), ax.values.end());
   const std::string held =
       plan.fixed.empty() ? std::string() : fmt::format("\\n(at {})", plan.fixed);
   if (plan.kind == SweepPlotPlan::Kind::kLine) {
-    std::string s = Preamble("sweep_delta", "the cost of repetition along the sweep", name,
-                             "sweep_delta.dat", 900, 560);
+    std::string s = Preamble("sweep_delta",
+                             col.name == "delta_pct" ? "the cost of repetition along the sweep"
+                                                     : col.name + " along the sweep",
+                             name, "sweep_delta.dat", 900, 560);
     s += "set datafile missing \"NaN\"     # points that were not evaluated\n";
     if (plan.x_log) s += "set logscale x\n" + LogFormat("x", *xlo, *xhi);
     s += kStyle;
     s += fmt::format(
         R"gp(set xlabel {xl} noenhanced
-set ylabel "loss increase over all-fresh data, delta_pct (%)" noenhanced
+set ylabel {yl} noenhanced
 set title {title} noenhanced
 set key off
 set xrange [*:*] noextend
 set offsets graph 0.02, graph 0.02, graph 0.05, 0   # keep points off the side frames
-# Reference levels: 1 %, 5 % and 10 % of the fresh-data loss.
-do for [level in "1 5 10"] {{
+)gp",
+        fmt::arg("xl", Quote(AxisLabel(ax.key))), fmt::arg("yl", Quote(col.label)),
+        fmt::arg("title", Quote(name + ": " + col.title + held)));
+    if (col.percent) {
+      s += R"gp(# Reference levels: 1 %, 5 % and 10 %.
+do for [level in "1 5 10"] {
   set arrow from graph 0, first level+0 to graph 1, first level+0 nohead dt 3 lc "#999999"
   set label sprintf("%s %%", level) at graph 1, first level+0 right offset -0.5, 0.6 tc "#777777"
-}}
-plot "sweep_delta.dat" using 1:2 with linespoints lw 2.5 pt 7 ps 0.6 lc "{rep}"
-)gp",
-        fmt::arg("xl", Quote(AxisLabel(ax.key))),
-        fmt::arg("title", Quote(name + ": cost of repetition" + held)),
-        fmt::arg("rep", kRepeatedColour));
+}
+)gp";
+    }
+    s += fmt::format(
+        "plot \"sweep_delta.dat\" using 1:2 with linespoints lw 2.5 pt 7 ps 0.6 lc \"{}\"\n",
+        kRepeatedColour);
     return s;
   }
   const SweepAxis& ay = axes[plan.y];
   const auto [ylo, yhi] = std::minmax_element(ay.values.begin(), ay.values.end());
-  std::string s = Preamble("sweep_heatmap", "the cost of repetition over two sweep axes", name,
-                           "sweep_heatmap.dat", 900, 680);
-  s += std::string(
-      R"gp(# Colour: delta_pct, the loss increase over the same run on all-fresh data, in %,
-# on a log scale spanning the data: from its smallest positive value to its largest
-# (zero gets the lightest colour). Black lines: where it crosses 1 %, 5 % and 10 %.
+  std::string s = Preamble("sweep_heatmap",
+                           col.name == "delta_pct" ? "the cost of repetition over two sweep axes"
+                                                   : col.name + " over two sweep axes",
+                           name, "sweep_heatmap.dat", 900, 680);
+  s += fmt::format(
+      R"gp(# Colour: {data}. The colour bar spans the data. Its scale is logarithmic
+# only when no value is negative and the positive values span two decades or
+# more{zero}; otherwise linear.
+# {contours}
 # Each grid point (index 0 of the data) is the centre of its own cell, coloured
 # by its own value: the cells (index 1) are drawn from their lower-left corner.
 set datafile missing "NaN"      # points that were not evaluated stay blank
+zero_is_none = {zero_is_none}               # 1: a zero means "no cost" (lowest colour on a log scale)
 stats "sweep_heatmap.dat" index 0 using 3 nooutput
+datamin = STATS_min
 datamax = STATS_max
-if (datamax > 0) {
+uselog = 0
+if (datamin >= 0 && datamax > 0) {{
   stats "sweep_heatmap.dat" index 0 using ($3 > 0 ? $3 : 1/0) nooutput
-  cbmin = STATS_min
+  posmin = STATS_min
+  if ((datamin > 0 || zero_is_none) && datamax >= 100 * posmin) {{ uselog = 1 }}
+}}
+if (uselog) {{
+  cbmin = posmin
   cbmax = datamax
-} else {
-  cbmin = 1e-4
-  cbmax = 1
-}
-if (cbmax <= cbmin) { cbmax = cbmin * 10 }
-set logscale cb
+  set logscale cb
+}} else {{
+  cbmin = datamin
+  cbmax = datamax
+  if (cbmax <= cbmin) {{
+    pad = cbmin != 0 ? 0.01 * abs(cbmin) : 1
+    cbmin = cbmin - pad
+    cbmax = cbmax + pad
+  }}
+}}
 set cbrange [cbmin:cbmax]
 set format cb "%g"
 set cbtics out nomirror
@@ -520,8 +564,7 @@ set view map
 set pm3d map
 set pm3d corners2color c1 scansforward   # a cell's colour: its own grid point, not a mean
 set contour base
-set cntrparam levels discrete 1, 5, 10
-set cntrlabel onecolor format "%g %%" font ",11" start 8 interval 60
+{cntr}
 set style textbox opaque noborder margins 1, 1
 set xrange [*:*] noextend
 set yrange [*:*] noextend
@@ -532,13 +575,24 @@ set lmargin at screen 0.11
 set rmargin at screen 0.80
 set bmargin at screen 0.12
 set tmargin at screen 0.88
-)gp");
+)gp",
+      fmt::arg("data", col.data),
+      fmt::arg("zero", col.zero_is_none ? " (a zero, no cost, takes the lowest colour)" : ""),
+      fmt::arg("zero_is_none", col.zero_is_none ? 1 : 0),
+      fmt::arg("contours", col.percent ? "Black lines: where it crosses 1 %, 5 % and 10 %."
+                                       : "Black lines: contours at five levels gnuplot chooses."),
+      fmt::arg("cntr", col.percent ? "set cntrparam levels discrete 1, 5, 10\n"
+                                     "set cntrlabel onecolor format \"%g %%\" font \",11\" start 8 "
+                                     "interval 60"
+                                   : "set cntrparam levels auto 5\n"
+                                     "set cntrlabel onecolor format \"%.3g\" font \",11\" start 8 "
+                                     "interval 60"));
   if (plan.x_log) s += "set logscale x\n" + LogFormat("x", *xlo, *xhi);
   if (plan.y_log) s += "set logscale y\n" + LogFormat("y", *ylo, *yhi);
   s += fmt::format(
       R"gp(set xlabel {xl} noenhanced
 set ylabel {yl} noenhanced
-set cblabel "loss increase over all-fresh data, delta_pct (%)" noenhanced
+set cblabel {cbl} noenhanced
 set title {title} noenhanced
 set key off
 
@@ -547,7 +601,7 @@ splot "sweep_heatmap.dat" index 1 using 1:2:($3 < cbmin ? cbmin : $3) with pm3d 
       "" index 0 using 1:2:3 with labels boxed nosurface
 )gp",
       fmt::arg("xl", Quote(AxisLabel(ax.key))), fmt::arg("yl", Quote(AxisLabel(ay.key))),
-      fmt::arg("title", Quote(name + ": cost of repetition" + held)));
+      fmt::arg("cbl", Quote(col.label)), fmt::arg("title", Quote(name + ": " + col.title + held)));
   return s;
 }
 
@@ -663,13 +717,14 @@ std::optional<std::string> RenderScripts(const fs::path& dir,
 }
 
 std::optional<std::string> WriteSweepPlot(const std::string& scenario_name,
-                                          std::span<const SweepAxis> axes, const fs::path& dir,
+                                          std::span<const SweepAxis> axes,
+                                          const std::string& column, const fs::path& dir,
                                           const PlotOptions& options) {
   const SweepPlotPlan plan = PlanSweepPlot(axes);
   if (plan.kind == SweepPlotPlan::Kind::kNone) return std::nullopt;
   const std::string script = Stem(SweepPlotDataFile(plan)) + ".gp";
   std::ofstream f(dir / script, std::ios::binary);
-  f << SweepScript(scenario_name, axes, plan);
+  f << SweepScript(scenario_name, axes, plan, DescribePlotted(column));
   f.close();
   if (!f) return fmt::format("{}: cannot write", (dir / script).string());
   return RenderScripts(dir, {script}, options);
@@ -703,7 +758,8 @@ std::optional<std::string> WritePlots(const ScenarioResults& r, const PlotOption
     // RunSweep writes the data (not for a shard: `merge` draws the whole grid).
     if (!data.empty() && staging.Has(data)) {
       const std::string script = Stem(data) + ".gp";
-      write(script, SweepScript(r.scenario.name, r.scenario.sweep, plan));
+      write(script, SweepScript(r.scenario.name, r.scenario.sweep, plan,
+                                DescribePlotted(r.scenario.output.heatmap)));
       scripts.push_back(script);
     }
   }

@@ -43,6 +43,20 @@ std::optional<std::string> WritePlots(const ScenarioResults& results, const Plot
 
 // --- The sweep plot ------------------------------------------------------------
 
+// How the sweep plot and report.md name the column they map ([output] heatmap).
+struct PlottedColumn {
+  std::string name;      // the column, e.g. "loss_repeated"
+  std::string label;     // colour bar / y axis: "loss_repeated (nats/token)"
+  std::string sentence;  // report.md: "L(N', D'): predicted loss of this run, in nats/token"
+  std::string data;      // the data file's header: "loss_repeated (nats/token)"
+  std::string title;     // the plot title after the scenario name: "loss_repeated"
+  // A cost that is 0 where there is none (delta, delta_pct, capacity_lost,
+  // wasted_compute): on a log colour scale its zero cells take the lowest colour.
+  bool zero_is_none = false;
+  bool percent = false;  // unit "%": contours at 1, 5 and 10 %
+};
+PlottedColumn DescribePlotted(std::string_view column);
+
 // What the sweep plot shows, chosen from the axes alone (so that `run` and
 // `merge` agree). Axes with one value are constants. With two or more varying
 // axes: a heatmap of x × y where x is the training-length axis
@@ -75,8 +89,10 @@ std::string SweepPlotDataFile(const SweepPlotPlan& plan);
 
 // Writes the sweep plot's script into `dir` (its data file must be there)
 // and renders it. Error text (a warning for the caller) when rendering failed.
+// `column`: the plotted column ([output] heatmap).
 std::optional<std::string> WriteSweepPlot(const std::string& scenario_name,
                                           std::span<const SweepAxis> axes,
+                                          const std::string& column,
                                           const std::filesystem::path& dir,
                                           const PlotOptions& options);
 

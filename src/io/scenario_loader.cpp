@@ -14,6 +14,7 @@
 #include <set>
 #include <sstream>
 
+#include "io/columns.h"
 #include "io/scenario_set.h"
 #include "io/suggest.h"
 
@@ -46,7 +47,7 @@ constexpr std::string_view kModifierKeys[] = {"c_drop",
                                               "objective_multiplier",
                                               "displacement",
                                               "memorization_capacity"};
-constexpr std::string_view kOutputKeys[] = {"trajectory_points", "formats", "plots"};
+constexpr std::string_view kOutputKeys[] = {"trajectory_points", "formats", "plots", "heatmap"};
 constexpr std::string_view kFormatNames[] = {"csv", "json", "md"};
 constexpr std::string_view kSweepKeys[] = {"axis"};
 constexpr std::string_view kAxisKeys[] = {"key", "values", "range"};
@@ -437,6 +438,15 @@ class Loader {
         o.plots = b->get();
       } else {
         Error(n->source(), fmt::format("output.plots = {}: must be true or false", Describe(*n)));
+      }
+    }
+    if (const toml::node* n = t.get("heatmap")) {
+      if (auto name = String(*n, "output.heatmap")) {
+        if (auto e = PlottableColumnProblem(*name)) {
+          Error(n->source(), fmt::format("output.heatmap = \"{}\": {}", *name, *e));
+        } else {
+          o.heatmap = *name;
+        }
       }
     }
   }

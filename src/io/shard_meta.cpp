@@ -39,6 +39,7 @@ std::string ShardMetaToml(const ShardMeta& m) {
   line(fmt::format("end = {}", m.end), "one past the last");
   line(fmt::format("fingerprint = \"{}\"", m.fingerprint), "base scenario, axes and columns");
   line(fmt::format("plots = {}", m.plots), "the scenario's output.plots");
+  line("heatmap = " + JsonString(m.heatmap), "the scenario's output.heatmap");
   for (const SweepAxis& a : m.axes) {
     out += fmt::format("\n[[axis]]\nkey = {}\nvalues = [", JsonString(a.key));
     for (size_t i = 0; i < a.values.size(); ++i) {
@@ -89,6 +90,7 @@ Expected<ShardMeta> ParseShardMeta(const std::string& text, const std::string& p
   auto plots = t["plots"].value<bool>();
   if (!plots) return missing("plots");
   m.plots = *plots;
+  if (t.contains("heatmap") && !str("heatmap", &m.heatmap)) return missing("heatmap");
   if (shards < 1 || shards > 1000000 || shard < 1 || shard > shards) {
     return Error{fmt::format("{}: shard = {}, shards = {}: must be 1 <= shard <= shards", path,
                              shard, shards),

@@ -22,9 +22,10 @@ struct ShardMeta {
   int shard = 0;         // 1-based, as on the command line
   int shards = 0;
   uint64_t grid_points = 0;
-  uint64_t begin = 0, end = 0;  // grid rows [begin, end) in this shard's sweep.csv
-  std::string fingerprint;      // of the base scenario, the axes and the columns
-  bool plots = false;           // the scenario's output.plots
+  uint64_t begin = 0, end = 0;        // grid rows [begin, end) in this shard's sweep.csv
+  std::string fingerprint;            // of the base scenario, the axes and the columns
+  bool plots = false;                 // the scenario's output.plots
+  std::string heatmap = "delta_pct";  // the scenario's output.heatmap (absent in older files)
   std::vector<SweepAxis> axes;
 };
 std::string ShardMetaToml(const ShardMeta& meta);

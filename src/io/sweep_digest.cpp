@@ -41,8 +41,12 @@ std::string DescribeAxis(const SweepAxis& a) {
 }  // namespace
 
 SweepDigest::SweepDigest(std::vector<SweepAxis> axes, std::vector<std::string> header,
-                         IndexRange range, uint64_t grid_points)
-    : axes_(std::move(axes)), header_(std::move(header)), range_(range), grid_points_(grid_points) {
+                         IndexRange range, uint64_t grid_points, std::string plotted)
+    : axes_(std::move(axes)),
+      header_(std::move(header)),
+      range_(range),
+      grid_points_(grid_points),
+      plotted_(std::move(plotted)) {
   plan_ = PlanSweepPlot(axes_);
   for (size_t k = 0; k <= axes_.size() && k < header_.size(); ++k) keep_columns_.push_back(k);
   for (std::string_view name : kShownColumns) {
@@ -51,7 +55,7 @@ SweepDigest::SweepDigest(std::vector<SweepAxis> axes, std::vector<std::string> h
     }
   }
   for (size_t i = 0; i < header_.size(); ++i) {
-    if (header_[i] == "delta_pct") delta_pct_column_ = static_cast<int>(i);
+    if (i > axes_.size() && header_[i] == plotted_) plotted_column_ = static_cast<int>(i);
   }
   first_rows_.resize(static_cast<size_t>(std::min<uint64_t>(kFirstRows, range_.size())));
   const size_t ny = plan_.kind == SweepPlotPlan::Kind::kHeatmap ? plan_.y_index.size() : 1;
@@ -90,7 +94,7 @@ void SweepDigest::SetConstantColumns(
     header_.push_back(name);
     line_suffix_ += ',';
     line_suffix_ += CsvCell(cell);
-    if (name == "delta_pct") delta_pct_column_ = static_cast<int>(header_.size() - 1);
+    if (name == plotted_) plotted_column_ = static_cast<int>(header_.size() - 1);
   }
   // report.md's columns, in their order, now that the header is whole.
   keep_columns_.clear();
@@ -121,8 +125,8 @@ void SweepDigest::Record(uint64_t index, std::string_view lean_line) {
   }
   const int xs = plan_.XSlot(c[plan_.x]);
   const int ys = plan_.kind == SweepPlotPlan::Kind::kHeatmap ? plan_.YSlot(c[plan_.y]) : 0;
-  if (!on_plot || xs < 0 || ys < 0 || delta_pct_column_ < 0) return;
-  if (auto v = ParseDouble(CsvCellAt(line, static_cast<size_t>(delta_pct_column_)))) {
+  if (!on_plot || xs < 0 || ys < 0 || plotted_column_ < 0) return;
+  if (auto v = ParseDouble(CsvCellAt(line, static_cast<size_t>(plotted_column_)))) {
     plot_z_[static_cast<size_t>(ys) * plan_.x_index.size() + static_cast<size_t>(xs)] = *v;
   }
 }
@@ -176,11 +180,10 @@ std::string SweepDigest::Markdown(int shard_index, int shard_count, bool with_pl
   if (pivot) {
     const SweepAxis& ax = axes_[plan_.x];
     const SweepAxis& ay = axes_[plan_.y];
-    out += fmt::format(
-        "\n### delta_pct by {} and {}\n\nLoss increase from repetition, in % of the "
-        "fresh-data loss{}{}.\n\n",
-        ax.key, ay.key, plan_.fixed.empty() ? "" : fmt::format(", with {}", plan_.fixed),
-        with_plot ? "; all of it in `sweep_heatmap.svg`" : "");
+    out += fmt::format("\n### {} by {} and {}\n\n{}{}{}.\n\n", plotted_, ax.key, ay.key,
+                       DescribePlotted(plotted_).sentence,
+                       plan_.fixed.empty() ? "" : fmt::format(", with {}", plan_.fixed),
+                       with_plot ? "; all of it in `sweep_heatmap.svg`" : "");
     const std::vector<size_t> rows = SpreadIndices(plan_.x_index.size(), kPivotRows);
     const std::vector<size_t> cols = SpreadIndices(plan_.y_index.size(), kPivotColumns);
     out += fmt::format("| {} ↓ · {} → |", ax.key, ay.key);
@@ -242,19 +245,19 @@ std::string SweepDigest::PlotData() const {
   std::string out;
   auto z = [](double v) { return std::isnan(v) ? std::string("NaN") : Num(v); };
   if (plan_.kind == SweepPlotPlan::Kind::kLine) {
-    out += fmt::format("# repsim sweep: delta_pct (% of the fresh-data loss) along {}{}\n", ax.key,
+    out += fmt::format("# repsim sweep: {} along {}{}\n", DescribePlotted(plotted_).data, ax.key,
                        plan_.fixed.empty() ? "" : "; held: " + plan_.fixed);
-    out += fmt::format("# columns: {} delta_pct (NaN: not evaluated)\n", ax.key);
+    out += fmt::format("# columns: {} {} (NaN: not evaluated)\n", ax.key, plotted_);
     for (size_t i = 0; i < plan_.x_index.size(); ++i) {
       out += fmt::format("{} {}\n", Num(ax.values[plan_.x_index[i]]), z(plot_z_[i]));
     }
     return out;
   }
   const SweepAxis& ay = axes_[plan_.y];
-  out += fmt::format("# repsim sweep: delta_pct (% of the fresh-data loss) over {} and {}{}\n",
+  out += fmt::format("# repsim sweep: {} over {} and {}{}\n", DescribePlotted(plotted_).data,
                      ax.key, ay.key, plan_.fixed.empty() ? "" : "; held: " + plan_.fixed);
-  out += fmt::format("# columns: {} {} delta_pct (NaN: not evaluated); one block per {} value\n",
-                     ax.key, ay.key, ay.key);
+  out += fmt::format("# columns: {} {} {} (NaN: not evaluated); one block per {} value\n", ax.key,
+                     ay.key, plotted_, ay.key);
   const size_t nx = plan_.x_index.size(), ny = plan_.y_index.size();
   for (size_t j = 0; j < ny; ++j) {
     if (j) out += "\n";

@@ -26,9 +26,10 @@ inline constexpr std::string_view kSweepSectionEnd = "<!-- repsim:sweep:end -->"
 class SweepDigest {
  public:
   // `header`: the cells of sweep.csv's header; `range`: the rows this digest
-  // will see, of a grid of `grid_points`.
+  // will see, of a grid of `grid_points`; `plotted`: the column the sweep plot
+  // and report.md's pivot table map ([output] heatmap, a numeric column).
   SweepDigest(std::vector<SweepAxis> axes, std::vector<std::string> header, IndexRange range,
-              uint64_t grid_points);
+              uint64_t grid_points, std::string plotted = "delta_pct");
 
   // Whether Record() needs row `index`.
   bool Wants(uint64_t index) const;
@@ -69,9 +70,10 @@ class SweepDigest {
   uint64_t grid_points_;
   SweepPlotPlan plan_;
   std::vector<size_t> keep_columns_;  // header positions shown in report.md tables
-  int delta_pct_column_ = -1;
+  std::string plotted_;               // the plotted column's name
+  int plotted_column_ = -1;
   std::vector<std::vector<std::string>> first_rows_;  // the first kFirstRows rows of the range
-  std::vector<double> plot_z_;                        // delta_pct at the plan's points, NaN: none
+  std::vector<double> plot_z_;  // the plotted column at the plan's points, NaN: none
   mutable std::mutex failures_mu_;
   std::vector<Kept> failures_;
   uint64_t ok_ = 0, partial_ = 0, invalid_ = 0;

@@ -220,7 +220,7 @@ std::optional<MergeFailure> MergeOne(std::vector<Shard>& shards, const fs::path&
   std::optional<Staging> staging;
   if (auto e = Staging::Create(out, meta.scenario, &staging)) return MergeFailure{false, *e};
   SweepDigest digest(meta.axes, SplitCsvLine(std::string_view(header).substr(0, header.size() - 1)),
-                     IndexRange{0, meta.grid_points}, meta.grid_points);
+                     IndexRange{0, meta.grid_points}, meta.grid_points, meta.heatmap);
   if (lean) {
     auto constants = ParseSweepMetaConstants(constants_text, meta_json.string());
     if (!constants) return MergeFailure{false, constants.error()};
@@ -267,7 +267,8 @@ std::optional<MergeFailure> MergeOne(std::vector<Shard>& shards, const fs::path&
     if (auto err = staging->Write(SweepPlotDataFile(digest.plan()), digest.PlotData())) {
       return MergeFailure{false, *err};
     }
-    plot_warning = WriteSweepPlot(meta.scenario, meta.axes, staging->dir(), plot_options);
+    plot_warning =
+        WriteSweepPlot(meta.scenario, meta.axes, meta.heatmap, staging->dir(), plot_options);
   }
   std::sort(scripts.begin(), scripts.end());
   if (!plot_warning) plot_warning = RenderScripts(staging->dir(), scripts, plot_options);

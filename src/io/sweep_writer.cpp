@@ -54,7 +54,7 @@ std::optional<std::string> RunSweep(const Scenario& scenario, const SweepOptions
     const std::string header = SweepCsvHeader(axes, layout.varying);
     digest.reset();
     digest.emplace(axes, SplitCsvLine(std::string_view(header).substr(0, header.size() - 1)), range,
-                   grid);
+                   grid, scenario.output.heatmap);
     std::vector<std::pair<std::string, std::string>> constant_cells;
     for (const ConstantColumn& k : layout.constants)
       constant_cells.emplace_back(k.column->name, k.cell);
@@ -270,6 +270,7 @@ std::optional<std::string> RunSweep(const Scenario& scenario, const SweepOptions
     meta.end = range.end;
     meta.fingerprint = SweepFingerprint(scenario);
     meta.plots = scenario.output.plots;
+    meta.heatmap = scenario.output.heatmap;
     meta.axes = axes;
     if (auto e = staging.Write(kShardMetaFile, ShardMetaToml(meta))) return e;
   }

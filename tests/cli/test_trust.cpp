@@ -341,7 +341,9 @@ TEST_CASE("the heatmap's colour bar spans the data", "[trust][plots][cli]") {
   REQUIRE_FALSE(gp.empty());
   CHECK_FALSE(Contains(gp, "cbmax / 1e4"));
   CHECK_FALSE(Contains(gp, ": 100"));
-  CHECK(Contains(gp, "cbmin = STATS_min"));
+  CHECK(Contains(gp, "posmin = STATS_min"));  // log scale: smallest positive value
+  CHECK(Contains(gp, "cbmin = posmin"));
+  CHECK(Contains(gp, "cbmin = datamin"));  // linear: the smallest value
   CHECK(Contains(gp, "cbmax = datamax"));
 }
 
