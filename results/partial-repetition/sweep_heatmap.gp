@@ -1,4 +1,4 @@
-# sweep_heatmap.gp: the cost of repetition over two sweep axes.
+# sweep_heatmap.gp: equivalent_params_ratio over two sweep axes.
 # Scenario "partial-repetition"; data: sweep_heatmap.dat (in this folder). Written by repsim:
 # edit freely; running the scenario again overwrites it. Needs gnuplot >= 5.4.
 #
@@ -24,14 +24,14 @@ if (fmt eq "png") {
 }
 set output "sweep_heatmap." . fmt
 
-# Colour: delta_pct (% of the fresh-data loss). The colour bar spans the data. Its scale is logarithmic
+# Colour: equivalent_params_ratio. The colour bar spans the data. Its scale is logarithmic
 # only when no value is negative and the positive values span two decades or
-# more (a zero, no cost, takes the lowest colour); otherwise linear.
-# Black lines: where it crosses 1 %, 5 % and 10 %.
+# more; otherwise linear.
+# Black lines: contours at five levels gnuplot chooses.
 # Each grid point (index 0 of the data) is the centre of its own cell, coloured
 # by its own value: the cells (index 1) are drawn from their lower-left corner.
 set datafile missing "NaN"      # points that were not evaluated stay blank
-zero_is_none = 1               # 1: a zero means "no cost" (lowest colour on a log scale)
+zero_is_none = 0               # 1: a zero means "no cost" (lowest colour on a log scale)
 stats "sweep_heatmap.dat" index 0 using 3 nooutput
 datamin = STATS_min
 datamax = STATS_max
@@ -58,13 +58,14 @@ set cbrange [cbmin:cbmax]
 set format cb "%g"
 set cbtics out nomirror
 set palette defined (0 "#fffff0", 1 "#fff2b2", 2 "#fed976", 3 "#fd8d3c", 4 "#e31a1c", 5 "#800026", 6 "#2b0010")
+set palette negative   # more is better: dark = low = hurt
 
 set view map
 set pm3d map
 set pm3d corners2color c1 scansforward   # a cell's colour: its own grid point, not a mean
 set contour base
-set cntrparam levels discrete 1, 5, 10
-set cntrlabel onecolor format "%g %%" font ",11" start 8 interval 60
+set cntrparam levels auto 5
+set cntrlabel onecolor format "%.3g" font ",11" start 8 interval 60
 set style textbox opaque noborder margins 1, 1
 set xrange [*:*] noextend
 set yrange [*:*] noextend
@@ -81,8 +82,8 @@ set logscale y
 set format y "10^{%L}"
 set xlabel "data.source.repeated.weight" noenhanced
 set ylabel "data.source.repeated.unique_tokens" noenhanced
-set cblabel "loss increase over all-fresh data, delta_pct (%)" noenhanced
-set title "partial-repetition: cost of repetition" noenhanced
+set cblabel "equivalent_params_ratio" noenhanced
+set title "partial-repetition: equivalent_params_ratio" noenhanced
 set key off
 
 splot "sweep_heatmap.dat" index 1 using 1:2:($3 < cbmin ? cbmin : $3) with pm3d nocontours, \

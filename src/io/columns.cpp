@@ -144,6 +144,15 @@ std::vector<Column> Build() {
       MaybeResult(
           "equivalent_params", "parameters", [](R, S s) { return s.equivalent_params; },
           "N_eq: model size that reaches the same loss on D fresh tokens"),
+      MaybeResult(
+          "equivalent_params_ratio", "",
+          [](R, S s) -> std::optional<double> {
+            if (!s.equivalent_params) return std::nullopt;
+            return *s.equivalent_params / s.params;
+          },
+          "N_eq / N: the share of the model's size the run is worth on fresh data (Hernandez "
+          "et al. 2022: 0.5 when 800M performs like 400M)",
+          [](R r, S) { return MayDisplaceCapacity(r); }),
       Result(
           "marginal_value_last", "", [](R, S s) { return s.marginal_value_last; },
           "what the last token seen was worth, relative to a fresh one"),

@@ -37,6 +37,11 @@ PlottedColumn DescribePlotted(std::string_view column) {
   p.percent = unit == "%";
   p.zero_is_none = column == "delta" || column == "delta_pct" || column == "capacity_lost" ||
                    column == "wasted_compute";
+  for (std::string_view kept :
+       {"equivalent_params_ratio", "equivalent_params", "effective_fraction", "effective_tokens",
+        "effective_params", "equivalent_unique_tokens", "marginal_value_last"}) {
+    p.higher_is_better = p.higher_is_better || column == kept;
+  }
   if (column == "delta_pct") {
     p.label = "loss increase over all-fresh data, delta_pct (%)";
     p.sentence = "Loss increase from repetition, in % of the fresh-data loss";
@@ -558,7 +563,7 @@ if (uselog) {{
 set cbrange [cbmin:cbmax]
 set format cb "%g"
 set cbtics out nomirror
-set palette defined (0 "#fffff0", 1 "#fff2b2", 2 "#fed976", 3 "#fd8d3c", 4 "#e31a1c", 5 "#800026", 6 "#2b0010")
+set palette defined (0 "#fffff0", 1 "#fff2b2", 2 "#fed976", 3 "#fd8d3c", 4 "#e31a1c", 5 "#800026", 6 "#2b0010"){negative}
 
 set view map
 set pm3d map
@@ -579,6 +584,9 @@ set tmargin at screen 0.88
       fmt::arg("data", col.data),
       fmt::arg("zero", col.zero_is_none ? " (a zero, no cost, takes the lowest colour)" : ""),
       fmt::arg("zero_is_none", col.zero_is_none ? 1 : 0),
+      fmt::arg("negative", col.higher_is_better
+                               ? "\nset palette negative   # more is better: dark = low = hurt"
+                               : ""),
       fmt::arg("contours", col.percent ? "Black lines: where it crosses 1 %, 5 % and 10 %."
                                        : "Black lines: contours at five levels gnuplot chooses."),
       fmt::arg("cntr", col.percent ? "set cntrparam levels discrete 1, 5, 10\n"

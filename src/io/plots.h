@@ -54,6 +54,9 @@ struct PlottedColumn {
   // wasted_compute): on a log colour scale its zero cells take the lowest colour.
   bool zero_is_none = false;
   bool percent = false;  // unit "%": contours at 1, 5 and 10 %
+  // More is better (a ratio of what is kept, e.g. equivalent_params_ratio): the
+  // palette runs the other way, so that dark still means hurt.
+  bool higher_is_better = false;
 };
 PlottedColumn DescribePlotted(std::string_view column);
 
