@@ -1,7 +1,7 @@
 // Benchmark of repsim's sweeps against ../shared/bench/sweep_numpy.py.
 //
 //   build/bench/bench_sweep [N] [--threads T] [--repeat R] [--csv-side S] [--csv-dir DIR]
-//                           [--no-csv]
+//                           [--no-csv] [--csv-only]
 //
 // The grid is the baseline's: N x N (default 3162, ~10^7 points), epochs 1..1000
 // (log) x unique tokens 1e8..1e13 (log), a 1e9-parameter model under the
@@ -20,7 +20,7 @@
 //   csv: points=... threads=T seconds=... Mpoints_per_s=... bytes=... dir=DIR
 //     RunSweep on the S x S grid: evaluation, formatting and writing sweep.csv
 //     with every summary column, into a folder made in DIR (default: the
-//     system's temporary folder).
+//     system's temporary folder). --csv-only measures this alone (for profiling).
 //
 // delta_sum differs from the baseline's: the engine's fresh-data loss applies
 // MODEL.md §2's excess-parameter decay when the model is larger than
@@ -171,7 +171,7 @@ std::string GridToml(size_t side) {
 int main(int argc, char** argv) {
   size_t n = 3162, side = 1000;
   int threads_arg = 0, repeat = 3;
-  bool csv = true;
+  bool csv = true, csv_only = false;
   std::string csv_dir = std::filesystem::temp_directory_path().string();
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];
@@ -192,12 +192,14 @@ int main(int argc, char** argv) {
       csv_dir = next();
     } else if (a == "--no-csv") {
       csv = false;
+    } else if (a == "--csv-only") {
+      csv_only = true;
     } else if (!a.empty() && a[0] != '-') {
       n = static_cast<size_t>(std::atol(argv[i]));
     } else {
       fmt::print(stderr,
                  "usage: bench_sweep [N] [--threads T] [--repeat R] [--csv-side S] [--csv-dir DIR] "
-                 "[--no-csv]\n");
+                 "[--no-csv] [--csv-only]\n");
       return 2;
     }
   }
@@ -212,20 +214,22 @@ int main(int argc, char** argv) {
   // 1. The grid kernel, as the baseline: the whole grid in memory.
   std::vector<double> times;
   KernelResult k;
-  for (int r = 0; r < repeat; ++r) {
+  for (int r = 0; r < (csv_only ? 0 : repeat); ++r) {
     k = RunKernel(law, n, threads);
     times.push_back(k.seconds);
   }
-  const double kt = Median(times);
-  fmt::print(
-      "kernel: points={} threads={} seconds={:.4f} best={:.4f} Mpoints_per_s={:.2f} "
-      "delta_sum={:.9g}\n",
-      n * n, threads, kt, *std::min_element(times.begin(), times.end()),
-      static_cast<double>(n * n) / kt / 1e6, k.delta_sum);
-  size_t sampled = 0;
-  const double worst = KernelCheck(law, n, &sampled);
-  fmt::print("kernel_check: sampled={} max_rel_diff={:.3g}\n", sampled, worst);
-  std::fflush(stdout);
+  if (!csv_only) {
+    const double kt = Median(times);
+    fmt::print(
+        "kernel: points={} threads={} seconds={:.4f} best={:.4f} Mpoints_per_s={:.2f} "
+        "delta_sum={:.9g}\n",
+        n * n, threads, kt, *std::min_element(times.begin(), times.end()),
+        static_cast<double>(n * n) / kt / 1e6, k.delta_sum);
+    size_t sampled = 0;
+    const double worst = KernelCheck(law, n, &sampled);
+    fmt::print("kernel_check: sampled={} max_rel_diff={:.3g}\n", sampled, worst);
+    std::fflush(stdout);
+  }
 
   // 2 and 3: a full sweep, in memory and to CSV.
   auto loaded = repsim::io::LoadScenarioText(GridToml(side), "bench-sweep.toml");
@@ -235,7 +239,7 @@ int main(int argc, char** argv) {
   }
   const repsim::Scenario& sc = *loaded.scenario;
   const uint64_t points = repsim::SweepGridSize(sc.sweep);
-  {
+  if (!csv_only) {
     std::vector<double> st;
     for (int r = 0; r < repeat; ++r) {
       const auto t0 = Clock::now();

@@ -27,10 +27,10 @@
 #include <optional>
 #include <span>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
+#include "io/chunk_pipeline.h"
 #include "io/columns.h"
 #include "io/results.h"
 #include "io/run_scenario.h"
@@ -60,37 +60,6 @@ py::object& ScenarioErrorType() {
 [[noreturn]] void ThrowScenarioError(const std::string& message) {
   PyErr_SetString(ScenarioErrorType().ptr(), message.c_str());
   throw py::error_already_set();
-}
-
-unsigned ThreadCount(int threads, uint64_t work) {
-  unsigned t = threads > 0 ? static_cast<unsigned>(threads)
-                           : std::max(1u, std::thread::hardware_concurrency());
-  return static_cast<unsigned>(std::max<uint64_t>(1, std::min<uint64_t>(t, work)));
-}
-
-// Runs body(begin, end) over [0, n) in chunks on `threads` threads (the
-// caller's thread included). Exceptions from the body are rethrown.
-template <class Body>
-void ParallelFor(uint64_t n, unsigned threads, uint64_t chunk, const Body& body) {
-  std::atomic<uint64_t> next{0};
-  std::exception_ptr error;
-  std::atomic<bool> failed{false};
-  auto work = [&] {
-    try {
-      for (;;) {
-        const uint64_t begin = next.fetch_add(chunk);
-        if (begin >= n || failed.load()) return;
-        body(begin, std::min(n, begin + chunk));
-      }
-    } catch (...) {
-      if (!failed.exchange(true)) error = std::current_exception();
-    }
-  };
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (std::thread& t : pool) t.join();
-  if (error) std::rethrow_exception(error);
 }
 
 // A cell of a column (io/columns.h) as a number: the CSV text read back (shortest
@@ -252,8 +221,7 @@ py::object SweepColumns(const ScenarioHandle& h, int threads, double max_points)
   }
   {
     py::gil_scoped_release release;
-    const unsigned t = ThreadCount(threads, n);
-    ParallelFor(n, t, std::max<uint64_t>(64, n / (t * 16ULL + 1)), [&](uint64_t b, uint64_t e) {
+    io::ParallelChunks(io::PlanChunks(0, n, threads, 64, n, 16), [&](uint64_t b, uint64_t e) {
       SweepEvaluator ev(h.scenario.base, axes);
       SweepPoint p;
       std::vector<size_t> coords(axes.size());
@@ -427,20 +395,19 @@ py::dict Evaluate(const std::string& toml_text, const std::vector<std::string>& 
         std::optional<std::string> error;
         {
           py::gil_scoped_release release;
-          const unsigned t = ThreadCount(threads, rows);
-          const uint64_t chunk = std::max<uint64_t>(1, rows / (t * 8ULL));
           std::mutex mu;
-          ParallelFor(rows, t, chunk, [&](uint64_t b, uint64_t e) {
-            const size_t off = b * cols, len = (e - b) * cols;
-            auto err = EvaluateEpochsUniqueGrid(
-                base_run->law, base_run->params, epochs,
-                std::span<const double>(unique).subspan(b, e - b),
-                GridLosses{{lr + off, len}, {lu + off, len}, {dl + off, len}});
-            if (err) {
-              std::lock_guard lock(mu);
-              error = err;
-            }
-          });
+          io::ParallelChunks(io::PlanChunks(0, rows, threads, 1, rows, 8),
+                             [&](uint64_t b, uint64_t e) {
+                               const size_t off = b * cols, len = (e - b) * cols;
+                               auto err = EvaluateEpochsUniqueGrid(
+                                   base_run->law, base_run->params, epochs,
+                                   std::span<const double>(unique).subspan(b, e - b),
+                                   GridLosses{{lr + off, len}, {lu + off, len}, {dl + off, len}});
+                               if (err) {
+                                 std::lock_guard lock(mu);
+                                 error = err;
+                               }
+                             });
         }
         if (!error) {
           py::dict out;
@@ -471,8 +438,7 @@ py::dict Evaluate(const std::string& toml_text, const std::vector<std::string>& 
   std::mutex invalid_mu;
   {
     py::gil_scoped_release release;
-    const unsigned t = ThreadCount(threads, n);
-    ParallelFor(n, t, std::max<uint64_t>(16, n / (t * 16ULL + 1)), [&](uint64_t b, uint64_t e) {
+    io::ParallelChunks(io::PlanChunks(0, n, threads, 16, n, 16), [&](uint64_t b, uint64_t e) {
       RunSpec spec;
       ClosedFormEvaluator closed_form;
       SweepPoint p;

@@ -95,6 +95,8 @@ double Compute(const Run& run);
 // outside of, and by what factor; empty inside. A law with overridden
 // constants is judged on its preset's domain.
 std::string Extrapolation(const Run& run);
+// Whether Extrapolation(run) is not empty, without building its text.
+bool IsExtrapolation(const Run& run);
 
 // Empty when the run can be evaluated; else what is wrong, naming the field.
 MaybeError Validate(const Run& run);

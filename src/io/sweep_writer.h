@@ -5,7 +5,8 @@
 // (row-major, the last axis fastest: repsim/sweep.h): the axis values, a
 // `status` column ("ok", "partial: ...", "invalid: ..."), then the columns of
 // summary.csv (DefaultColumns(), columns.h); an invalid point's summary cells are empty.
-// Points are evaluated in parallel, in chunks, and written in grid order as
+// Points are evaluated in parallel, in chunks (io/chunk_pipeline.h: the
+// ordered pipeline), and written in grid order as
 // the chunks complete, so that memory stays bounded and the file is the same
 // byte for byte whatever the number of threads.
 //
