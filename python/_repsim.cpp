@@ -769,9 +769,10 @@ py::dict PointDict(const PlanPoint& p) {
   return d;
 }
 
+// law_name: a preset, or nothing for the default law (kDefaultLawPreset).
 py::dict PlanAllocate(const std::string& what, double value, double unique_tokens,
-                      const std::string& law_name) {
-  const Law law = LawByName(law_name);
+                      const std::optional<std::string>& law_name) {
+  const Law law = law_name ? LawByName(*law_name) : MakeLaw(kDefaultLawPreset);
   Expected<DataConstrainedPlan> plan = Error{""};
   {
     py::gil_scoped_release release;
@@ -781,7 +782,7 @@ py::dict PlanAllocate(const std::string& what, double value, double unique_token
   }
   if (!plan) ThrowScenarioError(plan.error());
   py::dict d;
-  d["law"] = law_name;
+  d["law"] = std::string(ToString(law.preset));
   d["optimum"] = PointDict(plan->optimum);
   d["compute_optimal"] = PointDict(plan->compute_optimal);
   d["loss_floor"] = plan->loss_floor;

@@ -231,13 +231,16 @@ TEST_CASE("heatmap cells are centred on their own grid point and coloured by it"
   CHECK_THAT(io::CellBounds({0.1, 0.2, 0.4}, false),
              Catch::Matchers::Approx(std::vector<double>{0.05, 0.15, 0.3, 0.5}).epsilon(1e-12));
 
-  // The issue's case: 1-4 epochs at 1e9 unique tokens. The value at 1 epoch
+  // The issue's case: 1-4 epochs at 1e9 unique tokens (muennighoff2023, the
+  // law of the issue). The value at 1 epoch
   // is 0; under the old script pm3d coloured the cell between 1 and 4 epochs
   // with the mean of its corners (~1.5 %). Now the cell around 1 epoch
   // (from 0.5 to 2 epochs) carries 0, the one around 4 epochs its own value.
   TempDir tmp;
   const fs::path dir = RunAll(R"([scenario]
 name = "cells"
+[law]
+preset = "muennighoff2023"
 [model]
 params = 1e9
 [data]

@@ -35,7 +35,7 @@ TEST_CASE("a minimal scenario loads with its defaults", "[loader]") {
   REQUIRE(r.scenario);
   const repsim::Scenario& s = *r.scenario;
   CHECK(s.name == "t");
-  CHECK(s.base.law.preset == repsim::LawPreset::kMuennighoff2023);
+  CHECK(s.base.law.preset == repsim::LawPreset::kOverfit2026);  // issue 12: the default law
   CHECK(s.base.params == 1e9);
   CHECK(s.base.sources.at(0).unique_tokens == 25e9);
   CHECK(s.base.basis == repsim::TrainingBasis::kEpochs);
@@ -132,8 +132,9 @@ TEST_CASE("bad inputs: exact diagnostics", "[loader]") {
        "besiroglu2024 | muennighoff2023 | kaplan2020 | overfit2026, did you mean "
        "'chinchilla2022'?"},
       {"kaplan constant on a chinchilla law", Good("[training]\nepochs = 4\n[law]\nn_c = 5\n"),
-       "t.toml:10:7: error: law.n_c: not a constant of the muennighoff2023 law (its constants: E, "
-       "A, B, alpha, beta, rd_star, rn_star)"},
+       "t.toml:10:7: error: law.n_c: not a constant of the overfit2026 law (its constants: E, "
+       "A, B, alpha, beta, rd_star, rn_star, overfit_w, overfit_a, overfit_c, overfit_k, "
+       "loss_cap)"},
       {"dropout rate out of range",
        Good("[training]\nepochs = 4\n[training.dropout]\nschedule = \"constant\"\nrate = 1.5\n"),
        "t.toml:11:8: error: training.dropout.rate = 1.5: must be in [0, 1)"},

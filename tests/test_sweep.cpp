@@ -153,6 +153,8 @@ TEST_CASE("values and range axes expand, and each point is the base with the axi
           "[sweep]") {
   const Scenario sc = Load(R"([scenario]
 name = "t"
+[law]
+preset = "muennighoff2023"
 [model]
 params = 1e8
 [data]
@@ -281,6 +283,8 @@ TEST_CASE("the closed-form path gives Evaluate()'s summary exactly, in every col
       {LawPreset::kChinchilla2022, Objective::kSpanCorruption, 1.0, 0.0},
       {LawPreset::kBesiroglu2024, Objective::kDiffusion, 0.7, 0.1},
       {LawPreset::kKaplan2020, Objective::kUl2, 2.0, 0.0},
+      {LawPreset::kOverfit2026, Objective::kCausal, 1.0, 0.0},  // the default law (§2b)
+      {LawPreset::kOverfit2026, Objective::kSpanCorruption, 1.5, 0.1},
   };
   size_t compared = 0;
   for (const Case& c : cases) {
@@ -314,7 +318,7 @@ TEST_CASE("the closed-form path gives Evaluate()'s summary exactly, in every col
       }
     }
   }
-  CHECK(compared == 180);
+  CHECK(compared == 270);
 
   Run dropout;
   dropout.law = MakeLaw(LawPreset::kMuennighoff2023);

@@ -26,7 +26,7 @@ enum class LawPreset {
 
 // The preset a scenario, `repsim plan` and the calibration use when none is
 // named (MODEL.md §1). The only place the default is set.
-inline constexpr LawPreset kDefaultLawPreset = LawPreset::kMuennighoff2023;
+inline constexpr LawPreset kDefaultLawPreset = LawPreset::kOverfit2026;
 
 // The functional form a preset uses.
 enum class LawForm {

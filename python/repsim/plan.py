@@ -92,12 +92,13 @@ def scale(factor, law=None, compare=False):
     return _repsim.plan_scale(f, _law(law))
 
 
-def allocate(compute=None, unique_tokens=None, *, params=None, tokens=None, law="muennighoff2023"):
+def allocate(compute=None, unique_tokens=None, *, params=None, tokens=None, law=None):
     """The loss-minimising (N, D) with U unique tokens, under the data-constrained law.
 
     Exactly one of compute (FLOPs: the optimum on 6 N D = C), params (the D
     for which N is the best size) or tokens (the N for which D is the best
-    token count). Returns {optimum, compute_optimal, loss_floor, law}, each
+    token count). law: a preset name (repsim.laws()); None is the default law
+    (overfit2026, as `repsim plan allocate`). Returns {optimum, compute_optimal, loss_floor, law}, each
     plan a dict (params, tokens, unique_tokens, epochs, flops, loss, loss_if_fresh).
     """
     given = [(k, v) for k, v in (("compute", compute), ("params", params), ("tokens", tokens)) if v is not None]
@@ -105,7 +106,7 @@ def allocate(compute=None, unique_tokens=None, *, params=None, tokens=None, law=
         raise ScenarioError("allocate: give exactly one of compute, params or tokens")
     what, value = given[0]
     u = _quantity("unique_tokens", unique_tokens)
-    return _repsim.plan_allocate(what, _quantity(what, value), u, _law(law, "muennighoff2023"))
+    return _repsim.plan_allocate(what, _quantity(what, value), u, _law(law))
 
 
 def kaplan(loss=None, params=None, compute=None, steps=None):

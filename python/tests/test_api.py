@@ -32,14 +32,14 @@ def numpy_loss_repeated(n, d, u):
 
 def test_datablations_reference_value():
     # datablations' own check: L(6.34e9, 242e9, 25e9) = 2.2256440889984477.
-    s = repsim.evaluate(params=6.34e9, tokens=242e9, unique_tokens=25e9)
+    s = repsim.evaluate(params=6.34e9, tokens=242e9, unique_tokens=25e9, preset="muennighoff2023")
     assert s["loss_repeated"] == pytest.approx(2.2256440889984477, rel=1e-12)
 
 
 @pytest.mark.parametrize("epochs,fraction", [(4, 0.9314), (16, 0.6614), (40, 0.3792)])
 def test_effective_fraction(epochs, fraction):
     # Muennighoff et al. 2023: D'/D at 4, 16, 40 epochs (R_D* = 15.39).
-    s = repsim.evaluate(params=1e9, epochs=epochs, unique_tokens=1e10)
+    s = repsim.evaluate(params=1e9, epochs=epochs, unique_tokens=1e10, preset="muennighoff2023")
     assert s["effective_fraction"] == pytest.approx(fraction, abs=5e-5)
 
 
@@ -49,9 +49,9 @@ def test_key_spellings_agree():
                         training__dropout__rate=0.1, training__dropout__schedule="constant")
     c = repsim.evaluate({"model.params": 7e9, "training.tokens": 1.4e12, "data.unique_tokens": 2e11,
                          "training.dropout.rate": 0.1, "training.dropout.schedule": "constant",
-                         "law.preset": "muennighoff2023"})
+                         "law.preset": "overfit2026"})
     assert a == b == c
-    assert a["dropout_schedule"] == "constant" and a["law"] == "muennighoff2023"
+    assert a["dropout_schedule"] == "constant" and a["law"] == "overfit2026"  # the default law
     assert set(a) >= {"loss_repeated", "loss_unique", "delta", "sources", "warnings"}
 
 
@@ -63,7 +63,7 @@ def test_columns_select():
 def test_broadcast_grid_against_numpy():
     n, u = 1e9, np.logspace(8, 13, 7)[:, None]
     ep = np.logspace(0, 3, 11)[None, :]
-    out = repsim.evaluate(params=n, epochs=ep, unique_tokens=u)
+    out = repsim.evaluate(params=n, epochs=ep, unique_tokens=u, preset="muennighoff2023")
     assert out["loss_repeated"].shape == (7, 11)
     assert set(out["status"].ravel()) <= {"ok"} | {s for s in out["status"].ravel() if s.startswith("partial")}
     expected = numpy_loss_repeated(n, ep * u, u)
@@ -81,8 +81,9 @@ def test_kernel_path_agrees_with_exact_path():
         assert fast[c].shape == (30, 40)
         np.testing.assert_allclose(fast[c], exact[c], rtol=1e-12, atol=1e-14)
         np.testing.assert_allclose(transposed[c], exact[c].T, rtol=1e-12, atol=1e-14)
-    # numpy's formula for the repeated loss (the kernel's over-sized corner included)
-    np.testing.assert_allclose(fast["loss_repeated"], numpy_loss_repeated(1e9, ep * u, u), rtol=1e-12)
+    # numpy's formula for muennighoff2023's repeated loss (the kernel's over-sized corner included)
+    m = repsim.evaluate(params=1e9, epochs=ep, unique_tokens=u, columns=cols, preset="muennighoff2023")
+    np.testing.assert_allclose(m["loss_repeated"], numpy_loss_repeated(1e9, ep * u, u), rtol=1e-12)
 
 
 def test_scalar_and_array_paths_give_the_same_doubles():
@@ -166,7 +167,8 @@ def test_plan():
     assert repsim.plan.scale(10, law="kaplan2020")["params_factor"] == pytest.approx(10**0.73, rel=1e-12)
     # Chinchilla-form laws: beta / (alpha + beta); muennighoff2023 has alpha = beta.
     assert repsim.plan.scale("10", law="muennighoff2023")["params_exponent"] == pytest.approx(0.5)
-    a = repsim.plan.allocate(compute=1e22, unique_tokens="25B")
+    assert repsim.plan.allocate(compute=1e22, unique_tokens="25B")["law"] == "overfit2026"  # the default
+    a = repsim.plan.allocate(compute=1e22, unique_tokens="25B", law="muennighoff2023")
     opt = a["optimum"]
     assert opt["flops"] == pytest.approx(1e22, rel=1e-9)
     assert opt["params"] * opt["tokens"] * 6 == pytest.approx(1e22, rel=1e-9)

@@ -280,9 +280,16 @@ Snapshot Measure(const Run& run, const Timeline& t, double d) {
   s.p_bar = d > 0 ? rep_p / d : 0.0;
   s.rn_star_effective = run.law.rn_star * (1.0 + t.g() * s.p_bar);
   s.effective_params = EffectiveParams(run.law, run.params, seen_law, s.rn_star_effective);
-  // The capacity that overfits (MODEL.md §2b) is N' before displacement
-  // (§3b): displaced capacity is memorising the repeated slice, not idle.
-  const double overfitting_params = s.effective_params;
+  // The capacity that overfits (MODEL.md §2b) is N' without dropout's relief
+  // of excess parameters (§3: dropout slows overfitting through the clock R
+  // only; the capacity it keeps useful learns, it does not memorise more) and
+  // before displacement (§3b: displaced capacity is memorising the repeated
+  // slice, not idle).
+  const double overfitting_params =
+      run.law.overfit ? (s.rn_star_effective == run.law.rn_star
+                             ? s.effective_params
+                             : EffectiveParams(run.law, run.params, seen_law, run.law.rn_star))
+                      : 0.0;
   s.capacity_lost = 0;
   if (MayDisplaceCapacity(run)) {  // MODEL.md §3b: exactly N' when no source is repeated
     std::vector<SlicePosition> slices;

@@ -102,7 +102,6 @@ bool ClosedFormEvaluator::AppliesWith(const Run& run, double g_pow) {
   // that may displace capacity takes the timeline. (Today implied by the
   // single source; kept explicit for any future multi-source closed form.)
   if (MayDisplaceCapacity(run)) return false;
-  if (run.law.overfit) return false;  // MODEL.md §2b: the engine's exact path
   // With p = 0 the engine multiplies g(N) and c_drop by zero; that is the
   // identity only when they are finite.
   const double g = run.modifiers.g0 * g_pow;
@@ -210,6 +209,12 @@ Summary ClosedFormEvaluator::Evaluate(const Run& run) {
     effective_params = EffectiveParams(law, run.params, seen_law, rn_star_effective);
     loss_repeated = Loss(law, effective_params, eff_law);
     loss_unique = FreshLoss(law, run.params, kbar * d);
+  }
+  // Overfitting (MODEL.md §2b), as Measure(): without dropout N' is the
+  // capacity that overfits and R = w Λ R_D* the clock.
+  if (law.overfit) {
+    const double repetitions = (0.0 + w * lambda) * law.rd_star;
+    loss_repeated = OverfitLoss(law, loss_repeated, effective_params, seen_law, repetitions);
   }
 
   // Evaluate().

@@ -125,7 +125,7 @@ TEST_CASE("run writes the results files with every summary key", "[cli]") {
                  "law"}) {
     CHECK(json.find(std::string("\"") + k + "\": ") != std::string::npos);
   }
-  CHECK(json.find("\"law\": \"muennighoff2023\"") != std::string::npos);
+  CHECK(json.find("\"law\": \"overfit2026\"") != std::string::npos);  // the default law
   CHECK(json.find("\"epochs\": 8,") != std::string::npos);
   const std::string traj = ReadFile(dir / "trajectory.csv");
   CHECK(std::count(traj.begin(), traj.end(), '\n') == 17);  // header + 16 points
