@@ -43,7 +43,8 @@ int LawsCommand(const Args& args) {
   if (format == "table") {
     fmt::print(
         "\nrd_star, rn_star: Muennighoff et al. 2023's decay constants of repeated data and\n"
-        "excess parameters; every preset carries them so any law can price repetition.\n"
+        "excess parameters (overfit2026 refits them); every preset carries them so any law\n"
+        "can price repetition.\n"
         "kaplan2020 uses non-embedding parameters and its own tokenizer: its losses are not\n"
         "comparable with the others'. Default preset: {}.\n"
         "fitted_*: the domain of validity, the ranges of the runs each preset was fitted on\n"

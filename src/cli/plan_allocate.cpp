@@ -61,8 +61,9 @@ std::string AllocateUsage() {
       "loss_if_fresh) and, when the rows share one compute budget, loss_vs_optimum.\n"
       "When the optimum is within {} nats of the floor, a note on stderr says that\n"
       "more compute buys next to nothing and many plans are about as good.\n\n"
-      "Losses are nats per token of the law's tokenizer. muennighoff2023 is the preset\n"
-      "fitted to repeated data; the others reuse its R_D*, R_N* (MODEL.md §1).\n"
+      "Losses are nats per token of the law's tokenizer. muennighoff2023 and overfit2026\n"
+      "(its form plus overfitting, MODEL.md §2b) are the presets fitted to repeated data;\n"
+      "the others reuse muennighoff2023's R_D*, R_N* (MODEL.md §1).\n"
       "Default --law: {}.\n\n"
       "{}",
       kSaturatedLossGap, ToString(kDefaultLawPreset), kQuantitiesHelp);

@@ -50,9 +50,10 @@ TEST_CASE("run --set equals editing the file", "[cli][set]") {
   TempDir dir;
   const std::string original = ReadFile(std::string(REPSIM_SOURCE_DIR) + "/" + kScenario);
   const std::string edited_path = dir.str() + "/edited.toml";
+  // The file follows the default law: the edit adds a [law] table.
   std::ofstream(edited_path) << Edit(
-      Edit(original, "preset = \"muennighoff2023\"", "preset = \"chinchilla2022\""),
-      "params = 2.5e8", "params = \"7B\"");
+      original, "[model]\nparams = 2.5e8",
+      "[law]\npreset = \"chinchilla2022\"\n\n[model]\nparams = \"7B\"");
   const auto by_set = RunRepsim("run " + kScenario +
                                 " --set law.preset=chinchilla2022 --set model.params=7B --out '" +
                                 dir.str() + "/a' --quiet");
