@@ -19,6 +19,7 @@
 #include "io/columns.h"
 #include "io/sweep_writer.h"
 #include "io/table.h"
+#include "repsim/engine.h"
 #include "repsim/scenario.h"
 
 using namespace repsim;
@@ -429,4 +430,97 @@ plots = false
     const auto [p, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), v);
     if (ec == std::errc() && p == cell.data() + cell.size()) CHECK(io::Num(v) == cell);
   }
+}
+
+// Issue 11: "Numbers print without float noise where the value was typed
+// (1e24, not 1.0000000000000001e+24)". The tokens are derived from the typed
+// compute (D = C / 6N) or epochs (D = E U); recomputing C or E from them
+// rounds, so the run carries the typed value (run.h TypedLength).
+TEST_CASE("a typed compute or epochs prints as typed, reads back, and changes no other number",
+          "[columns][quantity]") {
+  // The issue's example: 6 * 67e9 * (1e24 / (6 * 67e9)) is not 1e24 in doubles.
+  const double n = 67e9;
+  REQUIRE(6.0 * n * (1e24 / (6.0 * n)) != 1e24);
+  TempDir tmp;
+  const fs::path out = RunScenario(tmp, "typed-compute", R"([scenario]
+name = "typed-compute"
+[model]
+params = "0.067T"
+[data]
+unique_tokens = "100B"
+[training]
+compute = "1e24"
+[output]
+plots = false
+)");
+  const auto row = CsvRow(ReadFile(out / "summary.csv"), 1);
+  CHECK(row.at("compute") == "1e+24");
+  CHECK(std::strtod(row.at("compute").c_str(), nullptr) == 1e24);  // round trip
+  CHECK(ReadFile(out / "summary.json").find("\"compute\": 1e+24,") != std::string::npos);
+
+  // A sweep's epochs axis: 10 * U / U is 9.999999999999998 for this U (a value
+  // of the shipped epochs-vs-dataset-size range axis).
+  const double u = 119377664171.44;
+  REQUIRE(10.0 * u / u != 10.0);
+  TempDir tmp2;
+  const fs::path sweep = RunScenario(tmp2, "typed-epochs", R"([scenario]
+name = "typed-epochs"
+[model]
+params = 1e9
+[data]
+unique_tokens = 119377664171.44
+[training]
+epochs = 10
+[output]
+plots = false
+[[sweep.axis]]
+key = "training.epochs"
+values = [10, 3]
+)");
+  const auto base = CsvRow(ReadFile(sweep / "summary.csv"), 1);
+  CHECK(base.at("epochs") == "10");
+  CHECK(base.at("dropout_end_epoch") == "10");  // the run's end, not given
+  const auto point = CsvRow(ReadFile(sweep / "sweep.csv"), 1);
+  CHECK(point.at("training.epochs") == "10");
+  CHECK(point.at("epochs") == "10");
+  CHECK(point.at("dropout_end_epoch") == "10");
+  const auto traj = Lines(ReadFile(sweep / "trajectory.csv"));
+  REQUIRE(traj.size() > 2);
+  const auto header = io::SplitCsvLine(traj[0]);
+  const auto last = io::SplitCsvLine(traj.back());
+  for (size_t i = 0; i < header.size(); ++i) {
+    if (header[i] == "epochs") CHECK(last.at(i) == "10");
+  }
+
+  // The physics follows the tokens: a run without the typed value (built by
+  // hand with the same tokens) gives the same numbers but epochs and compute.
+  RunSpec spec;
+  spec.law = MakeLaw(kDefaultLawPreset);
+  spec.params = 1e9;
+  spec.sources = {DataSource{}};
+  spec.sources[0].unique_tokens = u;
+  spec.basis = TrainingBasis::kEpochs;
+  spec.training_value = 10;
+  Run typed = Resolve(spec).value();
+  REQUIRE(typed.typed_epochs);
+  Run derived = typed;
+  derived.typed_epochs.reset();
+  derived.dropout.ends_with_run = false;
+  CHECK(Epochs(typed) == 10);
+  CHECK(Epochs(derived) == 10.0 * u / u);
+  const Summary a = Evaluate(typed), b = Evaluate(derived);
+  CHECK(a.epochs == 10);
+  CHECK(a.loss_repeated == b.loss_repeated);
+  CHECK(a.effective_tokens == b.effective_tokens);
+  CHECK(a.equivalent_unique_tokens == b.equivalent_unique_tokens);
+  // Changing the tokens (or the data) drops the typed value: it stands for
+  // the tokens it gave, never for others.
+  typed.tokens *= 2;
+  CHECK(Epochs(typed) == typed.tokens / u);
+  spec.basis = TrainingBasis::kCompute;
+  spec.training_value = 1e24;
+  Run c = Resolve(spec).value();
+  CHECK(Compute(c) == 1e24);
+  c.active_params *= 2;
+  CHECK(Compute(c) == 6.0 * c.active_params * c.tokens);
 }

@@ -44,6 +44,9 @@ struct Dropout {
   double rate = 0;         // in [0, 1)
   double start_epoch = 0;  // step, linear
   double end_epoch = 0;    // linear, early
+  // end_epoch was not given and is the run's end, D / Σ U_i (Resolve): the
+  // outputs then write Epochs(), the end as typed.
+  bool ends_with_run = false;
 };
 
 // The dropout rate in force at `epoch` (right-continuous at switch points).
@@ -73,6 +76,15 @@ struct DataSource {
   double quality = 1;        // multiplies the value of every token from it
 };
 
+// A training length as the scenario typed it (training.compute = 1e24,
+// training.epochs = 10) and what Resolve() turned it into.
+struct TypedLength {
+  double value = 0;   // FLOPs or epochs, as typed
+  double tokens = 0;  // the tokens derived from it,
+  double scale = 0;   // with this active_params (D = C / (6 scale)) or
+                      // Σ U_i (D = epochs · scale)
+};
+
 struct Run {
   Law law;
   double params = 0;         // N, total parameters (the law sees these)
@@ -82,14 +94,24 @@ struct Run {
   double tokens = 0;                // D, training tokens seen
   Dropout dropout;
   Modifiers modifiers = DefaultModifiers();
+  // Set by Resolve() when the scenario gave training.compute or
+  // training.epochs (tokens derived from it). Compute() and Epochs() return
+  // the typed value, so that outputs print 1e24 and 10 where recomputing
+  // 6 · N · D or D / U from the derived tokens would print
+  // 1.0000000000000001e+24 or 9.999999999999998. The physics follows `tokens`.
+  std::optional<TypedLength> typed_compute, typed_epochs;
 };
 
 // Σ U_i, tokens.
 double UniqueTokens(const Run& run);
-// D / Σ U_i.
+// D / Σ U_i; run.typed_epochs' value instead while the run's tokens and
+// unique tokens are those it was derived with.
 double Epochs(const Run& run);
-// 6 · active_params · tokens, FLOPs.
+// 6 · active_params · tokens, FLOPs; run.typed_compute's value instead while
+// the run's tokens and active_params are those it was derived with.
 double Compute(const Run& run);
+// D / Σ U_i always: the epochs the tokens make, which the engine runs to.
+double TokenEpochs(const Run& run);
 
 // Which ranges of the law's fitted domain (law.h FittedDomain) the run is
 // outside of, and by what factor; empty inside. A law with overridden

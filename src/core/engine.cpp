@@ -321,7 +321,7 @@ Snapshot Measure(const Run& run, const Timeline& t, double d) {
 
 Summary Evaluate(const Run& run) {
   Timeline t(run);
-  t.AdvanceTo(Epochs(run));
+  t.AdvanceTo(TokenEpochs(run));
   const Snapshot s = Measure(run, t, run.tokens);
 
   Summary out;
@@ -388,7 +388,7 @@ Summary Evaluate(const Run& run) {
 std::vector<TrajectoryPoint> EvaluateTrajectory(const Run& run, int points) {
   assert(points >= 2);
   const double u = UniqueTokens(run);
-  const double end = Epochs(run);
+  const double end = TokenEpochs(run);
   const double start = std::min(end, 1.0) / 100.0;
   Timeline t(run);
   std::vector<TrajectoryPoint> out;
@@ -402,7 +402,7 @@ std::vector<TrajectoryPoint> EvaluateTrajectory(const Run& run, int points) {
     TrajectoryPoint p;
     p.tokens = i == points - 1 ? run.tokens : x * u;
     const Snapshot s = Measure(run, t, p.tokens);
-    p.epochs = x;
+    p.epochs = i == points - 1 ? Epochs(run) : x;  // the end as typed
     p.effective_tokens = s.effective_tokens;
     p.effective_params = s.effective_params;
     p.capacity_lost = s.capacity_lost;

@@ -90,8 +90,22 @@ double UniqueTokens(const Run& run) {
   for (const DataSource& s : run.sources) u += s.unique_tokens;
   return u;
 }
-double Epochs(const Run& run) { return run.tokens / UniqueTokens(run); }
-double Compute(const Run& run) { return 6.0 * run.active_params * run.tokens; }
+double TokenEpochs(const Run& run) { return run.tokens / UniqueTokens(run); }
+double Epochs(const Run& run) {
+  const double u = UniqueTokens(run);
+  // Exact comparisons: the typed value stands for the very tokens it gave.
+  if (const auto& t = run.typed_epochs; t && t->tokens == run.tokens && t->scale == u) {
+    return t->value;
+  }
+  return run.tokens / u;
+}
+double Compute(const Run& run) {
+  if (const auto& t = run.typed_compute;
+      t && t->tokens == run.tokens && t->scale == run.active_params) {
+    return t->value;
+  }
+  return 6.0 * run.active_params * run.tokens;
+}
 
 MaybeError Validate(const Run& run) {
   std::optional<std::string> err;

@@ -518,6 +518,12 @@ Expected<Run> Resolve(const RunSpec& spec) {
                      : spec.params;
     run.active_params = spec.active_params.value_or(run.params);
   }
+  // The length as typed, for Compute() / Epochs() (run.h).
+  if (spec.basis == TrainingBasis::kCompute) {
+    run.typed_compute = TypedLength{v, run.tokens, run.active_params};
+  } else if (spec.basis == TrainingBasis::kEpochs) {
+    run.typed_epochs = TypedLength{v, run.tokens, unique};
+  }
   if (auto e = quantity("model.params", run.params)) {
     e->message += " (after deriving the compute-optimal size)";
     return *e;
@@ -553,6 +559,7 @@ Expected<Run> Resolve(const RunSpec& spec) {
   run.dropout.rate = d.rate;
   run.dropout.start_epoch = d.start_epoch.value_or(0.0);
   run.dropout.end_epoch = d.end_epoch.value_or(run.tokens / unique);
+  run.dropout.ends_with_run = !d.end_epoch;
   if (d.schedule == DropoutSchedule::kStep && !d.start_epoch) {
     return KeyError("training.dropout.start_epoch",
                     "training.dropout.start_epoch: required when schedule = \"step\"");

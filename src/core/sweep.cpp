@@ -223,7 +223,7 @@ Summary ClosedFormEvaluator::Evaluate(const Run& run) {
   out.active_params = run.active_params;
   out.tokens = run.tokens;
   out.unique_tokens = u_total;
-  out.epochs = x;
+  out.epochs = Epochs(run);  // as typed; x when derived
   out.compute = Compute(run);
   out.effective_tokens = eff;
   out.effective_fraction = eff / run.tokens;

@@ -202,7 +202,8 @@ std::vector<Column> Build() {
           "dropout_start_epoch", "epochs", [](R r, S) { return r.dropout.start_epoch; },
           "dropout start (step, linear)"),
       Input(
-          "dropout_end_epoch", "epochs", [](R r, S) { return r.dropout.end_epoch; },
+          "dropout_end_epoch", "epochs",
+          [](R r, S) { return r.dropout.ends_with_run ? Epochs(r) : r.dropout.end_epoch; },
           "dropout end (linear, early)"),
       Input(
           "c_drop", "", [](R r, S) { return r.modifiers.c_drop; },

@@ -299,7 +299,8 @@ std::string ReportMarkdown(const ScenarioResults& r) {
     }
     if (run.dropout.schedule == DropoutSchedule::kLinear ||
         run.dropout.schedule == DropoutSchedule::kEarly) {
-      out += fmt::format(", end epoch {}", run.dropout.end_epoch);
+      out += fmt::format(", end epoch {}",
+                         run.dropout.ends_with_run ? Epochs(run) : run.dropout.end_epoch);
     }
   }
   out += " |\n\n";
