@@ -392,7 +392,7 @@ py::dict Evaluate(const std::string& toml_text, const std::vector<std::string>& 
         double* lr = outs[0].mutable_data();
         double* lu = outs[1].mutable_data();
         double* dl = outs[2].mutable_data();
-        std::optional<std::string> error;
+        MaybeError error;
         {
           py::gil_scoped_release release;
           std::mutex mu;
@@ -451,7 +451,7 @@ py::dict Evaluate(const std::string& toml_text, const std::vector<std::string>& 
           idx[d] = static_cast<size_t>(rest % static_cast<uint64_t>(shape[d]));
           rest /= static_cast<uint64_t>(shape[d]);
         }
-        std::optional<std::string> err;
+        MaybeError err;
         for (const PointKey& k : keys) {
           if (k.numeric) {
             py::ssize_t off = 0;
@@ -876,7 +876,7 @@ py::dict ValidateRuns(const std::string& text, bool is_path, const std::vector<s
         "tokens and one with unique_tokens >= tokens at the same params and tokens)");
   }
   std::vector<ValidationRow> rows;
-  std::optional<std::string> error;
+  MaybeError error;
   {
     py::gil_scoped_release release;
     for (const auto& eval : evaluations) {

@@ -217,7 +217,7 @@ plots = false
   }
 }
 
-TEST_CASE("an overfit2026 run writes its overfitting constants; other laws leave them empty",
+TEST_CASE("an overfit2026 run writes its overfitting constants, other laws leave them empty",
           "[columns]") {
   // MODEL.md §2b (table of the fitted constants): w = -9.607, a = 3.566,
   // c = 2.990, k = 1.140, L_cap = 11 nats, to the digits it prints them.

@@ -291,14 +291,14 @@ TEST_CASE("displacement modifiers are validated", "[displacement]") {
   for (double bad : {-1.0, 101.0, std::nan("")}) {
     Run r = run;
     r.modifiers.displacement = bad;
-    const std::optional<std::string> e = Validate(r);
+    const MaybeError e = Validate(r);
     REQUIRE(e);
     CHECK(e->find("modifiers.displacement") == 0);
   }
   for (double bad : {0.0, -0.2, 2e6}) {
     Run r = run;
     r.modifiers.memorization_capacity = bad;
-    const std::optional<std::string> e = Validate(r);
+    const MaybeError e = Validate(r);
     REQUIRE(e);
     CHECK(e->find("modifiers.memorization_capacity") == 0);
   }

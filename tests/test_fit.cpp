@@ -401,7 +401,7 @@ TEST_CASE("bootstrap: same seed same result, whatever the thread count", "[fit]"
   }
 }
 
-TEST_CASE("bootstrap seeds: SplitMix64 of (seed, index); neighbouring seeds unrelated", "[fit]") {
+TEST_CASE("bootstrap seeds: SplitMix64 of (seed, index), neighbouring seeds unrelated", "[fit]") {
   // SplitMix64 (Steele, Lea & Flood 2014; Vigna's splitmix64.c), whose first
   // outputs from state 0 are 0xe220a8397b1dcdaf and 0x6e789e6aa1b965f4; the
   // expected values are that algorithm evaluated independently (Python) at

@@ -64,7 +64,7 @@ TEST_CASE("every law constant is a [law] key of the presets that have it, and on
   CHECK(refused == static_cast<int>(LawConstants().size()) * 5 - accepted);
 }
 
-TEST_CASE("--set and sweep keys reach every law constant; the refusals name what the law has",
+TEST_CASE("law keys: --set and sweep axes reach every constant, a refusal names what the law has",
           "[loader][laws][set]") {
   RunSpec spec;
   spec.law = MakeLaw(LawPreset::kOverfit2026);

@@ -70,8 +70,8 @@ fs::path RunAll(const std::string& text, const fs::path& out, bool png) {
     Run vr = *Resolve(v.spec);
     r.compare.push_back(io::CompareRow{v.name, vr, Evaluate(vr)});
   }
-  std::optional<io::Staging> staging;
-  REQUIRE_FALSE(io::Staging::Create(out, sc.name, &staging));
+  Expected<io::Staging> staging = io::Staging::Create(out, sc.name);
+  REQUIRE(staging);
   io::SweepReport sweep;
   if (!sc.sweep.empty()) REQUIRE_FALSE(io::RunSweep(sc, {}, *staging, &sweep));
   r.sweep_markdown = sweep.markdown;

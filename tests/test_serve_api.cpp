@@ -74,8 +74,8 @@ TEST_CASE("an in-memory staging holds the files a run on disk writes, byte for b
   REQUIRE(r);
 
   TempDir tmp;
-  std::optional<io::Staging> disk;
-  REQUIRE_FALSE(io::Staging::Create(tmp.path(), "grid", &disk));
+  Expected<io::Staging> disk = io::Staging::Create(tmp.path(), "grid");
+  REQUIRE(disk);
   io::Staging memory = io::Staging::InMemory("grid");
   for (io::Staging* s : {&*disk, &memory}) {
     io::SweepReport report;

@@ -66,8 +66,8 @@ const std::string kGrid = test::EpochsUniqueGrid("grid", 40, 40);
 
 std::string Csv(const Scenario& sc, const io::SweepOptions& opt, io::SweepReport* report,
                 const fs::path& dir) {
-  std::optional<io::Staging> staging;
-  REQUIRE_FALSE(io::Staging::Create(dir, sc.name, &staging));
+  Expected<io::Staging> staging = io::Staging::Create(dir, sc.name);
+  REQUIRE(staging);
   auto err = io::RunSweep(sc, opt, *staging, report);
   INFO(err.value_or(""));
   REQUIRE_FALSE(err);
@@ -486,8 +486,8 @@ TEST_CASE("a shard writes its slice, its metadata and says so in report.md", "[s
   opt.shard_index = 1;
   opt.shard_count = 3;
   opt.sharded = true;
-  std::optional<io::Staging> staging;
-  REQUIRE_FALSE(io::Staging::Create(tmp.path() / "s", sc.name, &staging));
+  Expected<io::Staging> staging = io::Staging::Create(tmp.path() / "s", sc.name);
+  REQUIRE(staging);
   REQUIRE_FALSE(io::RunSweep(sc, opt, *staging, &part));
   const auto rows = Lines(ReadFile(staging->dir() / "sweep.csv"));
   // Slice 2 of 3 of 1600 points: [533, 1066).

@@ -48,7 +48,9 @@ class Expected {
     return std::get<T>(std::move(v_));
   }
   const T& operator*() const& { return value(); }
+  T& operator*() & { return value(); }
   const T* operator->() const { return &value(); }
+  T* operator->() { return &value(); }
 
   const std::string& error() const {
     assert(!ok());

@@ -224,10 +224,8 @@ int RunCommand(const Args& args) {
       return Fail("run", fmt::format("{}: --strict: {}", file, outside.Message(r.run)));
     }
 
-    std::optional<io::Staging> staging;
-    if (auto e = io::Staging::Create(p.out, sc.name, &staging)) {
-      return Fail("run", fmt::format("{}: {}", file, *e));
-    }
+    Expected<io::Staging> staging = io::Staging::Create(p.out, sc.name);
+    if (!staging) return Fail("run", fmt::format("{}: {}", file, staging.error()));
     io::SweepReport sweep;
     if (!sc.sweep.empty()) {
       if (auto e = io::RunSweep(sc, sweep_opts, *staging, &sweep)) {

@@ -98,24 +98,26 @@ std::optional<double> ParsePositive(const std::string& flag, const std::string& 
 }
 
 // The folder DIR names for Staging: parent and name; an error for "." and "..".
-std::optional<std::string> SplitOut(const std::string& out, fs::path* parent, std::string* name) {
+struct OutFolder {
+  fs::path parent;
+  std::string name;
+};
+Expected<OutFolder> SplitOut(const std::string& out) {
   fs::path p = fs::path(out).lexically_normal();
   if (!p.has_filename() && p.has_parent_path()) p = p.parent_path();
   const std::string n = p.filename().string();
   if (n.empty() || n == "." || n == "..") {
-    return fmt::format("--out = '{}': give a folder of its own (it is replaced whole)", out);
+    return Error{fmt::format("--out = '{}': give a folder of its own (it is replaced whole)", out)};
   }
-  *name = n;
-  *parent = p.has_parent_path() ? p.parent_path() : fs::path(".");
   std::error_code ec;
   if (fs::is_directory(p, ec) && !fs::is_empty(p, ec) && !fs::exists(p / "selected.csv", ec)) {
-    return fmt::format(
-        "--out = '{}': the folder exists and is not an earlier `repsim select` "
-        "output (no selected.csv in it); it would be replaced whole, so give a "
-        "new folder",
-        out);
+    return Error{
+        fmt::format("--out = '{}': the folder exists and is not an earlier `repsim select` "
+                    "output (no selected.csv in it); it would be replaced whole, so give a "
+                    "new folder",
+                    out)};
   }
-  return std::nullopt;
+  return OutFolder{p.has_parent_path() ? p.parent_path() : fs::path("."), n};
 }
 
 using Clock = std::chrono::steady_clock;
@@ -200,9 +202,8 @@ int SelectCommand(const Args& args) {
       return kExitBadInput;
     }
   }
-  fs::path out_parent;
-  std::string out_name;
-  if (auto e = SplitOut(p.out, &out_parent, &out_name)) return Usage(*e);
+  const Expected<OutFolder> out = SplitOut(p.out);
+  if (!out) return Usage(out.error());
 
   // Read, normalise, check the options against the data.
   const std::string& file = p.files[0];
@@ -277,8 +278,8 @@ int SelectCommand(const Args& args) {
   if (epochs) run.sft = SftExposureOf(o.count, emb.rows(), *epochs, *tokens);
 
   t = Clock::now();
-  std::optional<io::Staging> staging;
-  if (auto e = io::Staging::Create(out_parent, out_name, &staging)) return Fail("select", *e);
+  Expected<io::Staging> staging = io::Staging::Create(out->parent, out->name);
+  if (!staging) return Fail("select", staging.error());
   for (const auto& [name, text] :
        {std::pair<const char*, std::string>{"selected.csv", io::SelectedCsv(run)},
         {"summary.json", io::SelectSummaryJson(run)},

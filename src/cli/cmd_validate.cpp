@@ -266,7 +266,7 @@ std::string ParityScript(const std::vector<ValidationRow>& rows, const std::stri
   return s + "\n";
 }
 
-std::optional<std::string> WriteFile(const fs::path& path, const std::string& text) {
+MaybeError WriteFile(const fs::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
   out << text;
   out.close();

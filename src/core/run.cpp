@@ -108,7 +108,7 @@ double Compute(const Run& run) {
 }
 
 MaybeError Validate(const Run& run) {
-  std::optional<std::string> err;
+  MaybeError err;
   if (auto e = Validate(run.law)) return "law." + *e;
   if ((err = CheckQuantity("model.params", run.params))) return err;
   if ((err = CheckQuantity("model.active_params", run.active_params))) return err;

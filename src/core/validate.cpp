@@ -260,7 +260,7 @@ Law ToLaw(const OverfitFitOptions& o, const Base& base, const Vec& x) {
   return law;
 }
 
-std::optional<std::string> CheckPairs(std::span<const PenaltyPair> pairs, size_t needed) {
+MaybeError CheckPairs(std::span<const PenaltyPair> pairs, size_t needed) {
   if (pairs.size() < needed) {
     return fmt::format("{} pairs: at least {} needed to fit {} constants", pairs.size(), needed,
                        needed);

@@ -697,9 +697,8 @@ std::string Brief(const std::string& err) {
 
 }  // namespace
 
-std::optional<std::string> RenderScripts(const fs::path& dir,
-                                         const std::vector<std::string>& scripts,
-                                         const PlotOptions& options) {
+MaybeError RenderScripts(const fs::path& dir, const std::vector<std::string>& scripts,
+                         const PlotOptions& options) {
   if (scripts.empty() || !OnPath("gnuplot")) return std::nullopt;
   std::vector<std::string> formats = {"svg"};
   if (options.png) formats.push_back("png");
@@ -724,10 +723,9 @@ std::optional<std::string> RenderScripts(const fs::path& dir,
   return out + " (the data and scripts are written)";
 }
 
-std::optional<std::string> WriteSweepPlot(const std::string& scenario_name,
-                                          std::span<const SweepAxis> axes,
-                                          const std::string& column, const fs::path& dir,
-                                          const PlotOptions& options) {
+MaybeError WriteSweepPlot(const std::string& scenario_name, std::span<const SweepAxis> axes,
+                          const std::string& column, const fs::path& dir,
+                          const PlotOptions& options) {
   const SweepPlotPlan plan = PlanSweepPlot(axes);
   if (plan.kind == SweepPlotPlan::Kind::kNone) return std::nullopt;
   const std::string script = Stem(SweepPlotDataFile(plan)) + ".gp";
@@ -738,10 +736,10 @@ std::optional<std::string> WriteSweepPlot(const std::string& scenario_name,
   return RenderScripts(dir, {script}, options);
 }
 
-std::optional<std::string> WritePlots(const ScenarioResults& r, const PlotOptions& options,
-                                      const Staging& staging) {
+MaybeError WritePlots(const ScenarioResults& r, const PlotOptions& options,
+                      const Staging& staging) {
   std::vector<std::string> scripts;
-  std::optional<std::string> err;
+  MaybeError err;
   auto write = [&](const std::string& file, const std::string& text) {
     if (!err) err = staging.Write(file, text);
   };

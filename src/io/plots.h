@@ -38,8 +38,8 @@ struct PlotOptions {
 
 // Writes the .gp scripts (and their data, if not already there) into
 // `staging` and renders them when gnuplot is on PATH.
-std::optional<std::string> WritePlots(const ScenarioResults& results, const PlotOptions& options,
-                                      const Staging& staging);
+MaybeError WritePlots(const ScenarioResults& results, const PlotOptions& options,
+                      const Staging& staging);
 
 // --- The sweep plot ------------------------------------------------------------
 
@@ -93,17 +93,14 @@ std::string SweepPlotDataFile(const SweepPlotPlan& plan);
 // Writes the sweep plot's script into `dir` (its data file must be there)
 // and renders it. Error text (a warning for the caller) when rendering failed.
 // `column`: the plotted column ([output] heatmap).
-std::optional<std::string> WriteSweepPlot(const std::string& scenario_name,
-                                          std::span<const SweepAxis> axes,
-                                          const std::string& column,
-                                          const std::filesystem::path& dir,
-                                          const PlotOptions& options);
+MaybeError WriteSweepPlot(const std::string& scenario_name, std::span<const SweepAxis> axes,
+                          const std::string& column, const std::filesystem::path& dir,
+                          const PlotOptions& options);
 
 // Runs gnuplot on `scripts` (file names in `dir`) with `dir` as working
 // directory, for SVG and, with options.png, PNG. Nothing when gnuplot is not
 // on PATH; error text when it failed.
-std::optional<std::string> RenderScripts(const std::filesystem::path& dir,
-                                         const std::vector<std::string>& scripts,
-                                         const PlotOptions& options);
+MaybeError RenderScripts(const std::filesystem::path& dir, const std::vector<std::string>& scripts,
+                         const PlotOptions& options);
 
 }  // namespace repsim::io

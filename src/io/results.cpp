@@ -443,28 +443,27 @@ Staging::~Staging() {
   }
 }
 
-std::optional<std::string> Staging::Create(const fs::path& out_dir, const std::string& name,
-                                           std::optional<Staging>* out) {
+Expected<Staging> Staging::Create(const fs::path& out_dir, const std::string& name) {
   std::error_code ec;
   if (fs::exists(out_dir, ec) && !fs::is_directory(out_dir, ec)) {
-    return fmt::format("{}: exists and is not a folder (give --out a folder)", out_dir.string());
+    return Error{
+        fmt::format("{}: exists and is not a folder (give --out a folder)", out_dir.string())};
   }
   fs::create_directories(out_dir, ec);
-  if (ec) return fmt::format("{}: cannot create the folder: {}", out_dir.string(), ec.message());
+  if (ec)
+    return Error{fmt::format("{}: cannot create the folder: {}", out_dir.string(), ec.message())};
   const fs::path final_dir = out_dir / name;
   if (fs::exists(final_dir, ec) && !fs::is_directory(final_dir, ec)) {
-    return fmt::format("{}: exists and is not a folder", final_dir.string());
+    return Error{fmt::format("{}: exists and is not a folder", final_dir.string())};
   }
   const fs::path tmp = out_dir / fmt::format(".{}.tmp-{}", name, getpid());
   fs::remove_all(tmp, ec);
   fs::create_directory(tmp, ec);
-  if (ec) return fmt::format("{}: cannot create a folder: {}", tmp.string(), ec.message());
-  out->emplace(Staging(tmp, final_dir));
-  return std::nullopt;
+  if (ec) return Error{fmt::format("{}: cannot create a folder: {}", tmp.string(), ec.message())};
+  return Staging(tmp, final_dir);
 }
 
-std::optional<std::string> Staging::Write(const std::string& file,
-                                          const std::string& content) const {
+MaybeError Staging::Write(const std::string& file, const std::string& content) const {
   if (memory_) {
     std::lock_guard lock(memory_->mu);
     memory_->streams.erase(file);
@@ -510,7 +509,7 @@ std::map<std::string, std::string> Staging::Files() const {
   return out;
 }
 
-std::optional<std::string> Staging::Commit() {
+MaybeError Staging::Commit() {
   if (memory_) return std::nullopt;
   std::error_code ec;
   const fs::path old =
@@ -534,9 +533,9 @@ std::optional<std::string> Staging::Commit() {
   return std::nullopt;
 }
 
-std::optional<std::string> WriteResults(const ScenarioResults& r, const Staging& staging) {
+MaybeError WriteResults(const ScenarioResults& r, const Staging& staging) {
   const OutputOptions& o = r.scenario.output;
-  std::optional<std::string> err;
+  MaybeError err;
   if (o.csv) {
     if ((err = staging.Write("summary.csv", SummaryCsv(r.run, r.summary)))) return err;
     if ((err = staging.Write("trajectory.csv", TrajectoryCsv(r.trajectory)))) return err;

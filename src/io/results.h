@@ -73,8 +73,7 @@ std::string TerminalSummary(const ScenarioResults& r, size_t width = 0);
 class Staging {
  public:
   // Error when the output folder cannot be created or is not a folder.
-  static std::optional<std::string> Create(const std::filesystem::path& out_dir,
-                                           const std::string& name, std::optional<Staging>* out);
+  static Expected<Staging> Create(const std::filesystem::path& out_dir, const std::string& name);
   static Staging InMemory(const std::string& name);
   Staging(Staging&& other) noexcept;
   Staging& operator=(Staging&&) = delete;
@@ -84,14 +83,14 @@ class Staging {
   const std::filesystem::path& dir() const { return tmp_; }
   const std::filesystem::path& final_dir() const { return final_; }
   bool in_memory() const { return memory_ != nullptr; }
-  std::optional<std::string> Write(const std::string& file, const std::string& content) const;
+  MaybeError Write(const std::string& file, const std::string& content) const;
   // A stream for a large file (closed by the caller with fclose); nullptr on failure.
   FILE* Open(const std::string& file) const;
   // Whether `file` was written.
   bool Has(const std::string& file) const;
   // In memory: every file written so far (streams once closed), by name.
   std::map<std::string, std::string> Files() const;
-  std::optional<std::string> Commit();
+  MaybeError Commit();
 
  private:
   struct Memory;
@@ -102,6 +101,6 @@ class Staging {
 };
 
 // Writes every file the scenario asks for into `staging`.
-std::optional<std::string> WriteResults(const ScenarioResults& r, const Staging& staging);
+MaybeError WriteResults(const ScenarioResults& r, const Staging& staging);
 
 }  // namespace repsim::io

@@ -17,8 +17,8 @@ WriteOutcome WriteScenario(ScenarioResults& r, const std::filesystem::path& out_
     return out;
   };
   const Scenario& sc = r.scenario;
-  std::optional<Staging> staging;
-  if (auto e = Staging::Create(out_dir, sc.name, &staging)) return fail("error: " + *e, 2);
+  Expected<Staging> staging = Staging::Create(out_dir, sc.name);
+  if (!staging) return fail("error: " + staging.error(), 2);
   out.dir = staging->final_dir();
   if (!sc.sweep.empty()) {
     if (auto e = RunSweep(sc, sweep, *staging, &out.sweep)) {

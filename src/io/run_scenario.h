@@ -23,7 +23,7 @@ struct WriteOutcome {
   // Set on failure: the message for the user ("error: ...", or the interrupt
   // notice), to follow "FILE: ", and the process exit code
   // `repsim run` returns (2 bad output folder or sweep, 1 internal, 128 + signal).
-  std::optional<std::string> error;
+  MaybeError error;
   int exit_code = 0;
   std::vector<std::string> warnings;  // e.g. a plot that gnuplot failed to render
   SweepReport sweep;                  // when the scenario has a sweep

@@ -102,22 +102,21 @@ Expected<std::vector<Record>> SplitRecords(std::string_view text, std::string_vi
 // A positive finite number, or a message saying what is wrong with it. Read
 // with the core's quantity parser (scenario.h), so that a cell may say 1B as a
 // scenario file may.
-std::optional<std::string> ParsePositive(std::string_view s, double* out) {
-  if (s.empty()) return "empty";
+Expected<double> ParsePositive(std::string_view s) {
+  if (s.empty()) return Error{"empty"};
   const std::optional<double> v = ParseQuantity(s);
   if (!v) {
     double d = 0;
     const std::string_view t = s.front() == '+' ? s.substr(1) : s;
     if (std::from_chars(t.data(), t.data() + t.size(), d).ec == std::errc::result_out_of_range) {
-      return "out of the range of a double";
+      return Error{"out of the range of a double"};
     }
-    return "not a number (a plain number, or one with a suffix K, M, B, T)";
+    return Error{"not a number (a plain number, or one with a suffix K, M, B, T)"};
   }
-  if (std::isnan(*v)) return "not a number (NaN)";
-  if (std::isinf(*v)) return "must be finite";
-  if (!(*v > 0)) return "must be > 0";
-  *out = *v;
-  return std::nullopt;
+  if (std::isnan(*v)) return Error{"not a number (NaN)"};
+  if (std::isinf(*v)) return Error{"must be finite"};
+  if (!(*v > 0)) return Error{"must be > 0"};
+  return *v;
 }
 
 }  // namespace
@@ -195,13 +194,15 @@ Expected<std::vector<MeasuredRun>> Parse(std::string_view text, std::string_view
     std::array<double, 4> v{};
     for (size_t k = 0; k < needed.size(); ++k) {
       const std::string& cell = rec.fields[column[k]];
-      if (auto why = ParsePositive(cell, &v[k])) {
+      const Expected<double> parsed = ParsePositive(cell);
+      if (!parsed) {
         if (cell.empty()) {
           return Error{fmt::format("{}:{}: column '{}' is empty", name, rec.line, needed[k])};
         }
-        return Error{
-            fmt::format("{}:{}: column '{}' = '{}': {}", name, rec.line, needed[k], cell, *why)};
+        return Error{fmt::format("{}:{}: column '{}' = '{}': {}", name, rec.line, needed[k], cell,
+                                 parsed.error())};
       }
+      v[k] = *parsed;
     }
     MeasuredRun run;
     run.params = v[0];

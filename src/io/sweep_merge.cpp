@@ -217,8 +217,8 @@ std::optional<MergeFailure> MergeOne(std::vector<Shard>& shards, const fs::path&
     }
   }
 
-  std::optional<Staging> staging;
-  if (auto e = Staging::Create(out, meta.scenario, &staging)) return MergeFailure{false, *e};
+  Expected<Staging> staging = Staging::Create(out, meta.scenario);
+  if (!staging) return MergeFailure{false, staging.error()};
   SweepDigest digest(meta.axes, SplitCsvLine(std::string_view(header).substr(0, header.size() - 1)),
                      IndexRange{0, meta.grid_points}, meta.grid_points, meta.heatmap);
   if (lean) {
@@ -262,7 +262,7 @@ std::optional<MergeFailure> MergeOne(std::vector<Shard>& shards, const fs::path&
                           fmt::format("{}: cannot copy: {}", e.path().string(), ec.message())};
     if (ext == ".gp") scripts.push_back(name);
   }
-  std::optional<std::string> plot_warning;
+  MaybeError plot_warning;
   if (meta.plots && digest.plan().kind != SweepPlotPlan::Kind::kNone) {
     if (auto err = staging->Write(SweepPlotDataFile(digest.plan()), digest.PlotData())) {
       return MergeFailure{false, *err};

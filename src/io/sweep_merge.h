@@ -33,8 +33,8 @@ struct MergeReport {
   std::string scenario;
   size_t shards = 0;
   uint64_t points = 0, ok = 0, partial = 0, invalid = 0;
-  std::string dir;                          // the merged folder
-  std::optional<std::string> plot_warning;  // the plots could not be drawn
+  std::string dir;          // the merged folder
+  MaybeError plot_warning;  // the plots could not be drawn
 };
 
 // The shard folders named by `arg`: `arg` itself when it holds

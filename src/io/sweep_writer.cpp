@@ -46,8 +46,8 @@ struct RowWorker {
 
 }  // namespace
 
-std::optional<std::string> RunSweep(const Scenario& scenario, const SweepOptions& options,
-                                    const Staging& staging, SweepReport* report) {
+MaybeError RunSweep(const Scenario& scenario, const SweepOptions& options, const Staging& staging,
+                    SweepReport* report) {
   const std::vector<SweepAxis>& axes = scenario.sweep;
   if (axes.empty()) return std::string("sweep: no [[sweep.axis]]");
   const uint64_t grid = SweepGridSize(axes);

@@ -71,7 +71,7 @@ struct SweepReport {
 // Evaluates the sweep of `scenario` and writes sweep.csv (and, when sharded,
 // sweep.shard.toml; when output.plots is set, the sweep plot's data) into
 // `staging`. Error text for the user on failure (including an interrupt).
-std::optional<std::string> RunSweep(const Scenario& scenario, const SweepOptions& options,
-                                    const Staging& staging, SweepReport* report);
+MaybeError RunSweep(const Scenario& scenario, const SweepOptions& options, const Staging& staging,
+                    SweepReport* report);
 
 }  // namespace repsim::io

@@ -51,7 +51,7 @@ std::string Write(const TempDir& dir, const std::string& name, const std::string
 
 }  // namespace
 
-TEST_CASE("one abbreviation rule: none, everywhere; a prefix gets a suggestion", "[cli][toolkit]") {
+TEST_CASE("one abbreviation rule: none, everywhere, a prefix gets a suggestion", "[cli][toolkit]") {
   // Before issue 11, `check F --hel` printed the help and `plan table --hel` was an error.
   const std::vector<std::string> commands = Commands();
   REQUIRE(commands.size() >= 12);  // 8 commands besides plan, 4 planners when this was written

@@ -133,7 +133,7 @@ TEST_CASE("repsim fit --format toml writes a [law] table a scenario can paste", 
   }
 }
 
-TEST_CASE("repsim fit: json, csv and table agree; threads do not matter", "[fit]") {
+TEST_CASE("repsim fit: json, csv and table agree, threads do not matter", "[fit]") {
   const std::string base = "fit '" + kSynthetic + "'" + kQuick + " --bootstrap 16 --seed 3";
   const auto j1 = RunRepsim(base + " --format json --threads 1");
   const auto j2 = RunRepsim(base + " --format json --threads 2");
