@@ -11,11 +11,16 @@ namespace repsim::io {
 struct Diagnostic {
   std::string file;
   int line = 0;    // 1-based; 0 when the error is about the whole file
-  int column = 0;  // 1-based
+  int column = 0;  // 1-based, in the line (or in `text`)
   std::string message;
+  // Set when the offending text is not a line of the file but a command-line
+  // argument ("--set training.epochs=-3"): shown, with the caret at `column`,
+  // in place of the file's line. `line` is then 0.
+  std::string text = {};
 };
 
-// The text of a diagnostic, with the offending line of `source` and a caret.
+// The text of a diagnostic, with the offending line of `source` (or its
+// `text`) and a caret under the column.
 std::string Format(const Diagnostic& d, std::string_view source);
 
 // Splits text into lines (without their newlines).

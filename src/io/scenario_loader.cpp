@@ -76,9 +76,13 @@ class Loader {
     d.file = path_;
     d.line = static_cast<int>(where.begin.line);
     d.column = static_cast<int>(where.begin.column);
-    if (where.path && IsSetSource(*where.path)) {  // a value from `--set`: name it
+    if (where.path && IsSetSource(*where.path)) {
+      // A value from `--set`: name it, and show it with the caret (its
+      // columns are those of the assignment, scenario_set.h).
       d.file = fmt::format("{}: {}", path_, *where.path);
-      d.line = d.column = 0;
+      d.text = *where.path;
+      d.line = 0;
+      d.column = SetColumn(*where.path, static_cast<int>(where.begin.column));
     }
     d.message = std::move(message);
     out_.errors.push_back(std::move(d));
@@ -158,7 +162,7 @@ class Loader {
   bool Apply(RunSpec& spec, std::string_view path, const toml::node& n) {
     const KeyInfo* info = FindKey(path);
     if (!info) return false;
-    std::optional<std::string> err;
+    MaybeError err;
     if (auto s = n.as_string()) {
       if (info->kind == KeyKind::kNumber) {
         Error(n.source(), fmt::format("{} = {}: must be a number", path, Describe(n)));
@@ -459,7 +463,7 @@ class Loader {
   }
 
   // Why a data.source.<name>.* key cannot apply to `base`; nothing for other keys.
-  static std::optional<std::string> MissingSource(const RunSpec& base, std::string_view key) {
+  static MaybeError MissingSource(const RunSpec& base, std::string_view key) {
     if (!ParseSourceKey(key)) return std::nullopt;
     return SourceKeyProblem(base, key);
   }

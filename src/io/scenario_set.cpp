@@ -25,11 +25,15 @@ std::string TomlQuoted(std::string_view text) {
   return out + "\"";
 }
 
-// VALUE as a one-key table {v = VALUE} whose node carries the --set as its
-// source: the TOML value VALUE spells, else the text as a string.
-std::optional<toml::table> ParseValue(std::string_view value, const std::string& source) {
+// The value of assignment `set` (VALUE after the '=' at `eq`) as a one-key
+// table whose node carries the --set as its source: the TOML value VALUE
+// spells, else the text as a string. The key is `eq` v's, so that the value's
+// columns are its columns in `set`.
+std::optional<toml::table> ParseValue(std::string_view set, size_t eq, const std::string& source) {
+  const std::string key(eq, 'v');
+  const std::string_view value = set.substr(eq + 1);
   for (const std::string& doc :
-       {fmt::format("v = {}", value), fmt::format("v = {}", TomlQuoted(value))}) {
+       {fmt::format("{}={}", key, value), fmt::format("{}={}", key, TomlQuoted(value))}) {
     try {
       return toml::parse(doc, source);
     } catch (const toml::parse_error&) {
@@ -59,43 +63,62 @@ bool IsSetSource(std::string_view source_name) {
   return source_name.substr(0, kSetPrefix.size()) == kSetPrefix;
 }
 
+int SetColumn(std::string_view source_name, int column) {
+  return static_cast<int>(source_name.size() - source_name.substr(kSetPrefix.size()).size()) +
+         column;
+}
+
 std::vector<Diagnostic> ApplySets(toml::table& root, std::span<const std::string> sets,
                                   const std::string& file) {
   std::vector<Diagnostic> errors;
   for (const std::string& set : sets) {
-    auto fail = [&](std::string message) {
-      errors.push_back(Diagnostic{file, 0, 0, fmt::format("--set {}: {}", set, message)});
+    const std::string source = SetSourceName(set);
+    // `at`: the 0-based offset in `set` of what is wrong.
+    auto fail = [&](std::string message, size_t at) {
+      errors.push_back(Diagnostic{fmt::format("{}: {}", file, source), 0,
+                                  SetColumn(source, static_cast<int>(at) + 1), std::move(message),
+                                  source});
     };
     const size_t eq = set.find('=');
     if (eq == std::string::npos) {
-      fail("expected KEY=VALUE, e.g. --set training.epochs=4");
+      fail("expected KEY=VALUE, e.g. --set training.epochs=4", 0);
       continue;
     }
     const std::string_view key = std::string_view(set).substr(0, eq);
     std::vector<std::string_view> parts;
+    std::vector<size_t> offsets;  // of each part in `set`
     for (size_t start = 0;;) {
       const size_t dot = key.find('.', start);
       parts.push_back(key.substr(start, dot == std::string_view::npos ? dot : dot - start));
+      offsets.push_back(start);
       if (dot == std::string_view::npos) break;
       start = dot + 1;
     }
-    bool bad_key = false;
-    for (std::string_view p : parts) bad_key = bad_key || !BareKey(p);
-    if (bad_key) {
-      fail(
-          fmt::format("'{}' is not a key: dotted names of a-z, A-Z, 0-9, _ and -, e.g. "
-                      "training.epochs",
-                      key));
+    size_t bad_part = parts.size();
+    for (size_t i = parts.size(); i-- > 0;) {
+      if (!BareKey(parts[i])) bad_part = i;
+    }
+    if (bad_part < parts.size()) {
+      fail(fmt::format("'{}' is not a key: dotted names of a-z, A-Z, 0-9, _ and -, e.g. "
+                       "training.epochs",
+                       key),
+           offsets[bad_part]);
       continue;
     }
-    const std::string source = SetSourceName(set);
-    std::optional<toml::table> parsed = ParseValue(std::string_view(set).substr(eq + 1), source);
-    toml::node* value = parsed ? parsed->get("v") : nullptr;
+    std::optional<toml::table> parsed = ParseValue(set, eq, source);
+    toml::node* value = parsed ? parsed->get(std::string(eq, 'v')) : nullptr;
     if (value == nullptr) {
-      fail("the value is neither a TOML value nor text");
+      fail("the value is neither a TOML value nor text", eq + 1);
       continue;
     }
     const toml::source_region where = value->source();
+    // Part i of the key, where it is in `set` (1-based columns, line 1).
+    auto key_at = [&](size_t i) {
+      toml::source_region r = where;
+      r.begin.column = static_cast<toml::source_index>(offsets[i] + 1);
+      r.end.column = static_cast<toml::source_index>(offsets[i] + parts[i].size() + 1);
+      return toml::key(std::string(parts[i]), r);
+    };
 
     // Walk to the table that holds the last part, creating tables on the way.
     toml::table* table = &root;
@@ -122,13 +145,15 @@ std::vector<Diagnostic> ApplySets(toml::table& root, std::span<const std::string
           if (names.empty()) {
             fail(
                 "the scenario has no [[data.source]] mixture (data.source.<name>.* sets a "
-                "source of one)");
+                "source of one)",
+                offsets[i - 1]);
           } else {
             std::vector<std::string_view> views(names.begin(), names.end());
             std::string list;
             for (const std::string& s : names) list += (list.empty() ? "" : ", ") + s;
             fail(fmt::format("no [[data.source]] named '{}'{} (sources: {})", name,
-                             DidYouMean(name, views), list));
+                             DidYouMean(name, views), list),
+                 offsets[i]);
           }
           ok = false;
         }
@@ -136,12 +161,13 @@ std::vector<Diagnostic> ApplySets(toml::table& root, std::span<const std::string
         continue;
       }
       if (n == nullptr) {
-        table->insert(toml::key(part, where), toml::table{});
+        table->insert(key_at(i), toml::table{});
         n = table->get(part);
       }
       if (!n->is_table()) {
         fail(fmt::format("{} is not a table in the scenario, so it has no key '{}'", walked,
-                         parts[i + 1]));
+                         parts[i + 1]),
+             offsets[i + 1]);
         ok = false;
         continue;
       }
@@ -156,9 +182,8 @@ std::vector<Diagnostic> ApplySets(toml::table& root, std::span<const std::string
       }
     }
     // Moved, not copied: a copied node loses its source.
-    value->visit([&](auto& node) {
-      table->insert_or_assign(toml::key(std::string(parts.back()), where), std::move(node));
-    });
+    value->visit(
+        [&](auto& node) { table->insert_or_assign(key_at(parts.size() - 1), std::move(node)); });
   }
   return errors;
 }

@@ -20,6 +20,9 @@ namespace repsim::io {
 std::string SetSourceName(std::string_view set);
 // Whether `source_name` is one SetSourceName made.
 bool IsSetSource(std::string_view source_name);
+// The column in SetSourceName(set) of column `column` of the assignment `set`
+// (the columns the nodes ApplySets makes carry, 1-based).
+int SetColumn(std::string_view source_name, int column);
 
 // Applies each "KEY=VALUE" of `sets` to `root`, in order (a later one wins).
 // KEY is a dotted scenario key ("training.epochs", "law.preset",
@@ -28,10 +31,11 @@ bool IsSetSource(std::string_view source_name);
 // itself as a string (7B, chinchilla2022). Tables on the way are created.
 // Setting one of training.tokens, .epochs, .compute removes the other two (a
 // run gives exactly one: the set changes the basis). The
-// new nodes carry SetSourceName(set) as their source, so that the loader's
-// checks (unknown keys, types, ranges) point at the --set. Errors (a malformed
-// assignment, a key through a non-table, an unknown source name) are returned
-// as diagnostics of `file`.
+// new nodes carry SetSourceName(set) as their source, line 1 and the columns
+// of the assignment (each key part at its own, the value at its own), so that
+// the loader's checks (unknown keys, types, ranges) point at the --set with a
+// caret. Errors (a malformed assignment, a key through a non-table, an
+// unknown source name) are returned as diagnostics of `file` of that shape.
 std::vector<Diagnostic> ApplySets(toml::table& root, std::span<const std::string> sets,
                                   const std::string& file);
 

@@ -65,7 +65,7 @@ TEST_CASE("run --set equals editing the file", "[cli][set]") {
   CHECK_THAT(ReadFile(dir.str() + "/a" + name), Catch::Contains("chinchilla2022"));
 }
 
-TEST_CASE("run --set: a later set wins; a training basis replaces the file's", "[cli][set]") {
+TEST_CASE("run --set: a later set wins, a training basis replaces the file's", "[cli][set]") {
   TempDir dir;
   const auto r = RunRepsim("run " + kScenario + " --set training.epochs=4 --set training.epochs=8" +
                            " --format json --quiet --out '" + dir.str() + "'");
@@ -82,34 +82,43 @@ TEST_CASE("run --set of a mixture source", "[cli][set]") {
   CHECK_THAT(ok.out, Catch::Contains("\"unique_tokens\": 14000000000"));
   const auto typo = RunRepsim("check '" + mix + "' --set data.source.cod.weight=0.5");
   CHECK(typo.code == 2);
-  CHECK_THAT(typo.err, Catch::Contains("--set data.source.cod.weight=0.5: no [[data.source]] "
-                                       "named 'cod', did you mean 'code'? (sources: web, code)"));
+  CHECK_THAT(typo.err,
+             Catch::Contains("--set data.source.cod.weight=0.5: error: no [[data.source]] "
+                             "named 'cod', did you mean 'code'? (sources: web, code)"));
   const auto plain = RunRepsim("check " + kScenario + " --set data.source.web.weight=0.5");
   CHECK(plain.code == 2);
   CHECK_THAT(plain.err, Catch::Contains("has no [[data.source]] mixture"));
 }
 
 TEST_CASE("run --set is validated like the file, the diagnostic naming the --set", "[cli][set]") {
+  // `at`: where in the assignment the caret goes (0-based), counted by hand:
+  // the value for a bad value, the key part for a bad key.
   struct Case {
     std::string set, message;
+    size_t at;
   };
   for (const Case& c : {
            Case{"training.epochs=-3",
                 "--set training.epochs=-3: error: training.epochs = -3: "
-                "must be > 0"},
+                "must be > 0",
+                16},
            Case{"training.epoch=3",
                 "--set training.epoch=3: error: unknown key "
-                "'training.epoch', did you mean 'epochs'?"},
+                "'training.epoch', did you mean 'epochs'?",
+                9},
            Case{"law.preset=chinch",
                 "--set law.preset=chinch: error: law.preset = \"chinch\": "
-                "must be one of"},
-           Case{"model.params=7Q", "--set model.params=7Q: error: model.params = \"7Q\""},
+                "must be one of",
+                11},
+           Case{"model.params=7Q", "--set model.params=7Q: error: model.params = \"7Q\"", 13},
            Case{"model.objective=true",
                 "--set model.objective=true: error: model.objective = "
-                "true"},
-           Case{"nokey", "--set nokey: expected KEY=VALUE"},
-           Case{"a..b=1", "'a..b' is not a key"},
-           Case{"model.params.x=1", "model.params is not a table"},
+                "true",
+                16},
+           Case{"nokey", "--set nokey: error: expected KEY=VALUE", 0},
+           Case{"a..b=1", "--set a..b=1: error: 'a..b' is not a key", 2},
+           Case{"model.params.x=1", "--set model.params.x=1: error: model.params is not a table",
+                13},
        }) {
     INFO(c.set);
     TempDir dir;
@@ -119,11 +128,15 @@ TEST_CASE("run --set is validated like the file, the diagnostic naming the --set
     CHECK(r.out.empty());
     CHECK_THAT(r.err, Catch::StartsWith(kScenario + ": "));
     CHECK_THAT(r.err, Catch::Contains(c.message));
+    // The same shape as an error in the file: the offending text, a caret
+    // under the bad part ("--set " is 6 characters).
+    CHECK_THAT(r.err, Catch::Contains("\n      | --set " + c.set + "\n      | " +
+                                      std::string(6 + c.at, ' ') + "^\n"));
     CHECK_FALSE(std::filesystem::exists(dir.path() / "out"));
   }
 }
 
-TEST_CASE("run --format json prints summary.json; several files an array", "[cli][json]") {
+TEST_CASE("run --format json prints summary.json, several files an array", "[cli][json]") {
   TempDir dir;
   const auto one = RunRepsim("run " + kScenario + " --format json --out '" + dir.str() + "'");
   REQUIRE(one.code == 0);
