@@ -170,6 +170,7 @@ TEST_CASE("shape: cheap at 2 epochs, a peak near 100 for 800M, lost tokens at 1e
   SECTION("the harm rises, then falls again (one minimum of N_eq / N)") {
     const std::vector<double> k = EpochGrid();
     std::vector<double> r;
+    r.reserve(k.size());
     for (double e : k) r.push_back(RatioAt(8e8, 0.1, e));
     size_t worst = 0;
     for (size_t i = 1; i < r.size(); ++i) {

@@ -213,6 +213,7 @@ std::string SourcesCsv(const Summary& s) {
 
 std::string CompareCsv(const std::vector<CompareRow>& rows) {
   std::vector<std::pair<std::string, std::pair<const Run*, const Summary*>>> t;
+  t.reserve(rows.size());
   for (const CompareRow& r : rows) t.push_back({r.name, {&r.run, &r.summary}});
   return RenderCsv(SummaryTable(t, true));
 }
