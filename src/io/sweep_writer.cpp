@@ -133,7 +133,7 @@ MaybeError RunSweep(const Scenario& scenario, const SweepOptions& options, const
       return true;
     };
 
-    std::optional<std::string> error;
+    MaybeError error;
     closed_form = 0;
     uint64_t written = 0;
     PipelineEnd end = PipelineEnd::kDone;
