@@ -267,9 +267,9 @@ int main(int argc, char** argv) {
     std::vector<double> ct;
     uintmax_t bytes = 0;
     for (int r = 0; r < repeat; ++r) {
-      std::optional<repsim::io::Staging> staging;
-      if (auto e = repsim::io::Staging::Create(dir, sc.name, &staging)) {
-        fmt::print(stderr, "bench_sweep: {}\n", *e);
+      repsim::Expected<repsim::io::Staging> staging = repsim::io::Staging::Create(dir, sc.name);
+      if (!staging) {
+        fmt::print(stderr, "bench_sweep: {}\n", staging.error());
         return 1;
       }
       repsim::io::SweepReport report;

@@ -208,6 +208,7 @@ py::object SweepColumns(const ScenarioHandle& h, int threads, double max_points)
   }
   const io::ColumnSet& summary_columns = io::DefaultColumns();
   std::vector<Column> cols;
+  cols.reserve(axes.size() + 1 + summary_columns.size());
   for (const SweepAxis& a : axes) cols.push_back(Column{a.key, true, std::vector<double>(n), {}});
   cols.push_back(Column{"status", false, {}, std::vector<std::string>(n)});
   for (const io::Column* c : summary_columns) {
