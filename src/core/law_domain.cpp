@@ -2,6 +2,7 @@
 #include <fmt/compile.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <iterator>
 #include <limits>
@@ -107,10 +108,14 @@ void Check(std::string& out, std::string_view name, double v, double lo, double 
   const double factor = above ? v / hi : lo / v;
   const double bound = above ? hi : lo;
   if (!out.empty()) out += "; ";
+  // Three significant digits, more when those would round the factor to 1
+  // ("1x above" for a point just outside): enough that it differs from 1
+  // (1.0035 -> "1.004", 1 + 1e-7 -> "1.0000001").
+  const int digits = std::clamp(1 + static_cast<int>(std::ceil(-std::log10(factor - 1.0))), 3, 17);
   // Compiled format: the same text as fmt::format, at a fraction of the cost
   // (a sweep builds this for every point outside the domain).
-  fmt::format_to(std::back_inserter(out), FMT_COMPILE("{} {:.3g}x {} {:.3g}"), name, factor,
-                 above ? "above" : "below", bound);
+  fmt::format_to(std::back_inserter(out), FMT_COMPILE("{} {:.{}g}x {} {:.3g}"), name, factor,
+                 digits, above ? "above" : "below", bound);
 }
 
 }  // namespace

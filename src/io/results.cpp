@@ -310,7 +310,10 @@ std::string ReportMarkdown(const ScenarioResults& r) {
   for (const Column* c : DefaultColumns()) {
     if (c->role != ColumnRole::kResult) continue;  // inputs are listed above and below
     std::string v = c->Cell(run, s);
-    out += fmt::format("| {} | {} | {} |\n", c->name, v.empty() ? "not found" : v, c->meaning);
+    // An empty number is a solve that found nothing; an empty text (e.g.
+    // extrapolation inside the fitted domain) is nothing to say.
+    if (v.empty()) v = c->numeric() ? "not found" : "—";
+    out += fmt::format("| {} | {} | {} |\n", c->name, v, c->meaning);
   }
   if (s.sources.size() > 1) {
     out +=
