@@ -13,6 +13,7 @@
 // applies to fresh data too, so that repetition alone is what `delta` measures.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,8 @@
 #include "repsim/status.h"
 
 namespace repsim {
+
+struct Bands;  // intervals.h
 
 // --- Muennighoff et al. 2023 closed forms (MODEL.md §2) ----------------------
 
@@ -74,6 +77,9 @@ struct Summary {
   double rn_star_effective = 0;  // R_N* (1 + g(N) p̄)
   std::vector<SourceSummary> sources;
   std::vector<std::string> warnings;
+  // Uncertainty bands (intervals.h), only when asked for (`run --intervals`):
+  // Evaluate() leaves it empty; ComputeBands() fills what it points to.
+  std::shared_ptr<const Bands> bands;
 };
 
 // One point of a trajectory: the run as if it stopped after `tokens`.

@@ -101,9 +101,11 @@ inline bool HasConstant(const Law& law, const LawConstant& c) {
 Law MakeLaw(LawPreset preset);
 
 // The preset's constants refitted on bootstrap resamples of its data, one
-// Law per successful resample (for uncertainty bands); empty for presets
-// whose constants repsim did not fit (all but overfit2026: its 176 of 200
-// resamples, MODEL.md §2b).
+// Law per successful resample (for uncertainty bands, `run --intervals`):
+// overfit2026 its 176 of 200 refits (MODEL.md §2b); muennighoff2023,
+// chinchilla2022 and besiroglu2024 200 each, the published constants moved by
+// each resample's departure from the refit on all the data (MODEL.md §2c,
+// scripts/bootstrap_sets.sh). Empty for kaplan2020: no data behind it here.
 std::vector<Law> PresetBootstrapLaws(LawPreset preset);
 
 // The paper a preset comes from, one line.

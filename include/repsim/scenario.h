@@ -125,6 +125,9 @@ struct OutputOptions {
   // The output column the sweep plot maps (a numeric column of io/columns.h;
   // the loader checks the name).
   std::string heatmap = "delta_pct";
+  // Uncertainty bands (intervals.h): the <output>_lo/_hi and band_source
+  // columns in every output (`run --intervals` sets it too).
+  bool intervals = false;
 };
 
 struct Scenario {

@@ -9,6 +9,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <fstream>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -36,7 +37,8 @@ constexpr const char* kUsage =
     "Usage: repsim fit RUNS.csv [--form chinchilla|data-constrained|overfit] [--fix "
     "NAME=VALUE]...\n"
     "                  [--fix-preset PRESET] [--huber-delta D] [--drop-highest K]\n"
-    "                  [--starts grid|N] [--bootstrap B] [--seed S] [--threads T]\n"
+    "                  [--starts grid|N] [--bootstrap B] [--seed S] [--samples FILE] [--threads "
+    "T]\n"
     "                  [--format table|json|csv|toml]\n"
     "\n"
     "Fits a loss law to your own training runs, the way Hoffmann et al. 2022 (approach 3)\n"
@@ -109,6 +111,7 @@ struct Flags {
   uint64_t seed = 0;
   Format format = Format::kTable;
   std::optional<std::string> fix_preset;
+  std::string samples;  // --samples FILE: the full fit and every resample's constants (CSV)
 };
 
 // Parses and validates every flag except those needing the data. Returns an
@@ -137,6 +140,10 @@ std::optional<int> ParseFlags(const Args& args, FlagSet& opts, Flags* f) {
       .Value("bootstrap", '\0', "B", &bootstrap,
              "B bootstrap resamples for standard errors and 95% intervals (default 0: none)")
       .Value("seed", '\0', "S", &seed, "bootstrap seed, 0 to 2^64-1 (default 0)")
+      .Value("samples", '\0', "FILE", &f->samples,
+             "with --bootstrap: write the full fit's constants (row `full`) and every "
+             "successful resample's (rows 1, 2, ...) to FILE (CSV), e.g. for the bootstrap "
+             "sets behind `repsim run --intervals` (scripts/bootstrap_sets.sh)")
       .Value("threads", '\0', "T", &threads,
              "worker threads (default 0: all cores); results do not depend on it")
       .Value("format", '\0', "FMT", &format,
@@ -253,6 +260,9 @@ std::optional<int> ParseFlags(const Args& args, FlagSet& opts, Flags* f) {
     f->format = Format::kToml;
   } else {
     return opts.UsageError(ChoiceFlag("--format", format, "format", kFormatNames).error());
+  }
+  if (!f->samples.empty() && f->bootstrap == 0) {
+    return opts.UsageError("--samples needs --bootstrap B (B > 0): it writes the resamples' fits");
   }
   if (auto err = Validate(f->options)) return opts.UsageError(*err);
   return std::nullopt;
@@ -533,6 +543,25 @@ int FitCommand(const Args& args) {
     boot = std::move(result).value();
   }
 
+  if (boot && !flags.samples.empty()) {
+    io::Table st;
+    for (auto n : {"sample", "E", "A", "B", "alpha", "beta", "rd_star", "rn_star"}) {
+      st.AddColumn(n, std::string_view(n) != "sample");
+    }
+    auto row = [&](std::string name, const FitConstants& c) {
+      std::vector<std::string> cells = {std::move(name)};
+      for (double v : {c.e, c.a, c.b, c.alpha, c.beta, c.rd_star, c.rn_star}) {
+        cells.push_back(io::Num(v));
+      }
+      st.AddRow(std::move(cells));
+    };
+    row("full", fit->constants);
+    for (size_t i = 0; i < boot->samples.size(); ++i) row(std::to_string(i + 1), boot->samples[i]);
+    std::ofstream out(flags.samples, std::ios::binary);
+    out << io::RenderCsv(st);
+    out.close();
+    if (!out) return Fail("fit", flags.samples + ": cannot write");
+  }
   for (const std::string& w : fit->warnings) Warn("fit", w);
   const Report report{flags, runs_read, *fit, boot};
   switch (flags.format) {

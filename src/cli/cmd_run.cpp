@@ -25,7 +25,8 @@ constexpr const char* kStdinName = "<stdin>";
 
 constexpr const char* kRunUsage =
     "Usage: repsim run FILE.toml... [--set KEY=VALUE]... [--out DIR] [--format text|json]\n"
-    "                  [--png] [--threads N] [--shard I/N] [--quiet] [--strict] [--columns all]\n\n"
+    "                  [--png] [--threads N] [--shard I/N] [--quiet] [--strict] [--columns all]\n"
+    "                  [--intervals]\n\n"
     "Evaluates each scenario file (see SCENARIO.md and scenarios/) and writes\n"
     "DIR/<scenario.name>/: summary.csv, summary.json, trajectory.csv, report.md, and when\n"
     "the file asks for them compare.csv, sweep.csv and plots (.gp scripts, .svg when\n"
@@ -68,6 +69,7 @@ struct Parsed {
   bool png = false;
   bool quiet = false;
   bool strict = false;
+  bool intervals = false;
   int threads = 0;
   std::string shard;
   std::string columns = "varying";
@@ -94,6 +96,11 @@ std::optional<int> Parse(const Args& args, bool run, Parsed* p) {
         .Switch("strict", '\0', &p->strict,
                 "refuse (exit 2, nothing written) any run outside the ranges its law was fitted "
                 "on (the extrapolation column; see `repsim laws`)")
+        .Switch("intervals", '\0', &p->intervals,
+                "uncertainty bands (as [output] intervals = true): <output>_lo/_hi columns for "
+                "loss_repeated, delta, delta_pct, effective_fraction, equivalent_unique_tokens, "
+                "equivalent_params and band_source, over the law's bootstrap refits and each "
+                "assumption's stated range (~230 evaluations per row: slower sweeps)")
         .Epilogue(kRunEpilogue);
   }
   if (auto code = flags.Parse(args)) return code;
@@ -209,6 +216,7 @@ int RunCommand(const Args& args) {
   std::vector<std::string> summaries;  // --format json
 
   for (auto& [file, sc] : *loaded) {
+    if (p.intervals) sc.output.intervals = true;
     Expected<io::ScenarioResults> evaluated = io::EvaluateScenario(file, sc);
     if (!evaluated) {  // the loader resolved every run already; this is a bug
       return Fail("run", fmt::format("{}: {}", file, evaluated.error()), kExitInternal);

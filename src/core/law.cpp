@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <span>
 #include <vector>
 
 namespace repsim {
@@ -62,6 +63,41 @@ constexpr OverfitConstants kOverfitBootstrap[] = {
 #include "core/overfit2026_bootstrap.inc"
 };
 constexpr double kOverfitLossCap = 11.0;
+
+// The bootstrap sets of the other fitted presets (scripts/bootstrap_sets.sh,
+// MODEL.md §2c): row 0 the refit on all of the preset's data, then one row per
+// resample. Columns E, A, B, alpha, beta, rd_star, rn_star (0: not fitted).
+struct FittedConstants {
+  double e, a, b, alpha, beta, rd_star, rn_star;
+};
+constexpr FittedConstants kMuennighoffBootstrap[] = {
+#include "core/bootstrap_muennighoff2023.inc"
+};
+constexpr FittedConstants kChinchillaBootstrap[] = {
+#include "core/bootstrap_chinchilla2022.inc"
+};
+constexpr FittedConstants kBesirogluBootstrap[] = {
+#include "core/bootstrap_besiroglu2024.inc"
+};
+
+// `law` moved by resample `r`'s departure from the full refit `full`, in the
+// space the fit works in: ratios for E, A, B (and R_D*, R_N*), differences
+// for alpha and beta. So the published constants stay the centre and the
+// spread is the fit's; `loss` moves E..beta, `decay` R_D* and R_N*.
+Law Shifted(Law law, const FittedConstants& full, const FittedConstants& r, bool loss, bool decay) {
+  if (loss) {
+    law.e *= r.e / full.e;
+    law.a *= r.a / full.a;
+    law.b *= r.b / full.b;
+    law.alpha += r.alpha - full.alpha;
+    law.beta += r.beta - full.beta;
+  }
+  if (decay) {
+    law.rd_star *= r.rd_star / full.rd_star;
+    law.rn_star *= r.rn_star / full.rn_star;
+  }
+  return law;
+}
 
 }  // namespace
 
@@ -248,6 +284,27 @@ double OverfitLoss(const Law& law, double loss, double effective_params, double 
 
 std::vector<Law> PresetBootstrapLaws(LawPreset preset) {
   std::vector<Law> out;
+  const std::span<const FittedConstants> decay = kMuennighoffBootstrap;
+  if (preset == LawPreset::kMuennighoff2023) {
+    for (size_t i = 1; i < decay.size(); ++i) {
+      out.push_back(Shifted(MakeLaw(preset), decay[0], decay[i], false, true));
+    }
+    return out;
+  }
+  if (preset == LawPreset::kChinchilla2022 || preset == LawPreset::kBesiroglu2024) {
+    // E..beta from the Chinchilla data; R_D*, R_N* (Muennighoff's, as the
+    // preset's) from the datablations resample of the same index.
+    const std::span<const FittedConstants> set =
+        preset == LawPreset::kChinchilla2022
+            ? std::span<const FittedConstants>(kChinchillaBootstrap)
+            : std::span<const FittedConstants>(kBesirogluBootstrap);
+    for (size_t i = 1; i < set.size(); ++i) {
+      const Law law = Shifted(MakeLaw(preset), set[0], set[i], true, false);
+      const size_t j = 1 + (i - 1) % (decay.size() - 1);
+      out.push_back(Shifted(law, decay[0], decay[j], false, true));
+    }
+    return out;
+  }
   if (preset != LawPreset::kOverfit2026) return out;
   for (const OverfitConstants& c : kOverfitBootstrap) {
     Law law = MakeLaw(preset);

@@ -5,6 +5,7 @@
 #include "io/suggest.h"
 #include "io/table.h"
 #include "repsim/displacement.h"
+#include "repsim/intervals.h"
 
 namespace repsim::io {
 namespace {
@@ -79,6 +80,54 @@ Column LawConstantColumn(const LawConstant& k) {
   c.type = ColumnType::kOptional;
   c.law_constant = &k;
   return c;
+}
+
+// An end of an output's uncertainty band (group "intervals"): empty when the
+// run has no bands or the output no value.
+template <BandOutput kOutput, bool kHigh>
+std::optional<double> BandEnd(R, S s) {
+  if (!s.bands) return std::nullopt;
+  const std::optional<Range>& r = s.bands->band[static_cast<size_t>(kOutput)];
+  if (!r) return std::nullopt;
+  return kHigh ? r->hi : r->lo;
+}
+
+template <BandOutput kOutput>
+void AddBand(std::vector<Column>& c) {
+  const std::string name(ToString(kOutput));
+  const Column* point = nullptr;
+  for (const Column& k : c) {
+    if (k.name == name) point = &k;
+  }
+  const std::string_view unit = point ? point->unit : std::string_view();
+  for (bool high : {false, true}) {
+    Column b = Named(name + (high ? "_hi" : "_lo"), unit,
+                     high ? "upper end of its uncertainty band (MODEL.md §2c)"
+                          : "lower end of its uncertainty band: the envelope of the law's "
+                            "bootstrap refits and each assumption's range (MODEL.md §2c)");
+    b.type = ColumnType::kOptional;
+    b.optional = high ? BandEnd<kOutput, true> : BandEnd<kOutput, false>;
+    b.group = kIntervalsGroup;
+    c.push_back(std::move(b));
+  }
+}
+
+// band_source: "c_drop; c_drop 2.51-2.58, bootstrap 2.53-2.55" (loss_repeated).
+std::string BandSourceText(S s) {
+  if (!s.bands) return {};
+  const Bands& b = *s.bands;
+  const auto k = static_cast<size_t>(BandOutput::kLossRepeated);
+  std::string out(b.DominantName(BandOutput::kLossRepeated));
+  if (out.empty()) out = "none";
+  std::string ranges;
+  for (const BandSource& src : b.sources) {
+    if (!src.range[k]) continue;
+    ranges += fmt::format("{}{} {}-{}", ranges.empty() ? "" : ", ", src.name,
+                          Short(src.range[k]->lo), Short(src.range[k]->hi));
+  }
+  if (!ranges.empty()) out += "; " + ranges;
+  if (!b.no_bootstrap.empty()) out += "; " + b.no_bootstrap;
+  return out;
 }
 
 // Token-weighted data quality, Σ w_i k_i (1 for a plain [data]).
@@ -180,6 +229,24 @@ std::vector<Column> Build() {
           "the loss law: its preset, or \"custom (from PRESET, overridden: ...)\" when any "
           "constant was changed"),
   };
+  // The band columns are results: before `law`, the first input.
+  Column law = std::move(c.back());
+  c.pop_back();
+  AddBand<BandOutput::kLossRepeated>(c);
+  AddBand<BandOutput::kDelta>(c);
+  AddBand<BandOutput::kDeltaPct>(c);
+  AddBand<BandOutput::kEffectiveFraction>(c);
+  AddBand<BandOutput::kEquivalentUniqueTokens>(c);
+  AddBand<BandOutput::kEquivalentParams>(c);
+  {
+    Column b = Note(
+        "band_source", [](R, S s) { return BandSourceText(s); },
+        "which source moves loss_repeated most: bootstrap (the law's fitted constants) or an "
+        "assumption (c_drop, eta, memorization_capacity); then each source's range");
+    b.group = kIntervalsGroup;
+    c.push_back(std::move(b));
+  }
+  c.push_back(std::move(law));
   for (const LawConstant& k : LawConstants()) c.push_back(LawConstantColumn(k));
   const Column inputs[] = {
       InputName(
@@ -278,6 +345,12 @@ ColumnSet SelectColumns(std::span<const std::string_view> groups) {
 const ColumnSet& DefaultColumns() {
   static const ColumnSet columns = SelectColumns();
   return columns;
+}
+
+const ColumnSet& OutputColumns(bool intervals) {
+  static constexpr std::string_view kGroups[] = {kIntervalsGroup};
+  static const ColumnSet with_intervals = SelectColumns(kGroups);
+  return intervals ? with_intervals : DefaultColumns();
 }
 
 MaybeError PlottableColumnProblem(std::string_view name) {

@@ -83,6 +83,11 @@ using ColumnSet = std::vector<const Column*>;
 ColumnSet SelectColumns(std::span<const std::string_view> groups = {});
 // SelectColumns() of no group, made once.
 const ColumnSet& DefaultColumns();
+// The group of the uncertainty-band columns (<output>_lo, <output>_hi,
+// band_source), written only with `run --intervals` / [output] intervals.
+inline constexpr std::string_view kIntervalsGroup = "--intervals";
+// DefaultColumns(), plus the band columns when `intervals`.
+const ColumnSet& OutputColumns(bool intervals);
 
 // Why `name` cannot be mapped by the sweep plot ([output] heatmap): not a
 // column (with a suggestion for a misspelt one) or not a numeric one;

@@ -14,6 +14,7 @@
 #include "repsim/assumptions.h"
 #include "repsim/calibration.h"
 #include "repsim/displacement.h"
+#include "repsim/intervals.h"
 
 namespace fs = std::filesystem;
 
@@ -25,11 +26,14 @@ Table SummaryTable(
     bool with_name) {
   Table t;
   if (with_name) t.AddColumn("name", false);
-  for (const Column* c : DefaultColumns()) t.AddColumn(c->name, c->numeric());
+  // The band columns when the rows have bands (--intervals).
+  const ColumnSet& columns =
+      OutputColumns(!rows.empty() && rows.front().second.second->bands != nullptr);
+  for (const Column* c : columns) t.AddColumn(c->name, c->numeric());
   for (const auto& [name, rs] : rows) {
     std::vector<std::string> cells;
     if (with_name) cells.push_back(name);
-    for (const Column* c : DefaultColumns()) cells.push_back(c->Cell(*rs.first, *rs.second));
+    for (const Column* c : columns) cells.push_back(c->Cell(*rs.first, *rs.second));
     t.AddRow(std::move(cells));
   }
   return t;
@@ -101,6 +105,44 @@ std::string ShortCell(const Column& c, const Run& run, const Summary& s) {
   return c.numeric() ? MaybeShort(c.Value(run, s)) : c.Text(run, s);
 }
 
+// The bands of `s` for people, one line per output: the band, the source that
+// moves it most, and every source's range ("" when `s` has no bands).
+std::vector<std::string> BandLines(const Summary& s) {
+  std::vector<std::string> lines;
+  if (!s.bands) return lines;
+  const Bands& b = *s.bands;
+  for (size_t k = 0; k < kBandOutputs; ++k) {
+    const auto output = static_cast<BandOutput>(k);
+    const std::optional<double> point = BandValue(s, output);
+    if (!point || !b.band[k]) continue;
+    std::string line = fmt::format("{} {} [{}, {}]", ToString(output), Short(*point),
+                                   Short(b.band[k]->lo), Short(b.band[k]->hi));
+    const std::string_view dominant = b.DominantName(output);
+    line += dominant.empty() ? std::string(": no source moves it")
+                             : fmt::format(": mostly {}", dominant);
+    std::string ranges;
+    for (const BandSource& src : b.sources) {
+      if (!src.range[k]) continue;
+      ranges += fmt::format("{}{} {} to {}", ranges.empty() ? "" : "; ", src.name,
+                            Short(src.range[k]->lo), Short(src.range[k]->hi));
+    }
+    if (!ranges.empty()) line += " (" + ranges + ")";
+    lines.push_back(std::move(line));
+  }
+  return lines;
+}
+
+// What each band source is, for people.
+std::vector<std::string> BandSourceLines(const Summary& s) {
+  std::vector<std::string> lines;
+  if (!s.bands) return lines;
+  for (const BandSource& src : s.bands->sources) {
+    lines.push_back(fmt::format("{}: {} ({} evaluations)", src.name, src.detail, src.evaluations));
+  }
+  if (!s.bands->no_bootstrap.empty()) lines.push_back(s.bands->no_bootstrap);
+  return lines;
+}
+
 // The columns of the comparison tables (terminal and report.md), after rank and variant.
 constexpr std::string_view kCompareColumns[] = {"loss_repeated", "delta", "delta_pct",
                                                 "effective_fraction"};
@@ -140,11 +182,17 @@ Expected<ScenarioResults> EvaluateScenario(const std::string& source_path, const
   if (!run) return Error{fmt::format("internal error: {}", run.error())};
   r.run = *run;
   r.summary = Evaluate(r.run);
+  auto with_bands = [&](const Run& run, Summary& s) {
+    if (sc.output.intervals) s.bands = std::make_shared<const Bands>(ComputeBands(run, s));
+  };
+  with_bands(r.run, r.summary);
   r.trajectory = EvaluateTrajectory(r.run, sc.output.trajectory_points);
   for (const CompareVariant& v : sc.compare) {
     Expected<Run> vr = Resolve(v.spec);
     if (!vr) return Error{fmt::format("internal error in compare '{}': {}", v.name, vr.error())};
-    r.compare.push_back(CompareRow{v.name, *vr, Evaluate(*vr)});
+    Summary vs = Evaluate(*vr);
+    with_bands(*vr, vs);
+    r.compare.push_back(CompareRow{v.name, *vr, std::move(vs)});
   }
   if (!r.compare.empty()) {
     r.compare.insert(r.compare.begin(), CompareRow{kBaseRowName, r.run, r.summary, true});
@@ -165,7 +213,7 @@ std::string SummaryJson(const ScenarioResults& r) {
   std::string out = "{\n";
   out += fmt::format("  \"scenario\": {},\n", JsonString(r.scenario.name));
   out += fmt::format("  \"law_source\": {},\n", JsonString(LawProvenance(r)));
-  for (const Column* c : DefaultColumns()) {
+  for (const Column* c : OutputColumns(s.bands != nullptr)) {
     const std::string cell = c->Cell(r.run, s);
     out += fmt::format("  {}: {},\n", JsonString(c->name),
                        c->numeric() ? (cell.empty() ? "null" : cell) : JsonString(cell));
@@ -179,7 +227,38 @@ std::string SummaryJson(const ScenarioResults& r) {
         i ? "," : "", JsonString(x.name), Num(x.unique_tokens), Num(x.weight), Num(x.quality),
         Num(x.tokens), Num(x.epochs), Num(x.effective_tokens), Num(x.marginal_value_last));
   }
-  out += "\n  ],\n  \"warnings\": [";
+  out += "\n  ],\n";
+  if (s.bands) {  // --intervals: each output's band and every source's range
+    const Bands& b = *s.bands;
+    out += "  \"bands\": {";
+    bool first = true;
+    for (size_t k = 0; k < kBandOutputs; ++k) {
+      if (!b.band[k]) continue;
+      const auto output = static_cast<BandOutput>(k);
+      out += fmt::format(
+          "{}\n    {}: {{\"lo\": {}, \"hi\": {}, \"dominant\": {}, \"sources\": {{",
+          first ? "" : ",", JsonString(ToString(output)), Num(b.band[k]->lo), Num(b.band[k]->hi),
+          b.dominant[k] < 0 ? std::string("null") : JsonString(b.DominantName(output)));
+      first = false;
+      bool first_source = true;
+      for (const BandSource& src : b.sources) {
+        if (!src.range[k]) continue;
+        out += fmt::format("{}{}: [{}, {}]", first_source ? "" : ", ", JsonString(src.name),
+                           Num(src.range[k]->lo), Num(src.range[k]->hi));
+        first_source = false;
+      }
+      out += "}}";
+    }
+    out += "\n  },\n  \"band_sources\": [";
+    for (size_t i = 0; i < b.sources.size(); ++i) {
+      out += fmt::format("{}{{\"name\": {}, \"detail\": {}, \"evaluations\": {}}}", i ? ", " : "",
+                         JsonString(b.sources[i].name), JsonString(b.sources[i].detail),
+                         b.sources[i].evaluations);
+    }
+    out += fmt::format("],\n  \"no_bootstrap\": {},\n",
+                       b.no_bootstrap.empty() ? std::string("null") : JsonString(b.no_bootstrap));
+  }
+  out += "  \"warnings\": [";
   for (size_t i = 0; i < s.warnings.size(); ++i) {
     out += (i ? ", " : "") + JsonString(s.warnings[i]);
   }
@@ -269,6 +348,11 @@ std::string TerminalSummary(const ScenarioResults& r, size_t width) {
     }
   }
   for (const std::string& n : r.assumption_notes) out += "assumption: " + n + "\n";
+  if (s.bands) {
+    out += "\nuncertainty bands (--intervals; each source moved alone, band = envelope):\n";
+    for (const std::string& l : BandLines(s)) out += "  " + l + "\n";
+    for (const std::string& l : BandSourceLines(s)) out += "  source " + l + "\n";
+  }
   for (const std::string& w : s.warnings) out += "warning: " + w + "\n";
   return out;
 }
@@ -307,13 +391,22 @@ std::string ReportMarkdown(const ScenarioResults& r) {
   out += " |\n\n";
 
   out += "## Summary\n\n| quantity | value | meaning |\n|---|---:|---|\n";
-  for (const Column* c : DefaultColumns()) {
+  for (const Column* c : OutputColumns(s.bands != nullptr)) {
     if (c->role != ColumnRole::kResult) continue;  // inputs are listed above and below
     std::string v = c->Cell(run, s);
     // An empty number is a solve that found nothing; an empty text (e.g.
     // extrapolation inside the fitted domain) is nothing to say.
     if (v.empty()) v = c->numeric() ? "not found" : "—";
     out += fmt::format("| {} | {} | {} |\n", c->name, v, c->meaning);
+  }
+  if (s.bands) {
+    out +=
+        "\n## Uncertainty bands\n\nEach output's band is the envelope of the point value and "
+        "of how far each source moves it, one source at a time (not a joint confidence "
+        "interval); \"mostly\" names the source that moves it most.\n\n";
+    for (const std::string& l : BandLines(s)) out += "* " + l + "\n";
+    out += "\nSources:\n\n";
+    for (const std::string& l : BandSourceLines(s)) out += "* " + l + "\n";
   }
   if (s.sources.size() > 1) {
     out +=

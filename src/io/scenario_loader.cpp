@@ -47,7 +47,8 @@ constexpr std::string_view kModifierKeys[] = {"c_drop",
                                               "objective_multiplier",
                                               "displacement",
                                               "memorization_capacity"};
-constexpr std::string_view kOutputKeys[] = {"trajectory_points", "formats", "plots", "heatmap"};
+constexpr std::string_view kOutputKeys[] = {"trajectory_points", "formats", "plots", "heatmap",
+                                            "intervals"};
 constexpr std::string_view kFormatNames[] = {"csv", "json", "md"};
 constexpr std::string_view kSweepKeys[] = {"axis"};
 constexpr std::string_view kAxisKeys[] = {"key", "values", "range"};
@@ -444,10 +445,22 @@ class Loader {
         Error(n->source(), fmt::format("output.plots = {}: must be true or false", Describe(*n)));
       }
     }
+    if (const toml::node* n = t.get("intervals")) {
+      if (auto b = n->as_boolean()) {
+        o.intervals = b->get();
+      } else {
+        Error(n->source(),
+              fmt::format("output.intervals = {}: must be true or false", Describe(*n)));
+      }
+    }
     if (const toml::node* n = t.get("heatmap")) {
       if (auto name = String(*n, "output.heatmap")) {
         if (auto e = PlottableColumnProblem(*name)) {
           Error(n->source(), fmt::format("output.heatmap = \"{}\": {}", *name, *e));
+        } else if (!FindColumn(*name)->group.empty() && !o.intervals) {
+          Error(n->source(), fmt::format("output.heatmap = \"{}\": a band column, written only "
+                                         "with uncertainty bands: set output.intervals = true",
+                                         *name));
         } else {
           o.heatmap = *name;
         }

@@ -61,9 +61,10 @@ bool ConstantColumn::Matches(const Run& run, const Summary& summary) const {
 
 SweepLayout PlanSweepLayout(const Scenario& scenario, bool wide) {
   SweepLayout layout;
+  layout.intervals = scenario.output.intervals;
   const ColumnSet& all = DefaultColumns();
   if (wide || scenario.sweep.empty()) {
-    layout.varying = all;
+    layout.varying = OutputColumns(layout.intervals);
     return layout;
   }
   SweepEvaluator evaluator(scenario.base, scenario.sweep);
@@ -91,6 +92,8 @@ SweepLayout PlanSweepLayout(const Scenario& scenario, bool wide) {
       layout.constants.push_back(std::move(*first[c]));
     }
   }
+  // The band columns (not probed: bands cost ~230 evaluations a point) go in every row.
+  if (layout.intervals) MakeVarying(&layout, {});
   return layout;
 }
 
@@ -103,7 +106,7 @@ void MakeVarying(SweepLayout* layout, const std::vector<size_t>& violated) {
   }
   layout->constants = std::move(constants);
   ColumnSet varying;
-  for (const Column* c : DefaultColumns()) {
+  for (const Column* c : OutputColumns(layout->intervals)) {
     const bool constant = std::any_of(layout->constants.begin(), layout->constants.end(),
                                       [c](const ConstantColumn& k) { return k.column == c; });
     if (!constant) varying.push_back(c);

@@ -39,8 +39,9 @@ struct ConstantColumn {
 };
 
 struct SweepLayout {
-  ColumnSet varying;                      // written per row, in DefaultColumns() order
-  std::vector<ConstantColumn> constants;  // in sweep.meta.json, in DefaultColumns() order
+  ColumnSet varying;                      // written per row, in OutputColumns() order
+  std::vector<ConstantColumn> constants;  // in sweep.meta.json, in OutputColumns() order
+  bool intervals = false;                 // output.intervals: the band columns, always per row
 };
 
 // `wide`: every column per row, nothing in sweep.meta.json.

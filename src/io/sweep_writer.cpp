@@ -15,6 +15,7 @@
 #include "io/sweep_digest.h"
 #include "io/sweep_lean.h"
 #include "io/sweep_rows.h"
+#include "repsim/intervals.h"
 #include "repsim/version.h"
 
 namespace fs = std::filesystem;
@@ -95,6 +96,12 @@ MaybeError RunSweep(const Scenario& scenario, const SweepOptions& options, const
       SweepPoint& point = w.point;
       for (uint64_t i = first; i < last; ++i) {
         w.evaluator.Evaluate(i, &point);
+        if (scenario.output.intervals) {  // from the engine, not a fast path
+          point.summary.bands =
+              point.kind == PointStatus::kInvalid
+                  ? nullptr
+                  : std::make_shared<const Bands>(ComputeBands(point.run, point.summary));
+        }
         SweepCoordinates(axes, i, w.coords);
         const size_t start = s.text.size();
         w.formatter.Append(point, w.coords, &s.text);
