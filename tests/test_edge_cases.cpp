@@ -19,6 +19,7 @@ constexpr double kResidualRelTol = 1e-9;
 
 std::vector<double> LogGrid(double lo, double hi, int n) {
   std::vector<double> v;
+  v.reserve(n);
   for (int i = 0; i < n; ++i) v.push_back(lo * std::pow(hi / lo, i / double(n - 1)));
   return v;
 }

@@ -37,10 +37,10 @@ size_t FormatNumberFast(double v, char* buf) {
       "8081828384858687888990919293949596979899";
   auto write8 = [](uint32_t v, char* out) {  // v < 10^8, as exactly 8 digits
     const uint32_t hi = v / 10000, lo = v % 10000;
-    std::memcpy(out, kPairs + 2 * (hi / 100), 2);
-    std::memcpy(out + 2, kPairs + 2 * (hi % 100), 2);
-    std::memcpy(out + 4, kPairs + 2 * (lo / 100), 2);
-    std::memcpy(out + 6, kPairs + 2 * (lo % 100), 2);
+    std::memcpy(out, kPairs + static_cast<size_t>(2 * (hi / 100)), 2);
+    std::memcpy(out + 2, kPairs + static_cast<size_t>(2 * (hi % 100)), 2);
+    std::memcpy(out + 4, kPairs + static_cast<size_t>(2 * (lo / 100)), 2);
+    std::memcpy(out + 6, kPairs + static_cast<size_t>(2 * (lo % 100)), 2);
   };
   const uint64_t sig = dec.significand;  // < 10^17
   const uint64_t upper = sig / 100000000;

@@ -51,7 +51,7 @@ std::string Raw(const std::vector<T>& v) {
 }
 
 std::string Write(const TempDir& dir, const std::string& name, const std::string& bytes) {
-  const std::string path = dir.str() + "/" + name;
+  std::string path = dir.str() + "/" + name;
   std::ofstream(path, std::ios::binary) << bytes;
   return path;
 }
@@ -136,8 +136,8 @@ TEST_CASE("repsim select: the same files for a seed whatever --threads", "[selec
   std::string json[2], sel[2];
   for (int t = 1; t <= 2; ++t) {
     const std::string out = dir.str() + "/t" + std::to_string(t);
-    const auto r = RunRepsim("select '" + in + "' --fraction 0.01 --threads " + std::to_string(t) +
-                             " --out '" + out + "'");
+    const auto r =
+        RunRepsim(fmt::format("select '{}' --fraction 0.01 --threads {} --out '{}'", in, t, out));
     REQUIRE(r.code == 0);
     json[t - 1] = ReadFile(out + "/summary.json");
     sel[t - 1] = ReadFile(out + "/selected.csv");
@@ -209,7 +209,7 @@ TEST_CASE("repsim select: bad inputs are located errors, exit 2, nothing written
   const std::string before = ReadFile(out + "/summary.json");
   for (const Bad& b : cases) {
     const std::string in = b.file.empty() ? good : Write(dir, b.file, b.bytes);
-    const auto r = RunRepsim("select '" + in + "' " + b.flags + " --out '" + out + "'");
+    const auto r = RunRepsim(fmt::format("select '{}' {} --out '{}'", in, b.flags, out));
     CAPTURE(b.file, b.flags, r.err);
     CHECK(r.code == 2);
     CHECK_THAT(r.err, Catch::Contains(b.message));
