@@ -282,16 +282,19 @@ bool KernelBase(const RunSpec& spec, const Run& run) {
 
 // Every value is in the range Resolve() accepts, so that each point is "ok".
 bool KernelInputsValid(std::span<const double> epochs, std::span<const double> unique) {
-  double max_e = 0, max_u = 0;
+  double max_e = 0, max_u = 0, min_e = INFINITY, min_u = INFINITY;
   for (double e : epochs) {
     if (!std::isfinite(e) || !(e > 0) || e > 1e7) return false;  // scenario.cpp's kMaxEpochs
     max_e = std::max(max_e, e);
+    min_e = std::min(min_e, e);
   }
   for (double u : unique) {
-    if (!std::isfinite(u) || !(u > 0) || u > kMaxQuantity) return false;
+    if (!std::isfinite(u) || !(u >= kMinQuantity) || u > kMaxQuantity) return false;
     max_u = std::max(max_u, u);
+    min_u = std::min(min_u, u);
   }
-  return max_e * max_u <= kMaxQuantity;
+  // The training tokens, epochs x unique tokens, within [kMinQuantity, kMaxQuantity].
+  return max_e * max_u <= kMaxQuantity && min_e * min_u >= kMinQuantity;
 }
 
 // Copies the values of a 1-D slice of a broadcast array: along `axis`.

@@ -88,17 +88,17 @@ TEST_CASE("bad inputs: exact diagnostics", "[loader]") {
       {"negative epochs", Good("[training]\nepochs = -3\n"),
        "t.toml:8:10: error: training.epochs = -3: must be > 0 and <= 1e+07"},
       {"zero tokens", Good("[training]\ntokens = 0\n"),
-       "t.toml:8:10: error: training.tokens = 0: must be > 0 and <= 1e+30"},
+       "t.toml:8:10: error: training.tokens = 0: must be >= 1e-30 and <= 1e+30"},
       {"nan epochs", Good("[training]\nepochs = nan\n"),
        "t.toml:8:10: error: training.epochs = nan: must be > 0 and <= 1e+07"},
       {"infinite params",
        std::string("[scenario]\nname = \"t\"\n[model]\nparams = inf\n[data]\n"
                    "unique_tokens = 1e9\n[training]\nepochs = 2\n"),
-       "t.toml:4:10: error: model.params = inf: must be > 0 and <= 1e+30"},
+       "t.toml:4:10: error: model.params = inf: must be >= 1e-30 and <= 1e+30"},
       {"absurd unique tokens",
        std::string("[scenario]\nname = \"t\"\n[model]\nparams = 1e9\n"
                    "[data]\nunique_tokens = 1e300\n[training]\nepochs = 2\n"),
-       "t.toml:6:17: error: data.unique_tokens = 1e+300: must be > 0 and <= 1e+30"},
+       "t.toml:6:17: error: data.unique_tokens = 1e+300: must be >= 1e-30 and <= 1e+30"},
       {"unknown key with suggestion", Good("[training]\nepochs = 4\nepoch = 5\n"),
        "t.toml:9:1: error: unknown key 'training.epoch', did you mean 'epochs'? (allowed here: "
        "tokens, epochs, compute, dropout)"},

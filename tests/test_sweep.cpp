@@ -249,7 +249,7 @@ values = [1e10, 1e25]
   ev.Evaluate(3, &p);
   CHECK(p.kind == PointStatus::kInvalid);
   CHECK(p.status.rfind("invalid: training.epochs gives 1.0000000000000001e+31 training tokens: "
-                       "must be > 0 and <= 1e+30",
+                       "must be >= 1e-30 and <= 1e+30",
                        0) == 0);
 
   TempDir tmp;

@@ -97,6 +97,13 @@ inline constexpr double kIntegrateRelTol = 1e-12;
 // Preconditions: Validate(run) is empty.
 Summary Evaluate(const Run& run);
 
+// The first number of `s` that is not finite, as "loss_repeated = inf";
+// nothing when every number is finite. Validate() bounds each input on its
+// own; some combinations at the edges of those bounds still overflow (a
+// 1e-30-parameter model under alpha = 10): the loader and the sweep reject
+// such a run with this text rather than write inf or nan.
+std::optional<std::string> NonFiniteResult(const Summary& s);
+
 // `points` >= 2 rows, log-spaced in tokens from min(D, U)/100 to D; the last
 // point is the run itself (same numbers as Evaluate's summary).
 std::vector<TrajectoryPoint> EvaluateTrajectory(const Run& run, int points);

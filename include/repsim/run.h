@@ -19,6 +19,9 @@ namespace repsim {
 // The largest quantity of tokens, parameters or FLOPs accepted anywhere: far
 // beyond any real run, small enough that 6·N·D and every power stays finite.
 inline constexpr double kMaxQuantity = 1e30;
+// The smallest: below it (subnormal numbers, 5e-324) powers of the law
+// overflow and the engine's results are not finite.
+inline constexpr double kMinQuantity = 1e-30;
 
 // Training objective (Token-Crisis finding 7).
 enum class Objective { kCausal, kSpanCorruption, kUl2, kDiffusion };

@@ -143,3 +143,12 @@ def test_other_entry_points_fuzz(tmp_path, monkeypatch):
             call(repsim.validate, rng.choice([v, str(tmp_path), {"params": v}]), law=rng.choice([None, v]),
                  form=rng.choice([None, v, "overfit"]), folds=rng.choice([(), v, "x"]),
                  group_by=rng.choice([(), v]), seed=rng.choice([0, v]))
+
+
+def test_fuzz_regressions():
+    """Inputs other seeds found. params = 5e-324 (seed 8) hung the engine's
+    marginal-value search; a subnormal law constant gave inf in the summary."""
+    for kw in ({"params": 5e-324}, {"law.A": 5e-324}, {"law.alpha": 5e-324}, {"unique_tokens": 5e-324},
+               {"params": 1e-30, "law.A": 1e30, "law.alpha": 10}):
+        with pytest.raises(repsim.ScenarioError):
+            repsim.evaluate({"params": 1e9, "unique_tokens": 1e10, "epochs": 4, **kw})

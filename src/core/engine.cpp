@@ -21,6 +21,8 @@
 #include <boost/math/tools/toms748_solve.hpp>
 #include <cmath>
 #include <limits>
+#include <string_view>
+#include <utility>
 
 #include "core/solve.h"
 #include "repsim/displacement.h"
@@ -223,6 +225,8 @@ std::optional<double> EpochsValueBelow(const Run& run, double threshold) {
   std::vector<double> knots = t.knots();
   while (true) {
     const double xa = t.x();
+    // Not a number (a value of NaN never falls below): no answer, not a hang.
+    if (!(xa <= kMaxEpochs)) return std::nullopt;
     if (t.MarginalValueAhead(xa) < threshold) return xa;
     auto it = std::upper_bound(knots.begin(), knots.end(), xa);
     double xb;
@@ -383,6 +387,43 @@ Summary Evaluate(const Run& run) {
     out.sources.push_back(ss);
   }
   return out;
+}
+
+std::optional<std::string> NonFiniteResult(const Summary& s) {
+  const std::pair<std::string_view, double> numbers[] = {
+      {"params", s.params},
+      {"active_params", s.active_params},
+      {"tokens", s.tokens},
+      {"unique_tokens", s.unique_tokens},
+      {"epochs", s.epochs},
+      {"compute", s.compute},
+      {"effective_tokens", s.effective_tokens},
+      {"effective_fraction", s.effective_fraction},
+      {"effective_params", s.effective_params},
+      {"capacity_lost", s.capacity_lost},
+      {"loss_repeated", s.loss_repeated},
+      {"loss_unique", s.loss_unique},
+      {"delta", s.delta},
+      {"delta_pct", s.delta_pct},
+      {"equivalent_unique_tokens", s.equivalent_unique_tokens.value_or(0)},
+      {"wasted_compute", s.wasted_compute.value_or(0)},
+      {"equivalent_params", s.equivalent_params.value_or(0)},
+      {"marginal_value_last", s.marginal_value_last},
+      {"epochs_value_below_half", s.epochs_value_below_half.value_or(0)},
+      {"epochs_value_below_tenth", s.epochs_value_below_tenth.value_or(0)},
+      {"p_bar", s.p_bar},
+      {"rd_star_effective", s.rd_star_effective},
+      {"rn_star_effective", s.rn_star_effective},
+  };
+  for (const auto& [name, v] : numbers) {
+    if (!std::isfinite(v)) return fmt::format("{} = {}", name, v);
+  }
+  for (const SourceSummary& ss : s.sources) {
+    for (double v : {ss.tokens, ss.epochs, ss.effective_tokens, ss.marginal_value_last}) {
+      if (!std::isfinite(v)) return fmt::format("source '{}': {}", ss.name, v);
+    }
+  }
+  return std::nullopt;
 }
 
 std::vector<TrajectoryPoint> EvaluateTrajectory(const Run& run, int points) {

@@ -194,32 +194,44 @@ Law MakeLaw(LawPreset preset) {
   return law;
 }
 
+namespace {
+
+// The smallest scale constant (A, B, n_c, d_c) and exponent Validate()
+// accepts: as far below every published fit as 1e30 and 10 are above it.
+constexpr double kMinScale = 1e-30;
+constexpr double kMinExponent = 1e-3;
+
+}  // namespace
+
 MaybeError Validate(const Law& law) {
   // Generous bounds: far outside every published fit, tight enough that no
   // power or sum of the law overflows or loses all precision.
   struct Rule {
     const char* name;
     double value;
-    double lo;  // exclusive, except for E (inclusive 0)
+    double lo;  // inclusive when lo_inclusive, else exclusive
     double hi;  // inclusive
+    bool lo_inclusive = true;
   };
-  // A fixed array, not a vector: Validate runs once per sweep point.
+  // A fixed array, not a vector: Validate runs once per sweep point. The
+  // scales and exponents have lower bounds too: with a subnormal A (5e-324)
+  // or exponent the compute-optimal size underflows to 0 and the loss is inf.
   std::array<Rule, 7> rules{};
   size_t n = 0;
   if (law.form == LawForm::kChinchilla) {
-    rules[n++] = {"E", law.e, -1, 100};
-    rules[n++] = {"A", law.a, 0, 1e30};
-    rules[n++] = {"B", law.b, 0, 1e30};
-    rules[n++] = {"alpha", law.alpha, 0, 10};
-    rules[n++] = {"beta", law.beta, 0, 10};
+    rules[n++] = {"E", law.e, 0, 100};
+    rules[n++] = {"A", law.a, kMinScale, 1e30};
+    rules[n++] = {"B", law.b, kMinScale, 1e30};
+    rules[n++] = {"alpha", law.alpha, kMinExponent, 10};
+    rules[n++] = {"beta", law.beta, kMinExponent, 10};
   } else {
-    rules[n++] = {"alpha_n", law.alpha_n, 0, 10};
-    rules[n++] = {"n_c", law.n_c, 0, 1e30};
-    rules[n++] = {"alpha_d", law.alpha_d, 0, 10};
-    rules[n++] = {"d_c", law.d_c, 0, 1e30};
+    rules[n++] = {"alpha_n", law.alpha_n, kMinExponent, 10};
+    rules[n++] = {"n_c", law.n_c, kMinScale, 1e30};
+    rules[n++] = {"alpha_d", law.alpha_d, kMinExponent, 10};
+    rules[n++] = {"d_c", law.d_c, kMinScale, 1e30};
   }
-  rules[n++] = {"rd_star", law.rd_star, 0, 1e12};
-  rules[n++] = {"rn_star", law.rn_star, 0, 1e12};
+  rules[n++] = {"rd_star", law.rd_star, 0, 1e12, false};
+  rules[n++] = {"rn_star", law.rn_star, 0, 1e12, false};
   if (law.overfit) {
     const auto bad = [](double v, double lo, double hi) {
       return !std::isfinite(v) || v < lo || v > hi;
@@ -248,12 +260,11 @@ MaybeError Validate(const Law& law) {
   }
   for (size_t i = 0; i < n; ++i) {
     const Rule& r = rules[i];
-    const bool e_rule = i == 0 && law.form == LawForm::kChinchilla;  // E: >= 0, not > 0
-    const bool ok =
-        std::isfinite(r.value) && (e_rule ? r.value >= 0 : r.value > r.lo) && r.value <= r.hi;
+    const bool ok = std::isfinite(r.value) && (r.lo_inclusive ? r.value >= r.lo : r.value > r.lo) &&
+                    r.value <= r.hi;
     if (!ok) {
-      return fmt::format("{} = {}: must be {} and <= {:g}", r.name, r.value,
-                         e_rule ? ">= 0" : "> 0", r.hi);
+      return fmt::format("{} = {}: must be {} {:g} and <= {:g}", r.name, r.value,
+                         r.lo_inclusive ? ">=" : ">", r.lo, r.hi);
     }
   }
   return std::nullopt;

@@ -16,8 +16,8 @@ constexpr std::array<std::string_view, 5> kScheduleNames = {"none", "constant", 
                                                             "early"};
 
 MaybeError CheckQuantity(std::string_view name, double v) {
-  if (!std::isfinite(v) || !(v > 0) || v > kMaxQuantity) {
-    return fmt::format("{} = {}: must be > 0 and <= {:g}", name, v, kMaxQuantity);
+  if (!std::isfinite(v) || !(v >= kMinQuantity) || v > kMaxQuantity) {
+    return fmt::format("{} = {}: must be >= {:g} and <= {:g}", name, v, kMinQuantity, kMaxQuantity);
   }
   return std::nullopt;
 }

@@ -432,8 +432,9 @@ std::optional<double> GetNumber(const RunSpec& spec, std::string_view path) {
 
 Expected<Run> Resolve(const RunSpec& spec) {
   auto quantity = [](std::string_view key, double v) -> std::optional<Error> {
-    if (!std::isfinite(v) || !(v > 0) || v > kMaxQuantity) {
-      return KeyError(key, fmt::format("{} = {}: must be > 0 and <= {:g}", key, v, kMaxQuantity));
+    if (!std::isfinite(v) || !(v >= kMinQuantity) || v > kMaxQuantity) {
+      return KeyError(key, fmt::format("{} = {}: must be >= {:g} and <= {:g}", key, v, kMinQuantity,
+                                       kMaxQuantity));
     }
     return std::nullopt;
   };
@@ -530,8 +531,8 @@ Expected<Run> Resolve(const RunSpec& spec) {
   }
   if (auto e = quantity("training.tokens", run.tokens)) {
     e->key = std::string(basis_key);
-    e->message = fmt::format("{} gives {} training tokens: must be > 0 and <= {:g}", basis_key,
-                             run.tokens, kMaxQuantity);
+    e->message = fmt::format("{} gives {} training tokens: must be >= {:g} and <= {:g}", basis_key,
+                             run.tokens, kMinQuantity, kMaxQuantity);
     return *e;
   }
 

@@ -343,6 +343,11 @@ bool EvaluatePoint(const RunSpec& spec, ClosedFormEvaluator* closed_form, SweepP
   const bool closed = closed_form->Accepts(out->run);
   out->summary = closed ? closed_form->Evaluate(out->run) : repsim::Evaluate(out->run);
   const Summary& s = out->summary;
+  if (auto bad = NonFiniteResult(s)) {
+    out->kind = PointStatus::kInvalid;
+    out->status = "invalid: non-finite result: " + *bad;
+    return closed;
+  }
   if (s.equivalent_unique_tokens && s.equivalent_params) {
     out->kind = PointStatus::kOk;
     out->status = "ok";

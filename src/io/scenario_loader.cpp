@@ -21,6 +21,14 @@
 namespace repsim::io {
 namespace {
 
+// The loader's error for a run whose results are not finite (NonFiniteResult).
+std::string NonFiniteMessage(const std::string& bad) {
+  return fmt::format(
+      "these inputs give a non-finite result ({}): a combination of constants and inputs "
+      "outside what the engine can evaluate",
+      bad);
+}
+
 constexpr std::string_view kTopKeys[] = {"scenario",  "law",    "model", "data",   "training",
                                          "modifiers", "output", "sweep", "compare"};
 constexpr std::string_view kScenarioKeys[] = {"name", "description"};
@@ -769,6 +777,10 @@ class Loader {
               fmt::format("compare '{}': {}", v.name, r.error()));
         continue;
       }
+      if (auto bad = NonFiniteResult(Evaluate(*r))) {
+        Error(ct.source(), fmt::format("compare '{}': {}", v.name, NonFiniteMessage(*bad)));
+        continue;
+      }
       sc.compare.push_back(std::move(v));
     }
   }
@@ -829,6 +841,10 @@ class Loader {
     Expected<Run> r = Resolve(spec);
     if (!r) {
       Error(Where(r.error_key(), root.source()), r.error());
+      return;
+    }
+    if (auto bad = NonFiniteResult(Evaluate(*r))) {
+      Error(root.source(), NonFiniteMessage(*bad));
       return;
     }
     if (const toml::table* t = Table(root, "sweep", "sweep")) LoadSweep(*t, sc);
