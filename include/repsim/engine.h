@@ -87,6 +87,9 @@ struct TrajectoryPoint {
   double tokens = 0, epochs = 0, effective_tokens = 0, effective_params = 0, capacity_lost = 0;
   double loss_repeated = 0, loss_unique = 0, delta = 0;
   double dropout_rate = 0, marginal_value = 0;
+  // Which ranges of the law's fitted domain the run stopped here is outside
+  // of, and by what factor (run.h Extrapolation); empty inside.
+  std::string extrapolation;
 };
 
 // Relative tolerance of the root finders for D_eq and N_eq, and of the

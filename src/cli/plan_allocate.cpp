@@ -204,6 +204,9 @@ int PlanAllocate(const Args& args) {
   if (same_compute) {
     t.AddColumn("loss_vs_optimum");
   }
+  // Outside the runs the law was fitted on (repsim laws); the floor is no run.
+  t.AddColumn("extrapolation", false);
+  const LawDomain& domain = FittedDomain(law->preset);
   for (const auto& [label, pt] : rows) {
     std::vector<std::string> cells = {label,
                                       cell.Count(pt.params),
@@ -215,12 +218,14 @@ int PlanAllocate(const Args& args) {
     if (same_compute) {
       cells.push_back(cell.Delta(pt.loss - best));
     }
+    cells.push_back(Extrapolation(domain, pt.params, pt.tokens, unique));
     t.AddRow(std::move(cells));
   }
   std::vector<std::string> floor_cells = {floor_label, "", "", "", "", cell.Loss(floor), ""};
   if (same_compute) {
     floor_cells.push_back(cell.Delta(floor - best));
   }
+  floor_cells.emplace_back();
   t.AddRow(std::move(floor_cells));
 
   if (*format == io::TableFormat::kText) {

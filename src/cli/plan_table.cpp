@@ -139,6 +139,10 @@ int PlanTable(const Args& args) {
       t.AddColumn(col);
     }
   }
+  // Outside the runs the law was fitted on (fresh data: U = D); Table 3's own
+  // rows are judged on chinchilla2022's domain.
+  t.AddColumn("extrapolation", false);
+  const LawDomain& domain = FittedDomain(law ? law->preset : LawPreset::kChinchilla2022);
   for (const PlanTableRow& r : *rows) {
     std::vector<std::string> cells = {c.Count(r.params), c.Number(r.flops),
                                       c.Gopher(r.gopher_units), c.Count(r.tokens),
@@ -153,6 +157,7 @@ int PlanTable(const Args& args) {
         cells.insert(cells.end(), 4, "");
       }
     }
+    cells.push_back(Extrapolation(domain, r.params, r.tokens, r.tokens));
     t.AddRow(std::move(cells));
   }
 

@@ -452,6 +452,8 @@ std::vector<TrajectoryPoint> EvaluateTrajectory(const Run& run, int points) {
     p.delta = s.loss_repeated - s.loss_unique;
     p.dropout_rate = t.RateLeft(x);
     p.marginal_value = t.MarginalValue(p.dropout_rate);
+    p.extrapolation =
+        Extrapolation(FittedDomain(run.law.preset), run.params, p.tokens, UniqueTokens(run));
     out.push_back(p);
   }
   return out;

@@ -269,11 +269,11 @@ std::string SummaryJson(const ScenarioResults& r) {
 std::string TrajectoryCsv(const std::vector<TrajectoryPoint>& t) {
   std::string out =
       "tokens,epochs,effective_tokens,effective_params,capacity_lost,loss_repeated,loss_unique,"
-      "delta,dropout_rate,marginal_value\n";
+      "delta,dropout_rate,marginal_value,extrapolation\n";
   for (const TrajectoryPoint& p : t) {
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", p.tokens, p.epochs, p.effective_tokens,
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", p.tokens, p.epochs, p.effective_tokens,
                        p.effective_params, p.capacity_lost, p.loss_repeated, p.loss_unique, p.delta,
-                       p.dropout_rate, p.marginal_value);
+                       p.dropout_rate, p.marginal_value, CsvCell(p.extrapolation));
   }
   return out;
 }
