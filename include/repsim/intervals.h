@@ -79,4 +79,14 @@ struct Bands {
 Bands ComputeBands(const Run& run, const Summary& point);
 Bands ComputeBands(const Run& run, const Summary& point, std::span<const Assumption> assumptions);
 
+// How often `b` beats `a` (lower loss_repeated) when both take each of the
+// law's bootstrap refits: the comparison's ranking inside the bootstrap band.
+// Empty when no bootstrap set applies (no set for the preset, overridden
+// constants, or the two runs use different laws).
+struct BootstrapRanking {
+  int sets = 0;      // refits evaluated
+  int reversed = 0;  // refits under which b's loss is below a's
+};
+std::optional<BootstrapRanking> RankingUnderBootstrap(const Run& a, const Run& b);
+
 }  // namespace repsim

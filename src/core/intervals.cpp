@@ -146,4 +146,22 @@ Bands ComputeBands(const Run& run, const Summary& point, std::span<const Assumpt
   return out;
 }
 
+std::optional<BootstrapRanking> RankingUnderBootstrap(const Run& a, const Run& b) {
+  if (!OverriddenConstants(a.law).empty() || !OverriddenConstants(b.law).empty() ||
+      a.law.preset != b.law.preset) {
+    return std::nullopt;
+  }
+  const std::vector<Law> sets = PresetBootstrapLaws(a.law.preset);
+  if (sets.empty()) return std::nullopt;
+  BootstrapRanking out;
+  for (const Law& law : sets) {
+    Run ra = a, rb = b;
+    ra.law = law;
+    rb.law = law;
+    ++out.sets;
+    if (Evaluate(rb).loss_repeated < Evaluate(ra).loss_repeated) ++out.reversed;
+  }
+  return out;
+}
+
 }  // namespace repsim

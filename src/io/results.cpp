@@ -201,6 +201,18 @@ Expected<ScenarioResults> EvaluateScenario(const std::string& source_path, const
     return a.summary.loss_repeated < b.summary.loss_repeated;
   });
   r.assumption_notes = AssumptionNotes(r);
+  if (sc.output.intervals) {  // the ranking inside the bootstrap band
+    for (size_t i = 0; i + 1 < r.compare.size(); ++i) {
+      const CompareRow& hi = r.compare[i];
+      const CompareRow& lo = r.compare[i + 1];
+      const auto rank = RankingUnderBootstrap(hi.run, lo.run);
+      if (!rank || rank->reversed == 0) continue;
+      r.assumption_notes.push_back(fmt::format(
+          "ranking can flip inside the bootstrap band: '{}' beats '{}' under {} of the {} "
+          "refits of {}'s constants",
+          lo.name, hi.name, rank->reversed, rank->sets, ToString(hi.run.law.preset)));
+    }
+  }
   return r;
 }
 
