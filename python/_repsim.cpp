@@ -62,13 +62,11 @@ py::object& ScenarioErrorType() {
   throw py::error_already_set();
 }
 
-// A cell of a column (io/columns.h) as a number: the CSV text read back (shortest
-// round-trip form, so the same double), NaN for an empty (unsolved) cell.
-double CellNumber(const std::string& cell) {
-  if (cell.empty()) return std::numeric_limits<double>::quiet_NaN();
-  double v = std::numeric_limits<double>::quiet_NaN();
-  std::from_chars(cell.data(), cell.data() + cell.size(), v);
-  return v;
+// A numeric column's value at a point, straight from the registry
+// (io/columns.h): the double whose shortest round-trip text its CSV cell holds,
+// NaN for an empty (unsolved) cell. No text is formatted or parsed.
+double CellNumber(const io::Column& column, const Run& run, const Summary& summary) {
+  return column.Value(run, summary).value_or(std::numeric_limits<double>::quiet_NaN());
 }
 
 // --- Columns built in C++ and handed to Python as numpy arrays ----------------
@@ -237,11 +235,10 @@ py::object SweepColumns(const ScenarioHandle& h, int threads, double max_points)
             if (col.numeric) col.numbers[i] = std::numeric_limits<double>::quiet_NaN();
             continue;
           }
-          std::string cell = summary_columns[c]->Cell(p.run, p.summary);
           if (col.numeric) {
-            col.numbers[i] = CellNumber(cell);
+            col.numbers[i] = CellNumber(*summary_columns[c], p.run, p.summary);
           } else {
-            col.text[i] = std::move(cell);
+            col.text[i] = summary_columns[c]->Cell(p.run, p.summary);
           }
         }
       }
@@ -490,11 +487,10 @@ py::dict Evaluate(const std::string& toml_text, const std::vector<std::string>& 
             if (col.numeric) col.numbers[i] = std::numeric_limits<double>::quiet_NaN();
             continue;
           }
-          std::string cell = summary_columns[picked[c]]->Cell(p.run, p.summary);
           if (col.numeric) {
-            col.numbers[i] = CellNumber(cell);
+            col.numbers[i] = CellNumber(*summary_columns[picked[c]], p.run, p.summary);
           } else {
-            col.text[i] = std::move(cell);
+            col.text[i] = summary_columns[picked[c]]->Cell(p.run, p.summary);
           }
         }
       }
