@@ -17,6 +17,10 @@
 //   summary: points=... threads=T seconds=... Mpoints_per_s=...
 //     SweepEvaluator on an S x S grid (default 1000): every quantity of MODEL.md
 //     §5 per point, in memory (the closed-form path, bit-identical to Evaluate()).
+//   format: points=... numbers=... threads=T seconds=... best=... bytes=...
+//     The floor that number formatting sets: the numbers of the lean sweep.csv's
+//     varying numeric columns on the S x S grid, evaluated beforehand (not
+//     timed), written as text (the sweep's FormatNumberFast) on T threads.
 //   csv: points=... threads=T seconds=... Mpoints_per_s=... bytes=... dir=DIR
 //     RunSweep on the S x S grid: evaluation, formatting and writing sweep.csv
 //     with every summary column, into a folder made in DIR (default: the
@@ -47,6 +51,7 @@
 #include "../tests/grid_toml.h"
 #include "io/results.h"
 #include "io/scenario_loader.h"
+#include "io/sweep_lean.h"
 #include "io/sweep_writer.h"
 #include "repsim/sweep.h"
 
@@ -259,6 +264,64 @@ int main(int argc, char** argv) {
     const double s = Median(st);
     fmt::print("summary: points={} threads={} seconds={:.4f} Mpoints_per_s={:.3f}\n", points,
                threads, s, static_cast<double>(points) / s / 1e6);
+    std::fflush(stdout);
+  }
+  if (csv && !csv_only) {
+    // The floor formatting sets: the numbers of the lean sweep.csv's varying
+    // numeric columns, already evaluated (not timed), written as text with the
+    // sweep's number formatter into per-thread buffers on all threads.
+    const repsim::io::SweepLayout layout = repsim::io::PlanSweepLayout(sc, false);
+    std::vector<const repsim::io::Column*> numeric;
+    for (const repsim::io::Column* c : layout.varying) {
+      if (c->numeric()) numeric.push_back(c);
+    }
+    std::vector<double> values(points * numeric.size());
+    {
+      std::vector<std::thread> pool;
+      for (unsigned t = 0; t < threads; ++t) {
+        pool.emplace_back([&, t] {
+          repsim::SweepEvaluator ev(sc.base, sc.sweep);
+          repsim::SweepPoint p;
+          for (uint64_t i = points * t / threads; i < points * (t + 1) / threads; ++i) {
+            ev.Evaluate(i, &p);
+            for (size_t c = 0; c < numeric.size(); ++c) {
+              values[i * numeric.size() + c] = numeric[c]->Value(p.run, p.summary).value_or(0.0);
+            }
+          }
+        });
+      }
+      for (auto& th : pool) th.join();
+    }
+    std::vector<double> ft;
+    size_t bytes = 0;
+    for (int r = 0; r < repeat; ++r) {
+      std::vector<size_t> sizes(threads, 0);
+      const auto t0 = Clock::now();
+      std::vector<std::thread> pool;
+      for (unsigned t = 0; t < threads; ++t) {
+        pool.emplace_back([&, t] {
+          std::vector<char> buf(1 << 20);
+          size_t at = 0, total = 0;
+          const size_t b = values.size() * t / threads, e = values.size() * (t + 1) / threads;
+          for (size_t i = b; i < e; ++i) {
+            if (at + repsim::io::kNumberBuffer > buf.size()) {
+              total += at;
+              at = 0;
+            }
+            at += repsim::io::FormatNumberFast(values[i], buf.data() + at);
+            buf[at++] = ',';
+          }
+          sizes[t] = total + at;
+        });
+      }
+      for (auto& th : pool) th.join();
+      ft.push_back(Seconds(t0));
+      bytes = 0;
+      for (size_t z : sizes) bytes += z;
+    }
+    const double s = Median(ft);
+    fmt::print("format: points={} numbers={} threads={} seconds={:.4f} best={:.4f} bytes={}\n",
+               points, values.size(), threads, s, *std::min_element(ft.begin(), ft.end()), bytes);
     std::fflush(stdout);
   }
   if (csv) {
