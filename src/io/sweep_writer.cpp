@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 
+#include "io/bulk_file.h"
 #include "io/chunk_pipeline.h"
 #include "io/columns.h"
 #include "io/interrupt.h"
@@ -75,11 +76,27 @@ MaybeError RunSweep(const Scenario& scenario, const SweepOptions& options, const
     std::mutex violated_mu;
 
     const fs::path path = staging.dir() / kSweepCsvFile;
-    std::unique_ptr<FILE, int (*)(FILE*)> file(staging.Open(kSweepCsvFile), &std::fclose);
-    if (!file) return fmt::format("{}: cannot write", path.string());
-    std::vector<char> buffer(1 << 20);
-    std::setvbuf(file.get(), buffer.data(), _IOFBF, buffer.size());
-    std::fwrite(header.data(), 1, header.size(), file.get());
+    // On disk: a BulkFile (direct I/O where the file system allows it); in
+    // memory (repsim serve): the staging's stream.
+    std::optional<BulkFile> bulk;
+    std::unique_ptr<FILE, int (*)(FILE*)> file(nullptr, &std::fclose);
+    std::vector<char> buffer;
+    if (staging.in_memory()) {
+      file.reset(staging.Open(kSweepCsvFile));
+      if (!file) return fmt::format("{}: cannot write", path.string());
+      buffer.resize(1 << 20);
+      std::setvbuf(file.get(), buffer.data(), _IOFBF, buffer.size());
+    } else {
+      Expected<BulkFile> created = BulkFile::Create(path);
+      if (!created) return created.error();
+      bulk.emplace(std::move(created).value());
+    }
+    auto write = [&](const char* data, size_t size) {
+      return bulk ? bulk->Write(data, size) : std::fwrite(data, 1, size, file.get()) == size;
+    };
+    if (!write(header.data(), header.size())) {
+      return fmt::format("{}: cannot write (disk full?)", path.string());
+    }
 
     auto make_worker = [&] {
       return RowWorker{SweepEvaluator(scenario.base, axes), RowFormatter(axes, layout.varying),
@@ -150,7 +167,7 @@ MaybeError RunSweep(const Scenario& scenario, const SweepOptions& options, const
                   : std::string("sweep"),
           n);
       auto consume = [&](uint64_t, ChunkRows& s) {
-        if (std::fwrite(s.text.data(), 1, s.text.size(), file.get()) != s.text.size()) {
+        if (!write(s.text.data(), s.text.size())) {
           error = fmt::format("{}: cannot write (disk full?)", path.string());
           return false;
         }
@@ -181,6 +198,10 @@ MaybeError RunSweep(const Scenario& scenario, const SweepOptions& options, const
       }
       MakeVarying(&layout, moved);
       continue;  // file reopened (truncated) by the next attempt
+    }
+    if (bulk) {
+      if (!bulk->Close()) return fmt::format("{}: cannot write (disk full?)", path.string());
+      break;
     }
     if (std::fflush(file.get()) != 0 || std::ferror(file.get())) {
       return fmt::format("{}: cannot write (disk full?)", path.string());
