@@ -374,4 +374,7 @@ name = "step from first repeat"
                         "beats 'base scenario' under {} of the 200 refits of muennighoff2023",
                         ab->reversed)));
   CHECK_THAT(ReadFile(tmp.path() / "f/report.md"), Catch::Contains("inside the bootstrap band"));
+  // Every compared run shows its loss band (terminal and report.md).
+  CHECK_THAT(r.out, Catch::Contains("loss_repeated band"));
+  CHECK_THAT(ReadFile(tmp.path() / "f/report.md"), Catch::Contains("| loss_repeated band |"));
 }

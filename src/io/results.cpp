@@ -143,6 +143,12 @@ std::vector<std::string> BandSourceLines(const Summary& s) {
   return lines;
 }
 
+// The loss band of a comparison row, "[lo, hi]" ("" without bands).
+std::string LossBand(const Summary& s) {
+  if (!s.bands || !s.bands->band[0]) return {};
+  return fmt::format("[{}, {}]", Short(s.bands->band[0]->lo), Short(s.bands->band[0]->hi));
+}
+
 // The columns of the comparison tables (terminal and report.md), after rank and variant.
 constexpr std::string_view kCompareColumns[] = {"loss_repeated", "delta", "delta_pct",
                                                 "effective_fraction"};
@@ -343,12 +349,15 @@ std::string TerminalSummary(const ScenarioResults& r, size_t width) {
     c.AddColumn("rank", true);
     c.AddColumn("variant", false);
     for (std::string_view n : kCompareColumns) c.AddColumn(std::string(n), true);
+    const bool bands = r.compare.front().summary.bands != nullptr;
+    if (bands) c.AddColumn("loss_repeated band", false);
     for (size_t i = 0; i < r.compare.size(); ++i) {
       const CompareRow& x = r.compare[i];
       std::vector<std::string> cells = {std::to_string(i + 1), x.name};
       for (std::string_view n : kCompareColumns) {
         cells.push_back(ShortCell(*FindColumn(n), x.run, x.summary));
       }
+      if (bands) cells.push_back(LossBand(x.summary));
       c.AddRow(std::move(cells));
     }
     out += "\ncomparison, ranked by loss_repeated:\n";
@@ -431,10 +440,13 @@ std::string ReportMarkdown(const ScenarioResults& r) {
     }
   }
   if (!r.compare.empty()) {
+    const bool bands = r.compare.front().summary.bands != nullptr;
     out += "\n## Comparison (ranked by loss_repeated)\n\n| rank | variant |";
     for (std::string_view n : kCompareColumns) out += fmt::format(" {} |", n);
+    if (bands) out += " loss_repeated band |";
     out += " dropout |\n|---:|---|";
     for (size_t i = 0; i < std::size(kCompareColumns); ++i) out += "---:|";
+    if (bands) out += "---|";
     out += "---|\n";
     for (size_t i = 0; i < r.compare.size(); ++i) {
       const CompareRow& c = r.compare[i];
@@ -443,6 +455,7 @@ std::string ReportMarkdown(const ScenarioResults& r) {
       for (std::string_view n : kCompareColumns) {
         out += fmt::format(" {} |", ShortCell(*FindColumn(n), c.run, c.summary));
       }
+      if (bands) out += fmt::format(" {} |", LossBand(c.summary));
       out += fmt::format(" {} |\n", dropout);
     }
   }
