@@ -1,11 +1,13 @@
 #!/usr/bin/python3
 """repsim.evaluate over the baseline's grid (../shared/bench/sweep_numpy.py).
 
-    PYTHONPATH=build/python /usr/bin/python3 bench/bench_python.py [N] [--repeat R] [--threads T]
+    PYTHONPATH=build/python /usr/bin/python3 bench/bench_python.py [N] [--repeat R] [--threads T] [--law PRESET]
 
 The grid is sweep_numpy.py's: N x N (default 3162, ~10^7 points), epochs
 1..1000 (log) along the columns x unique tokens 1e8..1e13 (log) along the
-rows, a 1e9-parameter model under the default law. The timed region is what a
+rows, a 1e9-parameter model under the default law (--law: another preset; the
+baseline's formula is muennighoff2023's Chinchilla form, without overfit2026's
+overfitting term). The timed region is what a
 notebook user writes: build the two axes and call
 
     repsim.evaluate(params=1e9, epochs=ep[None, :], unique_tokens=uu[:, None],
@@ -36,8 +38,10 @@ def main():
     ap.add_argument("n", nargs="?", type=int, default=3162)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--law", default=None, help="a law preset (default: repsim's default law)")
     a = ap.parse_args()
     n = a.n
+    law = {"law.preset": a.law} if a.law else None
     times = []
     out = None
     for _ in range(a.repeat):
@@ -45,7 +49,7 @@ def main():
         t0 = time.perf_counter()
         ep = np.logspace(0, 3, n)
         uu = np.logspace(8, 13, n)
-        out = repsim.evaluate(params=1e9, epochs=ep[None, :], unique_tokens=uu[:, None],
+        out = repsim.evaluate(law, params=1e9, epochs=ep[None, :], unique_tokens=uu[:, None],
                               columns=COLUMNS, threads=a.threads)
         times.append(time.perf_counter() - t0)
     times.sort()
@@ -58,7 +62,7 @@ def main():
     idx = np.unique(np.linspace(0, n - 1, min(n, 200)).round().astype(int))
     ep = np.logspace(0, 3, n)[idx]
     uu = np.logspace(8, 13, n)[idx]
-    exact = repsim.evaluate(params=1e9, epochs=ep[None, :], unique_tokens=uu[:, None],
+    exact = repsim.evaluate(law, params=1e9, epochs=ep[None, :], unique_tokens=uu[:, None],
                             columns=COLUMNS, exact=True)
     diff = 0.0
     for c in COLUMNS:

@@ -4,8 +4,9 @@
 //                           [--no-csv] [--csv-only]
 //
 // The grid is the baseline's: N x N (default 3162, ~10^7 points), epochs 1..1000
-// (log) x unique tokens 1e8..1e13 (log), a 1e9-parameter model under the
-// muennighoff2023 law. Prints one line per measurement, in the style of
+// (log) x unique tokens 1e8..1e13 (log), a 1e9-parameter model; the kernel under
+// the muennighoff2023 law (the baseline's formula), the sweeps of the S x S grid
+// under the default law (tests/grid_toml.h). Prints one line per measurement, in the style of
 // sweep_numpy.py (the median of R repeats, default 3, as these machines are shared):
 //
 //   kernel: points=... threads=T seconds=MEDIAN best=MIN Mpoints_per_s=... delta_sum=...
@@ -22,8 +23,9 @@
 //     varying numeric columns on the S x S grid, evaluated beforehand (not
 //     timed), written as text (the sweep's FormatNumberFast) on T threads.
 //   csv: points=... threads=T seconds=... Mpoints_per_s=... bytes=... dir=DIR
-//     RunSweep on the S x S grid: evaluation, formatting and writing sweep.csv
-//     with every summary column, into a folder made in DIR (default: the
+//     RunSweep on the S x S grid: evaluation, formatting and writing the lean
+//     sweep.csv (axes, status, the columns that vary; sweep.meta.json the
+//     rest), as `repsim run` does, into a folder made in DIR (default: the
 //     system's temporary folder). --csv-only measures this alone (for profiling).
 //
 // delta_sum differs from the baseline's: the engine's fresh-data loss applies

@@ -6,7 +6,8 @@
 # Environment: BUILD_DIR (default: <repo>/build; the module is built there in
 # build/python whenever pybind11-dev and python3-dev are installed), NUMPY_RUNS
 # (default 5 runs of ../shared/bench/sweep_numpy.py), REPEAT (default 5 runs of
-# repsim.evaluate inside one interpreter).
+# repsim.evaluate inside one interpreter), LAW (a law preset; default: the
+# default law).
 #
 # numpy's time on these virtual machines is bimodal (see run_sweep.sh), so the
 # ratio is given against its best run (the bar) and its median. Ratios, not
@@ -26,8 +27,9 @@ echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 run_numpy "$n" "$numpy_runs"
 echo
-echo "\$ PYTHONPATH=$build/python /usr/bin/python3 bench/bench_python.py $n --repeat $repeat"
-out=$(PYTHONPATH="$build/python" /usr/bin/python3 "$here/bench_python.py" "$n" --repeat "$repeat")
+law_arg=${LAW:+--law $LAW}
+echo "\$ PYTHONPATH=$build/python /usr/bin/python3 bench/bench_python.py $n --repeat $repeat $law_arg"
+out=$(PYTHONPATH="$build/python" /usr/bin/python3 "$here/bench_python.py" "$n" --repeat "$repeat" $law_arg)
 echo "$out"
 echo
 line=$(echo "$out" | grep '^python:')
