@@ -417,3 +417,42 @@ TEST_CASE("[output] heatmap: a misspelt or text column is a located error", "[pl
   REQUIRE(ok.scenario);
   CHECK(ok.scenario->output.heatmap == "capacity_lost");
 }
+
+TEST_CASE("[output] heatmap survives sharding: merge draws the same column", "[plots][merge]") {
+  TempDir tmp;
+  std::ofstream(tmp.path() / "iso.toml") << R"([scenario]
+name = "iso"
+[model]
+params = 1e9
+[data]
+unique_tokens = 1e10
+[training]
+compute = 1e21
+[output]
+trajectory_points = 8
+heatmap = "loss_repeated"
+[[sweep.axis]]
+key = "model.params"
+values = [1e8, 1e9, 1e10]
+[[sweep.axis]]
+key = "data.unique_tokens"
+values = [1e9, 1e10, 1e11]
+)";
+  const std::string t = "'" + tmp.str() + "/";
+  for (int i = 1; i <= 2; ++i) {
+    REQUIRE(test::RunRepsim(
+                fmt::format("run {}iso.toml' --quiet --shard {}/2 --out {}s{}'", t, i, t, i))
+                .code == 0);
+  }
+  CHECK_THAT(ReadFile(tmp.path() / "s1/iso/sweep.shard.toml"),
+             Catch::Contains("heatmap = \"loss_repeated\""));
+  auto m = test::RunRepsim(fmt::format("merge {}s1/iso' {}s2/iso' --out {}m'", t, t, t));
+  INFO(m.err);
+  REQUIRE(m.code == 0);
+  REQUIRE(test::RunRepsim(fmt::format("run {}iso.toml' --quiet --out {}w'", t, t)).code == 0);
+  const std::string merged = ReadFile(tmp.path() / "m/iso/sweep_heatmap.dat");
+  CHECK(merged == ReadFile(tmp.path() / "w/iso/sweep_heatmap.dat"));
+  CHECK_THAT(merged, Catch::Contains("loss_repeated (nats/token)"));
+  CHECK_THAT(ReadFile(tmp.path() / "m/iso/sweep_heatmap.gp"),
+             Catch::Contains("set cblabel \"loss_repeated (nats/token)\""));
+}
