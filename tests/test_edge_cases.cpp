@@ -42,7 +42,7 @@ TEST_CASE("every number is finite and consistent across the valid range", "[edge
           INFO(fmt::format("{} epochs={} N={} U={}", ToString(preset), epochs, params, unique));
           for (double v : {s.effective_tokens, s.effective_fraction, s.effective_params,
                            s.loss_repeated, s.loss_unique, s.delta, s.delta_pct,
-                           s.marginal_value_last, s.rd_star_effective, s.rn_star_effective}) {
+                           s.marginal_value_last, s.rd_star_effective, s.dropout_data_gain}) {
             REQUIRE(std::isfinite(v));
           }
           CHECK(s.effective_tokens <= s.tokens);  // exactly: D' never exceeds D

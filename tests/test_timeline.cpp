@@ -1,5 +1,6 @@
 // MODEL.md §3: the novelty-budget timeline, against closed forms derived by
 // hand for each kind of segment, and mixtures against per-source closed forms.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 
@@ -77,10 +78,16 @@ TEST_CASE("step dropout: two closed-form segments after the fresh epoch", "[time
   CHECK(s.effective_tokens == Approx(expected).epsilon(kClosedRelTol));
   CHECK(s.marginal_value_last ==
         Approx(q * std::exp(-3.0 / kRdStar - 60.0 / r1)).epsilon(kClosedRelTol));
-  // p̄: dropout on repeated tokens averaged over all 64 epochs: on for 60.
-  CHECK(s.p_bar == Approx(0.1 * 60.0 / 64.0).epsilon(kClosedRelTol));
-  CHECK(s.rn_star_effective ==
-        Approx(run.law.rn_star * (1 + g * 0.1 * 60.0 / 64.0)).epsilon(kClosedRelTol));
+  // ρ: D' over the same run's D' without dropout (MODEL.md §3), at least 1.
+  const double plain = 1e9 * (1.0 + kRdStar * (1.0 - std::exp(-63.0 / kRdStar)));
+  CHECK(s.dropout_data_gain == Approx(std::max(1.0, expected / plain)).epsilon(kClosedRelTol));
+  // N' of §2 with U_N = min(N, N_opt(ρ U)) and the law's own R_N*.
+  const double un =
+      std::min(1e9, ComputeOptimalParamsForTokens(run.law, 1e9 * s.dropout_data_gain));
+  const double rn = run.law.rn_star;
+  const double n_eff = un + un * rn * (1.0 - std::exp(-(1e9 / un - 1.0) / rn));
+  CHECK(s.dropout_data_gain > 1.0);
+  CHECK(s.effective_params == Approx(n_eff).epsilon(kClosedRelTol));
 }
 
 TEST_CASE("linear ramp, c_drop = 0: numerical integral vs power-law closed form", "[timeline]") {
@@ -139,7 +146,7 @@ TEST_CASE("objective and size multipliers stretch R_D* only", "[timeline]") {
   const Summary s = Evaluate(run);
   CHECK(s.effective_tokens ==
         Approx(EffectiveTokensClosedForm(64e9, 4e9, r)).epsilon(kClosedRelTol));
-  CHECK(s.rn_star_effective == run.law.rn_star);
+  CHECK(s.dropout_data_gain == 1.0);
 }
 
 TEST_CASE("a one-source mixture equals the plain scenario exactly", "[mixture]") {

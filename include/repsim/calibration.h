@@ -62,7 +62,7 @@ inline constexpr double kH1EquivalentParams = 4e8;
 inline constexpr double kObjectiveMultiplierSpanCorruption = 1.2109920033798638;
 // g0: solved from T2 (T1 run with span corruption, constant p = 0.1,
 // c_drop = kDefaultCDrop, eta = kDefaultEta) after m_span_corruption.
-inline constexpr double kDefaultG0 = 5.187232526198969;
+inline constexpr double kDefaultG0 = 5.202317682972204;
 // lambda (modifiers.displacement): solved from H1 (the Hernandez run under the
 // default law, no dropout, c_mem = kDefaultMemorizationCapacity) so that its
 // equivalent_params is kH1EquivalentParams.

@@ -72,9 +72,11 @@ struct Summary {
   double marginal_value_last = 0;                  // dD'/dD at the end of the run
   std::optional<double> epochs_value_below_half;   // first epoch where dD'/dD < 0.5
   std::optional<double> epochs_value_below_tenth;  // first epoch where dD'/dD < 0.1
-  double p_bar = 0;              // p̄: dropout on repeated tokens, averaged over all tokens
   double rd_star_effective = 0;  // R_D* m_objective m_size(U) at p = 0 (first source)
-  double rn_star_effective = 0;  // R_N* (1 + g(N) p̄)
+  // ρ = max(1, D'/D'₀): what dropout adds to the worth of the data (D'₀ the
+  // same run's D' without dropout; 1 when no repeated token saw dropout). The
+  // model size the data supports is N_opt(ρ U) (MODEL.md §3).
+  double dropout_data_gain = 1;
   std::vector<SourceSummary> sources;
   std::vector<std::string> warnings;
   // Uncertainty bands (intervals.h), only when asked for (`run --intervals`):

@@ -252,7 +252,7 @@ std::optional<double> EpochsValueBelow(const Run& run, double threshold) {
 
 struct Snapshot {
   double tokens, epochs, effective_tokens, effective_params, capacity_lost;
-  double loss_repeated, loss_unique, p_bar, rn_star_effective;
+  double loss_repeated, loss_unique, dropout_data_gain;
   double quality_mean;  // Σ w_i k_i: the law sees this × fresh tokens
 };
 
@@ -261,7 +261,7 @@ Snapshot Measure(const Run& run, const Timeline& t, double d) {
   Snapshot s{};
   s.tokens = d;
   s.epochs = t.x();
-  double eff = 0, eff_law = 0, seen_law = 0, rep_p = 0, kbar = 0;
+  double eff = 0, eff_law = 0, eff_law_plain = 0, seen_law = 0, rep_p = 0, kbar = 0;
   for (size_t i = 0; i < t.contexts().size(); ++i) {
     const SourceContext& c = t.contexts()[i];
     const SourceState& st = t.states()[i];
@@ -270,30 +270,32 @@ Snapshot Measure(const Run& run, const Timeline& t, double d) {
     const double eff_i = std::min(st.effective, c.w * d);
     eff += eff_i;
     eff_law += c.k * eff_i;
+    // D'_i without dropout (q = 1, R = r0): §2's closed form on the source's epochs.
+    eff_law_plain += c.k * EffectiveTokensClosedForm(c.w * d, c.u, c.r0);
     seen_law += c.k * std::min(c.u, c.w * d);
     rep_p += st.repeated_p;
     kbar += c.w * c.k;
   }
   s.quality_mean = kbar;
   s.effective_tokens = std::min(eff, d);  // the same guard for the sum
-  // p̄: dropout applied to repeated tokens, averaged over every token seen
-  // (fresh tokens count as 0). MODEL.md §3 averages over the repeated tokens
-  // only, which makes N' jump at the first repeated token (p̄ goes from 0 to p
-  // at once); weighting by the repeated share keeps the loss continuous in the
-  // run length and equals MODEL.md's p̄ times (1 - 1/epochs) for constant p.
-  s.p_bar = d > 0 ? rep_p / d : 0.0;
-  s.rn_star_effective = run.law.rn_star * (1.0 + t.g() * s.p_bar);
-  s.effective_params = EffectiveParams(run.law, run.params, seen_law, s.rn_star_effective);
+  // Dropout's relief of excess parameters (MODEL.md §3): the data is worth
+  // ρ = D'/D'₀ times what it is worth without dropout, and the model size it
+  // supports is that of ρ times the unique tokens, U_N = min(N, N_opt(ρ U)).
+  // ρ U and D' never fall when U grows at fixed D, so neither does N', and
+  // more unique tokens never raise the loss. ρ = 1 exactly when no repeated
+  // token saw dropout (D' <= D'₀ then, and the closed form and the timeline
+  // may differ in the last bit) and never below 1 (dropout's cost is q).
+  s.dropout_data_gain = rep_p > 0 && eff_law > eff_law_plain ? eff_law / eff_law_plain : 1.0;
+  const double plain_params = EffectiveParams(run.law, run.params, seen_law, run.law.rn_star);
+  s.effective_params =
+      s.dropout_data_gain == 1.0
+          ? plain_params
+          : EffectiveParams(run.law, run.params, seen_law * s.dropout_data_gain, run.law.rn_star);
   // The capacity that overfits (MODEL.md §2b) is N' without dropout's relief
-  // of excess parameters (§3: dropout slows overfitting through the clock R
-  // only; the capacity it keeps useful learns, it does not memorise more) and
-  // before displacement (§3b: displaced capacity is memorising the repeated
-  // slice, not idle).
-  const double overfitting_params =
-      run.law.overfit ? (s.rn_star_effective == run.law.rn_star
-                             ? s.effective_params
-                             : EffectiveParams(run.law, run.params, seen_law, run.law.rn_star))
-                      : 0.0;
+  // (dropout slows overfitting through the clock R only: the capacity it
+  // keeps useful learns, it does not memorise more) and before displacement
+  // (§3b: displaced capacity is memorising the repeated slice, not idle).
+  const double overfitting_params = plain_params;
   s.capacity_lost = 0;
   if (MayDisplaceCapacity(run)) {  // MODEL.md §3b: exactly N' when no source is repeated
     std::vector<SlicePosition> slices;
@@ -343,8 +345,7 @@ Summary Evaluate(const Run& run) {
   out.loss_unique = s.loss_unique;
   out.delta = s.loss_repeated - s.loss_unique;
   out.delta_pct = 100.0 * out.delta / s.loss_unique;
-  out.p_bar = s.p_bar;
-  out.rn_star_effective = s.rn_star_effective;
+  out.dropout_data_gain = s.dropout_data_gain;
   out.rd_star_effective = t.contexts().front().r0;
   out.marginal_value_last = t.MarginalValue(t.RateLeft(t.x()));
 

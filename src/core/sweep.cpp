@@ -168,7 +168,7 @@ Summary ClosedFormEvaluator::Evaluate(const Run& run) {
 
   // AdvanceTo(epochs): [0, min(x, 1/s)] fresh, then [1/s, x] repeated.
   const double x = run.tokens / u_total;  // Epochs()
-  double effective = 0, lambda = 0, repeated_p = 0;
+  double effective = 0, lambda = 0;
   double xa = 0;
   while (xa < x) {
     const double xb = fresh_end > xa && fresh_end < x ? fresh_end : x;
@@ -177,7 +177,6 @@ Summary ClosedFormEvaluator::Evaluate(const Run& run) {
     if (xb <= fresh_end) {
       effective += tokens * (1.0 - m.c_drop * 0.5 * (p + p));
     } else {
-      repeated_p += tokens * 0.5 * (p + p);
       const double r = r0 * (1.0 + g * p);
       const double dl = s * h / r;
       effective +=
@@ -193,8 +192,8 @@ Summary ClosedFormEvaluator::Evaluate(const Run& run) {
   const double eff_law = 0.0 + k * effective;
   const double seen_law = 0.0 + k * std::min(u, w * d);
   const double kbar = 0.0 + w * k;
-  const double p_bar = d > 0 ? (0.0 + repeated_p) / d : 0.0;
-  const double rn_star_effective = law.rn_star * (1.0 + g * p_bar);
+  // No dropout: ρ = 1 (repeated_p = 0), N' with the law's R_N*.
+  const double rn_star_effective = law.rn_star;
   double effective_params = 0, loss_repeated = 0, loss_unique = 0;
   if (chinchilla) {
     // EffectiveParams(), Loss() and FreshLoss() of law.cpp / engine.cpp.
@@ -232,8 +231,7 @@ Summary ClosedFormEvaluator::Evaluate(const Run& run) {
   out.loss_unique = loss_unique;
   out.delta = loss_repeated - loss_unique;
   out.delta_pct = 100.0 * out.delta / loss_unique;
-  out.p_bar = p_bar;
-  out.rn_star_effective = rn_star_effective;
+  out.dropout_data_gain = 1.0;
   out.rd_star_effective = r0;
   const double q = 1.0 - m.c_drop * p;
   const double v_last = x > fresh_end ? std::exp(-lambda) : 1.0;

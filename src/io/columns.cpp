@@ -212,14 +212,13 @@ std::vector<Column> Build() {
           "epochs_value_below_tenth", "epochs", [](R, S s) { return s.epochs_value_below_tenth; },
           "epochs after which a token is worth less than a tenth"),
       Result(
-          "p_bar", "", [](R, S s) { return s.p_bar; },
-          "p-bar: dropout on repeated tokens, averaged over all tokens (stretches R_N*)", kHidden),
-      Result(
           "rd_star_effective", "epochs", [](R, S s) { return s.rd_star_effective; },
           "R_D* x objective x size multipliers (decay of repeated data, epochs)", kHidden),
       Result(
-          "rn_star_effective", "multiples of N_opt(U)", [](R, S s) { return s.rn_star_effective; },
-          "R_N* stretched by dropout (decay of excess parameters)", kHidden),
+          "dropout_data_gain", "", [](R, S s) { return s.dropout_data_gain; },
+          "rho = max(1, D'/D'0): dropout's gain in the data's worth; the data supports a model "
+          "sized for rho x its unique tokens (1 without dropout)",
+          kHidden),
       Note(
           "extrapolation", [](R r, S) { return Extrapolation(r); },
           "empty, or which ranges of the runs the law was fitted on this run is outside of, by "
