@@ -412,9 +412,8 @@ std::optional<std::string> NonFiniteResult(const Summary& s) {
       {"marginal_value_last", s.marginal_value_last},
       {"epochs_value_below_half", s.epochs_value_below_half.value_or(0)},
       {"epochs_value_below_tenth", s.epochs_value_below_tenth.value_or(0)},
-      {"p_bar", s.p_bar},
       {"rd_star_effective", s.rd_star_effective},
-      {"rn_star_effective", s.rn_star_effective},
+      {"dropout_data_gain", s.dropout_data_gain},
   };
   for (const auto& [name, v] : numbers) {
     if (!std::isfinite(v)) return fmt::format("{} = {}", name, v);
