@@ -98,6 +98,11 @@ struct TrajectoryPoint {
 // numerical integration of non-constant dropout segments.
 inline constexpr double kSolveRelTol = 1e-12;
 inline constexpr double kIntegrateRelTol = 1e-12;
+// Bisection depth of that integration (adaptive Gauss-Kronrod, 31 points):
+// at most 2^15 subintervals. It was 30: where the tolerance cannot be met (a
+// segment whose integral is rounding noise) the refinement ran 2^30 deep and a
+// run never ended (a linear ramp starting 0.004 epochs before the end).
+inline constexpr unsigned kIntegrateMaxDepth = 15;
 
 // Preconditions: Validate(run) is empty.
 Summary Evaluate(const Run& run);

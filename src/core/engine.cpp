@@ -201,7 +201,7 @@ class Timeline {
         };
         double err = 0;
         const double integral = boost::math::quadrature::gauss_kronrod<double, 31>::integrate(
-            f, 0.0, h, 30, kIntegrateRelTol, &err);
+            f, 0.0, h, kIntegrateMaxDepth, kIntegrateRelTol, &err);
         st.effective += u_total_ * c.w * integral;
         st.lambda += LambdaGain(c, p0, slope, h);
       }
