@@ -87,7 +87,9 @@ PipelineEnd RunOrderedChunks(const ChunkPlan& plan, MakeWorker make_worker, Prod
       auto state = make_worker();
       for (;;) {
         uint64_t c;
-        Out out;
+        // Value-initialised: for a scalar Out (the tests use int) GCC 12 warns
+        // -Wmaybe-uninitialized, an error under WERROR=1 (CI).
+        Out out{};
         {
           std::unique_lock lock(mu);
           work_cv.wait(lock, [&] {
