@@ -246,21 +246,27 @@ int main(int argc, char** argv) {
   }
   const repsim::Scenario& sc = *loaded.scenario;
   const uint64_t points = repsim::SweepGridSize(sc.sweep);
+  // Every point of the grid evaluated on `threads` threads, each its own
+  // evaluator over a contiguous share; then visit(i, point) on that thread.
+  auto evaluate_all = [&](auto visit) {
+    std::vector<std::thread> pool;
+    for (unsigned t = 0; t < threads; ++t) {
+      pool.emplace_back([&, t] {
+        repsim::SweepEvaluator ev(sc.base, sc.sweep);
+        repsim::SweepPoint p;
+        for (uint64_t i = points * t / threads; i < points * (t + 1) / threads; ++i) {
+          ev.Evaluate(i, &p);
+          visit(i, p);
+        }
+      });
+    }
+    for (auto& th : pool) th.join();
+  };
   if (!csv_only) {
     std::vector<double> st;
     for (int r = 0; r < repeat; ++r) {
       const auto t0 = Clock::now();
-      std::vector<std::thread> pool;
-      for (unsigned t = 0; t < threads; ++t) {
-        pool.emplace_back([&, t] {
-          repsim::SweepEvaluator ev(sc.base, sc.sweep);
-          repsim::SweepPoint p;
-          for (uint64_t i = points * t / threads; i < points * (t + 1) / threads; ++i) {
-            ev.Evaluate(i, &p);
-          }
-        });
-      }
-      for (auto& th : pool) th.join();
+      evaluate_all([](uint64_t, const repsim::SweepPoint&) {});
       st.push_back(Seconds(t0));
     }
     const double s = Median(st);
@@ -278,22 +284,11 @@ int main(int argc, char** argv) {
       if (c->numeric()) numeric.push_back(c);
     }
     std::vector<double> values(points * numeric.size());
-    {
-      std::vector<std::thread> pool;
-      for (unsigned t = 0; t < threads; ++t) {
-        pool.emplace_back([&, t] {
-          repsim::SweepEvaluator ev(sc.base, sc.sweep);
-          repsim::SweepPoint p;
-          for (uint64_t i = points * t / threads; i < points * (t + 1) / threads; ++i) {
-            ev.Evaluate(i, &p);
-            for (size_t c = 0; c < numeric.size(); ++c) {
-              values[i * numeric.size() + c] = numeric[c]->Value(p.run, p.summary).value_or(0.0);
-            }
-          }
-        });
+    evaluate_all([&](uint64_t i, const repsim::SweepPoint& p) {
+      for (size_t c = 0; c < numeric.size(); ++c) {
+        values[i * numeric.size() + c] = numeric[c]->Value(p.run, p.summary).value_or(0.0);
       }
-      for (auto& th : pool) th.join();
-    }
+    });
     std::vector<double> ft;
     size_t bytes = 0;
     for (int r = 0; r < repeat; ++r) {
