@@ -26,7 +26,7 @@ BENCH_DEPS := python3-numpy python3-scipy
 
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: all deps build run test results readme-columns bench clean sanitize fuzz lint
+.PHONY: all deps build run test results readme-columns scenario-keys bench clean sanitize fuzz lint
 
 all: build
 
@@ -61,6 +61,14 @@ readme-columns: build
 	awk -v table=$(BUILD)/columns.md \
 	  '/<!-- repsim:columns:begin/ { print; while ((getline line < table) > 0) print line; skip = 1; next } \
 	   /<!-- repsim:columns:end -->/ { skip = 0 } !skip' README.md > README.md.tmp && mv README.md.tmp README.md
+
+# Refreshes docs/SCENARIO.md's table of the scenario keys (`repsim columns --keys
+# --format md`, between the repsim:keys markers); a test fails while it is stale.
+scenario-keys: build
+	./$(BUILD)/repsim columns --keys --format md > $(BUILD)/keys.md
+	awk -v table=$(BUILD)/keys.md \
+	  '/<!-- repsim:keys:begin/ { print; while ((getline line < table) > 0) print line; skip = 1; next } \
+	   /<!-- repsim:keys:end -->/ { skip = 0 } !skip' docs/SCENARIO.md > docs/SCENARIO.md.tmp && mv docs/SCENARIO.md.tmp docs/SCENARIO.md
 
 # clang-format on every source, clang-tidy on the files changed since the lint
 # base (scripts/lint.sh says how "changed" is defined on a clean clone).

@@ -8,6 +8,7 @@
 
 #include "io/scenario_loader.h"
 #include "repsim/engine.h"
+#include "repsim/scenario_keys.h"
 
 namespace {
 

@@ -42,6 +42,7 @@
 #include "repsim/law.h"
 #include "repsim/plan.h"
 #include "repsim/scenario.h"
+#include "repsim/scenario_keys.h"
 #include "repsim/sweep.h"
 #include "repsim/validate.h"
 #include "repsim/version.h"
@@ -254,6 +255,7 @@ py::object SweepColumns(const ScenarioHandle& h, int threads, double max_points)
 struct PointKey {
   std::string key;
   bool numeric = true;
+  KeySetter set;                     // numeric: the key's setter, bound once (when it can be)
   const char* data = nullptr;        // numeric: the array's buffer
   std::vector<py::ssize_t> strides;  // numeric: bytes per step on each axis
   std::vector<std::string> text;     // text: one per point
@@ -354,6 +356,7 @@ py::dict Evaluate(const std::string& toml_text, const std::vector<std::string>& 
         throw std::runtime_error("internal: array not broadcast to the result's shape");
       }
       keys[k].numeric = true;
+      if (Expected<KeySetter> set = BindNumber(base, array_keys[k])) keys[k].set = *set;
       keys[k].data = static_cast<const char*>(a.data());
       keys[k].strides.assign(a.strides(), a.strides() + a.ndim());
     } else {
@@ -458,7 +461,9 @@ py::dict Evaluate(const std::string& toml_text, const std::vector<std::string>& 
             py::ssize_t off = 0;
             for (size_t d = 0; d < idx.size(); ++d)
               off += static_cast<py::ssize_t>(idx[d]) * k.strides[d];
-            err = SetNumber(spec, k.key, *reinterpret_cast<const double*>(k.data + off));
+            const double v = *reinterpret_cast<const double*>(k.data + off);
+            // Unbound: SetNumber says what is wrong with the key.
+            err = k.set ? k.set(spec, v) : SetNumber(spec, k.key, v);
           } else {
             err = SetChoice(spec, k.key, k.text[i]);
           }
@@ -538,12 +543,7 @@ py::list Keys() {
     const char* kind = k.kind == KeyKind::kNumber     ? "number"
                        : k.kind == KeyKind::kQuantity ? "quantity"
                                                       : "choice";
-    std::vector<std::string> choices(k.choices.begin(), k.choices.end());
-    if (k.path == "model.objective") {
-      choices.assign(ObjectiveNames().begin(), ObjectiveNames().end());
-    } else if (k.path == "training.dropout.schedule") {
-      choices.assign(DropoutScheduleNames().begin(), DropoutScheduleNames().end());
-    }
+    const std::vector<std::string> choices(k.choices.begin(), k.choices.end());
     out.append(py::make_tuple(std::string(k.path), kind, choices, std::string(k.help)));
   }
   return out;

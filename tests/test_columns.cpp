@@ -78,17 +78,17 @@ TEST_CASE("every column is defined once, with a meaning and exactly one accessor
     CHECK(seen.insert(c.name).second);
     CHECK_FALSE(c.meaning.empty());
     const int accessors = (c.number != nullptr) + (c.optional != nullptr) + (c.name_of != nullptr) +
-                          (c.text != nullptr) + (c.law_constant != nullptr);
+                          (c.text != nullptr) + (c.law_constant != nullptr) + (c.key != nullptr);
     CHECK(accessors == 1);
     switch (c.type) {
       case io::ColumnType::kNumber:
-        CHECK(c.number);
+        CHECK((c.number || (c.key && c.key->resolved)));
         break;
       case io::ColumnType::kOptional:
         CHECK((c.optional || c.law_constant));
         break;
       case io::ColumnType::kName:
-        CHECK(c.name_of);
+        CHECK((c.name_of || (c.key && c.key->resolved_name)));
         break;
       case io::ColumnType::kText:
         CHECK(c.text);

@@ -10,6 +10,7 @@
 #include "io/scenario_loader.h"
 #include "repsim/law.h"
 #include "repsim/scenario.h"
+#include "repsim/scenario_keys.h"
 
 using namespace repsim;
 using repsim::io::LoadScenarioText;

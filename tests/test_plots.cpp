@@ -17,6 +17,7 @@
 #include "io/scenario_loader.h"
 #include "io/sweep_digest.h"
 #include "io/sweep_writer.h"
+#include "repsim/scenario_keys.h"
 
 using namespace repsim;
 namespace fs = std::filesystem;

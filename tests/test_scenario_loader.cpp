@@ -4,6 +4,7 @@
 #include <string>
 
 #include "io/scenario_loader.h"
+#include "repsim/scenario_keys.h"
 
 using repsim::io::LoadScenarioText;
 

@@ -19,6 +19,7 @@
 #include "io/scenario_loader.h"
 #include "io/sweep_writer.h"
 #include "io/table.h"
+#include "repsim/scenario_keys.h"
 #include "repsim/sweep.h"
 
 using namespace repsim;

@@ -124,6 +124,8 @@ std::string Extrapolation(const Run& run);
 bool IsExtrapolation(const Run& run);
 
 // Empty when the run can be evaluated; else what is wrong, naming the field.
+// Defined with the scenario-key registry (scenario_keys.cpp): the ranges of
+// the dropout and modifier fields are its rows'.
 MaybeError Validate(const Run& run);
 
 }  // namespace repsim

@@ -6,10 +6,12 @@
 // key and resolve again. `Resolve` turns it into a validated `Run`.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "repsim/run.h"
@@ -49,47 +51,9 @@ struct RunSpec {
 // Validated run, or an error naming the key and what is allowed.
 Expected<Run> Resolve(const RunSpec& spec);
 
-// --- Keys a sweep axis or a comparison variant may set ------------------------
-
-enum class KeyKind {
-  kNumber,    // any real number (ranges checked on resolution)
-  kQuantity,  // tokens / params / FLOPs: number or "25B"-style string
-  kChoice,    // one of `choices`
-};
-
-struct KeyInfo {
-  std::string_view path;  // e.g. "training.epochs"
-  KeyKind kind;
-  std::span<const std::string_view> choices;  // kChoice only
-  std::string_view help;
-};
-
-// Every settable key, in SCENARIO.md order.
-std::span<const KeyInfo> SettableKeys();
-const KeyInfo* FindKey(std::string_view path);
-
-// Sets a numeric key (kNumber or kQuantity). Error: the key is unknown, not
-// numeric, or the value is out of its range.
-MaybeError SetNumber(RunSpec& spec, std::string_view path, double value);
-// Sets a kChoice key, or model.params = "compute_optimal".
-MaybeError SetChoice(RunSpec& spec, std::string_view path, std::string_view value);
-// The current value of a numeric key, for writing resolved inputs back.
-std::optional<double> GetNumber(const RunSpec& spec, std::string_view path);
-
-// One source of a mixture as a key: data.source.<name>.<field>, field one of
-// unique_tokens, weight, quality (SettableKeys() lists them with "<name>").
-// Setting a weight rescales the other sources in proportion.
-struct SourceKey {
-  std::string_view name, field;
-};
-// "data.source.web.weight" -> {"web", "weight"}; nothing when not of that shape.
-std::optional<SourceKey> ParseSourceKey(std::string_view path);
-// Why the source key `path` cannot be set on `spec` (not a mixture, or no
-// source of that name), without the key itself; nothing when it can.
-MaybeError SourceKeyProblem(const RunSpec& spec, std::string_view path);
-// SettableKeys() as a user writes them for `spec`: the data.source.<name>.*
-// patterns spelt out once per source of a mixture, dropped otherwise.
-std::vector<std::string> ConcreteKeys(const RunSpec& spec, bool numeric_only);
+// A numeric key's setter, bound once to its registry row (scenario_keys.h
+// BindNumber): what a sweep axis calls per point.
+using KeySetter = std::function<MaybeError(RunSpec&, double)>;
 
 // The one number parser of repsim: scenario strings, command-line flags and
 // CSV cells all read numbers through these two, so that a value accepted in
@@ -109,8 +73,15 @@ std::optional<double> ParseQuantity(std::string_view text);
 enum class AxisScale { kLog, kLinear };
 
 struct SweepAxis {
+  SweepAxis() = default;
+  SweepAxis(std::string k, std::vector<double> v, KeySetter s = {})
+      : key(std::move(k)), values(std::move(v)), set(std::move(s)) {}
+
   std::string key;
   std::vector<double> values;
+  // The key's setter, bound at load (scenario_keys.h BindNumber); empty on an
+  // axis made by hand: SweepEvaluator binds it then.
+  KeySetter set;
 };
 
 struct CompareVariant {

@@ -135,6 +135,10 @@ class SweepEvaluator {
  private:
   const RunSpec& base_;
   std::span<const SweepAxis> axes_;
+  // Each axis's setter (its own, or bound here for an axis made by hand);
+  // an axis whose key cannot be bound makes every point invalid with `bind_error_`.
+  std::vector<KeySetter> setters_;
+  std::string bind_error_;
   RunSpec spec_;
   std::vector<size_t> coords_;
   ClosedFormEvaluator closed_form_;

@@ -24,6 +24,7 @@
 
 #include "core/solve.h"
 #include "repsim/displacement.h"
+#include "repsim/scenario_keys.h"
 
 namespace repsim {
 
@@ -310,13 +311,32 @@ Summary ClosedFormEvaluator::Evaluate(const Run& run) {
 // --- Evaluating one point ----------------------------------------------------
 
 SweepEvaluator::SweepEvaluator(const RunSpec& base, std::span<const SweepAxis> axes)
-    : base_(base), axes_(axes), spec_(base), coords_(axes.size()) {}
+    : base_(base), axes_(axes), spec_(base), coords_(axes.size()) {
+  for (const SweepAxis& a : axes) {
+    if (a.set) {
+      setters_.push_back(a.set);
+      continue;
+    }
+    Expected<KeySetter> set = BindNumber(base, a.key);
+    if (!set) {
+      bind_error_ = set.error();
+      setters_.clear();
+      return;
+    }
+    setters_.push_back(*std::move(set));
+  }
+}
 
 void SweepEvaluator::Evaluate(uint64_t index, SweepPoint* out) {
   spec_ = base_;
   SweepCoordinates(axes_, index, coords_);
+  if (!bind_error_.empty()) {
+    out->kind = PointStatus::kInvalid;
+    out->status = "invalid: " + bind_error_;
+    return;
+  }
   for (size_t k = 0; k < axes_.size(); ++k) {
-    if (auto e = SetNumber(spec_, axes_[k].key, axes_[k].values[coords_[k]])) {
+    if (auto e = setters_[k](spec_, axes_[k].values[coords_[k]])) {
       out->kind = PointStatus::kInvalid;
       out->status = "invalid: " + *e;
       return;

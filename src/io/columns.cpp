@@ -57,21 +57,6 @@ Column InputText(std::string name, std::string (*f)(R, S), std::string_view mean
   return c;
 }
 
-Column Input(std::string name, std::string_view unit, double (*f)(R, S), std::string_view meaning) {
-  Column c = Named(std::move(name), unit, meaning);
-  c.role = ColumnRole::kInput;
-  c.number = f;
-  return c;
-}
-
-Column InputName(std::string name, std::string_view (*f)(R, S), std::string_view meaning) {
-  Column c = Named(std::move(name), "", meaning);
-  c.role = ColumnRole::kInput;
-  c.type = ColumnType::kName;
-  c.name_of = f;
-  return c;
-}
-
 // law_<name> for every constant of every law form (law.h's LawConstants()):
 // a run's cells are empty for the constants its form does not have.
 Column LawConstantColumn(const LawConstant& k) {
@@ -79,6 +64,15 @@ Column LawConstantColumn(const LawConstant& k) {
   c.role = ColumnRole::kInput;
   c.type = ColumnType::kOptional;
   c.law_constant = &k;
+  return c;
+}
+
+// The input column of scenario key `k` (its `column`, scenario_keys.h).
+Column KeyColumn(const KeyInfo& k) {
+  Column c = Named(std::string(k.column), k.unit, k.column_meaning);
+  c.role = ColumnRole::kInput;
+  c.type = k.resolved_name ? ColumnType::kName : ColumnType::kNumber;
+  c.key = &k;
   return c;
 }
 
@@ -128,13 +122,6 @@ std::string BandSourceText(S s) {
   if (!ranges.empty()) out += "; " + ranges;
   if (!b.no_bootstrap.empty()) out += "; " + b.no_bootstrap;
   return out;
-}
-
-// Token-weighted data quality, Σ w_i k_i (1 for a plain [data]).
-double Quality(R r, S) {
-  double k = 0;
-  for (const DataSource& s : r.sources) k += s.weight * s.quality;
-  return k;
 }
 
 std::vector<Column> Build() {
@@ -247,51 +234,8 @@ std::vector<Column> Build() {
   }
   c.push_back(std::move(law));
   for (const LawConstant& k : LawConstants()) c.push_back(LawConstantColumn(k));
-  const Column inputs[] = {
-      InputName(
-          "objective", [](R r, S) { return ToString(r.objective); }, "training objective"),
-      Input(
-          "objective_multiplier", "",
-          [](R r, S) {
-            return r.modifiers.objective_multiplier.value_or(
-                DefaultObjectiveMultiplier(r.objective));
-          },
-          "m_objective in force"),
-      Input("quality", "", Quality, "token-weighted data quality"),
-      InputName(
-          "dropout_schedule", [](R r, S) { return ToString(r.dropout.schedule); },
-          "dropout schedule"),
-      Input(
-          "dropout_rate", "", [](R r, S) { return r.dropout.rate; },
-          "dropout rate (final rate for linear)"),
-      Input(
-          "dropout_start_epoch", "epochs", [](R r, S) { return r.dropout.start_epoch; },
-          "dropout start (step, linear)"),
-      Input(
-          "dropout_end_epoch", "epochs",
-          [](R r, S) { return r.dropout.ends_with_run ? Epochs(r) : r.dropout.end_epoch; },
-          "dropout end (linear, early)"),
-      Input(
-          "c_drop", "", [](R r, S) { return r.modifiers.c_drop; },
-          "dropout's learning-efficiency cost (our assumption)"),
-      Input(
-          "g0", "", [](R r, S) { return r.modifiers.g0; },
-          "dropout's stretch of the decay at 1e9 params (calibrated, T2)"),
-      Input(
-          "eta", "", [](R r, S) { return r.modifiers.eta; },
-          "scale exponent of dropout's benefit (our assumption)"),
-      Input(
-          "size_gamma", "", [](R r, S) { return r.modifiers.size_gamma; },
-          "dataset-size modifier of the decay"),
-      Input(
-          "displacement", "", [](R r, S) { return r.modifiers.displacement; },
-          "capacity-displacement strength lambda (calibrated, Hernandez et al. 2022)"),
-      Input(
-          "memorization_capacity", "tokens per parameter",
-          [](R r, S) { return r.modifiers.memorization_capacity; },
-          "tokens a parameter can memorise (our assumption, from Morris et al. 2025)"),
-  };
-  c.insert(c.end(), std::begin(inputs), std::end(inputs));
+  // Then the input column of every scenario key that has one (its registry row).
+  for (const KeyInfo* k : ColumnKeys()) c.push_back(KeyColumn(*k));
   return c;
 }
 
@@ -308,7 +252,7 @@ std::string MdCell(std::string_view s) {
 }  // namespace
 
 std::string Column::Text(RunRef run, SummaryRef summary) const {
-  if (name_of) return std::string(name_of(run, summary));
+  if (type == ColumnType::kName) return std::string(Name(run, summary));
   if (text) return text(run, summary);
   return {};
 }
@@ -392,6 +336,35 @@ std::string ColumnsMarkdown() {
   std::string out = "| column | unit | meaning |\n|---|---|---|\n";
   for (const auto& row : t.rows) {
     out += fmt::format("| `{}` | {} | {} |\n", row[0], MdCell(row[1]), MdCell(row[2]));
+  }
+  return out;
+}
+
+Table KeysTable() {
+  Table t;
+  for (auto name : {"key", "kind", "unit", "range", "meaning"}) t.AddColumn(name, false);
+  for (const KeyInfo& k : SettableKeys()) {
+    std::string kind = k.kind == KeyKind::kNumber     ? "number"
+                       : k.kind == KeyKind::kQuantity ? "quantity (\"25B\")"
+                                                      : "name";
+    if (!k.choices.empty()) {
+      std::string names;
+      for (std::string_view c : k.choices)
+        names += fmt::format("{}\"{}\"", names.empty() ? "" : ", ", c);
+      kind += k.kind == KeyKind::kChoice ? ": " + names : " or " + names;
+    }
+    t.AddRow({k.path, kind, std::string(k.unit), k.range ? k.range->Text() : std::string(),
+              std::string(k.help)});
+  }
+  return t;
+}
+
+std::string KeysMarkdown() {
+  const Table t = KeysTable();
+  std::string out = "| key | kind | unit | range | meaning |\n|---|---|---|---|---|\n";
+  for (const auto& row : t.rows) {
+    out += fmt::format("| `{}` | {} | {} | {} | {} |\n", row[0], MdCell(row[1]), MdCell(row[2]),
+                       MdCell(row[3]), MdCell(row[4]));
   }
   return out;
 }

@@ -19,6 +19,7 @@
 #include "repsim/engine.h"
 #include "repsim/law.h"
 #include "repsim/run.h"
+#include "repsim/scenario_keys.h"
 #include "repsim/status.h"
 
 namespace repsim::io {
@@ -45,12 +46,14 @@ struct Column {
   ColumnRole role = ColumnRole::kResult;
   ColumnType type = ColumnType::kNumber;
   // The accessor of `type` (exactly one is set; a law constant's column has
-  // `law_constant` instead: empty when the run's law form lacks it).
+  // `law_constant` instead: empty when the run's law form lacks it; a
+  // scenario key's input column has `key`, its registry row: scenario_keys.h).
   double (*number)(RunRef, SummaryRef) = nullptr;
   std::optional<double> (*optional)(RunRef, SummaryRef) = nullptr;
   std::string_view (*name_of)(RunRef, SummaryRef) = nullptr;
   std::string (*text)(RunRef, SummaryRef) = nullptr;
   const LawConstant* law_constant = nullptr;
+  const KeyInfo* key = nullptr;
   // `repsim run` prints the column when this is set and returns true.
   bool (*in_terminal)(RunRef, SummaryRef) = nullptr;
   // "": part of every output. Otherwise the column is written only by outputs
@@ -60,10 +63,18 @@ struct Column {
   bool numeric() const { return type == ColumnType::kNumber || type == ColumnType::kOptional; }
   // kNumber, kOptional: the value (empty: no value).
   std::optional<double> Value(RunRef run, SummaryRef summary) const {
-    if (number) return number(run, summary);
+    if (type == ColumnType::kNumber) return Number(run, summary);
     if (optional) return optional(run, summary);
     if (law_constant && HasConstant(run.law, *law_constant)) return run.law.*law_constant->field;
     return std::nullopt;
+  }
+  // kNumber: the value.
+  double Number(RunRef run, SummaryRef summary) const {
+    return number ? number(run, summary) : key->resolved(run);
+  }
+  // kName: the name.
+  std::string_view Name(RunRef run, SummaryRef summary) const {
+    return name_of ? name_of(run, summary) : key->resolved_name(run);
   }
   // kName, kText: the text.
   std::string Text(RunRef run, SummaryRef summary) const;
@@ -98,5 +109,12 @@ MaybeError PlottableColumnProblem(std::string_view name);
 Table ColumnsTable();
 // README.md's table of the columns: ColumnsTable() in Markdown, names as code.
 std::string ColumnsMarkdown();
+
+// The scenario keys for people: key, kind, unit, range, meaning, from the
+// registry (scenario_keys.h; `repsim columns --keys`).
+Table KeysTable();
+// docs/SCENARIO.md's table of the keys: KeysTable() in Markdown (`make
+// scenario-keys` puts it there; a test fails while it is stale).
+std::string KeysMarkdown();
 
 }  // namespace repsim::io

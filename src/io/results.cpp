@@ -494,28 +494,15 @@ std::string ReportMarkdown(const ScenarioResults& r) {
           ? "calibrated: Token-Crisis T3 (Xue et al. 2023, Table 3)"
       : run.objective == Objective::kDiffusion ? "measured: Prabhudesai et al. 2025 (R_D* ~ 500)"
                                                : "reference (1)");
-  auto status = [&](double v, double def, std::string_view what) {
-    return v == def ? std::string(what) : std::string("set in the scenario");
-  };
-  out += fmt::format("| g0 | {} | {} |\n", run.modifiers.g0,
-                     status(run.modifiers.g0, kDefaultG0,
-                            "calibrated: Token-Crisis T2 (dropout recovers 1.3 of 2.9 points)"));
-  out += fmt::format("| c_drop | {} | {} |\n", run.modifiers.c_drop,
-                     status(run.modifiers.c_drop, kDefaultCDrop,
-                            "**our assumption** (p = 0.1 costs 5 % of learning efficiency)"));
-  out += fmt::format("| eta | {} | {} |\n", run.modifiers.eta,
-                     status(run.modifiers.eta, kDefaultEta,
-                            "**our assumption** (dropout helps less at large scale)"));
-  out += fmt::format("| size_gamma | {} | {} |\n", run.modifiers.size_gamma,
-                     status(run.modifiers.size_gamma, kDefaultSizeGamma, "off (default)"));
-  out += fmt::format("| displacement | {} | {} |\n", run.modifiers.displacement,
-                     status(run.modifiers.displacement, kDefaultDisplacement,
-                            "calibrated: Hernandez et al. 2022 (800M model, 10 % from 100M tokens "
-                            "x 100: like 400M)"));
-  out += fmt::format("| memorization_capacity | {} | {} |\n", run.modifiers.memorization_capacity,
-                     status(run.modifiers.memorization_capacity, kDefaultMemorizationCapacity,
-                            "**our assumption** (3.6 bits/param, Morris et al. 2025, over "
-                            "log2(50257) bits/token)"));
+  // Every key with a report term (scenario_keys.h), its default's source or
+  // "set in the scenario".
+  const Run defaults;
+  for (const KeyInfo* k : ReportKeys()) {
+    const double v = k->resolved(run);
+    out += fmt::format("| {} | {} | {} |\n", k->column, v,
+                       v == k->resolved(defaults) ? std::string(k->report->at_default)
+                                                  : std::string("set in the scenario"));
+  }
   out +=
       "\nKnown limits: Muennighoff's absolute losses are off by ~0.1-0.15 nats on its own runs; "
       "its trends (penalties relative to unique data) are what it was fitted for. The model "

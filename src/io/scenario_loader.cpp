@@ -17,6 +17,7 @@
 #include "io/columns.h"
 #include "io/scenario_set.h"
 #include "io/suggest.h"
+#include "repsim/scenario_keys.h"
 
 namespace repsim::io {
 namespace {
@@ -32,29 +33,18 @@ std::string NonFiniteMessage(const std::string& bad) {
 constexpr std::string_view kTopKeys[] = {"scenario",  "law",    "model", "data",   "training",
                                          "modifiers", "output", "sweep", "compare"};
 constexpr std::string_view kScenarioKeys[] = {"name", "description"};
-// [law]: the preset, every constant of LawConstants() (the one list), and
-// the source of fitted constants.
-const std::vector<std::string_view>& LawKeys() {
-  static const std::vector<std::string_view> keys = [] {
-    std::vector<std::string_view> k = {"preset"};
-    for (const LawConstant& c : LawConstants()) k.push_back(c.name);
-    k.push_back("source");
-    return k;
-  }();
+// The keys allowed in a section: the registry's keys directly under it
+// (scenario_keys.h SectionKeys), then the section's tables and other entries.
+std::vector<std::string_view> AllowedKeys(std::string_view section,
+                                          std::initializer_list<std::string_view> extra = {}) {
+  std::vector<std::string_view> keys;
+  for (const KeyInfo* k : SectionKeys(section)) {
+    keys.push_back(std::string_view(k->path).substr(section.size() + 1));
+  }
+  keys.insert(keys.end(), extra.begin(), extra.end());
   return keys;
 }
-constexpr std::string_view kModelKeys[] = {"params", "active_params", "objective"};
-constexpr std::string_view kDataKeys[] = {"unique_tokens", "quality", "source"};
 constexpr std::string_view kSourceKeys[] = {"name", "unique_tokens", "weight", "quality"};
-constexpr std::string_view kTrainingKeys[] = {"tokens", "epochs", "compute", "dropout"};
-constexpr std::string_view kDropoutKeys[] = {"schedule", "rate", "start_epoch", "end_epoch"};
-constexpr std::string_view kModifierKeys[] = {"c_drop",
-                                              "g0",
-                                              "eta",
-                                              "size_gamma",
-                                              "objective_multiplier",
-                                              "displacement",
-                                              "memorization_capacity"};
 constexpr std::string_view kOutputKeys[] = {"trajectory_points", "formats", "plots", "heatmap",
                                             "intervals"};
 constexpr std::string_view kFormatNames[] = {"csv", "json", "md"};
@@ -228,7 +218,7 @@ class Loader {
   }
 
   void LoadLaw(const toml::table& t, RunSpec& spec) {
-    CheckKeys(t, "law.", LawKeys());
+    CheckKeys(t, "law.", AllowedKeys("law", {"source"}));
     if (const toml::node* p = t.get("preset")) {
       if (auto s = Choice(*p, "law.preset", LawPresetNames())) {
         spec.law = MakeLaw(*LawPresetFromString(*s));
@@ -247,7 +237,7 @@ class Loader {
   }
 
   void LoadModel(const toml::table& t, RunSpec& spec) {
-    CheckKeys(t, "model.", kModelKeys);
+    CheckKeys(t, "model.", AllowedKeys("model"));
     const toml::node* params = t.get("params");
     if (!params) {
       Error(t.source(),
@@ -256,12 +246,22 @@ class Loader {
     } else {
       Apply(spec, "model.params", *params);
     }
-    if (const toml::node* a = t.get("active_params")) Apply(spec, "model.active_params", *a);
-    if (const toml::node* o = t.get("objective")) Apply(spec, "model.objective", *o);
+    ApplyOthers(t, "model", {"params"}, spec);
+  }
+
+  // Applies the keys of section `t` the registry lists, but those `handled`
+  // (the section's loader reads them itself), in the registry's order.
+  void ApplyOthers(const toml::table& t, std::string_view section,
+                   std::initializer_list<std::string_view> handled, RunSpec& spec) {
+    for (const KeyInfo* k : SectionKeys(section)) {
+      const std::string_view name = std::string_view(k->path).substr(section.size() + 1);
+      if (std::find(handled.begin(), handled.end(), name) != handled.end()) continue;
+      if (const toml::node* n = t.get(name)) Apply(spec, k->path, *n);
+    }
   }
 
   void LoadData(const toml::table& t, RunSpec& spec) {
-    CheckKeys(t, "data.", kDataKeys);
+    CheckKeys(t, "data.", AllowedKeys("data", {"source"}));
     const toml::node* u = t.get("unique_tokens");
     const toml::node* src = t.get("source");
     if (u && src) {
@@ -278,7 +278,7 @@ class Loader {
       spec.mixture = false;
       spec.sources = {DataSource{}};
       Apply(spec, "data.unique_tokens", *u);
-      if (const toml::node* q = t.get("quality")) Apply(spec, "data.quality", *q);
+      ApplyOthers(t, "data", {"unique_tokens"}, spec);
       return;
     }
     if (const toml::node* q = t.get("quality")) {
@@ -361,7 +361,7 @@ class Loader {
   }
 
   void LoadTraining(const toml::table& t, RunSpec& spec) {
-    CheckKeys(t, "training.", kTrainingKeys);
+    CheckKeys(t, "training.", AllowedKeys("training", {"dropout"}));
     std::vector<std::string_view> given;
     for (auto k : {"tokens", "epochs", "compute"}) {
       if (t.get(k)) given.push_back(k);
@@ -376,9 +376,10 @@ class Loader {
     } else {
       Apply(spec, fmt::format("training.{}", given[0]), *t.get(given[0]));
     }
+    ApplyOthers(t, "training", {"tokens", "epochs", "compute"}, spec);
     const toml::table* d = Table(t, "dropout", "training.dropout");
     if (!d) return;
-    CheckKeys(*d, "training.dropout.", kDropoutKeys);
+    CheckKeys(*d, "training.dropout.", AllowedKeys("training.dropout"));
     const toml::node* sched = d->get("schedule");
     if (!sched) {
       Error(d->source(),
@@ -411,10 +412,8 @@ class Loader {
   }
 
   void LoadModifiers(const toml::table& t, RunSpec& spec) {
-    CheckKeys(t, "modifiers.", kModifierKeys);
-    for (auto k : kModifierKeys) {
-      if (const toml::node* n = t.get(k)) Apply(spec, fmt::format("modifiers.{}", k), *n);
-    }
+    CheckKeys(t, "modifiers.", AllowedKeys("modifiers"));
+    ApplyOthers(t, "modifiers", {}, spec);
   }
 
   void LoadOutput(const toml::table& t, OutputOptions& o) {
@@ -560,6 +559,13 @@ class Loader {
       }
       SweepAxis axis;
       axis.key = *key;
+      // The key's setter, bound once: every point and value below calls it.
+      Expected<KeySetter> set = BindNumber(sc.base, *key);
+      if (!set) {
+        Error(kn->source(), fmt::format("sweep.axis.key = \"{}\": {}", *key, set.error()));
+        continue;
+      }
+      axis.set = std::move(set).value();
       const toml::node* vals = at.get("values");
       const toml::node* range = at.get("range");
       if ((vals != nullptr) == (range != nullptr)) {
@@ -576,11 +582,11 @@ class Loader {
         }
         for (const toml::node& v : *va) {
           if (auto x = info->kind == KeyKind::kQuantity ? Quantity(v, *key) : Number(v, *key)) {
-            if (CheckAxisValue(sc.base, *key, *x, v.source())) axis.values.push_back(*x);
+            if (CheckAxisValue(sc.base, axis, *x, v.source())) axis.values.push_back(*x);
           }
         }
       } else {
-        LoadRange(*range, sc.base, *key, axis);
+        LoadRange(*range, sc.base, axis);
       }
       if (!axis.values.empty()) {
         points *= static_cast<double>(axis.values.size());
@@ -594,8 +600,8 @@ class Loader {
     }
   }
 
-  void LoadRange(const toml::node& rn, const RunSpec& base, const std::string& key,
-                 SweepAxis& axis) {
+  void LoadRange(const toml::node& rn, const RunSpec& base, SweepAxis& axis) {
+    const std::string& key = axis.key;
     const toml::table* rt = rn.as_table();
     if (!rt) {
       Error(rn.source(), fmt::format("sweep axis '{}': range must be a table {{ from, to, steps, "
@@ -638,8 +644,8 @@ class Loader {
       return;
     }
     const int64_t n = steps->get();
-    if (!CheckAxisValue(base, key, *from, f->source()) ||
-        !CheckAxisValue(base, key, *upto, to->source())) {
+    if (!CheckAxisValue(base, axis, *from, f->source()) ||
+        !CheckAxisValue(base, axis, *upto, to->source())) {
       return;
     }
     axis.values.reserve(static_cast<size_t>(n));
@@ -694,10 +700,11 @@ class Loader {
   }
 
   // A value an axis sets must be valid on the base scenario on its own.
-  bool CheckAxisValue(const RunSpec& base, const std::string& key, double v,
+  bool CheckAxisValue(const RunSpec& base, const SweepAxis& axis, double v,
                       const toml::source_region& where) {
+    const std::string& key = axis.key;
     RunSpec spec = base;
-    if (auto e = SetNumber(spec, key, v)) {
+    if (auto e = axis.set(spec, v)) {
       Error(where, *e);
       return false;
     }

@@ -55,7 +55,7 @@ ConstantColumn ValueOf(const Column* c, const Run& run, const Summary& s) {
 
 bool ConstantColumn::Matches(const Run& run, const Summary& summary) const {
   if (column->numeric()) return Bits(column->Value(run, summary)) == Bits(number);
-  if (column->type == ColumnType::kName) return column->name_of(run, summary) == text;
+  if (column->type == ColumnType::kName) return column->Name(run, summary) == text;
   return column->Text(run, summary) == text;
 }
 

@@ -115,13 +115,13 @@ void RowFormatter::Append(const SweepPoint& p, std::span<const size_t> coords, C
     const Column& col = *c.column;
     switch (col.type) {
       case ColumnType::kNumber:
-        o = WriteNumber(col.number(p.run, p.summary), &c.memo, o);
+        o = WriteNumber(col.Number(p.run, p.summary), &c.memo, o);
         break;
       case ColumnType::kOptional:
         if (auto v = col.Value(p.run, p.summary)) o = WriteNumber(*v, &c.memo, o);
         break;
       case ColumnType::kName: {  // an identifier: never quoted
-        const std::string_view t = col.name_of(p.run, p.summary);
+        const std::string_view t = col.Name(p.run, p.summary);
         std::memcpy(o, t.data(), std::min(t.size(), kMaxName));
         o += std::min(t.size(), kMaxName);
         break;
