@@ -26,7 +26,7 @@ BENCH_DEPS := python3-numpy python3-scipy
 
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: all deps build run test results readme-columns scenario-keys bench clean sanitize fuzz lint
+.PHONY: all deps build run test results readme-columns scenario-keys doc-tables bench clean sanitize fuzz lint
 
 all: build
 
@@ -54,21 +54,19 @@ test: build
 results: build
 	./$(BUILD)/repsim run --quiet $$(find scenarios -name '*.toml' | sort)
 
-# Refreshes README.md's table of the output columns (`repsim columns --format md`,
-# between the repsim:columns markers); a test fails while it is stale.
-readme-columns: build
-	./$(BUILD)/repsim columns --format md > $(BUILD)/columns.md
-	awk -v table=$(BUILD)/columns.md \
-	  '/<!-- repsim:columns:begin/ { print; while ((getline line < table) > 0) print line; skip = 1; next } \
-	   /<!-- repsim:columns:end -->/ { skip = 0 } !skip' README.md > README.md.tmp && mv README.md.tmp README.md
-
-# Refreshes docs/SCENARIO.md's table of the scenario keys (`repsim columns --keys
-# --format md`, between the repsim:keys markers); a test fails while it is stale.
-scenario-keys: build
+# Refreshes docs/SCENARIO.md's generated tables: the scenario keys (`repsim columns
+# --keys --format md`) and the output columns (`repsim columns --format md`), each
+# between its markers; a test fails while either is stale.
+doc-tables: build
 	./$(BUILD)/repsim columns --keys --format md > $(BUILD)/keys.md
-	awk -v table=$(BUILD)/keys.md \
-	  '/<!-- repsim:keys:begin/ { print; while ((getline line < table) > 0) print line; skip = 1; next } \
-	   /<!-- repsim:keys:end -->/ { skip = 0 } !skip' docs/SCENARIO.md > docs/SCENARIO.md.tmp && mv docs/SCENARIO.md.tmp docs/SCENARIO.md
+	./$(BUILD)/repsim columns --format md > $(BUILD)/columns.md
+	awk -v keys=$(BUILD)/keys.md -v columns=$(BUILD)/columns.md \
+	  '/<!-- repsim:keys:begin/ { print; while ((getline line < keys) > 0) print line; skip = 1; next } \
+	   /<!-- repsim:columns:begin/ { print; while ((getline line < columns) > 0) print line; skip = 1; next } \
+	   /<!-- repsim:(keys|columns):end -->/ { skip = 0 } !skip' docs/SCENARIO.md > docs/SCENARIO.md.tmp \
+	  && mv docs/SCENARIO.md.tmp docs/SCENARIO.md
+# The names these tables had.
+readme-columns scenario-keys: doc-tables
 
 # clang-format on every source, clang-tidy on the files changed since the lint
 # base (scripts/lint.sh says how "changed" is defined on a clean clone).

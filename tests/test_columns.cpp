@@ -341,8 +341,9 @@ values = [1, 4]
   CHECK(CsvRow(sweep, 2).at("quality") == "1.375");
 }
 
-TEST_CASE("README.md's table of the columns is the registry's (make readme-columns)", "[columns]") {
-  const std::string readme = ReadFile(fs::path(REPSIM_SOURCE_DIR) / "README.md");
+TEST_CASE("docs/SCENARIO.md's table of the columns is the registry's (make doc-tables)",
+          "[columns]") {
+  const std::string readme = ReadFile(fs::path(REPSIM_SOURCE_DIR) / "docs" / "SCENARIO.md");
   const std::string begin = "<!-- repsim:columns:begin";
   const std::string end = "<!-- repsim:columns:end -->";
   const size_t b = readme.find(begin);
@@ -350,7 +351,7 @@ TEST_CASE("README.md's table of the columns is the registry's (make readme-colum
   const size_t table = readme.find('\n', b) + 1;
   const size_t e = readme.find(end, table);
   REQUIRE(e != std::string::npos);
-  INFO("README.md's columns table is stale: run `make readme-columns`");
+  INFO("docs/SCENARIO.md's columns table is stale: run `make doc-tables`");
   CHECK(readme.substr(table, e - table) == io::ColumnsMarkdown());
 }
 

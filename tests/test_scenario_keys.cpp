@@ -91,7 +91,7 @@ const LawConstant* ConstantOf(std::string_view key) {
 
 }  // namespace
 
-TEST_CASE("docs/SCENARIO.md's table of keys is the registry's (make scenario-keys)", "[keys]") {
+TEST_CASE("docs/SCENARIO.md's table of keys is the registry's (make doc-tables)", "[keys]") {
   const std::string doc = ReadFile(fs::path(REPSIM_SOURCE_DIR) / "docs" / "SCENARIO.md");
   const std::string begin = "<!-- repsim:keys:begin";
   const std::string end = "<!-- repsim:keys:end -->";
@@ -100,7 +100,7 @@ TEST_CASE("docs/SCENARIO.md's table of keys is the registry's (make scenario-key
   const size_t table = doc.find('\n', b) + 1;
   const size_t e = doc.find(end, table);
   REQUIRE(e != std::string::npos);
-  INFO("docs/SCENARIO.md's keys table is stale: run `make scenario-keys`");
+  INFO("docs/SCENARIO.md's keys table is stale: run `make doc-tables`");
   CHECK(doc.substr(table, e - table) == io::KeysMarkdown());
 }
 

@@ -1,5 +1,5 @@
 // `repsim columns`: the output columns, their units and meanings (columns.h).
-// `--format md` prints README.md's table (`make readme-columns` puts it there).
+// `--format md` prints docs/SCENARIO.md's table (`make doc-tables` puts it there).
 // `--keys`: the scenario keys instead (scenario_keys.h), docs/SCENARIO.md's table.
 #include <fmt/format.h>
 
@@ -18,7 +18,7 @@ int ColumnsCommand(const Args& args) {
                 "Lists the columns of summary.csv/.json, compare.csv and sweep.csv: name, unit\n"
                 "and meaning. compare.csv adds a first column `name` (the variant); sweep.csv\n"
                 "adds the axis values and a `status` column first. `--format md` prints the\n"
-                "table README.md holds.\n\n"
+                "table docs/SCENARIO.md holds.\n\n"
                 "With --keys, lists the scenario keys instead: every key a scenario file,\n"
                 "--set, a sweep axis or a [[compare]] variant may set, with its kind, unit,\n"
                 "range and meaning (`--format md`: the table docs/SCENARIO.md holds).");

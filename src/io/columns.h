@@ -1,11 +1,11 @@
 // The output columns: every quantity of MODEL.md §5 and every resolved input,
 // each defined once — name, unit, meaning, accessor — in columns.cpp.
 // summary.csv/.json, compare.csv, sweep.csv (its fast row writer too),
-// report.md, the table `repsim run` prints, `repsim columns` and README.md's
+// report.md, the table `repsim run` prints, `repsim columns` and docs/SCENARIO.md's
 // table are all built from this one list, so they cannot disagree.
 //
 // Adding a column is one entry in columns.cpp (plus the Summary or Run field
-// it reads); README.md's table is then refreshed with `make readme-columns`
+// it reads); docs/SCENARIO.md's table is then refreshed with `make doc-tables`
 // (a test fails while it is stale).
 #pragma once
 
@@ -42,7 +42,7 @@ using SummaryRef = const Summary&;
 struct Column {
   std::string name;
   std::string_view unit;     // "" for pure numbers and names
-  std::string_view meaning;  // one line: the terminal, report.md, README
+  std::string_view meaning;  // one line: the terminal, report.md, docs/SCENARIO.md
   ColumnRole role = ColumnRole::kResult;
   ColumnType type = ColumnType::kNumber;
   // The accessor of `type` (exactly one is set; a law constant's column has
@@ -107,14 +107,14 @@ MaybeError PlottableColumnProblem(std::string_view name);
 
 // The columns for people: column, unit, meaning (`repsim columns`).
 Table ColumnsTable();
-// README.md's table of the columns: ColumnsTable() in Markdown, names as code.
+// docs/SCENARIO.md's table of the columns: ColumnsTable() in Markdown, names as code.
 std::string ColumnsMarkdown();
 
 // The scenario keys for people: key, kind, unit, range, meaning, from the
 // registry (scenario_keys.h; `repsim columns --keys`).
 Table KeysTable();
 // docs/SCENARIO.md's table of the keys: KeysTable() in Markdown (`make
-// scenario-keys` puts it there; a test fails while it is stale).
+// doc-tables` puts it there; a test fails while it is stale).
 std::string KeysMarkdown();
 
 }  // namespace repsim::io
