@@ -12,7 +12,7 @@ WERROR_FLAG = -DCMAKE_COMPILE_WARNING_AS_ERROR=$(if $(WERROR),ON,OFF)
 
 # Debian packages the build, the tests and the plots need.
 DEPS := cmake ninja-build g++ pkg-config libtomlplusplus-dev libfmt-dev \
-        libboost-dev catch2 librapidcheck-dev libceres-dev libeigen3-dev gnuplot-nox \
+        libboost-dev libboost-program-options-dev catch2 librapidcheck-dev libceres-dev libeigen3-dev gnuplot-nox \
         clang-format clang-tidy \
         libcpp-httplib-dev zlib1g-dev chromium \
         libfaiss-dev python3-sklearn \

@@ -5,9 +5,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <boost/program_options.hpp>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <iterator>
 
 #include "io/suggest.h"
 #include "repsim/scenario.h"
@@ -118,13 +120,6 @@ const FlagSet::Flag* FlagSet::Find(std::string_view name) const {
   return nullptr;
 }
 
-FlagSet::Flag* FlagSet::FindShort(char c) {
-  for (Flag& f : flags_) {
-    if (f.short_name == c) return &f;
-  }
-  return nullptr;
-}
-
 bool FlagSet::Given(std::string_view name) const {
   const Flag* f = Find(name);
   return f != nullptr && f->given;
@@ -137,82 +132,158 @@ std::string FlagSet::Suggestion(std::string_view typed) const {
   return io::DidYouMean(typed, views);
 }
 
-Expected<bool> FlagSet::Set(Flag& f, std::string_view spelled, std::optional<std::string> value) {
+// Boost has checked that a switch has no value and a value flag has one.
+MaybeError FlagSet::Set(Flag& f, std::string value) {
   if (f.kind == Kind::kSwitch) {
-    if (value) return repsim::Error{fmt::format("{} takes no value (got '{}')", spelled, *value)};
     *f.on = true;
-  } else if (!value) {
-    return repsim::Error{fmt::format("{} needs a value ({})", spelled, f.value_name)};
   } else if (f.kind == Kind::kValue) {
-    if (f.given) return repsim::Error{fmt::format("--{} given more than once", f.name)};
-    *f.value = std::move(*value);
+    if (f.given) return fmt::format("--{} given more than once", f.name);
+    *f.value = std::move(value);
   } else {
-    f.values->push_back(std::move(*value));
+    f.values->push_back(std::move(value));
   }
   f.given = true;
-  return true;
+  return std::nullopt;
 }
 
-// Ok(true) when --help was asked for.
-Expected<bool> FlagSet::ParseOrError(const Args& args) {
-  bool help = false;
-  bool flags_done = false;
+// The arguments as Boost.Program_options is to read them: a short flag that
+// takes a value and ends its argument ("-j", "-qj") is joined with the next
+// argument ("-j-1"), so that it takes it whatever it looks like, as a long
+// flag does (Boost refuses "-j -1": the value looks like a flag).
+Args FlagSet::Tokens(const Args& args) const {
+  Args out;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (flags_done || a == "-" || a.empty() || a[0] != '-') {
-      if (positionals_ == nullptr) {
-        return repsim::Error{fmt::format("unexpected argument '{}': every input is a --flag", a)};
-      }
-      positionals_->push_back(a);
-      continue;
-    }
     if (a == "--") {
-      flags_done = true;
-      continue;
-    }
-    if (a.rfind("--", 0) == 0) {
-      const size_t eq = a.find('=');
-      const std::string name = a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
-      std::optional<std::string> value;
-      if (eq != std::string::npos) value = a.substr(eq + 1);
-      if (name == "help") {
-        if (value) return repsim::Error{"--help takes no value"};
-        help = true;
-        continue;
-      }
-      Flag* f = const_cast<Flag*>(Find(name));
-      if (f == nullptr) {
-        return repsim::Error{fmt::format("unknown flag '--{}'{}", name, Suggestion("--" + name))};
-      }
-      if (!value && f->kind != Kind::kSwitch && i + 1 < args.size()) value = args[++i];
-      if (auto r = Set(*f, "--" + name, std::move(value)); !r) return r;
-      continue;
-    }
-    // Short flags: -h, -qh (switches grouped), -j4 or -j 4.
-    for (size_t k = 1; k < a.size(); ++k) {
-      const char c = a[k];
-      if (c == 'h') {
-        help = true;
-        continue;
-      }
-      Flag* f = FindShort(c);
-      if (f == nullptr) {
-        return repsim::Error{
-            fmt::format("unknown flag '-{}'{}", c, k == 1 ? Suggestion(a) : std::string())};
-      }
-      if (f->kind == Kind::kSwitch) {
-        if (auto r = Set(*f, std::string("-") + c, std::nullopt); !r) return r;
-        continue;
-      }
-      std::optional<std::string> value;
-      if (k + 1 < a.size()) {
-        value = a.substr(k + 1);
-      } else if (i + 1 < args.size()) {
-        value = args[++i];
-      }
-      if (auto r = Set(*f, std::string("-") + c, std::move(value)); !r) return r;
+      out.insert(out.end(), args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
       break;
     }
+    // "--name=": an empty value, which Boost refuses; as "--name" "" it is one.
+    if (const size_t eq = a.find('='); a.rfind("--", 0) == 0 && eq + 1 == a.size()) {
+      const Flag* f = Find(std::string_view(a).substr(2, eq - 2));
+      if (f != nullptr && f->kind != Kind::kSwitch) {
+        out.push_back(a.substr(0, eq));
+        out.emplace_back();
+        continue;
+      }
+    }
+    out.push_back(a);
+    if (a.size() < 2 || a[0] != '-' || a[1] == '-' || i + 1 >= args.size()) continue;
+    bool joins = false;  // every letter before the last a switch, the last a value flag
+    for (size_t k = 1; k < a.size(); ++k) {
+      const Flag* f = nullptr;
+      for (const Flag& g : flags_) {
+        if (g.short_name == a[k]) f = &g;
+      }
+      if (f == nullptr) break;
+      if (f->kind != Kind::kSwitch) {
+        joins = k + 1 == a.size();
+        break;
+      }
+    }
+    if (joins) out.back() += args[++i];
+  }
+  return out;
+}
+
+// Ok(true) when --help was asked for. Boost.Program_options reads the
+// arguments (no guessing: a flag is spelt out); the values are then taken in
+// order, so that the first mistake is the one reported, in repsim's words.
+Expected<bool> FlagSet::ParseOrError(const Args& args) {
+  namespace po = boost::program_options;
+  po::options_description options;
+  for (const Flag& f : flags_) {
+    const std::string names = f.short_name ? fmt::format("{},{}", f.name, f.short_name) : f.name;
+    if (f.kind == Kind::kSwitch) {
+      options.add_options()(names.c_str(), "");
+    } else {
+      options.add_options()(names.c_str(), po::value<std::string>(), "");
+    }
+  }
+  options.add_options()("help,h", "");
+  options.add_options()(kPositional, po::value<std::vector<std::string>>(), "");
+  po::positional_options_description positional;
+  positional.add(kPositional, -1);
+  const Args tokens = Tokens(args);
+  // A flag's spelling as typed ("--out", "-o") and the text after its '=' if any.
+  auto typed = [&](const po::error_with_option_name& e) {
+    std::string name = e.get_option_name();
+    std::optional<std::string> value;
+    for (const std::string& t : tokens) {
+      if (t.rfind(name + "=", 0) == 0) value = t.substr(name.size() + 1);
+    }
+    return std::pair{name, value};
+  };
+
+  po::parsed_options parsed(&options);
+  try {
+    parsed =
+        po::command_line_parser(tokens)
+            .options(options)
+            .positional(positional)
+            .style(po::command_line_style::unix_style & ~po::command_line_style::allow_guessing)
+            .run();
+  } catch (const po::unknown_option& e) {
+    std::string name = e.get_option_name();
+    name = name.substr(0, name.find('='));    // "--bogus=3": the flag is --bogus
+    if (name.size() > 2 && name[1] != '-') {  // "-qx": the first letter that is no flag
+      for (size_t k = 1; k < name.size(); ++k) {
+        bool known = name[k] == 'h';
+        for (const Flag& f : flags_) known = known || f.short_name == name[k];
+        if (!known) {
+          name = std::string{'-', name[k]};
+          break;
+        }
+      }
+    }
+    // A short flag in a group ("-qx") gets no suggestion: "-x" is not what was typed.
+    const bool alone =
+        name.rfind("--", 0) == 0 || std::find(tokens.begin(), tokens.end(), name) != tokens.end();
+    return repsim::Error{
+        fmt::format("unknown flag '{}'{}", name, alone ? Suggestion(name) : std::string())};
+  } catch (const po::invalid_command_line_syntax& e) {
+    const auto [name, value] = typed(e);
+    if (name == "--help" || name == "-h") return repsim::Error{"--help takes no value"};
+    const Flag* f = nullptr;
+    for (const Flag& g : flags_) {
+      if (name == fmt::format("--{}", g.name) ||
+          (g.short_name && name == std::string{'-', g.short_name}))
+        f = &g;
+    }
+    if (f != nullptr && e.kind() == po::invalid_command_line_syntax::missing_parameter) {
+      // Boost names the flag in full; it was typed short when the last
+      // argument ("-j", "-qj") ends with its letter.
+      const std::string& last = tokens.back();
+      const bool short_form = f->short_name && last.size() >= 2 && last[0] == '-' &&
+                              last[1] != '-' && last.back() == f->short_name;
+      return repsim::Error{fmt::format("{} needs a value ({})",
+                                       short_form ? std::string{'-', f->short_name} : name,
+                                       f->value_name)};
+    }
+    if (f != nullptr && e.kind() == po::invalid_command_line_syntax::extra_parameter) {
+      return repsim::Error{fmt::format("{} takes no value (got '{}')", name, value.value_or(""))};
+    }
+    return repsim::Error{e.what()};
+  } catch (const po::error& e) {
+    return repsim::Error{e.what()};
+  }
+
+  bool help = false;
+  for (const po::option& o : parsed.options) {
+    if (o.string_key == kPositional) {
+      if (positionals_ == nullptr) {
+        return repsim::Error{
+            fmt::format("unexpected argument '{}': every input is a --flag", o.value.at(0))};
+      }
+      positionals_->push_back(o.value.at(0));
+      continue;
+    }
+    if (o.string_key == "help") {
+      help = true;
+      continue;
+    }
+    Flag& f = *const_cast<Flag*>(Find(o.string_key));
+    if (auto e = Set(f, o.value.empty() ? std::string() : o.value[0])) return repsim::Error{*e};
   }
   return help;
 }
@@ -264,7 +335,7 @@ std::string FlagSet::Help() const {
   }
   const std::string epilogue = TrimNewlines(epilogue_);
   if (!epilogue.empty()) out += "\n" + epilogue + "\n";
-  out += "\n" + std::string(kExitCodesHelp) + "\n";
+  fmt::format_to(std::back_inserter(out), "\n{}\n", kExitCodesHelp);
   return out;
 }
 

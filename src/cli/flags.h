@@ -1,7 +1,9 @@
 // The command-line toolkit every `repsim` subcommand uses: flag declaration
 // and parsing, the --help layout, the error shape, suggestions, number and
 // quantity flags and the exit codes. One parser, so that every command
-// behaves the same (README "Adding a subcommand").
+// behaves the same (docs/MAINTAINING.md "Adding a subcommand"). The
+// arguments are read by Boost.Program_options (without guessing); FlagSet
+// keeps repsim's rules and messages on top of it.
 //
 // The rules, for every command:
 // * Flags are spelt out: `--name VALUE` or `--name=VALUE`, short `-x VALUE`
@@ -95,9 +97,11 @@ class FlagSet {
     std::vector<std::string>* values = nullptr;
     bool given = false;
   };
+  // The name Boost.Program_options gives the positional arguments.
+  static constexpr const char* kPositional = "positional arguments";
   const Flag* Find(std::string_view name) const;
-  Flag* FindShort(char c);
-  Expected<bool> Set(Flag& f, std::string_view spelled, std::optional<std::string> value);
+  Args Tokens(const Args& args) const;
+  MaybeError Set(Flag& f, std::string value);
   std::string Suggestion(std::string_view typed) const;
   Expected<bool> ParseOrError(const Args& args);
 
