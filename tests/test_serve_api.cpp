@@ -1,4 +1,4 @@
-// The pieces of `repsim serve` that need no socket (io/serve_api.h, io/zip.h,
+// The pieces of `repsim serve` that need no socket (serve/serve_api.h, io/zip.h,
 // Staging::InMemory). The server itself is tested over loopback by
 // tests/serve/test_serve_api.py and in a browser by tests/serve/test_browser.py.
 #include <catch2/catch.hpp>
@@ -9,7 +9,7 @@
 #include "grid_toml.h"
 #include "io/results.h"
 #include "io/scenario_loader.h"
-#include "io/serve_api.h"
+#include "serve/serve_api.h"
 #include "io/sweep_writer.h"
 #include "io/zip.h"
 

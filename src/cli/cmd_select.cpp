@@ -1,6 +1,6 @@
 // `repsim select`: a small, diverse subset of SFT examples from their
-// embeddings (include/repsim/select.h does the work; io/embeddings.h reads,
-// io/select_writer.h writes).
+// embeddings (include/repsim/select.h does the work; select/embeddings.h reads,
+// select/select_writer.h writes).
 #include <fmt/format.h>
 
 #include <chrono>
@@ -12,10 +12,10 @@
 
 #include "cli/commands.h"
 #include "cli/flags.h"
-#include "io/embeddings.h"
+#include "select/embeddings.h"
 #include "io/progress.h"
 #include "io/results.h"
-#include "io/select_writer.h"
+#include "select/select_writer.h"
 #include "io/suggest.h"
 #include "repsim/scenario.h"
 #include "repsim/select.h"

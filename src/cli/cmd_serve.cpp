@@ -1,5 +1,5 @@
 // `repsim serve`: the local web explorer. One page (web/, built into the
-// binary) and the JSON API of io/serve_api.h, over cpp-httplib.
+// binary) and the JSON API of serve/serve_api.h, over cpp-httplib.
 //
 // Safety: binds to loopback unless --host says otherwise; on loopback,
 // requests must name a loopback host (a page elsewhere cannot reach the API
@@ -27,7 +27,7 @@
 #include "cli/flags.h"
 #include "cli/web_assets.h"
 #include "io/interrupt.h"
-#include "io/serve_api.h"
+#include "serve/serve_api.h"
 
 extern char** environ;
 

@@ -1,4 +1,4 @@
-#include "io/embeddings.h"
+#include "select/embeddings.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>

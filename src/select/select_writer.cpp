@@ -1,4 +1,4 @@
-#include "io/select_writer.h"
+#include "select/select_writer.h"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "io/serve_api.h"
+#include "serve/serve_api.h"
 
 #include <fmt/format.h>
 
