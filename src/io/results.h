@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "io/staging.h"
 #include "repsim/engine.h"
 #include "repsim/scenario.h"
 #include "repsim/status.h"
@@ -63,42 +64,6 @@ std::string ReportMarkdown(const ScenarioResults& r);
 // The aligned table `repsim run` prints.
 // `width`: the terminal's columns (0: unknown; lines are then not wrapped).
 std::string TerminalSummary(const ScenarioResults& r, size_t width = 0);
-
-// A temporary folder next to the final one; Commit() swaps it into place.
-// Destroyed uncommitted, it removes itself.
-//
-// An in-memory staging (InMemory(), for `repsim serve`) touches no file:
-// what is written stays in memory (Files()), Commit() does nothing, and
-// plots are not rendered (their scripts and data are kept).
-class Staging {
- public:
-  // Error when the output folder cannot be created or is not a folder.
-  static Expected<Staging> Create(const std::filesystem::path& out_dir, const std::string& name);
-  static Staging InMemory(const std::string& name);
-  Staging(Staging&& other) noexcept;
-  Staging& operator=(Staging&&) = delete;
-  ~Staging();
-
-  // On disk: the temporary folder; in memory: empty.
-  const std::filesystem::path& dir() const { return tmp_; }
-  const std::filesystem::path& final_dir() const { return final_; }
-  bool in_memory() const { return memory_ != nullptr; }
-  MaybeError Write(const std::string& file, const std::string& content) const;
-  // A stream for a large file (closed by the caller with fclose); nullptr on failure.
-  FILE* Open(const std::string& file) const;
-  // Whether `file` was written.
-  bool Has(const std::string& file) const;
-  // In memory: every file written so far (streams once closed), by name.
-  std::map<std::string, std::string> Files() const;
-  MaybeError Commit();
-
- private:
-  struct Memory;
-  Staging(std::filesystem::path tmp, std::filesystem::path final_dir);
-  std::filesystem::path tmp_, final_;
-  bool done_ = false;
-  std::unique_ptr<Memory> memory_;
-};
 
 // Writes every file the scenario asks for into `staging`.
 MaybeError WriteResults(const ScenarioResults& r, const Staging& staging);
