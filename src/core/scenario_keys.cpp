@@ -129,43 +129,42 @@ KeyInfo TrainingKey(std::string path, std::string_view help, std::string_view un
   return k;
 }
 
-// A dropout position or rate: spec.dropout.<field>, run.dropout.<field>.
-template <auto kSpecField, double Dropout::*kRunField>
-KeyInfo DropoutKey(std::string path, std::string_view help, std::string_view unit, KeyRange range,
-                   std::string_view column, std::string_view meaning) {
+// A number held in a part of the spec and read from the same part of the run:
+// spec.<part>.<field> (a double or an optional one), run.<part>.<field>.
+template <auto kSpecPart, auto kSpecField, auto kRunPart, auto kRunField>
+KeyInfo FieldKey(std::string path, std::string_view help, std::string_view unit, KeyRange range,
+                 std::string_view column, std::string_view meaning) {
   KeyInfo k = Row(std::move(path), KeyKind::kNumber, help, unit);
   k.range = range;
   k.column = column;
   k.column_meaning = meaning;
   k.set_number = [](RunSpec& s, std::string_view, double v) -> MaybeError {
-    s.dropout.*kSpecField = v;
+    (s.*kSpecPart).*kSpecField = v;
     return std::nullopt;
   };
   k.get = [](const RunSpec& s, std::string_view) -> std::optional<double> {
-    return s.dropout.*kSpecField;
+    return (s.*kSpecPart).*kSpecField;
   };
-  k.resolved = [](const Run& r) { return r.dropout.*kRunField; };
+  k.resolved = [](const Run& r) { return (r.*kRunPart).*kRunField; };
   return k;
 }
 
-// modifiers.<field>: the same field on the spec and the run.
+// A dropout position or rate: spec.dropout.<field>, run.dropout.<field>.
+template <auto kSpecField, double Dropout::*kRunField>
+KeyInfo DropoutKey(std::string path, std::string_view help, std::string_view unit, KeyRange range,
+                   std::string_view column, std::string_view meaning) {
+  return FieldKey<&RunSpec::dropout, kSpecField, &Run::dropout, kRunField>(
+      std::move(path), help, unit, range, column, meaning);
+}
+
+// modifiers.<field>: the same field on the spec and the run, with report.md's term.
 template <double Modifiers::*kField>
 KeyInfo ModifierKey(std::string_view name, std::string_view help, KeyRange range,
                     std::string_view meaning, std::string_view at_default,
                     std::string_view unit = {}) {
-  KeyInfo k = Row(fmt::format("modifiers.{}", name), KeyKind::kNumber, help, unit);
-  k.range = range;
-  k.column = name;
-  k.column_meaning = meaning;
+  KeyInfo k = FieldKey<&RunSpec::modifiers, kField, &Run::modifiers, kField>(
+      fmt::format("modifiers.{}", name), help, unit, range, name, meaning);
   k.report = ReportTerm{at_default};
-  k.set_number = [](RunSpec& s, std::string_view, double v) -> MaybeError {
-    s.modifiers.*kField = v;
-    return std::nullopt;
-  };
-  k.get = [](const RunSpec& s, std::string_view) -> std::optional<double> {
-    return s.modifiers.*kField;
-  };
-  k.resolved = [](const Run& r) { return r.modifiers.*kField; };
   return k;
 }
 
