@@ -132,9 +132,7 @@ std::optional<std::vector<std::pair<std::string, Scenario>>> LoadAll(
   for (const std::string& f : files) {
     io::LoadResult r;
     if (f == "-") {
-      std::ostringstream text;
-      text << std::cin.rdbuf();
-      r = io::LoadScenarioText(text.str(), kStdinName, sets);
+      r = io::LoadScenarioStream(std::cin, kStdinName, sets);
     } else {
       r = io::LoadScenarioFile(f, sets);
     }

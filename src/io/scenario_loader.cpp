@@ -17,6 +17,7 @@
 #include "io/columns.h"
 #include "io/scenario_set.h"
 #include "io/suggest.h"
+#include "io/toml_guard.h"
 #include "repsim/scenario_keys.h"
 
 namespace repsim::io {
@@ -55,6 +56,8 @@ constexpr std::string_view kScaleNames[] = {"log", "linear"};
 
 constexpr int kMaxTrajectoryPoints = 100000;
 constexpr size_t kMaxNameLength = 100;
+// [[compare]] variants in one file (issue 22: 10,000 took > 120 s).
+constexpr size_t kMaxCompareVariants = 1000;
 
 std::string Describe(const toml::node& n) {
   if (auto s = n.as_string()) return fmt::format("\"{}\"", s->get());
@@ -722,6 +725,13 @@ class Loader {
       Error(n.source(), "compare: must be a non-empty array of tables ([[compare]])");
       return;
     }
+    if (arr->size() > kMaxCompareVariants) {
+      Error((*arr)[kMaxCompareVariants].source(),
+            fmt::format("{} [[compare]] variants: at most {} are accepted (each is a full "
+                        "evaluation; split the file)",
+                        arr->size(), kMaxCompareVariants));
+      return;
+    }
     std::set<std::string> names;
     std::vector<std::string_view> keys = ConcreteKeyViews(sc.base, false);
     keys.insert(keys.begin(), "name");
@@ -867,16 +877,17 @@ class Loader {
 
 }  // namespace
 
-std::string LoadResult::FormatErrors() const {
-  std::string out;
-  for (const Diagnostic& d : errors) out += Format(d, source);
-  return out;
-}
+std::string LoadResult::FormatErrors() const { return FormatAll(errors, source); }
 
 LoadResult LoadScenarioText(std::string_view text, const std::string& path,
                             std::span<const std::string> sets) {
   LoadResult out;
   out.source = std::string(text);
+  // Before toml++ sees it (io/toml_guard.h: its dotted keys recurse).
+  if (std::optional<Diagnostic> d = CheckTomlText(out.source, path)) {
+    out.errors.push_back(std::move(*d));
+    return out;
+  }
   Loader loader(path, out);
   toml::table root;
   try {
@@ -893,6 +904,34 @@ LoadResult LoadScenarioText(std::string_view text, const std::string& path,
   return out;
 }
 
+LoadResult LoadScenarioStream(std::istream& in, const std::string& path,
+                              std::span<const std::string> sets) {
+  // Read at most one byte past the guard's limit: /dev/zero or a huge file
+  // stops here, not when memory runs out.
+  const size_t max = TomlLimits{}.max_bytes;
+  std::string text;
+  std::vector<char> chunk(64 * 1024);
+  while (text.size() <= max && in) {
+    in.read(chunk.data(),
+            static_cast<std::streamsize>(std::min(chunk.size(), max + 1 - text.size())));
+    text.append(chunk.data(), static_cast<size_t>(in.gcount()));
+  }
+  if (in.bad()) {
+    LoadResult out;
+    out.errors.push_back(Diagnostic{path, 0, 0, "cannot read the file (is it a directory?)"});
+    return out;
+  }
+  if (text.size() > max) {
+    LoadResult out;
+    out.errors.push_back(Diagnostic{
+        path, 0, 0,
+        fmt::format("the file is over {} bytes ({} MiB): a scenario is a few hundred bytes", max,
+                    max >> 20)});
+    return out;
+  }
+  return LoadScenarioText(text, path, sets);
+}
+
 LoadResult LoadScenarioFile(const std::string& path, std::span<const std::string> sets) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
@@ -907,14 +946,7 @@ LoadResult LoadScenarioFile(const std::string& path, std::span<const std::string
         Diagnostic{path, 0, 0, fmt::format("cannot read the file: {}", std::strerror(errno))});
     return out;
   }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) {
-    LoadResult out;
-    out.errors.push_back(Diagnostic{path, 0, 0, "cannot read the file (is it a directory?)"});
-    return out;
-  }
-  return LoadScenarioText(ss.str(), path, sets);
+  return LoadScenarioStream(in, path, sets);
 }
 
 }  // namespace repsim::io

@@ -4,6 +4,7 @@
 // suggestion for unknown keys and names. Exceptions from toml++ stop here.
 #pragma once
 
+#include <istream>
 #include <optional>
 #include <span>
 #include <string>
@@ -27,6 +28,10 @@ struct LoadResult {
 // `sets`: "KEY=VALUE" assignments applied before validation (`repsim run
 // --set`, io/scenario_set.h); a diagnostic at a set value names the --set.
 LoadResult LoadScenarioFile(const std::string& path, std::span<const std::string> sets = {});
+// At most TomlLimits::max_bytes are read from `in` (standard input, a
+// device): more is an error, found without reading the rest.
+LoadResult LoadScenarioStream(std::istream& in, const std::string& path,
+                              std::span<const std::string> sets = {});
 LoadResult LoadScenarioText(std::string_view text, const std::string& path,
                             std::span<const std::string> sets = {});
 

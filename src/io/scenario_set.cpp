@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "io/suggest.h"
+#include "io/toml_guard.h"
 
 namespace repsim::io {
 namespace {
@@ -34,6 +35,8 @@ std::optional<toml::table> ParseValue(std::string_view set, size_t eq, const std
   const std::string_view value = set.substr(eq + 1);
   for (const std::string& doc :
        {fmt::format("{}={}", key, value), fmt::format("{}={}", key, TomlQuoted(value))}) {
+    // A value over the pre-parse guard's limits is taken as a string.
+    if (CheckTomlText(doc, source)) continue;
     try {
       return toml::parse(doc, source);
     } catch (const toml::parse_error&) {

@@ -8,6 +8,7 @@
 #include "io/results.h"
 #include "io/sweep_rows.h"
 #include "io/table.h"
+#include "io/toml_guard.h"
 
 namespace repsim::io {
 namespace {
@@ -54,6 +55,9 @@ std::string ShardMetaToml(const ShardMeta& m) {
 }
 
 Expected<ShardMeta> ParseShardMeta(const std::string& text, const std::string& path) {
+  if (std::optional<Diagnostic> d = CheckTomlText(text, path)) {
+    return Error{fmt::format("{}: not a valid shard file: {}", path, d->message)};
+  }
   toml::table t;
   try {
     t = toml::parse(text, path);
