@@ -334,3 +334,11 @@ range = { from = 1e8, to = 1e13, steps = 6, scale = "log" }
   CHECK(axes[0].values == linear);   // exactly: not 0.19999999999999996
   CHECK(axes[1].values == decades);  // exactly: not 999999999.9999998
 }
+
+TEST_CASE("[[compare]] variants are capped at 1000 (issue 22)", "[loader]") {
+  std::string many = Good("[training]\nepochs = 4\n");
+  for (int i = 0; i < 1001; ++i) many += "[[compare]]\nname = \"v" + std::to_string(i) + "\"\n";
+  CHECK(FirstError(many).find("1001 [[compare]] variants: at most 1000 are accepted") !=
+        std::string::npos);
+  CHECK(FirstError(many).rfind("t.toml:", 0) == 0);
+}

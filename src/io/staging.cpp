@@ -3,9 +3,15 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <mutex>
+#include <optional>
+#include <sstream>
+#include <string>
 #include <system_error>
 
 namespace repsim::io {
@@ -51,6 +57,71 @@ Staging::~Staging() {
   }
 }
 
+namespace {
+
+// When process `pid` started (seconds since the epoch), or nothing when no
+// process has that id (/proc/PID/stat's start time in clock ticks after
+// boot, plus /proc/stat's btime).
+std::optional<double> ProcessStart(long pid) {
+  std::ifstream stat(fmt::format("/proc/{}/stat", pid));
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  const size_t paren = text.rfind(')');  // the command may hold spaces and parentheses
+  if (paren == std::string::npos || paren + 2 > text.size()) return std::nullopt;
+  std::istringstream fields(text.substr(paren + 2));
+  std::string field;
+  // Field 22 (starttime) is the 20th after the command.
+  for (int i = 0; i < 20 && fields >> field; ++i) {
+  }
+  std::ifstream boot_stat("/proc/stat");
+  std::string key;
+  double btime = -1;
+  while (boot_stat >> key) {
+    if (key == "btime") {
+      boot_stat >> btime;
+      break;
+    }
+  }
+  if (btime < 0 || field.empty()) return std::nullopt;
+  return btime + std::stod(field) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+}  // namespace
+
+int RemoveStaleStaging(const fs::path& out_dir) {
+  int removed = 0;
+  std::error_code ec;
+  for (fs::directory_iterator it(out_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string file = it->path().filename().string();
+    const size_t mark = file.rfind(".tmp-");
+    if (file.size() < 2 || file[0] != '.' || mark == std::string::npos || mark == 0) continue;
+    const std::string digits = file.substr(mark + 5);
+    if (digits.empty() || digits.size() > 9 ||
+        digits.find_first_not_of("0123456789") != std::string::npos) {
+      continue;
+    }
+    const long pid = std::stol(digits);
+    if (pid == getpid()) continue;
+    std::error_code e2;
+    if (!fs::is_directory(it->path(), e2)) continue;
+    // Alive is not enough: the id may have been reused by a process that
+    // started after the folder was last written to.
+    const bool alive = ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+    if (alive) {
+      const std::optional<double> start = ProcessStart(pid);
+      if (!start) continue;  // cannot tell: keep it
+      const auto written = fs::last_write_time(it->path(), e2);
+      if (e2) continue;
+      const double written_s =
+          std::chrono::duration<double>(std::chrono::file_clock::to_sys(written).time_since_epoch())
+              .count();
+      if (written_s >= *start - 1) continue;  // its owner may still be writing
+    }
+    fs::remove_all(it->path(), e2);
+    if (!e2) ++removed;
+  }
+  return removed;
+}
+
 Expected<Staging> Staging::Create(const fs::path& out_dir, const std::string& name) {
   std::error_code ec;
   if (fs::exists(out_dir, ec) && !fs::is_directory(out_dir, ec)) {
@@ -64,6 +135,9 @@ Expected<Staging> Staging::Create(const fs::path& out_dir, const std::string& na
   if (fs::exists(final_dir, ec) && !fs::is_directory(final_dir, ec)) {
     return Error{fmt::format("{}: exists and is not a folder", final_dir.string())};
   }
+  // Staging folders of runs that were killed (SIGKILL, a crash) would stay
+  // forever (issue 22: ~570 MB each); those of processes gone are removed.
+  RemoveStaleStaging(out_dir);
   const fs::path tmp = out_dir / fmt::format(".{}.tmp-{}", name, getpid());
   fs::remove_all(tmp, ec);
   fs::create_directory(tmp, ec);

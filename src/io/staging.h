@@ -13,6 +13,12 @@
 
 namespace repsim::io {
 
+// Removes the staging folders (".NAME.tmp-PID") in `out_dir` left by runs
+// that were killed: those whose process is gone, or whose process id now
+// belongs to a process that started after the folder was last written (the
+// id was reused). Returns how many were removed. Staging::Create calls it.
+int RemoveStaleStaging(const std::filesystem::path& out_dir);
+
 // A temporary folder next to the final one; Commit() swaps it into place.
 // Destroyed uncommitted, it removes itself.
 //
