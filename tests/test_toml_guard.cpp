@@ -12,8 +12,8 @@
 
 #include "cli/cli_util.h"
 #include "io/scenario_loader.h"
-#include "io/serve_api.h"
 #include "io/toml_guard.h"
+#include "serve/serve_api.h"
 
 using repsim::io::CheckTomlText;
 using repsim::io::LoadScenarioText;

@@ -1,33 +1,39 @@
 // `repsim serve`: the local web explorer. One page (web/, built into the
-// binary) and the JSON API of serve/serve_api.h, over cpp-httplib.
+// binary) and the JSON API of serve/serve_api.h, behind the request handler of
+// serve/serve_router.h and the reading front of cli/http_front.h (which
+// replaced cpp-httplib for issue 22: that header says why).
 //
 // Safety: binds to loopback unless --host says otherwise; on loopback,
 // requests must name a loopback host (a page elsewhere cannot reach the API
-// through DNS rebinding); bodies over 1 MiB get 413; sweeps over
+// through DNS rebinding), and a browser's POST must be same-origin (Origin,
+// Sec-Fetch-Site); bodies over 1 MiB get 413, chunked or not; sweeps over
 // --max-sweep-points get 400 before any work; no request reads or writes a
-// file (serve_api.h). Robustness: a pool of worker threads, and read/write
-// timeouts, so that a slow or abandoned client holds one worker for at most
-// --timeout seconds; SIGINT/SIGTERM stop the server between requests.
+// file (serve_api.h). Robustness: slow clients hold a socket, never a
+// worker; each request must arrive whole within --timeout seconds (408);
+// SIGINT/SIGTERM close every connection at once.
+#include <fcntl.h>
 #include <fmt/format.h>
-#include <httplib.h>
+#include <netdb.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
-#include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
-#include <iostream>
+#include <cstdlib>
 #include <string>
 #include <thread>
 
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "cli/http_front.h"
 #include "cli/web_assets.h"
 #include "io/interrupt.h"
 #include "serve/serve_api.h"
+#include "serve/serve_router.h"
 
 extern char** environ;
 
@@ -46,30 +52,43 @@ constexpr const char* kServeUsage =
     "  POST /api/check         TOML body: {\"ok\": true, ...} or the located diagnostics\n"
     "  POST /api/results.zip   TOML body: the scenario and what `repsim run` would write\n"
     "  GET  /api/laws          the law presets;  GET /api/columns: the summary's columns\n"
-    "Bad input is HTTP 400 with the diagnostics in JSON; bodies over 1 MiB are 413.\n"
+    "Bad input is HTTP 400 with the diagnostics in JSON; bodies over 1 MiB are 413 (chunked\n"
+    "too); a request must arrive whole within --timeout seconds (408); a browser's POST must\n"
+    "come from the server's own page (Origin, Sec-Fetch-Site; scripts send neither).\n"
     "Nothing is read from or written to files. Ctrl-C stops the server.";
 
 bool IsLoopback(const std::string& host) {
   return host == "127.0.0.1" || host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
 }
 
-// The host part of a Host header ("127.0.0.1:8787", "[::1]:8787", "localhost").
-std::string HostName(const std::string& header) {
-  if (!header.empty() && header[0] == '[') {
-    const size_t end = header.find(']');
-    return end == std::string::npos ? header : header.substr(1, end - 1);
+// A listening TCP socket on host:port (port 0: any free one), or -1; `bound`
+// is the port.
+int Listen(const std::string& host, int port, int* bound) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0) return -1;
+  int fd = -1;
+  for (addrinfo* a = found; a && fd < 0; a = a->ai_next) {
+    fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) continue;
+    int yes = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    if (::bind(fd, a->ai_addr, a->ai_addrlen) != 0 || ::listen(fd, SOMAXCONN) != 0) {
+      ::close(fd);
+      fd = -1;
+    }
   }
-  return header.substr(0, header.find(':'));
-}
-
-void Send(httplib::Response& res, const io::ApiReply& reply) {
-  res.status = reply.status;
-  res.set_content(reply.body, reply.content_type.c_str());
-  if (!reply.filename.empty()) {
-    res.set_header("Content-Disposition",
-                   fmt::format("attachment; filename=\"{}\"", reply.filename));
-  }
-  res.set_header("Cache-Control", "no-store");
+  freeaddrinfo(found);
+  if (fd < 0) return -1;
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  *bound = addr.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port)
+                                      : ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
+  return fd;
 }
 
 // Opens `url` in the desktop's browser (xdg-open), without waiting for it.
@@ -111,7 +130,8 @@ int ServeCommand(const Args& args) {
              "largest sweep one request may ask for (default 20000)")
       .Value("threads", '\0', "N", &threads_text, "requests served at once (default 16)")
       .Value("timeout", '\0', "SECONDS", &timeout_text,
-             "seconds a client may take to send a request or read a reply (default 5)");
+             "seconds a client may take to send a whole request (headers and body), or stall "
+             "while reading a reply; an idle connection closes after it too (default 5)");
   if (auto code = flags.Parse(args)) return *code;
   struct IntFlag {
     const char* name;
@@ -132,131 +152,23 @@ int ServeCommand(const Args& args) {
     if (name == "timeout") timeout = static_cast<int>(*v);
     if (name == "max-sweep-points") max_sweep_points = static_cast<uint64_t>(*v);
   }
-  io::ServeLimits limits;
-  limits.max_sweep_points = max_sweep_points;
-  const bool loopback = IsLoopback(host);
+  io::ServeOptions options;
+  options.limits.max_sweep_points = max_sweep_points;
+  options.loopback = IsLoopback(host);
+  for (const WebAsset& a : WebAssets()) options.files.push_back({a.path, a.content_type, a.data});
+  const bool loopback = options.loopback;
+  FrontOptions front;
+  front.threads = threads;
+  front.timeout = std::chrono::seconds(timeout);
+  front.http.max_body = kMaxBody;
 
-  httplib::Server server;
-  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  server.set_payload_max_length(kMaxBody);
-  server.set_read_timeout(timeout, 0);
-  server.set_write_timeout(timeout, 0);
-  server.set_keep_alive_timeout(timeout);
-  server.set_keep_alive_max_count(100);
-
-  server.set_pre_routing_handler([loopback](const httplib::Request& req, httplib::Response& res) {
-    if (loopback && !IsLoopback(HostName(req.get_header_value("Host")))) {
-      Send(res, io::ApiError(403,
-                             "this server answers only requests addressed to a loopback "
-                             "host (127.0.0.1, localhost, [::1])"));
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    // cpp-httplib answers "Accept-Encoding: br" with Brotli at quality 11,
-    // ~100 ms for the ~40 kB of a run (measured in chromium); gzip at zlib's
-    // default level takes ~1 ms. The request is the server's own, non-const
-    // object; the hook only sees it as const.
-    auto& headers = const_cast<httplib::Request&>(req).headers;
-    auto it = headers.find("Accept-Encoding");
-    if (it != headers.end()) {
-      if (it->second.find("gzip") != std::string::npos) {
-        it->second = "gzip";
-      } else {
-        headers.erase(it);
-      }
-    }
-    return httplib::Server::HandlerResponse::Unhandled;
-  });
-
-  for (const WebAsset& a : WebAssets()) {
-    auto serve = [&a](const httplib::Request&, httplib::Response& res) {
-      res.set_content(a.data.data(), a.data.size(), std::string(a.content_type).c_str());
-    };
-    server.Get(std::string(a.path), serve);
-    if (a.path == "/index.html") server.Get("/", serve);
-  }
-  server.Get("/api/laws",
-             [](const httplib::Request&, httplib::Response& res) { Send(res, io::ApiLaws()); });
-  server.Get("/api/columns",
-             [](const httplib::Request&, httplib::Response& res) { Send(res, io::ApiColumns()); });
-  server.Post("/api/run", [&limits](const httplib::Request& req, httplib::Response& res) {
-    io::RunRequest request;
-    if (req.has_param("sweep")) request.sweep = req.get_param_value("sweep") != "0";
-    if (req.has_param("columns")) {
-      const std::string list = req.get_param_value("columns");
-      size_t start = 0;
-      while (start <= list.size()) {
-        size_t end = list.find(',', start);
-        if (end == std::string::npos) end = list.size();
-        if (end > start) request.sweep_columns.push_back(list.substr(start, end - start));
-        start = end + 1;
-      }
-    }
-    const auto t0 = std::chrono::steady_clock::now();
-    Send(res, io::ApiRun(req.body, limits, request));
-    const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - t0;
-    res.set_header("Server-Timing", fmt::format("run;dur={:.1f}", took.count()));
-  });
-  server.Post("/api/check", [&limits](const httplib::Request& req, httplib::Response& res) {
-    Send(res, io::ApiCheck(req.body, limits));
-  });
-  server.Post("/api/results.zip", [&limits](const httplib::Request& req, httplib::Response& res) {
-    Send(res, io::ApiResultsZip(req.body, limits));
-  });
-  // Errors without a body of their own (404 for unknown paths, 413, 400 for
-  // malformed requests) get a JSON one.
-  server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return;
-    std::string message;
-    switch (res.status) {
-      case 404:
-        message = fmt::format("no such page or API: {} {}", req.method, req.path);
-        break;
-      case 413:
-        message = fmt::format("the request body is over {} bytes", kMaxBody);
-        break;
-      default:
-        message = fmt::format("HTTP {}", res.status);
-    }
-    const int status = res.status;
-    Send(res, io::ApiError(status, message));
-  });
-  server.set_exception_handler(
-      [](const httplib::Request&, httplib::Response& res, const std::exception_ptr& ep) {
-        std::string what = "unknown exception";
-        try {
-          std::rethrow_exception(ep);
-        } catch (const std::exception& e) {
-          what = e.what();
-        } catch (...) {
-        }
-        Send(res, io::ApiError(500, fmt::format("internal error: {}", what)));
-      });
-
-  // cpp-httplib 0.11 listens with a backlog of 5: 200 clients connecting at
-  // once would overflow it. Its socket-options hook hands us the socket
-  // (before bind), and listen() again after binding raises the backlog.
-  int listen_fd = -1;
-  server.set_socket_options([&listen_fd](socket_t sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    // Replies go out in two writes (head, body): without this, Nagle's
-    // algorithm holds the body until the client acknowledges the head.
-    // Accepted sockets inherit it from the listening one.
-    setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
-    listen_fd = sock;
-  });
   int bound = port;
-  if (port == 0) {
-    bound = server.bind_to_any_port(host);
-  } else if (!server.bind_to_port(host, port)) {
-    bound = -1;
-  }
-  if (bound < 0) {
+  const int listen_fd = Listen(host, port, &bound);
+  if (listen_fd < 0) {
     return Fail("serve", fmt::format("cannot listen on {}:{} (in use? try --port 0 for any free "
                                      "port)",
                                      host, port));
   }
-  if (listen_fd >= 0) ::listen(listen_fd, SOMAXCONN);
   const std::string shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
   const std::string url = fmt::format("http://{}:{}/", shown, bound);
   fmt::print("repsim serve: listening on {} ({}); Ctrl-C stops it\n", url,
@@ -266,15 +178,21 @@ int ServeCommand(const Args& args) {
   std::fflush(stdout);
 
   io::InstallInterruptHandlers();
-  std::atomic<bool> done{false};
-  std::thread watcher([&] {
-    while (!done && !io::Interrupted()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    server.stop();
-  });
   if (open) OpenBrowser(url);
-  const bool ok = server.listen_after_bind();
-  done = true;
-  watcher.join();
+  const RequestHandler handler = [&options](const io::HttpRequest& request) {
+    return io::HandleRequest(request, options);
+  };
+  const FrontEnd end = ServeHttp(listen_fd, front, handler, [] { return io::Interrupted(); });
+  ::close(listen_fd);
+  if (end == FrontEnd::kWorkersBusy) {
+    // A request still computing (bounded by the work limits) is abandoned:
+    // nothing is written to files, so nothing is lost.
+    fmt::print("repsim serve: stopped ({}; a request in progress was abandoned)\n",
+               io::InterruptSignal() == SIGINT ? "SIGINT" : "SIGTERM");
+    std::fflush(stdout);
+    std::_Exit(kExitOk);
+  }
+  const bool ok = end == FrontEnd::kStopped;
   if (io::Interrupted()) {
     fmt::print("repsim serve: stopped ({})\n",
                io::InterruptSignal() == SIGINT ? "SIGINT" : "SIGTERM");

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <optional>
@@ -20,59 +21,38 @@
 #include "io/zip.h"
 #include "repsim/law.h"
 #include "repsim/sweep.h"
+#include "serve/serve_router.h"
 
 namespace repsim::io {
 namespace {
 
-// `s` with every byte that is not part of valid UTF-8 replaced by U+FFFD, so
-// that the JSON stays valid whatever bytes a request sent.
-std::string ValidUtf8(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-    bool ok = n > 0 && i + n <= s.size() && !(n == 2 && c < 0xc2);
-    for (size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(s[i + k]) >> 6) == 0x2;
-    if (ok && n == 3) {  // no overlong forms, no surrogates
-      const auto c1 = static_cast<unsigned char>(s[i + 1]);
-      ok = !(c == 0xe0 && c1 < 0xa0) && !(c == 0xed && c1 >= 0xa0);
-    }
-    if (ok && n == 4) {  // no overlong forms, nothing above U+10FFFF
-      const auto c1 = static_cast<unsigned char>(s[i + 1]);
-      ok = !(c == 0xf0 && c1 < 0x90) && !(c == 0xf4 && c1 >= 0x90) && c <= 0xf4;
-    }
-    if (ok) {
-      out.append(s.substr(i, n));
-      i += n;
-    } else {
-      out += "\xEF\xBF\xBD";
-      ++i;
-    }
-  }
-  return out;
-}
-
-std::string DiagnosticsJson(const std::vector<Diagnostic>& ds, std::string_view source) {
+// The first kMaxDiagnosticsShown diagnostics (the source split once: the
+// cost is linear in the text however many there are).
+std::string DiagnosticsJson(const std::vector<Diagnostic>& ds,
+                            const std::vector<std::string_view>& lines) {
   std::string out = "[";
-  for (size_t i = 0; i < ds.size(); ++i) {
+  const size_t shown = std::min(ds.size(), kMaxDiagnosticsShown);
+  for (size_t i = 0; i < shown; ++i) {
     const Diagnostic& d = ds[i];
     out += fmt::format(
         "{}\n    {{\"file\": {}, \"line\": {}, \"column\": {}, \"message\": {}, \"text\": {}}}",
         i ? "," : "", JsonString(d.file), d.line, d.column, JsonString(ValidUtf8(d.message)),
-        JsonString(ValidUtf8(Format(d, source))));
+        JsonString(ValidUtf8(Format(d, lines))));
   }
   return out + (ds.empty() ? "]" : "\n  ]");
 }
 
+// 400 with the diagnostics: "error" is their text (at most
+// kMaxDiagnosticsShown, then "and N more"), "diagnostics" the first ones,
+// "more" how many were left out.
 ApiReply BadInput(const std::vector<Diagnostic>& ds, std::string_view source) {
   ApiReply r;
   r.status = 400;
-  std::string all;
-  for (const Diagnostic& d : ds) all += Format(d, source);
-  r.body = fmt::format("{{\n  \"ok\": false,\n  \"error\": {},\n  \"diagnostics\": {}\n}}\n",
-                       JsonString(ValidUtf8(all)), DiagnosticsJson(ds, source));
+  const std::vector<std::string_view> lines = SplitLines(source);
+  const size_t more = ds.size() > kMaxDiagnosticsShown ? ds.size() - kMaxDiagnosticsShown : 0;
+  r.body = fmt::format(
+      "{{\n  \"ok\": false,\n  \"error\": {},\n  \"diagnostics\": {},\n  \"more\": {}\n}}\n",
+      JsonString(ValidUtf8(FormatAll(ds, source))), DiagnosticsJson(ds, lines), more);
   return r;
 }
 
@@ -214,7 +194,8 @@ std::variant<Computed, ApiReply> Compute(const Scenario& sc, const ServeLimits& 
 ApiReply ApiError(int status, std::string_view message) {
   ApiReply r;
   r.status = status;
-  r.body = fmt::format("{{\"ok\": false, \"error\": {}}}\n", JsonString(message));
+  // The message may quote the request (a query parameter): any bytes.
+  r.body = fmt::format("{{\"ok\": false, \"error\": {}}}\n", JsonString(ValidUtf8(message)));
   return r;
 }
 

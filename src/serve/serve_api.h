@@ -15,7 +15,8 @@
 //   GET  /api/columns      every summary column and its meaning
 //
 // Bad input is status 400 with {"error": TEXT, "diagnostics": [{file, line,
-// column, message, text}]} (line 0: about the whole file).
+// column, message, text}], "more": N} (line 0: about the whole file; at most
+// kMaxDiagnosticsShown diagnostics, "more" counts those left out).
 #pragma once
 
 #include <cstdint>
