@@ -427,15 +427,27 @@ py::dict Evaluate(const std::string& toml_text, const std::vector<std::string>& 
   }
 
   // The general path: every point resolved and evaluated as a sweep point.
+  // Every output is allocated before the first point is evaluated: memory
+  // that runs out does so here, as a clear error, never mid-way.
   std::vector<Column> out_cols;
-  for (int c : picked) {
-    if (c < 0) {
-      out_cols.push_back(Column{"status", false, {}, std::vector<std::string>(n)});
-    } else if (summary_columns[c]->numeric()) {
-      out_cols.push_back(Column{summary_columns[c]->name, true, std::vector<double>(n), {}});
-    } else {
-      out_cols.push_back(Column{summary_columns[c]->name, false, {}, std::vector<std::string>(n)});
+  try {
+    for (int c : picked) {
+      if (c < 0) {
+        out_cols.push_back(Column{"status", false, {}, std::vector<std::string>(n)});
+      } else if (summary_columns[c]->numeric()) {
+        out_cols.push_back(Column{summary_columns[c]->name, true, std::vector<double>(n), {}});
+      } else {
+        out_cols.push_back(
+            Column{summary_columns[c]->name, false, {}, std::vector<std::string>(n)});
+      }
     }
+  } catch (const std::bad_alloc&) {
+    out_cols.clear();
+    const std::string message = fmt::format(
+        "repsim.evaluate: not enough memory for the {} points' {} columns; split the grid", n,
+        picked.size());
+    PyErr_SetString(PyExc_MemoryError, message.c_str());
+    throw py::error_already_set();
   }
   std::atomic<uint64_t> first_invalid{std::numeric_limits<uint64_t>::max()};
   std::vector<std::string> invalid_message(1);
@@ -517,6 +529,28 @@ py::dict Evaluate(const std::string& toml_text, const std::vector<std::string>& 
                     where, invalid_message[0]));
   }
   return ColumnsToDict(out_cols, shape);
+}
+
+// Bytes one point of Evaluate's general path holds at its peak, for the
+// columns asked for (all when none): a numeric column is a double here and
+// again in the numpy result; a text column (and "status") a std::string
+// here (32 bytes and its heap text, ~48) and a Python str in the result
+// (~80). Python checks points * this before any allocation (issue 22).
+size_t PointBytes(const std::optional<std::vector<std::string>>& columns) {
+  constexpr size_t kNumber = 16, kText = 160;
+  const io::ColumnSet& all = io::DefaultColumns();
+  if (!columns) {
+    size_t bytes = kText;  // status
+    for (const io::Column* c : all) bytes += c->numeric() ? kNumber : kText;
+    return bytes;
+  }
+  size_t bytes = 0;
+  for (const std::string& name : *columns) {
+    bool numeric = false;
+    for (const io::Column* c : all) numeric = numeric || (c->name == name && c->numeric());
+    bytes += numeric ? kNumber : kText;
+  }
+  return bytes;
 }
 
 // The summary.json of one run (no arrays): exactly what `repsim run` writes.
@@ -947,6 +981,7 @@ PYBIND11_MODULE(_repsim, m) {
   m.def("evaluate", &Evaluate, py::arg("toml"), py::arg("keys"), py::arg("values"),
         py::arg("shape"), py::arg("columns"), py::arg("threads"), py::arg("exact"));
   m.def("evaluate_one", &EvaluateOne, py::arg("toml"));
+  m.def("point_bytes", &PointBytes, py::arg("columns"));
   m.def("keys", &Keys);
   m.def("laws", &Laws);
   m.def("fit", &Fit, py::arg("path"), py::arg("params"), py::arg("tokens"),

@@ -25,6 +25,38 @@ _LEAVES = None  # leaf name -> [full keys]
 
 # As sweeps: a typo must not ask for 10^12 evaluations (repsim/scenario.h).
 MAX_POINTS = 1e8
+# And a cap in bytes (issue 22): what a grid holds at its peak — every output
+# column in C++ and again in numpy, the per-point text of name arrays — is
+# estimated from the shapes before anything of the grid's size is allocated;
+# over MAX_BYTES, or over 80 % of the memory available now, is refused.
+MAX_BYTES = 4 * 2 ** 30
+
+
+def _available_bytes():
+    """MemAvailable from /proc/meminfo, or None where there is none."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def _compact(a):
+    """The smallest view of `a` that broadcasts back to it: every axis along
+    which it does not vary (stride 0, as np.broadcast_to makes) cut to one
+    element. Reads nothing; a broadcast view is never materialised."""
+    if a.ndim == 0 or all(s != 0 or n <= 1 for s, n in zip(a.strides, a.shape)):
+        return a
+    return a[tuple(slice(0, 1) if (s == 0 and n > 1) else slice(None)
+                   for s, n in zip(a.strides, a.shape))]
+
+
+# A name array's values as the C++ side receives them: a Python str per
+# point (~60 bytes) in a list (8), a std::string (32).
+_TEXT_INPUT_BYTES = 100
 
 
 def _key_tables():
@@ -153,16 +185,22 @@ def _short(value):
 
 
 def _as_array(key, kind, value):
-    """An array argument as float64 (numbers) or an object array of str (names, "25B")."""
+    """An array argument as float64 (numbers) or an object array of str (names, "25B").
+    Converted on its compact form (_compact), then broadcast back: a
+    np.broadcast_to view of 5*10^8 points costs what its one value costs."""
     try:
         a = np.asarray(value)
     except Exception as e:
         raise ScenarioError(f"{key} = {_short(value)}: not an array of numbers ({e})") from None
+    if a.ndim > 0 and a.size > 0:
+        small = _compact(a)
+        if small is not a:
+            return np.broadcast_to(_as_array(key, kind, small), a.shape)
     if a.dtype.kind in "iuf":
         if kind == "choice":
             raise ScenarioError(f"{key}: takes names, not numbers")
         with np.errstate(all="ignore"):
-            return a.astype(np.float64)
+            return a.astype(np.float64, copy=False)
     if a.dtype.kind in "US" or a.dtype.kind == "O":
         if kind == "number" and a.dtype.kind == "O":
             try:
@@ -336,6 +374,17 @@ def evaluate(keys=None, /, *, columns=None, as_frame=False, threads=0, exact=Fal
     if points > MAX_POINTS:
         raise ScenarioError(f"the arrays broadcast to {points} points, more than {MAX_POINTS:g}: "
                             "split the grid")
+    texts = sum(1 for _, a in arrays if a.dtype != np.float64)
+    need = points * (_repsim.point_bytes(columns) + texts * _TEXT_INPUT_BYTES
+                     + (len(arrays) * 8 if as_frame else 0))
+    available = _available_bytes()
+    if need > MAX_BYTES or (available is not None and need > 0.8 * available):
+        room = f"at most {MAX_BYTES / 1e9:.1f} GB (repsim._evaluate.MAX_BYTES)"
+        if available is not None and 0.8 * available < MAX_BYTES:
+            room = f"{available / 1e9:.1f} GB of memory is available now"
+        raise ScenarioError(f"the arrays broadcast to {points} points, which need about "
+                            f"{need / 1e9:.1f} GB; {room}: split the grid or ask for fewer "
+                            "columns")
 
     # The scenario at the first point: what the loader checks.
     first = [(k, a.ravel()[0]) for k, a in arrays]
