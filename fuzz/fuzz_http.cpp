@@ -10,8 +10,8 @@
 #include <string>
 #include <string_view>
 
-#include "io/http_request.h"
-#include "io/serve_router.h"
+#include "serve/http_request.h"
+#include "serve/serve_router.h"
 
 namespace {
 

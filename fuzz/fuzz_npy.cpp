@@ -11,7 +11,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "io/embeddings.h"
+#include "select/embeddings.h"
 
 namespace {
 
