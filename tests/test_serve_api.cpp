@@ -9,9 +9,9 @@
 #include "grid_toml.h"
 #include "io/results.h"
 #include "io/scenario_loader.h"
-#include "serve/serve_api.h"
 #include "io/sweep_writer.h"
 #include "io/zip.h"
+#include "serve/serve_api.h"
 
 using namespace repsim;
 using repsim::test::ReadFile;

@@ -12,13 +12,13 @@
 
 #include "cli/commands.h"
 #include "cli/flags.h"
-#include "select/embeddings.h"
 #include "io/progress.h"
 #include "io/results.h"
-#include "select/select_writer.h"
 #include "io/suggest.h"
 #include "repsim/scenario.h"
 #include "repsim/select.h"
+#include "select/embeddings.h"
+#include "select/select_writer.h"
 
 namespace fs = std::filesystem;
 
