@@ -93,6 +93,28 @@ const std::vector<std::string>& LawHelps() {
   return helps;
 }
 
+// A key that takes one of an enum's names: set on the spec, echoed by the
+// input column `column` (its meaning: the help).
+template <typename E>
+KeyInfo ChoiceKey(std::string path, std::string_view help, std::string_view column,
+                  std::span<const std::string_view> names,
+                  std::optional<E> (*from_name)(std::string_view), E& (*spec_field)(RunSpec&),
+                  E (*run_field)(const Run&)) {
+  KeyInfo k = Row(std::move(path), KeyKind::kChoice, help);
+  k.choices = names;
+  k.column = column;
+  k.column_meaning = help;
+  k.set_name = [names, from_name, spec_field](RunSpec& s, std::string_view path,
+                                              std::string_view v) -> MaybeError {
+    const std::optional<E> e = from_name(v);
+    if (!e) return OneOf(path, v, names);
+    spec_field(s) = *e;
+    return std::nullopt;
+  };
+  k.resolved_name = [run_field](const Run& r) { return ToString(run_field(r)); };
+  return k;
+}
+
 // data.<field>: the one source of a plain [data]; an error on a mixture.
 template <double DataSource::*kField>
 KeyInfo PlainDataKey(std::string_view field, std::string_view help, std::string_view unit = {}) {
@@ -271,20 +293,10 @@ std::vector<KeyInfo> BuildKeys() {
     k.get = [](const RunSpec& s, std::string_view) { return s.active_params; };
     keys.push_back(std::move(k));
   }
-  {
-    KeyInfo k = Row("model.objective", KeyKind::kChoice, "training objective");
-    k.choices = ObjectiveNames();
-    k.column = "objective";
-    k.column_meaning = "training objective";
-    k.set_name = [](RunSpec& s, std::string_view path, std::string_view v) -> MaybeError {
-      auto o = ObjectiveFromString(v);
-      if (!o) return OneOf(path, v, ObjectiveNames());
-      s.objective = *o;
-      return std::nullopt;
-    };
-    k.resolved_name = [](const Run& r) { return ToString(r.objective); };
-    keys.push_back(std::move(k));
-  }
+  keys.push_back(ChoiceKey<Objective>(
+      "model.objective", "training objective", "objective", ObjectiveNames(), ObjectiveFromString,
+      [](RunSpec& s) -> Objective& { return s.objective; },
+      [](const Run& r) { return r.objective; }));
 
   // [data]
   keys.push_back(PlainDataKey<&DataSource::unique_tokens>("unique_tokens",
@@ -311,20 +323,10 @@ std::vector<KeyInfo> BuildKeys() {
                                                       KeyKind::kQuantity));
 
   // [training.dropout]
-  {
-    KeyInfo k = Row("training.dropout.schedule", KeyKind::kChoice, "dropout schedule");
-    k.choices = DropoutScheduleNames();
-    k.column = "dropout_schedule";
-    k.column_meaning = "dropout schedule";
-    k.set_name = [](RunSpec& s, std::string_view path, std::string_view v) -> MaybeError {
-      auto d = DropoutScheduleFromString(v);
-      if (!d) return OneOf(path, v, DropoutScheduleNames());
-      s.dropout.schedule = *d;
-      return std::nullopt;
-    };
-    k.resolved_name = [](const Run& r) { return ToString(r.dropout.schedule); };
-    keys.push_back(std::move(k));
-  }
+  keys.push_back(ChoiceKey<DropoutSchedule>(
+      "training.dropout.schedule", "dropout schedule", "dropout_schedule", DropoutScheduleNames(),
+      DropoutScheduleFromString, [](RunSpec& s) -> DropoutSchedule& { return s.dropout.schedule; },
+      [](const Run& r) { return r.dropout.schedule; }));
   keys.push_back(DropoutKey<&DropoutSpec::rate, &Dropout::rate>(
       "training.dropout.rate", "dropout rate", "", KeyRange{0, 1, false, true}, "dropout_rate",
       "dropout rate (final rate for linear)"));
