@@ -27,7 +27,7 @@ pid_t DeadPid() {
 }
 
 fs::path MakeStaging(const fs::path& dir, const std::string& name, long pid) {
-  const fs::path p = dir / (".") += name + ".tmp-" + std::to_string(pid);
+  fs::path p = dir / (".") += name + ".tmp-" + std::to_string(pid);
   fs::create_directories(p);
   std::ofstream(p / "summary.csv") << "partial\n";
   return p;

@@ -241,7 +241,7 @@ class Front {
     char buf[64 * 1024];
     size_t got = 0;
     // At most 256 KiB per turn, so that one fast client cannot hold the loop.
-    while (got < 256 * 1024) {
+    while (got < size_t{256} * 1024) {
       const ssize_t n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);
       if (n > 0) {
         if (!c.started) {

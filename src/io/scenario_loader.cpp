@@ -910,7 +910,7 @@ LoadResult LoadScenarioStream(std::istream& in, const std::string& path,
   // stops here, not when memory runs out.
   const size_t max = TomlLimits{}.max_bytes;
   std::string text;
-  std::vector<char> chunk(64 * 1024);
+  std::vector<char> chunk(size_t{64} * 1024);
   while (text.size() <= max && in) {
     in.read(chunk.data(),
             static_cast<std::streamsize>(std::min(chunk.size(), max + 1 - text.size())));

@@ -24,8 +24,8 @@
 namespace repsim::io {
 
 struct HttpLimits {
-  size_t max_header_bytes = 16 * 1024;  // request line and headers
-  size_t max_target_bytes = 8 * 1024;   // the request line's target
+  size_t max_header_bytes = size_t{16} * 1024;  // request line and headers
+  size_t max_target_bytes = size_t{8} * 1024;   // the request line's target
   size_t max_headers = 64;
   size_t max_body = 1 << 20;  // 1 MiB, chunked or not
 };
