@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <exception>
 #include <limits>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -716,7 +717,12 @@ py::dict Fit(const std::optional<std::string>& path, std::vector<double> params,
   out["converged_to_best"] = r.converged_to_best;
   out["exponent_a"] = r.exponent_a;
   out["exponent_b"] = r.exponent_b;
-  out["warnings"] = r.warnings;
+  std::vector<std::string> warnings = r.warnings;
+  if (boot) {
+    const auto& bw = (*boot)->warnings;
+    warnings.insert(warnings.end(), bw.begin(), bw.end());
+  }
+  out["warnings"] = warnings;
   if (boot) {
     const BootstrapResult& b = **boot;
     py::dict bd;
@@ -854,7 +860,8 @@ py::dict PlanKaplan(const std::optional<double>& loss, const std::optional<doubl
 
 py::dict ValidateRuns(const std::string& text, bool is_path, const std::vector<std::string>& groups,
                       const std::vector<std::string>& laws, const std::vector<std::string>& forms,
-                      const std::vector<std::string>& folds, uint64_t seed, int threads) {
+                      const std::vector<std::string>& folds, uint64_t seed, int threads,
+                      const std::string& metric) {
   std::vector<Candidate> candidates;
   for (const std::string& l : laws) {
     std::optional<Candidate> c = CandidateForPreset(l);
@@ -870,35 +877,24 @@ py::dict ValidateRuns(const std::string& text, bool is_path, const std::vector<s
     }
     candidates.push_back(*c);
   }
-  if (candidates.empty()) {  // as `repsim validate` without --law or --form
-    for (std::string_view n : {"overfit2026", "muennighoff2023"}) {
-      candidates.push_back(*CandidateForPreset(n));
-    }
-    for (std::string_view n : ValidateFormNames()) candidates.push_back(*CandidateForForm(n));
+  if (candidates.empty()) candidates = DefaultCandidates();  // as `repsim validate`
+  if (metric != "penalty" && metric != "allocation") {
+    ThrowScenarioError(fmt::format("metric = '{}': one of penalty, allocation", metric));
   }
-  std::vector<std::optional<FoldSpec>> evaluations = {std::nullopt};
+  const bool allocation = metric == "allocation";
+  if (allocation && !folds.empty()) {
+    ThrowScenarioError(
+        "folds: for metric='penalty' only; metric='allocation' is cross-validated by leaving "
+        "out each group in turn (cv:allocation)");
+  }
+  // Cross-validated evaluations first, in-sample last (as the CLI).
+  std::vector<std::optional<FoldSpec>> evaluations;
   for (const std::string& name : folds) {
-    FoldSpec spec;
-    spec.seed = seed;
-    if (name == "params") {
-      spec.kind = FoldKind::kParams;
-    } else if (name == "unique_tokens") {
-      spec.kind = FoldKind::kUniqueTokens;
-    } else if (name == "epochs") {
-      spec.kind = FoldKind::kEpochs;
-    } else {
-      int k = 0;
-      const auto [ptr, ec] = std::from_chars(name.data(), name.data() + name.size(), k);
-      if (ec != std::errc() || ptr != name.data() + name.size() || k < 2 || k > 100000) {
-        ThrowScenarioError(fmt::format(
-            "folds = '{}': one of params, unique_tokens, epochs, or an integer K from 2 to 100000",
-            name));
-      }
-      spec.kind = FoldKind::kRandom;
-      spec.k = k;
-    }
-    evaluations.push_back(spec);
+    Expected<FoldSpec> spec = ParseFoldSpec(name, seed);
+    if (!spec) ThrowScenarioError("folds = " + spec.error());
+    evaluations.push_back(*spec);
   }
+  evaluations.push_back(std::nullopt);
   Expected<std::vector<MeasuredRun>> runs = is_path
                                                 ? io::ReadMeasuredRunsCsv(text, groups)
                                                 : io::ParseMeasuredRunsCsv(text, "<data>", groups);
@@ -909,40 +905,106 @@ py::dict ValidateRuns(const std::string& text, bool is_path, const std::vector<s
         "data: no repeated-vs-fresh pairs (a pair needs a run with unique_tokens < "
         "tokens and one with unique_tokens >= tokens at the same params and tokens)");
   }
+  const std::vector<AllocationGroup> alloc_groups =
+      allocation ? FormAllocationGroups(*runs) : std::vector<AllocationGroup>{};
+  if (allocation && alloc_groups.empty()) {
+    ThrowScenarioError(fmt::format(
+        "data: no allocation groups (a group needs >= {} distinct params at equal unique_tokens "
+        "with compute 6 N D within {:g} % of the group's median and a best loss below {:g} nats)",
+        kAllocationMinSizes, 100 * kAllocationComputeTolerance, kAllocationMaxBestLoss));
+  }
   std::vector<ValidationRow> rows;
-  MaybeError error;
+  std::vector<AllocationRow> arows;
+  std::optional<Error> error;
   {
     py::gil_scoped_release release;
-    for (const auto& eval : evaluations) {
-      for (const Candidate& c : candidates) {
-        Expected<ValidationRow> row = ValidateCandidate(pairs, c, eval, threads);
-        if (!row) {
-          error = row.error();
-          break;
+    if (allocation) {
+      for (bool cv : {true, false}) {
+        for (const Candidate& c : candidates) {
+          Expected<AllocationRow> row =
+              ValidateAllocation(*runs, pairs, alloc_groups, c, cv, threads);
+          if (!row) {
+            error = Error{row.error(), row.error_key()};
+            break;
+          }
+          arows.push_back(std::move(*row));
         }
-        rows.push_back(std::move(*row));
+        if (error) break;
       }
-      if (error) break;
+    } else {
+      for (const auto& eval : evaluations) {
+        for (const Candidate& c : candidates) {
+          Expected<ValidationRow> row = ValidateCandidate(pairs, c, eval, threads);
+          if (!row) {
+            error = Error{row.error(), row.error_key()};
+            break;
+          }
+          rows.push_back(std::move(*row));
+        }
+        if (error) break;
+      }
     }
   }
-  if (error) throw std::runtime_error("validate: fit failed: " + *error);
-  py::dict out;
-  py::list cand, evaluation, npairs, med, mean, mx;
-  for (const ValidationRow& r : rows) {
-    cand.append(r.candidate);
-    evaluation.append(r.evaluation);
-    npairs.append(r.pairs);
-    med.append(r.median_abs_error_pp);
-    mean.append(r.mean_abs_error_pp);
-    mx.append(r.max_abs_error_pp);
+  if (error) {
+    if (error->key == kDataErrorKey) ThrowScenarioError("data: too little data: " + error->message);
+    throw std::runtime_error("validate: fit failed: " + error->message);
   }
-  out["candidate"] = cand;
-  out["evaluation"] = evaluation;
-  out["pairs"] = npairs;
-  out["median_abs_error_pp"] = med;
-  out["mean_abs_error_pp"] = mean;
-  out["max_abs_error_pp"] = mx;
-  return out;
+  std::map<std::string, py::list> cols;
+  auto held = [](const std::vector<std::string>& h) {
+    return fmt::format("{}", fmt::join(h, " "));
+  };
+  py::list notes;
+  for (const ValidationRow& r : rows) {
+    cols["candidate"].append(r.candidate);
+    cols["evaluation"].append(r.evaluation);
+    cols["pairs"].append(r.pairs);
+    cols["median_abs_error_pp"].append(r.median_abs_error_pp);
+    cols["mean_abs_error_pp"].append(r.mean_abs_error_pp);
+    cols["max_abs_error_pp"].append(r.max_abs_error_pp);
+    cols["moderate_pairs"].append(r.moderate_pairs);
+    cols["moderate_ratio_median"].append(r.moderate_ratio_median);
+    cols["held_at_preset"].append(held(r.held));
+    for (const std::string& n : r.notes) notes.append(r.candidate + " " + n);
+  }
+  for (const AllocationRow& r : arows) {
+    cols["candidate"].append(r.candidate);
+    cols["evaluation"].append(r.evaluation);
+    cols["groups"].append(r.groups);
+    cols["hits"].append(r.hits);
+    cols["median_regret_pct"].append(r.median_regret_pct);
+    cols["mean_regret_pct"].append(r.mean_regret_pct);
+    cols["max_regret_pct"].append(r.max_regret_pct);
+    cols["loss_runs"].append(r.loss_runs);
+    cols["median_loss_error_pct"].append(r.median_loss_error_pct);
+    cols["mean_loss_error_pct"].append(r.mean_loss_error_pct);
+    cols["max_loss_error_pct"].append(r.max_loss_error_pct);
+    cols["held_at_preset"].append(held(r.held));
+    for (const std::string& n : r.notes) notes.append(r.candidate + " " + n);
+  }
+  py::dict out;
+  const std::vector<std::string> order =
+      allocation
+          ? std::vector<std::string>{"candidate",
+                                     "evaluation",
+                                     "groups",
+                                     "hits",
+                                     "median_regret_pct",
+                                     "mean_regret_pct",
+                                     "max_regret_pct",
+                                     "loss_runs",
+                                     "median_loss_error_pct",
+                                     "mean_loss_error_pct",
+                                     "max_loss_error_pct",
+                                     "held_at_preset"}
+          : std::vector<std::string>{
+                "candidate",         "evaluation",       "pairs",          "median_abs_error_pp",
+                "mean_abs_error_pp", "max_abs_error_pp", "moderate_pairs", "moderate_ratio_median",
+                "held_at_preset"};
+  for (const std::string& k : order) out[py::str(k)] = cols[k];
+  py::dict result;
+  result["table"] = out;
+  result["notes"] = notes;
+  return result;
 }
 }  // namespace
 }  // namespace repsim::python
@@ -989,7 +1051,8 @@ PYBIND11_MODULE(_repsim, m) {
         py::arg("huber_delta"), py::arg("drop_highest"), py::arg("starts"), py::arg("bootstrap"),
         py::arg("seed"), py::arg("threads"));
   m.def("validate", &ValidateRuns, py::arg("text"), py::arg("is_path"), py::arg("groups"),
-        py::arg("laws"), py::arg("forms"), py::arg("folds"), py::arg("seed"), py::arg("threads"));
+        py::arg("laws"), py::arg("forms"), py::arg("folds"), py::arg("seed"), py::arg("threads"),
+        py::arg("metric"));
   m.def("plan_table", &PlanTable, py::arg("params"), py::arg("law"));
   m.def("plan_scale", &PlanScale, py::arg("factor"), py::arg("law"));
   m.def("plan_allocate", &PlanAllocate, py::arg("what"), py::arg("value"), py::arg("unique_tokens"),

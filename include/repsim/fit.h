@@ -99,6 +99,14 @@ struct FitRun {
 // losses of the Chinchilla data. Precondition: k <= runs.size().
 std::vector<FitRun> DropHighestLosses(std::span<const FitRun> runs, int k);
 
+// The ranges of the runs (params, tokens, unique tokens, epochs = tokens /
+// unique tokens, params per unique token): a fit's domain of validity is the
+// runs it was fitted on, not its preset's. `fitted_on` is left empty.
+// Precondition: runs not empty.
+LawDomain DomainOfRuns(std::span<const FitRun> runs);
+// "params 6.2e+08-2.8e+09, tokens ..., unique tokens ..., epochs 1-44".
+std::string DomainLine(const LawDomain& d);
+
 // --- Options -------------------------------------------------------------------
 
 // δ of the Huber loss (Hoffmann et al. 2022, Besiroglu et al. 2024).
@@ -176,8 +184,11 @@ struct FitResult {
   int converged_to_best = 0;
   double exponent_a = 0;  // β/(α+β): N_opt ∝ C^a
   double exponent_b = 0;  // α/(α+β): D_opt ∝ C^b
-  // Decay constants the data cannot tell from infinity (fitted above
-  // kRunawayDecayScale), one message each; empty for the Chinchilla form.
+  // One message per implausible result: decay constants the data cannot
+  // tell from infinity (fitted above kRunawayDecayScale); a negative exponent
+  // alpha or beta (the loss would rise with more parameters or data); an
+  // exponent above kImplausibleExponent; A, B or E at 0 or beyond 1e30
+  // (ImplausibleFit). Fixed constants are not judged.
   std::vector<std::string> warnings;
   // Up to kBootstrapExtraStarts other distinct local optima, best first
   // (optimiser space): extra starting points for the bootstrap refits.
@@ -190,6 +201,21 @@ struct FitResult {
 // reached a finite objective.
 Expected<FitResult> Fit(std::span<const FitRun> runs, const FitOptions& options,
                         const FitProgress& progress = {});
+
+// Published fits have alpha, beta of 0.07 (Kaplan) to 0.5: above this the
+// runs cannot pin the exponent.
+inline constexpr double kImplausibleExponent = 3.0;
+// Warnings for the free constants of `c` (FitResult::warnings' rules after
+// the decay scales).
+std::vector<std::string> ImplausibleFit(const FitConstants& c, const FitOptions& options);
+
+// A bootstrap whose failed refits exceed this share is warned about
+// (BootstrapResult::warnings): the intervals rest on the resamples that
+// happened to fit and are too narrow.
+inline constexpr double kBootstrapFailureWarnShare = 0.10;
+// "42 of 100 bootstrap refits failed (more than 10 %): ..."; nullopt at or
+// below kBootstrapFailureWarnShare.
+std::optional<std::string> BootstrapFailureWarning(int failed, int resamples);
 
 // --- Bootstrap ------------------------------------------------------------------
 
@@ -213,6 +239,8 @@ struct BootstrapResult {
   ParamSpread exponent_a, exponent_b;
   // Each successful resample's constants, in resample order.
   std::vector<FitConstants> samples;
+  // BootstrapFailureWarning's message when it fires.
+  std::vector<std::string> warnings;
 };
 
 // Resample `runs` with replacement `resamples` times and refit each from

@@ -20,6 +20,7 @@
 // this gives the 86 pairs of MODEL.md §8.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -67,11 +68,44 @@ std::span<const std::string_view> OverfitParamNames();  // rd_star rn_star w a c
 // δ of the Huber loss on log(L_rep/L_fresh) residuals: 1 % of the ratio.
 inline constexpr double kPenaltyHuberDelta = 1e-2;
 
+// Errors about the data itself (too few pairs or runs, folds that leave no
+// training pair) carry this key (Error::key): bad input, exit 2 in the CLI and
+// ValueError in Python, not a failed computation.
+inline constexpr std::string_view kDataErrorKey = "runs";
+
 struct OverfitFitOptions {
   Law base;  // E, A, B, alpha, beta and loss_cap are taken from it
   double huber_delta = kPenaltyHuberDelta;
   int threads = 0;  // 0 = all cores; results do not depend on it
+  // Constants held at `base`'s value (vector order above); base must then
+  // have the overfitting term (base.overfit).
+  std::array<bool, kNumOverfitParams> held{};
 };
+
+// Which of the overfit form's constants the pairs can identify; the others
+// are held at the preset (`held`), with one reason per rule that fired:
+//   * one params value: overfit_a (the exponent of N');
+//   * one unique_tokens value: overfit_c (the exponent of 1/U);
+//   * fewer than 3 epoch values: overfit_k, and with one value rd_star too
+//     (the shape in epochs needs epochs to vary);
+//   * then, while more constants are free than there are pairs: rn_star,
+//     overfit_c, overfit_a, overfit_k, rd_star in that order (overfit_w,
+//     the scale, is fitted from one pair on).
+struct OverfitIdentifiable {
+  std::array<bool, kNumOverfitParams> held{};
+  std::vector<std::string> reasons;
+  int Free() const;
+};
+OverfitIdentifiable IdentifiableOverfitParams(std::span<const PenaltyPair> pairs);
+
+// An exponent of the overfit form above this is implausible (at 10, doubling
+// N' multiplies z by 1000): the data cannot pin it (overfit2026's: 3.6, 3.0,
+// 1.5).
+inline constexpr double kImplausibleOverfitExponent = 10.0;
+// One message per implausible constant of a fitted overfit law (exponents
+// above kImplausibleOverfitExponent, decay scales above kRunawayDecayScale,
+// overfit_w within 1 of its bounds ±100); empty when plausible.
+std::vector<std::string> ImplausibleOverfitConstants(const Law& law);
 
 struct OverfitFit {
   Law law;               // base with the fitted constants, overfit = true
@@ -79,6 +113,7 @@ struct OverfitFit {
   int pairs = 0;
   int starts = 0;
   int converged_to_best = 0;
+  std::array<bool, kNumOverfitParams> held{};  // as the options
 };
 
 // Minimises Σ Huber_δ(log(L̂_rep/L̂_fresh) − log(L_rep/L_fresh)) over the pairs
@@ -90,6 +125,18 @@ struct OverfitFit {
 // start; an optimum that breaks Validate(law) (a <= c + k).
 Expected<OverfitFit> FitOverfitForm(std::span<const PenaltyPair> pairs,
                                     const OverfitFitOptions& options);
+
+// FitOverfitForm with the constants the pairs cannot identify held at
+// options.base's value (IdentifiableOverfitParams, on top of options.held),
+// and while no start ends at constants Validate(law) accepts, more held in
+// turn: the exponents overfit_a, overfit_c, overfit_k; then overfit_w (the
+// runs show no overfitting the term could fit); then R_D* and R_N* (the base
+// law itself). `reasons` gets one line per step that held something; the
+// result's `held` says what. options.base must have the overfitting term.
+// Errors: no pair, a bad pair (kDataErrorKey).
+Expected<OverfitFit> FitOverfitIdentifiable(std::span<const PenaltyPair> pairs,
+                                            const OverfitFitOptions& options,
+                                            std::vector<std::string>* reasons);
 
 // Resample the pairs with replacement `resamples` times and refit each from
 // `full`'s optimum; seeds as fit.h's BootstrapSeed. Failed refits are left
@@ -129,6 +176,9 @@ struct Candidate {
 std::optional<Candidate> CandidateForPreset(std::string_view name);
 std::optional<Candidate> CandidateForForm(std::string_view name);
 std::span<const std::string_view> ValidateFormNames();
+// The candidates `repsim validate` and repsim.validate judge when none is
+// named: overfit2026, muennighoff2023 and the forms data-constrained, overfit.
+std::vector<Candidate> DefaultCandidates();
 
 // Folds: a column (every distinct value is one held-out group) or K random
 // folds.
@@ -140,6 +190,12 @@ struct FoldSpec {
   std::string Name() const;  // "params", "unique_tokens", "epochs", "5-fold"
 };
 
+// The fold names the CLI and Python accept: params, unique_tokens, epochs,
+// or an integer K from 2 to 100000 (K random folds shuffled with `seed`).
+// The error names what is allowed.
+Expected<FoldSpec> ParseFoldSpec(std::string_view name, uint64_t seed);
+std::span<const std::string_view> FoldColumnNames();  // params unique_tokens epochs
+
 // Fold index of every pair, 0..folds-1.
 std::vector<int> AssignFolds(std::span<const PenaltyPair> pairs, const FoldSpec& spec, int* folds);
 
@@ -149,12 +205,31 @@ struct PairPrediction {
   double abs_error_pp = 0;  // |predicted − measured|, percentage points
 };
 
+// The pairs whose measured penalty is in [kModeratePenaltyMinPct,
+// kModeratePenaltyMaxPct] percent: the range users plan in (issue 25).
+inline constexpr double kModeratePenaltyMinPct = 0.5;
+inline constexpr double kModeratePenaltyMaxPct = 10.0;
+
 struct ValidationRow {
   std::string candidate, evaluation;  // evaluation: "in-sample" | "cv:<fold name>"
   int pairs = 0;
   double median_abs_error_pp = 0, mean_abs_error_pp = 0, max_abs_error_pp = 0;
+  // Median of predicted / measured penalty over the moderate pairs (measured
+  // 0.5-10 %), each predicted as in this row; NaN when there is none.
+  double moderate_ratio_median = 0;
+  int moderate_pairs = 0;
+  // Constants a fit held at the preset because the training pairs cannot
+  // identify them (IdentifiableOverfitParams), over all folds; one note per
+  // fit that held any ("cv:params fold 2 (params = 1e+08): overfit_a held at
+  // overfit2026's value (one params value: overfit_a held)").
+  std::vector<std::string> held, notes;
   std::vector<PairPrediction> predictions;  // one per pair, pair order
 };
+
+// The candidate's law fitted on all `pairs` (its in-sample law: a preset as
+// is, a form fitted). Errors as ValidateCandidate's.
+Expected<Law> InSampleLaw(const Candidate& candidate, std::span<const PenaltyPair> pairs,
+                          int threads);
 
 // Called after each fitted fold (for progress); may be empty.
 using ValidateProgress = std::function<void()>;
@@ -164,5 +239,74 @@ Expected<ValidationRow> ValidateCandidate(std::span<const PenaltyPair> pairs,
                                           const Candidate& candidate,
                                           const std::optional<FoldSpec>& folds, int threads,
                                           const ValidateProgress& progress = {});
+
+// --- Allocation check (issue 25) -------------------------------------------------
+//
+// Groups of runs at (about) equal compute that ask a planning question: which
+// model size to train on these unique tokens with this compute. Rule
+// (FormAllocationGroups):
+//   1. Seed repeats are averaged: runs with equal group values, params,
+//      tokens and unique_tokens are one measurement, their mean loss.
+//   2. Measurements with equal group values and equal unique_tokens are
+//      sorted by compute C = 6 N D (ties: params, then tokens).
+//   3. Greedy: a group starts at the first measurement not yet taken and
+//      takes the following ones while every member's C stays within
+//      ±kAllocationComputeTolerance of the members' median C (median of an
+//      even count: mean of the middle two).
+//   4. A group is kept when it holds >= kAllocationMinSizes distinct params
+//      and its best measured loss is below kAllocationMaxBestLoss nats (a
+//      group of collapsed runs asks no planning question).
+// On ../shared/data/muennighoff2023_all_runs.csv grouped by dedup this gives
+// 25 groups (tests/data/fit/allocation_groups.py counts them independently).
+inline constexpr double kAllocationComputeTolerance = 0.10;
+inline constexpr int kAllocationMinSizes = 3;
+inline constexpr double kAllocationMaxBestLoss = 5.0;
+
+struct AllocationMeasurement {
+  double params = 0, tokens = 0, unique_tokens = 0;
+  double loss = 0;  // mean over its seed repeats
+  int runs = 0;     // seed repeats averaged
+  double Compute() const { return 6.0 * params * tokens; }
+};
+
+struct AllocationGroup {
+  std::vector<std::string> group;  // values of the group columns
+  double unique_tokens = 0;
+  double median_compute = 0;
+  std::vector<AllocationMeasurement> members;  // in compute order
+  size_t best = 0;                             // index of the lowest measured loss
+};
+
+std::vector<AllocationGroup> FormAllocationGroups(std::span<const MeasuredRun> runs);
+
+struct AllocationPick {
+  size_t group = 0;           // index into the groups
+  size_t pick = 0;            // member the law predicts lowest (ties: first)
+  double regret_pct = 0;      // 100 (L_measured(pick) / L_measured(best) - 1)
+  double predicted_loss = 0;  // the law's loss at the pick
+};
+
+struct AllocationRow {
+  std::string candidate, evaluation;  // "in-sample" | "cv:allocation"
+  int groups = 0, hits = 0;           // hits: picks of the measured best
+  double median_regret_pct = 0, mean_regret_pct = 0, max_regret_pct = 0;
+  // |L̂ − L| / L in percent: in-sample over every run of the file; cv over
+  // the groups' measurements, each predicted without its group.
+  int loss_runs = 0;
+  double median_loss_error_pct = 0, mean_loss_error_pct = 0, max_loss_error_pct = 0;
+  std::vector<std::string> held, notes;  // as ValidationRow's
+  std::vector<AllocationPick> picks;     // one per group, group order
+};
+
+// In-sample (`cross_validate` false: the candidate as ValidateCandidate's
+// in-sample row) or leave-one-group-out: for each group the candidate is
+// refitted on the pairs none of whose runs is in the group (a pair's
+// repeated measurement, or its key's fresh one). `pairs` = FormPairs(runs).
+// Errors: no groups; a fit that fails (named by group).
+Expected<AllocationRow> ValidateAllocation(std::span<const MeasuredRun> runs,
+                                           std::span<const PenaltyPair> pairs,
+                                           std::span<const AllocationGroup> groups,
+                                           const Candidate& candidate, bool cross_validate,
+                                           int threads, const ValidateProgress& progress = {});
 
 }  // namespace repsim

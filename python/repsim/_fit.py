@@ -2,6 +2,7 @@
 
 import numbers
 import os
+import warnings
 
 import numpy as np
 
@@ -51,8 +52,16 @@ class FitResult:
             self.samples = table(dict(self.bootstrap["samples"]))
 
     def law_toml(self):
-        """The [law] table to paste into a scenario file (as `repsim fit --format toml`)."""
-        lines = ["[law]"] + [f"{k} = {v!r}" for k, v in self.constants.items()]
+        """The [law] table to paste into a scenario file (as `repsim fit --format toml`):
+        warnings as comments, the preset whose form the constants belong to, a
+        `source` naming this fit, then the constants."""
+        import json as _json
+
+        preset = "muennighoff2023" if self.form == "data-constrained" else "chinchilla2022"
+        source = getattr(self, "_source", f"repsim.fit(form={self.form!r})")
+        lines = [f"# warning: {w}" for w in self.warnings]
+        lines += ["[law]", f'preset = "{preset}"', f"source = {_json.dumps(source)}"]
+        lines += [f"{k} = {v!r}" for k, v in self.constants.items()]
         return "\n".join(lines) + "\n"
 
     def __repr__(self):
@@ -133,8 +142,14 @@ def fit(data, form="chinchilla", fix=None, bootstrap=0, seed=0, *, huber_delta=1
                 _column(data, "unique_tokens", need_u) or [], _column(data, "loss", True))
     else:
         raise ScenarioError(f"data = {_short(data)}: a CSV path, a DataFrame or a dict of arrays")
-    return FitResult(_repsim.fit(path, cols[0], cols[1], cols[2], cols[3], form, fixed,
-                                 float(huber_delta), drop_highest, starts, bootstrap, seed, threads))
+    result = FitResult(_repsim.fit(path, cols[0], cols[1], cols[2], cols[3], form, fixed,
+                                   float(huber_delta), drop_highest, starts, bootstrap, seed,
+                                   threads))
+    result._source = (f"repsim.fit(form={form!r}) to {result.runs} runs"
+                      + (f" from {path}" if path else "") + f", objective {result.objective!r}")
+    for w in result.warnings:
+        warnings.warn(f"repsim.fit: {w}", stacklevel=2)
+    return result
 
 
 def _names(name, value):
@@ -154,7 +169,8 @@ def _names(name, value):
     return out
 
 
-def validate(data, law=None, form=None, folds=(), group_by=(), seed=0, threads=0):
+def validate(data, law=None, form=None, folds=(), group_by=(), seed=0, threads=0,
+             metric="penalty"):
     """Judges repetition laws on measured runs, as `repsim validate` does.
 
     data: a CSV path, a DataFrame or a dict of arrays with params, tokens,
@@ -164,8 +180,18 @@ def validate(data, law=None, form=None, folds=(), group_by=(), seed=0, threads=0
     points: in-sample, and cross-validated for each of `folds` ("params",
     "unique_tokens", "epochs" or an integer K for K random folds, shuffled by
     `seed`). law / form: presets and forms to judge (default: those of
-    `repsim validate`). Returns a table: candidate, evaluation, pairs,
-    median_abs_error_pp, mean_abs_error_pp, max_abs_error_pp.
+    `repsim validate`). Cross-validated rows come first, in-sample rows last.
+    Returns a table: candidate, evaluation, pairs, median_abs_error_pp,
+    mean_abs_error_pp, max_abs_error_pp, moderate_pairs, moderate_ratio_median
+    (median predicted / measured penalty on the pairs whose measured penalty is
+    0.5-10 %), held_at_preset (constants a fit held at the preset because the
+    pairs cannot identify them; the reasons are warned).
+
+    metric="allocation": which model size each candidate picks in groups of
+    runs at equal compute (as `repsim validate --metric allocation`); columns
+    candidate, evaluation ("cv:allocation" or "in-sample"), groups, hits,
+    median/mean/max_regret_pct, loss_runs, median/mean/max_loss_error_pct,
+    held_at_preset. Too little data raises ScenarioError (a ValueError).
     """
     from ._tables import table as _table
 
@@ -194,7 +220,12 @@ def validate(data, law=None, form=None, folds=(), group_by=(), seed=0, threads=0
         text, is_path = _text("data", buf.getvalue()), False
     else:
         raise ScenarioError(f"data = {_short(data)}: a CSV path, a DataFrame or a dict of arrays")
-    out = _repsim.validate(text, is_path, groups, _names("law", law), _names("form", form),
-                           _names("folds", folds), seed, threads)
-    return _table({k: np.array(v, dtype=object if k in ("candidate", "evaluation") else None)
-                   for k, v in out.items()})
+    if not isinstance(metric, str):
+        raise ScenarioError(f"metric = {_short(metric)}: one of 'penalty', 'allocation'")
+    res = _repsim.validate(text, is_path, groups, _names("law", law), _names("form", form),
+                           _names("folds", folds), seed, threads, metric)
+    for note in res["notes"]:
+        warnings.warn(f"repsim.validate: {note}", stacklevel=2)
+    text_cols = ("candidate", "evaluation", "held_at_preset")
+    return _table({k: np.array(v, dtype=object if k in text_cols else None)
+                   for k, v in res["table"].items()})

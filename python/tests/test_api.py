@@ -196,10 +196,28 @@ def test_validate_matches_cli(binary):
     cli = subprocess.run([binary, "validate", str(path), "--group-by", "dedup", "--law", "muennighoff2023",
                           "--folds", "params", "--format", "csv"], check=True, capture_output=True, text=True)
     rows = list(csv.DictReader(io.StringIO(cli.stdout)))
-    assert list(got["evaluation"]) == [r["evaluation"] for r in rows] == ["in-sample", "cv:params"]
+    # Cross-validated rows first (issue 21 item 4).
+    assert list(got["evaluation"]) == [r["evaluation"] for r in rows] == ["cv:params", "in-sample"]
     for i, r in enumerate(rows):
         assert int(got["pairs"][i]) == int(r["pairs"]) == 86  # the 86 datablations pairs (validate --help)
         for k in ("median_abs_error_pp", "mean_abs_error_pp", "max_abs_error_pp"):
             assert float(got[k][i]) == pytest.approx(float(r[k]), rel=1e-5)  # the CLI prints 6 digits
+        assert int(got["moderate_pairs"][i]) == int(r["moderate_pairs"]) == 37
     with pytest.raises(repsim.ScenarioError, match="folds = 'x'"):
         repsim.validate(path, folds="x", group_by="dedup")
+
+
+def test_validate_allocation_and_too_little_data():
+    path = SOURCE_DIR / "tests" / "data" / "fit" / "allocation_tiny.csv"
+    got = repsim.validate(path, law="chinchilla2022", group_by="dedup", metric="allocation")
+    # By hand (tests/test_allocation.cpp): 2 groups, one hit, regrets 0 and 10 %.
+    assert list(got["evaluation"]) == ["cv:allocation", "in-sample"]
+    assert list(got["groups"]) == [2, 2] and list(got["hits"]) == [1, 1]
+    assert float(got["max_regret_pct"][1]) == pytest.approx(10.0)
+    one_pair = {"params": [1e9, 1e9], "tokens": [1e10, 1e10], "unique_tokens": [1e10, 1e9],
+                "loss": [3.0, 3.2]}
+    # Too little data is bad input: a ValueError, not a RuntimeError.
+    with pytest.raises(ValueError, match="too little data"):
+        repsim.validate(one_pair, folds="params")
+    with pytest.raises(ValueError, match="no allocation groups"):
+        repsim.validate(one_pair, metric="allocation")

@@ -466,6 +466,7 @@ void WriteToml(const Report& r) {
     fmt::print("# Bootstrap standard errors ({} resamples, seed {}): {}.\n", r.boot->resamples,
                r.boot->seed, se);
   }
+  for (const std::string& w : fit.warnings) fmt::print("# warning: {}\n", w);
   fmt::print("[law]\n");
   // The preset whose form the fitted constants belong to; every constant is
   // then overridden.
@@ -562,6 +563,9 @@ int FitCommand(const Args& args) {
     out.close();
     if (!out) return Fail("fit", flags.samples + ": cannot write");
   }
+  // Every output carries the warnings: stderr here, JSON's "warnings", TOML
+  // comments, Python's dict.
+  if (boot) fit->warnings.insert(fit->warnings.end(), boot->warnings.begin(), boot->warnings.end());
   for (const std::string& w : fit->warnings) Warn("fit", w);
   const Report report{flags, runs_read, *fit, boot};
   switch (flags.format) {

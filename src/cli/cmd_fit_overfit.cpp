@@ -36,7 +36,18 @@ constexpr const char* kUsage =
     "Objective: sum of Huber(delta = 0.01) of log(predicted L_rep/L_fresh) - log(measured\n"
     "L_rep/L_fresh) over the pairs; L-BFGS from 64 starts, the best kept.\n"
     "--bootstrap B resamples the pairs B times (seeded by --seed) and reports standard\n"
-    "errors and 95% percentile intervals; --samples FILE writes each resample's constants.";
+    "errors and 95% percentile intervals; --samples FILE writes each resample's constants.\n"
+    "\n"
+    "Small run sets: constants the pairs cannot identify are held at overfit2026's value\n"
+    "and the output says so (column `fitted`): with one params value overfit_a, one\n"
+    "unique_tokens value overfit_c, fewer than 3 epoch values overfit_k (and rd_star with\n"
+    "one), then more while the free constants outnumber the pairs, and while no start\n"
+    "ends at valid constants: the exponents, then overfit_w, then rd_star and rn_star.\n"
+    "Warnings (held\n"
+    "constants, exponents above 10, decay scales beyond 1e6, more than 10 % of bootstrap\n"
+    "refits failed) go to stderr, the text table, JSON's \"warnings\" and TOML comments.\n"
+    "The domain of validity is the runs' ranges (printed, JSON \"domain\", TOML comment);\n"
+    "--format toml carries `source`. No pair at all: exit 2.";
 
 std::optional<uint64_t> ParseU64(std::string_view s) {
   uint64_t v = 0;
@@ -96,14 +107,36 @@ int FitOverfitCommand(const Args& args) {
     return Fail("fit", runs.error());
   }
   const std::vector<PenaltyPair> pairs = FormPairs(*runs);
-  OverfitFitOptions options;
-  options.base = MakeLaw(LawPreset::kMuennighoff2023);
-  options.base.loss_cap = MakeLaw(LawPreset::kOverfit2026).loss_cap;
-  options.threads = static_cast<int>(*t);
-  Expected<OverfitFit> fit = FitOverfitForm(pairs, options);
-  if (!fit) {
-    return Fail("fit", fmt::format("{}: {}", files[0], fit.error()));
+  if (pairs.empty()) {
+    return Fail("fit", fmt::format("{}: too little data: no repeated-vs-fresh pairs (a pair "
+                                   "needs a run with unique_tokens < tokens and one with "
+                                   "unique_tokens >= tokens at the same params and tokens{})",
+                                   files[0], groups.empty() ? "" : " and group values"));
   }
+  OverfitFitOptions options;
+  options.base = MakeLaw(LawPreset::kOverfit2026);  // E..beta of muennighoff2023, the cap
+  options.threads = static_cast<int>(*t);
+  // Constants the pairs cannot identify are held at overfit2026's value.
+  std::vector<std::string> reasons, warnings;
+  Expected<OverfitFit> fit = FitOverfitIdentifiable(pairs, options, &reasons);
+  if (fit) options.held = fit->held;  // the bootstrap refits hold the same
+  if (!fit) {
+    if (fit.error_key() == kDataErrorKey) {
+      return Fail("fit", fmt::format("{}: too little data: {}", files[0], fit.error()));
+    }
+    return Fail("fit", fmt::format("{}: {}", files[0], fit.error()), kExitInternal);
+  }
+  const auto names = OverfitParamNames();
+  std::vector<std::string> held;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (options.held[i]) held.emplace_back(names[i]);
+  }
+  if (!held.empty()) {
+    warnings.insert(warnings.begin(),
+                    fmt::format("{} held at overfit2026's value: {}", fmt::join(held, ", "),
+                                fmt::format("{}", fmt::join(reasons, "; "))));
+  }
+  for (std::string& w : ImplausibleOverfitConstants(fit->law)) warnings.push_back(std::move(w));
   std::vector<Law> boot;
   if (*b > 0) {
     Expected<std::vector<Law>> r =
@@ -112,25 +145,41 @@ int FitOverfitCommand(const Args& args) {
       return Fail("fit", r.error(), kExitInternal);
     }
     boot = std::move(*r);
+    const int failed = static_cast<int>(*b) - static_cast<int>(boot.size());
+    if (auto w = BootstrapFailureWarning(failed, static_cast<int>(*b))) warnings.push_back(*w);
   }
+  // The domain of validity: the ranges of the runs in the pairs.
+  std::vector<FitRun> paired;
+  for (const PenaltyPair& p : pairs) {
+    paired.push_back(FitRun{p.params, p.tokens, p.unique_tokens, p.loss_repeated});
+    paired.push_back(FitRun{p.params, p.tokens, p.tokens, p.loss_fresh});
+  }
+  const LawDomain domain = DomainOfRuns(paired);
   const std::vector<double> best = Constants(fit->law);
-  const auto names = OverfitParamNames();
+  for (const std::string& w : warnings) Warn("fit", w);
+  const std::string source =
+      fmt::format("repsim fit --form overfit to {} pairs from {}, objective {}", fit->pairs,
+                  files[0], io::Num(fit->objective));
 
   if (format == "toml") {
-    fmt::print(
-        "# repsim fit {} --form overfit: {} pairs, objective {}\n[law]\npreset = \"overfit2026\"\n",
-        files[0], fit->pairs, io::Num(fit->objective));
+    fmt::print("# repsim fit {} --form overfit: {} pairs, objective {}\n", files[0], fit->pairs,
+               io::Num(fit->objective));
+    fmt::print("# domain of validity (the runs' ranges): {}\n", DomainLine(domain));
+    for (const std::string& w : warnings) fmt::print("# warning: {}\n", w);
+    fmt::print("[law]\npreset = \"overfit2026\"\nsource = {}\n", io::JsonString(source));
     for (size_t i = 0; i < names.size(); ++i) fmt::print("{} = {}\n", names[i], io::Num(best[i]));
     return 0;
   }
   io::Table table;
   table.AddColumn("constant", false);
   table.AddColumn("value");
+  table.AddColumn("fitted", false);
   if (!boot.empty()) {
     for (const char* c : {"std_error", "ci95_low", "ci95_high"}) table.AddColumn(c);
   }
   for (size_t i = 0; i < names.size(); ++i) {
-    std::vector<std::string> row = {std::string(names[i]), io::Num(best[i])};
+    std::vector<std::string> row = {std::string(names[i]), io::Num(best[i]),
+                                    options.held[i] ? "held at overfit2026" : "fitted"};
     if (!boot.empty()) {
       std::vector<double> v;
       double sum = 0;
@@ -154,10 +203,38 @@ int FitOverfitCommand(const Args& args) {
         files[0], fit->pairs, runs->size(), io::Short(fit->objective), kPenaltyHuberDelta,
         fit->converged_to_best, fit->starts,
         boot.empty() ? "" : fmt::format("; {} of {} resamples refitted", boot.size(), *b));
+    fmt::print("domain of validity (the runs' ranges): {}\n", DomainLine(domain));
     fmt::print("{}", io::RenderText(table));
+    for (const std::string& w : warnings) fmt::print("warning: {}\n", w);
+  } else if (format == "json") {
+    std::string out = "{\n";
+    out += fmt::format("  \"file\": {},\n  \"form\": \"overfit\",\n", io::JsonString(files[0]));
+    out += fmt::format("  \"runs\": {},\n  \"pairs\": {},\n  \"objective\": {},\n", runs->size(),
+                       fit->pairs, io::Num(fit->objective));
+    out += fmt::format("  \"starts\": {},\n  \"converged_to_best\": {},\n", fit->starts,
+                       fit->converged_to_best);
+    out += fmt::format("  \"source\": {},\n", io::JsonString(source));
+    out += fmt::format(
+        "  \"domain\": {{\"params_min\": {}, \"params_max\": {}, \"tokens_min\": {}, "
+        "\"tokens_max\": {}, \"unique_tokens_min\": {}, \"unique_tokens_max\": {}, "
+        "\"epochs_min\": {}, \"epochs_max\": {}}},\n",
+        io::Num(domain.params_min), io::Num(domain.params_max), io::Num(domain.tokens_min),
+        io::Num(domain.tokens_max), io::Num(domain.unique_tokens_min),
+        io::Num(domain.unique_tokens_max), io::Num(domain.epochs_min), io::Num(domain.epochs_max));
+    out += "  \"bootstrap\": ";
+    out += *b > 0 ? fmt::format("{{\"resamples\": {}, \"refitted\": {}}}", *b, boot.size())
+                  : std::string("null");
+    out += ",\n  \"warnings\": [";
+    for (size_t i = 0; i < warnings.size(); ++i) {
+      out += (i ? ", " : "") + io::JsonString(warnings[i]);
+    }
+    out += "],\n  \"constants\": ";
+    std::string constants = io::RenderJson(table);
+    while (!constants.empty() && constants.back() == '\n') constants.pop_back();
+    out += constants + "\n}\n";
+    fmt::print("{}", out);
   } else {
-    fmt::print(
-        "{}", io::Render(table, format == "json" ? io::TableFormat::kJson : io::TableFormat::kCsv));
+    fmt::print("{}", io::RenderCsv(table));
   }
   if (!samples.empty()) {
     io::Table st;

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -18,11 +19,13 @@
 
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "io/evidence_csv.h"
 #include "io/plots.h"
 #include "io/progress.h"
 #include "io/runs_csv.h"
 #include "io/suggest.h"
 #include "io/table.h"
+#include "repsim/evidence.h"
 #include "repsim/law.h"
 #include "repsim/validate.h"
 
@@ -33,6 +36,7 @@ namespace fs = std::filesystem;
 
 constexpr const char* kUsage =
     "Usage: repsim validate RUNS.csv [--group-by COL]... [--law PRESET]... [--form FORM]...\n"
+    "                       [--metric penalty|allocation] [--evidence FILE]\n"
     "                       [--folds params|unique_tokens|epochs|K]... [--seed S]\n"
     "                       [--format table|json|csv|md] [--out DIR] [--threads T]\n"
     "\n"
@@ -62,17 +66,55 @@ constexpr const char* kUsage =
     "\n"
     "Evaluations: in-sample, and one cv:<folds> row per --folds: params, unique_tokens or\n"
     "epochs hold out every distinct value in turn (grouped cross-validation); an integer K\n"
-    "makes K random folds (shuffled with --seed). Columns: candidate, evaluation, pairs,\n"
-    "median_abs_error_pp, mean_abs_error_pp, max_abs_error_pp.\n"
+    "makes K random folds (shuffled with --seed). Cross-validated rows come first, the\n"
+    "in-sample rows after them (a fitted form judged on the runs it was fitted on looks\n"
+    "better than it is). Columns: candidate, evaluation, rank (by mean_abs_error_pp within\n"
+    "the evaluation, 1 = best), pairs, median_abs_error_pp, mean_abs_error_pp,\n"
+    "max_abs_error_pp, moderate_pairs (pairs whose measured penalty is 0.5-10 %: where\n"
+    "users plan) and moderate_ratio_median (median predicted / measured penalty on them;\n"
+    "1 is right, 0.5 predicts half the harm).\n"
+    "\n"
+    "--metric allocation: the planning question instead of the penalty. Groups (docs/\n"
+    "MODEL.md §8b): runs with equal --group-by values and equal unique_tokens, seed repeats\n"
+    "averaged, sorted by compute 6 N D and taken greedily while every member is within\n"
+    "±10 % of the group's median compute; kept with >= 3 distinct params and a best\n"
+    "measured loss below 5 nats (25 groups on the datablations runs with --group-by dedup).\n"
+    "Each candidate picks the member it predicts lowest; regret = 100 (measured loss of the\n"
+    "pick / the group's measured best - 1) %. Rows: cv:allocation (the candidate refitted\n"
+    "without the pairs that touch the group, for every group in turn) and in-sample.\n"
+    "Columns: candidate, evaluation, rank (by mean_regret_pct), groups, hits (picks of the\n"
+    "measured best), median_regret_pct, mean_regret_pct, max_regret_pct, loss_runs,\n"
+    "median_loss_error_pct, mean_loss_error_pct, max_loss_error_pct (|predicted - measured|\n"
+    "/ measured loss: in-sample over every run of the file, cv over the groups' members).\n"
+    "--folds is for the penalty metric only.\n"
+    "\n"
+    "--evidence FILE (RUNS.csv then optional): the held-out scorecard instead. FILE holds\n"
+    "outcomes of repeated-data training from other papers (../shared/data/\n"
+    "heldout_evidence.csv: T5 Table 9, Pythia deduplicated vs standard Pile, Token-Crisis,\n"
+    "masked-diffusion R_D*), mostly downstream scores, so each source has explicit rules\n"
+    "on the predicted loss penalty (docs/MODEL.md §8c): Pythia ~1.45 epochs at 70M-12B:\n"
+    "< 1 %; T5: rises with the repeat count in the measured order, < 1 % at 64 repeats;\n"
+    "Token-Crisis: 256 epochs harm (>= 1 %), dropout lowers it, UL2 above span corruption\n"
+    "(the last two are calibration targets, not held out); diffusion: the objective\n"
+    "multiplier's R_D* ratio within 1.5x of ~500/~15. Predicted penalty: the engine's loss\n"
+    "over the same run on fresh data (same objective and dropout). Nothing is fitted to\n"
+    "FILE. Candidates: --law presets (default: every preset) and --form forms (fitted on\n"
+    "RUNS.csv's pairs, which they need). Columns: candidate, source, rule, setting,\n"
+    "predicted, measured, result (pass, fail, not scored), note (why not scored, caveats).\n"
     "\n"
     "--out DIR writes DIR/residuals.csv (one row per candidate, evaluation and pair),\n"
     "DIR/validation.csv (the table), DIR/parity.gp and, with gnuplot, DIR/parity.svg\n"
-    "(measured vs predicted penalty, log axes, y = x).";
+    "(measured vs predicted penalty, log axes, y = x); with --metric allocation\n"
+    "DIR/picks.csv (one row per candidate, evaluation and group) and DIR/validation.csv.";
 
-constexpr std::string_view kFoldNames[] = {"params", "unique_tokens", "epochs"};
+enum class Metric { kPenalty, kAllocation };
+constexpr std::string_view kMetricNames[] = {"penalty", "allocation"};
 
 struct Flags {
-  std::string file;
+  std::string file;  // empty: none (only with --evidence)
+  std::optional<std::string> evidence;
+  bool named_candidates = false;  // --law or --form given
+  Metric metric = Metric::kPenalty;
   std::vector<std::string> groups;
   std::vector<Candidate> candidates;
   std::vector<FoldSpec> folds;
@@ -90,7 +132,7 @@ std::optional<uint64_t> ParseU64(std::string_view s) {
 
 std::optional<int> ParseFlags(const Args& args, Flags* f) {
   std::vector<std::string> files, laws, forms, folds;
-  std::string seed = "0", format = "table", out, threads = "0";
+  std::string seed = "0", format = "table", out, threads = "0", metric = "penalty", evidence;
   FlagSet flags("validate", kUsage);
   flags.Positionals("RUNS.csv", &files)
       .Repeated("group-by", "COL", &f->groups,
@@ -100,6 +142,11 @@ std::optional<int> ParseFlags(const Args& args, Flags* f) {
       .Repeated("form", "FORM", &forms,
                 "a form fitted on the pairs as a candidate: data-constrained or overfit "
                 "(repeatable)")
+      .Value("metric", '\0', "M", &metric,
+             "penalty (default: predicted vs measured penalty of repeated data) or allocation "
+             "(which model size each law picks at equal compute)")
+      .Value("evidence", '\0', "FILE", &evidence,
+             "score the candidates on held-out evidence of other papers (rules per source)")
       .Repeated("folds", "F", &folds,
                 "cross-validate: params, unique_tokens, epochs (grouped) or K random folds "
                 "(repeatable)")
@@ -111,12 +158,20 @@ std::optional<int> ParseFlags(const Args& args, Flags* f) {
              "worker threads for the fits (default 0: all cores); results do not depend on it");
   if (auto code = flags.Parse(args)) return code;
   auto UsageError = [&](const std::string& m) { return flags.UsageError(m); };
-  if (files.empty()) return UsageError("no runs file given: repsim validate RUNS.csv");
+  if (!evidence.empty()) f->evidence = evidence;
+  if (files.empty() && !f->evidence) {
+    return UsageError("no runs file given: repsim validate RUNS.csv");
+  }
   if (files.size() > 1) {
     return UsageError(fmt::format("one runs file expected, got {}: '{}' and '{}'", files.size(),
                                   files[0], files[1]));
   }
-  f->file = files[0];
+  if (!files.empty()) f->file = files[0];
+  f->named_candidates = !laws.empty() || !forms.empty();
+  if (f->evidence && f->file.empty() && !forms.empty()) {
+    return UsageError(fmt::format(
+        "--form {}: a form is fitted on measured runs: give RUNS.csv with --evidence", forms[0]));
+  }
   std::vector<std::string_view> preset_names;
   for (LawPreset p : AllLawPresets()) preset_names.push_back(ToString(p));
   for (const std::string& l : laws) {
@@ -140,10 +195,11 @@ std::optional<int> ParseFlags(const Args& args, Flags* f) {
     f->candidates.push_back(*c);
   }
   if (f->candidates.empty()) {
-    for (std::string_view n : {"overfit2026", "muennighoff2023"}) {
-      f->candidates.push_back(*CandidateForPreset(n));
+    if (f->evidence) {
+      for (std::string_view n : LawPresetNames()) f->candidates.push_back(*CandidateForPreset(n));
+    } else {
+      f->candidates = DefaultCandidates();
     }
-    for (std::string_view n : ValidateFormNames()) f->candidates.push_back(*CandidateForForm(n));
   }
   const std::optional<uint64_t> s = ParseU64(seed);
   if (!s) {
@@ -151,27 +207,24 @@ std::optional<int> ParseFlags(const Args& args, Flags* f) {
         fmt::format("--seed = '{}': must be an integer from 0 to 18446744073709551615", seed));
   }
   for (const std::string& name : folds) {
-    FoldSpec spec;
-    spec.seed = *s;
-    if (name == "params") {
-      spec.kind = FoldKind::kParams;
-    } else if (name == "unique_tokens") {
-      spec.kind = FoldKind::kUniqueTokens;
-    } else if (name == "epochs") {
-      spec.kind = FoldKind::kEpochs;
-    } else if (std::optional<uint64_t> k = ParseU64(name)) {
-      if (*k < 2 || *k > 100000) {
-        return UsageError(fmt::format("--folds = {}: K must be from 2 to 100000", name));
-      }
-      spec.kind = FoldKind::kRandom;
-      spec.k = static_cast<int>(*k);
-    } else {
-      return UsageError(fmt::format(
-          "--folds = '{}': unknown folds{} (one of: params, unique_tokens, epochs, or an "
-          "integer K >= 2)",
-          name, io::DidYouMean(name, kFoldNames)));
+    Expected<FoldSpec> spec = ParseFoldSpec(name, *s);
+    if (!spec) {
+      const bool unknown = spec.error().find("unknown folds") != std::string::npos;
+      return UsageError(
+          unknown ? fmt::format("--folds = '{}': unknown folds{} (one of: params, unique_tokens, "
+                                "epochs, or an integer K >= 2)",
+                                name, io::DidYouMean(name, FoldColumnNames()))
+                  : "--folds = " + spec.error());
     }
-    f->folds.push_back(spec);
+    f->folds.push_back(*spec);
+  }
+  const Expected<size_t> m = ChoiceFlag("--metric", metric, "metric", kMetricNames);
+  if (!m) return UsageError(m.error());
+  f->metric = static_cast<Metric>(*m);
+  if (f->metric == Metric::kAllocation && !f->folds.empty()) {
+    return UsageError(
+        "--folds applies to --metric penalty; --metric allocation is cross-validated by leaving "
+        "out each group in turn (cv:allocation)");
   }
   Expected<io::TableFormat> fmt_ = TableFormatFlag(format);
   if (!fmt_) return UsageError(fmt_.error());
@@ -185,17 +238,97 @@ std::optional<int> ParseFlags(const Args& args, Flags* f) {
   return std::nullopt;
 }
 
+// Rank of each row within its evaluation by `key` (1 = lowest; ties share
+// the better rank).
+template <typename Row, typename Key>
+std::vector<int> Ranks(const std::vector<Row>& rows, const Key& key) {
+  std::vector<int> out(rows.size(), 1);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    for (size_t j = 0; j < rows.size(); ++j) {
+      if (rows[j].evaluation == rows[i].evaluation && key(rows[j]) < key(rows[i])) ++out[i];
+    }
+  }
+  return out;
+}
+
+std::string ShortOrEmpty(double v) { return std::isfinite(v) ? io::Short(v) : ""; }
+
 io::Table SummaryTable(const std::vector<ValidationRow>& rows) {
   io::Table t;
   t.AddColumn("candidate", false);
   t.AddColumn("evaluation", false);
+  t.AddColumn("rank");
   t.AddColumn("pairs");
   t.AddColumn("median_abs_error_pp");
   t.AddColumn("mean_abs_error_pp");
   t.AddColumn("max_abs_error_pp");
-  for (const ValidationRow& r : rows) {
-    t.AddRow({r.candidate, r.evaluation, std::to_string(r.pairs), io::Short(r.median_abs_error_pp),
-              io::Short(r.mean_abs_error_pp), io::Short(r.max_abs_error_pp)});
+  t.AddColumn("moderate_pairs");
+  t.AddColumn("moderate_ratio_median");
+  t.AddColumn("held_at_preset", false);
+  const std::vector<int> rank =
+      Ranks(rows, [](const ValidationRow& r) { return r.mean_abs_error_pp; });
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const ValidationRow& r = rows[i];
+    t.AddRow({r.candidate, r.evaluation, std::to_string(rank[i]), std::to_string(r.pairs),
+              io::Short(r.median_abs_error_pp), io::Short(r.mean_abs_error_pp),
+              io::Short(r.max_abs_error_pp), std::to_string(r.moderate_pairs),
+              ShortOrEmpty(r.moderate_ratio_median), fmt::format("{}", fmt::join(r.held, " "))});
+  }
+  return t;
+}
+
+io::Table AllocationTable(const std::vector<AllocationRow>& rows) {
+  io::Table t;
+  t.AddColumn("candidate", false);
+  t.AddColumn("evaluation", false);
+  for (const char* c :
+       {"rank", "groups", "hits", "median_regret_pct", "mean_regret_pct", "max_regret_pct",
+        "loss_runs", "median_loss_error_pct", "mean_loss_error_pct", "max_loss_error_pct"}) {
+    t.AddColumn(c);
+  }
+  t.AddColumn("held_at_preset", false);
+  const std::vector<int> rank =
+      Ranks(rows, [](const AllocationRow& r) { return r.mean_regret_pct; });
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const AllocationRow& r = rows[i];
+    t.AddRow({r.candidate, r.evaluation, std::to_string(rank[i]), std::to_string(r.groups),
+              std::to_string(r.hits), io::Short(r.median_regret_pct), io::Short(r.mean_regret_pct),
+              io::Short(r.max_regret_pct), std::to_string(r.loss_runs),
+              io::Short(r.median_loss_error_pct), io::Short(r.mean_loss_error_pct),
+              io::Short(r.max_loss_error_pct), fmt::format("{}", fmt::join(r.held, " "))});
+  }
+  return t;
+}
+
+io::Table PicksTable(const std::vector<AllocationRow>& rows,
+                     const std::vector<AllocationGroup>& groups,
+                     const std::vector<std::string>& group_columns) {
+  io::Table t;
+  t.AddColumn("candidate", false);
+  t.AddColumn("evaluation", false);
+  t.AddColumn("group");
+  for (const std::string& g : group_columns) t.AddColumn(g, false);
+  for (const char* c :
+       {"unique_tokens", "median_compute", "sizes", "best_params", "best_tokens", "best_loss",
+        "pick_params", "pick_tokens", "pick_loss", "pick_predicted_loss", "regret_pct"}) {
+    t.AddColumn(c);
+  }
+  for (const AllocationRow& r : rows) {
+    for (const AllocationPick& p : r.picks) {
+      const AllocationGroup& g = groups[p.group];
+      const AllocationMeasurement& best = g.members[g.best];
+      const AllocationMeasurement& pick = g.members[p.pick];
+      std::vector<std::string> cells = {r.candidate, r.evaluation, std::to_string(p.group + 1)};
+      for (const std::string& v : g.group) cells.push_back(v);
+      cells.push_back(io::Num(g.unique_tokens));
+      cells.push_back(io::Num(g.median_compute));
+      cells.push_back(std::to_string(g.members.size()));
+      for (double v : {best.params, best.tokens, best.loss, pick.params, pick.tokens, pick.loss,
+                       p.predicted_loss, p.regret_pct}) {
+        cells.push_back(io::Num(v));
+      }
+      t.AddRow(std::move(cells));
+    }
   }
   return t;
 }
@@ -274,16 +407,179 @@ MaybeError WriteFile(const fs::path& path, const std::string& text) {
   return std::nullopt;
 }
 
+// Stages `files` (name, text) in DIR.tmp-validate, renders the gnuplot
+// scripts among `scripts`, and renames the folder into place.
+int WriteOut(const std::string& out, const std::vector<std::pair<std::string, std::string>>& files,
+             const std::vector<std::string>& scripts, io::TableFormat format) {
+  const fs::path dir(out);
+  const fs::path staging = dir.string() + ".tmp-validate";
+  std::error_code ec;
+  fs::remove_all(staging, ec);
+  fs::create_directories(staging, ec);
+  if (ec) {
+    return Fail("validate", fmt::format("{}: cannot create: {}", staging.string(), ec.message()));
+  }
+  for (const auto& [name, text] : files) {
+    if (auto err = WriteFile(staging / name, text)) {
+      fs::remove_all(staging, ec);
+      return Fail("validate", *err);
+    }
+  }
+  if (!scripts.empty()) {
+    if (auto warn = io::RenderScripts(staging, scripts, io::PlotOptions{})) {
+      Warn("validate", "parity plot not rendered: " + *warn);
+    }
+  }
+  fs::remove_all(dir, ec);
+  fs::create_directories(dir.parent_path().empty() ? fs::path(".") : dir.parent_path(), ec);
+  fs::rename(staging, dir, ec);
+  if (ec) {
+    return Fail("validate",
+                fmt::format("{}: cannot move results into place: {}", dir.string(), ec.message()));
+  }
+  if (format == io::TableFormat::kText) fmt::print("written to {}/\n", dir.string());
+  return kExitOk;
+}
+
+std::string Header(const Flags& f, size_t runs, const std::string& what) {
+  return fmt::format(
+      "{}: {} from {} runs{}\n", f.file, what, runs,
+      f.groups.empty() ? "" : fmt::format(" (grouped by {})", fmt::join(f.groups, ", ")));
+}
+
+// Too little data is bad input (exit 2, naming the file); any other failed
+// fit is internal (exit 1).
+template <typename Row>
+int FitFailed(const Flags& f, const Expected<Row>& row) {
+  if (row.error_key() == kDataErrorKey) {
+    return Fail("validate", fmt::format("{}: too little data: {}", f.file, row.error()));
+  }
+  return Fail("validate", "fit failed: " + row.error(), kExitInternal);
+}
+
+constexpr const char* kRankNote =
+    "cross-validated rows first: in-sample rows judge a fitted form on the runs it was fitted "
+    "on\n";
+
+int AllocationCommand(const Flags& f, const std::vector<MeasuredRun>& runs,
+                      const std::vector<PenaltyPair>& pairs) {
+  const std::vector<AllocationGroup> groups = FormAllocationGroups(runs);
+  if (groups.empty()) {
+    return Fail(
+        "validate",
+        fmt::format("{}: no allocation groups (a group needs >= {} distinct params at "
+                    "equal unique_tokens{} with compute 6 N D within {:g} % of the "
+                    "group's median and a best measured loss below {:g} nats)",
+                    f.file, kAllocationMinSizes, f.groups.empty() ? "" : " and group values",
+                    100 * kAllocationComputeTolerance, kAllocationMaxBestLoss));
+  }
+  int steps = 0;
+  for (const Candidate& c : f.candidates) {
+    steps += 1 + (c.kind == CandidateKind::kFixedLaw ? 1 : static_cast<int>(groups.size()));
+  }
+  std::vector<AllocationRow> rows;
+  std::optional<io::Progress> progress;
+  progress.emplace("validate", steps);
+  for (bool cv : {true, false}) {
+    for (const Candidate& c : f.candidates) {
+      Expected<AllocationRow> row =
+          ValidateAllocation(runs, pairs, groups, c, cv, f.threads, [&] { progress->Tick(); });
+      if (!row) {
+        progress.reset();
+        return FitFailed(f, row);
+      }
+      for (const std::string& n : row->notes) Warn("validate", row->candidate + " " + n);
+      rows.push_back(std::move(*row));
+    }
+  }
+  progress.reset();
+  const io::Table table = AllocationTable(rows);
+  if (f.format == io::TableFormat::kText) {
+    fmt::print("{}", Header(f, runs.size(),
+                            fmt::format("{} allocation groups (equal compute, >= {} sizes)",
+                                        groups.size(), kAllocationMinSizes)));
+    fmt::print("{}", kRankNote);
+  }
+  fmt::print("{}", io::Render(table, f.format));
+  if (!f.out) return kExitOk;
+  return WriteOut(*f.out,
+                  {{"picks.csv", io::RenderCsv(PicksTable(rows, groups, f.groups))},
+                   {"validation.csv", io::RenderCsv(table)}},
+                  {}, f.format);
+}
+
 }  // namespace
+
+io::Table EvidenceTable(const std::vector<std::pair<std::string, EvidenceCheck>>& checks) {
+  io::Table t;
+  for (const char* c :
+       {"candidate", "source", "rule", "setting", "predicted", "measured", "result", "note"}) {
+    t.AddColumn(c, false);
+  }
+  for (const auto& [candidate, c] : checks) {
+    t.AddRow({candidate, c.source, c.rule, c.setting, c.predicted, c.measured,
+              std::string(ToString(c.verdict)), c.note});
+  }
+  return t;
+}
+
+int EvidenceCommand(const Flags& f) {
+  Expected<std::vector<EvidenceRow>> rows = io::ReadEvidenceCsv(*f.evidence);
+  if (!rows) return Fail("validate", rows.error());
+  std::vector<PenaltyPair> pairs;
+  if (!f.file.empty()) {
+    Expected<std::vector<MeasuredRun>> runs = io::ReadMeasuredRunsCsv(f.file, f.groups);
+    if (!runs) return Fail("validate", runs.error());
+    pairs = FormPairs(*runs);
+  }
+  std::vector<std::pair<std::string, EvidenceCheck>> checks;
+  std::vector<std::string> summary;
+  for (const Candidate& c : f.candidates) {
+    Law law = c.law;
+    if (c.kind == CandidateKind::kForm) {
+      if (pairs.empty()) {
+        return Fail("validate", fmt::format("{}: no repeated-vs-fresh pairs to fit the {} form on",
+                                            f.file, c.name));
+      }
+      Expected<Law> fitted = InSampleLaw(c, pairs, f.threads);
+      if (!fitted) return FitFailed(f, fitted);
+      law = *fitted;
+    }
+    int pass = 0, fail = 0, not_scored = 0;
+    for (EvidenceCheck& e : ScoreEvidence(*rows, law)) {
+      (e.verdict == EvidenceVerdict::kPass   ? pass
+       : e.verdict == EvidenceVerdict::kFail ? fail
+                                             : not_scored)++;
+      checks.emplace_back(c.name, std::move(e));
+    }
+    summary.push_back(fmt::format("{}: {} of {} rules pass, {} fail; {} rows not scored", c.name,
+                                  pass, pass + fail, fail, not_scored));
+  }
+  const io::Table table = EvidenceTable(checks);
+  if (f.format == io::TableFormat::kText) {
+    fmt::print("{}: {} rows of held-out evidence (checked, never fitted)\n", *f.evidence,
+               rows->size());
+  }
+  fmt::print("{}", f.format == io::TableFormat::kText ? io::RenderText(table, TerminalColumns())
+                                                      : io::Render(table, f.format));
+  if (f.format == io::TableFormat::kText) {
+    for (const std::string& s : summary) fmt::print("{}\n", s);
+  }
+  if (!f.out) return kExitOk;
+  return WriteOut(*f.out, {{"evidence.csv", io::RenderCsv(table)}}, {}, f.format);
+}
 
 int ValidateCommand(const Args& args) {
   Flags f;
   if (auto code = ParseFlags(args, &f)) return *code;
+  if (f.evidence) return EvidenceCommand(f);
   Expected<std::vector<MeasuredRun>> runs = io::ReadMeasuredRunsCsv(f.file, f.groups);
   if (!runs) {
     return Fail("validate", runs.error());
   }
   const std::vector<PenaltyPair> pairs = FormPairs(*runs);
+  // The allocation check needs pairs only to fit forms (a data error then).
+  if (f.metric == Metric::kAllocation) return AllocationCommand(f, *runs, pairs);
   if (pairs.empty()) {
     return Fail("validate",
                 fmt::format("{}: no repeated-vs-fresh pairs (a pair needs a run with "
@@ -291,9 +587,10 @@ int ValidateCommand(const Args& args) {
                             "same params and tokens{})",
                             f.file, f.groups.empty() ? "" : " and group values"));
   }
-
-  std::vector<std::optional<FoldSpec>> evaluations = {std::nullopt};
+  // Cross-validated evaluations first, in-sample last.
+  std::vector<std::optional<FoldSpec>> evaluations;
   for (const FoldSpec& s : f.folds) evaluations.push_back(s);
+  evaluations.push_back(std::nullopt);
   std::vector<ValidationRow> rows;
   int steps = 0;
   for (size_t e = 0; e < evaluations.size(); ++e) {
@@ -309,8 +606,9 @@ int ValidateCommand(const Args& args) {
           ValidateCandidate(pairs, c, eval, f.threads, [&] { progress->Tick(); });
       if (!row) {
         progress.reset();
-        return Fail("validate", "fit failed: " + row.error(), kExitInternal);
+        return FitFailed(f, row);
       }
+      for (const std::string& n : row->notes) Warn("validate", row->candidate + " " + n);
       rows.push_back(std::move(*row));
     }
   }
@@ -318,50 +616,19 @@ int ValidateCommand(const Args& args) {
 
   const io::Table table = SummaryTable(rows);
   if (f.format == io::TableFormat::kText) {
-    fmt::print("{}: {} repeated-vs-fresh pairs from {} runs{}\n", f.file, pairs.size(),
-               runs->size(),
-               f.groups.empty() ? "" : fmt::format(" (grouped by {})", fmt::join(f.groups, ", ")));
+    fmt::print("{}",
+               Header(f, runs->size(), fmt::format("{} repeated-vs-fresh pairs", pairs.size())));
+    if (!f.folds.empty()) fmt::print("{}", kRankNote);
   }
   fmt::print("{}", io::Render(table, f.format));
-
-  if (f.out) {
-    const fs::path dir(*f.out);
-    const fs::path staging = dir.string() + ".tmp-validate";
-    std::error_code ec;
-    fs::remove_all(staging, ec);
-    fs::create_directories(staging, ec);
-    if (ec) {
-      return Fail("validate", fmt::format("{}: cannot create: {}", staging.string(), ec.message()));
-    }
-    std::string evaluation = rows.back().evaluation;
-    for (const ValidationRow& r : rows) {
-      if (r.evaluation != "in-sample") {
-        evaluation = r.evaluation;
-        break;
-      }
-    }
-    for (auto [name, text] :
-         {std::pair{"residuals.csv", io::RenderCsv(ResidualTable(rows, pairs, f.groups))},
-          std::pair{"validation.csv", io::RenderCsv(table)},
-          std::pair{"parity.gp", ParityScript(rows, evaluation)}}) {
-      if (auto err = WriteFile(staging / name, text)) {
-        fs::remove_all(staging, ec);
-        return Fail("validate", *err);
-      }
-    }
-    if (auto warn = io::RenderScripts(staging, {"parity.gp"}, io::PlotOptions{})) {
-      Warn("validate", "parity plot not rendered: " + *warn);
-    }
-    fs::remove_all(dir, ec);
-    fs::create_directories(dir.parent_path().empty() ? fs::path(".") : dir.parent_path(), ec);
-    fs::rename(staging, dir, ec);
-    if (ec) {
-      return Fail("validate", fmt::format("{}: cannot move results into place: {}", dir.string(),
-                                          ec.message()));
-    }
-    if (f.format == io::TableFormat::kText) fmt::print("written to {}/\n", dir.string());
-  }
-  return kExitOk;
+  if (!f.out) return kExitOk;
+  // The parity plot shows the first cv evaluation, or in-sample without one.
+  const std::string evaluation = rows.front().evaluation;
+  return WriteOut(*f.out,
+                  {{"residuals.csv", io::RenderCsv(ResidualTable(rows, pairs, f.groups))},
+                   {"validation.csv", io::RenderCsv(table)},
+                   {"parity.gp", ParityScript(rows, evaluation)}},
+                  {"parity.gp"}, f.format);
 }
 
 }  // namespace repsim::cli

@@ -681,6 +681,8 @@ Expected<FitResult> Fit(std::span<const FitRun> runs, const FitOptions& options,
           ToString(p)));
     }
   }
+  for (std::string& w : ImplausibleFit(out.constants, options))
+    out.warnings.push_back(std::move(w));
   for (const LocalResult& r : local) {
     if (std::isfinite(r.objective) && r.objective - out.objective <= kSameOptimumTol) {
       ++out.converged_to_best;
@@ -704,6 +706,71 @@ Expected<FitResult> Fit(std::span<const FitRun> runs, const FitOptions& options,
     }
   }
   return out;
+}
+
+LawDomain DomainOfRuns(std::span<const FitRun> runs) {
+  const double inf = std::numeric_limits<double>::infinity();
+  LawDomain d{inf, -inf, inf, -inf, inf, -inf, inf, -inf, -inf, ""};
+  for (const FitRun& r : runs) {
+    const double u = r.unique_tokens > 0 ? r.unique_tokens : r.tokens;
+    d.params_min = std::min(d.params_min, r.params);
+    d.params_max = std::max(d.params_max, r.params);
+    d.tokens_min = std::min(d.tokens_min, r.tokens);
+    d.tokens_max = std::max(d.tokens_max, r.tokens);
+    d.unique_tokens_min = std::min(d.unique_tokens_min, u);
+    d.unique_tokens_max = std::max(d.unique_tokens_max, u);
+    const double epochs = std::max(1.0, r.tokens / u);
+    d.epochs_min = std::min(d.epochs_min, epochs);
+    d.epochs_max = std::max(d.epochs_max, epochs);
+    d.params_per_unique_token_max = std::max(d.params_per_unique_token_max, r.params / u);
+  }
+  return d;
+}
+
+std::string DomainLine(const LawDomain& d) {
+  return fmt::format(
+      "params {:.3g}-{:.3g}, tokens {:.3g}-{:.3g}, unique tokens {:.3g}-{:.3g}, epochs "
+      "{:.3g}-{:.3g}",
+      d.params_min, d.params_max, d.tokens_min, d.tokens_max, d.unique_tokens_min,
+      d.unique_tokens_max, d.epochs_min, d.epochs_max);
+}
+
+std::vector<std::string> ImplausibleFit(const FitConstants& c, const FitOptions& options) {
+  std::vector<std::string> out;
+  auto free = [&](FitParam p) { return !options.fixed[Index(p)]; };
+  for (FitParam p : {FitParam::kAlpha, FitParam::kBeta}) {
+    if (!free(p)) continue;
+    const double v = Get(c, p);
+    if (v < 0) {
+      out.push_back(fmt::format(
+          "{} = {:.4g}: a negative exponent, the loss would rise with more {}: the runs do not "
+          "support this law (too few runs, or values that are not losses)",
+          ToString(p), v, p == FitParam::kAlpha ? "parameters" : "data"));
+    } else if (v > kImplausibleExponent) {
+      out.push_back(fmt::format(
+          "{} = {:.4g}: an exponent above {:g} (published fits: 0.07-0.5): the runs do not pin it",
+          ToString(p), v, kImplausibleExponent));
+    }
+  }
+  for (FitParam p : {FitParam::kE, FitParam::kA, FitParam::kB}) {
+    if (!free(p)) continue;
+    const double v = Get(c, p);
+    if (!(v > 1e-30) || v > 1e30) {
+      out.push_back(
+          fmt::format("{} = {:.4g}: at the edge of what a double holds: the runs do not "
+                      "pin it",
+                      ToString(p), v));
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> BootstrapFailureWarning(int failed, int resamples) {
+  if (resamples <= 0 || !(failed > kBootstrapFailureWarnShare * resamples)) return std::nullopt;
+  return fmt::format(
+      "{} of {} bootstrap refits failed (more than {:g} %): the intervals rest on the resamples "
+      "that happened to fit and understate the uncertainty; the runs barely pin the constants",
+      failed, resamples, 100 * kBootstrapFailureWarnShare);
 }
 
 // --- Bootstrap --------------------------------------------------------------------------
@@ -771,6 +838,7 @@ Expected<BootstrapResult> Bootstrap(std::span<const FitRun> runs, const FitOptio
     out.samples.push_back(Constants(f.x, options));
   }
   if (out.samples.empty()) return Error{fmt::format("all {} bootstrap refits failed", resamples)};
+  if (auto w = BootstrapFailureWarning(out.failed, resamples)) out.warnings.push_back(*w);
   for (FitParam p : FitParams(options.form)) {
     if (options.fixed[Index(p)]) {
       const double v = *options.fixed[Index(p)];

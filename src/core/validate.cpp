@@ -6,15 +6,18 @@
 #include <ceres/gradient_problem.h>
 #include <ceres/gradient_problem_solver.h>
 #include <ceres/jet.h>
+#include <ceres/manifold.h>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <charconv>
 #include <cmath>
 #include <limits>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <thread>
 #include <tuple>
@@ -184,13 +187,29 @@ struct Local {
   double objective = std::numeric_limits<double>::infinity();
 };
 
-Local Minimize(const PairData& d, const Base& base, const Vec& start) {
+Local Minimize(const PairData& d, const Base& base, const Vec& start,
+               const std::array<bool, kNumOverfitParams>& held) {
   Local out;
   if (!std::isfinite(EvaluateAt(d, base, start))) return out;
+  std::vector<int> constant;
+  for (int i = 0; i < kNumOverfitParams; ++i) {
+    if (held[i]) constant.push_back(i);
+  }
+  if (constant.size() == kNumOverfitParams) {
+    out.x = start;
+    out.objective = EvaluateAt(d, base, start);
+    return out;
+  }
   double x[kNumOverfitParams];
   std::copy(start.begin(), start.end(), x);
-  ceres::GradientProblem problem(
-      new ceres::AutoDiffFirstOrderFunction<Functor, kNumOverfitParams>(new Functor{&d, &base}));
+  auto* function =
+      new ceres::AutoDiffFirstOrderFunction<Functor, kNumOverfitParams>(new Functor{&d, &base});
+  std::optional<ceres::GradientProblem> problem;
+  if (constant.empty()) {
+    problem.emplace(function);
+  } else {
+    problem.emplace(function, new ceres::SubsetManifold(kNumOverfitParams, constant));
+  }
   ceres::GradientProblemSolver::Options o;
   o.line_search_direction_type = ceres::LBFGS;
   o.line_search_type = ceres::WOLFE;
@@ -201,7 +220,7 @@ Local Minimize(const PairData& d, const Base& base, const Vec& start) {
   o.logging_type = ceres::SILENT;
   o.update_state_every_iteration = true;
   ceres::GradientProblemSolver::Summary summary;
-  ceres::Solve(o, problem, x, &summary);
+  ceres::Solve(o, *problem, x, &summary);
   std::copy(x, x + kNumOverfitParams, out.x.begin());
   out.objective = EvaluateAt(d, base, out.x);
   return out;
@@ -262,8 +281,10 @@ Law ToLaw(const OverfitFitOptions& o, const Base& base, const Vec& x) {
 
 MaybeError CheckPairs(std::span<const PenaltyPair> pairs, size_t needed) {
   if (pairs.size() < needed) {
-    return fmt::format("{} pairs: at least {} needed to fit {} constants", pairs.size(), needed,
-                       needed);
+    return fmt::format(
+        "{} repeated-vs-fresh pairs: at least {} needed to fit {} constants of the overfit "
+        "form (a pair is a repeated run and a fresh run at the same params and tokens)",
+        pairs.size(), needed, needed);
   }
   for (size_t i = 0; i < pairs.size(); ++i) {
     const PenaltyPair& p = pairs[i];
@@ -282,7 +303,7 @@ Expected<OverfitFit> FitFrom(const PairData& d, const OverfitFitOptions& options
   const Base base = MakeBase(options);
   std::vector<Local> results(starts.size());
   ParallelFor(static_cast<int>(starts.size()), options.threads,
-              [&](int i) { results[i] = Minimize(d, base, starts[i]); });
+              [&](int i) { results[i] = Minimize(d, base, starts[i], options.held); });
   size_t best = results.size();
   for (size_t i = 0; i < results.size(); ++i) {
     if (!std::isfinite(results[i].objective)) continue;
@@ -291,13 +312,17 @@ Expected<OverfitFit> FitFrom(const PairData& d, const OverfitFitOptions& options
     }
   }
   if (best == results.size()) {
-    return Error{"overfit form: no start reached a finite objective with valid constants"};
+    return Error{fmt::format(
+        "overfit form: none of {} starts ended at constants the law accepts (overfit_a <= "
+        "overfit_c + overfit_k, exponents <= 20) with a finite objective on these {} pairs",
+        starts.size(), d.size())};
   }
   OverfitFit out;
   out.law = ToLaw(options, base, results[best].x);
   out.objective = results[best].objective;
   out.pairs = static_cast<int>(d.size());
   out.starts = static_cast<int>(starts.size());
+  out.held = options.held;
   for (const Local& r : results) {
     if (std::fabs(r.objective - out.objective) <= kSameOptimumTol) ++out.converged_to_best;
   }
@@ -309,20 +334,153 @@ Vec ToVec(const Law& law) {
           law.overfit_a,         law.overfit_c,         std::log(law.overfit_k)};
 }
 
+int Free(const std::array<bool, kNumOverfitParams>& held) {
+  return static_cast<int>(std::count(held.begin(), held.end(), false));
+}
+
+// The start grid with held constants at the base's values, duplicates removed.
+std::vector<Vec> StartsFor(const OverfitFitOptions& options) {
+  std::vector<Vec> starts = StartGrid();
+  if (Free(options.held) == kNumOverfitParams) return starts;
+  const Vec base = ToVec(options.base);
+  std::vector<Vec> out;
+  for (Vec v : starts) {
+    for (int i = 0; i < kNumOverfitParams; ++i) {
+      if (options.held[i]) v[i] = base[i];
+    }
+    if (std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
+  }
+  return out;
+}
+
+}  // namespace
+
+int OverfitIdentifiable::Free() const { return repsim::Free(held); }
+
+OverfitIdentifiable IdentifiableOverfitParams(std::span<const PenaltyPair> pairs) {
+  OverfitIdentifiable out;
+  auto distinct = [&](auto value) {
+    std::vector<double> v;
+    for (const PenaltyPair& p : pairs) v.push_back(value(p));
+    std::sort(v.begin(), v.end());
+    return static_cast<int>(std::unique(v.begin(), v.end()) - v.begin());
+  };
+  enum { kRd = 0, kRn = 1, kW = 2, kA = 3, kC = 4, kK = 5 };
+  if (distinct([](const PenaltyPair& p) { return p.params; }) < 2) {
+    out.held[kA] = true;
+    out.reasons.push_back("one params value: overfit_a held");
+  }
+  if (distinct([](const PenaltyPair& p) { return p.unique_tokens; }) < 2) {
+    out.held[kC] = true;
+    out.reasons.push_back("one unique_tokens value: overfit_c held");
+  }
+  const int epochs = distinct([](const PenaltyPair& p) { return p.epochs(); });
+  if (epochs < 3) {
+    out.held[kK] = true;
+    if (epochs < 2) out.held[kRd] = true;
+    out.reasons.push_back(fmt::format("{} epochs value{}: overfit_k{} held", epochs,
+                                      epochs == 1 ? "" : "s", epochs < 2 ? " and rd_star" : ""));
+  }
+  std::vector<std::string_view> more;
+  for (int i : {kRn, kC, kA, kK, kRd}) {
+    if (out.Free() <= static_cast<int>(pairs.size())) break;
+    if (!out.held[i]) {
+      out.held[i] = true;
+      more.push_back(kOverfitParamNames[i]);
+    }
+  }
+  if (!more.empty()) {
+    out.reasons.push_back(fmt::format("{} pairs: {} held", pairs.size(), fmt::join(more, ", ")));
+  }
+  return out;
+}
+
+std::vector<std::string> ImplausibleOverfitConstants(const Law& law) {
+  std::vector<std::string> out;
+  for (auto [name, v] :
+       {std::pair{"overfit_a", law.overfit_a}, std::pair{"overfit_c", law.overfit_c},
+        std::pair{"overfit_k", law.overfit_k}}) {
+    if (v > kImplausibleOverfitExponent) {
+      out.push_back(fmt::format("{} = {:.4g}: an exponent above {:g}, not pinned by the data", name,
+                                v, kImplausibleOverfitExponent));
+    }
+  }
+  for (auto [name, v] : {std::pair{"rd_star", law.rd_star}, std::pair{"rn_star", law.rn_star}}) {
+    if (v > kRunawayDecayScale) {
+      out.push_back(fmt::format("{} = {:.4g}: above {:g}, the data cannot tell it from infinity",
+                                name, v, kRunawayDecayScale));
+    }
+  }
+  if (std::fabs(law.overfit_w) > 99) {
+    out.push_back(fmt::format("overfit_w = {:.4g}: at its bound (±100)", law.overfit_w));
+  }
+  return out;
+}
+
+namespace {
+
+MaybeError CheckHeldBase(const OverfitFitOptions& options) {
+  if (Free(options.held) < kNumOverfitParams && !options.base.overfit) {
+    return std::string(
+        "overfit form: constants held at the base law need a base with the "
+        "overfitting term");
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Expected<OverfitFit> FitOverfitForm(std::span<const PenaltyPair> pairs,
                                     const OverfitFitOptions& options) {
-  if (auto err = CheckPairs(pairs, kNumOverfitParams)) return Error{*err};
+  if (auto err = CheckHeldBase(options)) return Error{*err};
+  if (auto err = CheckPairs(pairs, std::max(1, Free(options.held)))) {
+    return Error{*err, std::string(kDataErrorKey)};
+  }
   const PairData d = Prepare(pairs);
-  return FitFrom(d, options, StartGrid());
+  return FitFrom(d, options, StartsFor(options));
+}
+
+Expected<OverfitFit> FitOverfitIdentifiable(std::span<const PenaltyPair> pairs,
+                                            const OverfitFitOptions& options,
+                                            std::vector<std::string>* reasons) {
+  OverfitFitOptions o = options;
+  const OverfitIdentifiable id = IdentifiableOverfitParams(pairs);
+  for (int i = 0; i < kNumOverfitParams; ++i) o.held[i] = o.held[i] || id.held[i];
+  reasons->insert(reasons->end(), id.reasons.begin(), id.reasons.end());
+  Expected<OverfitFit> f = FitOverfitForm(pairs, o);
+  struct Step {
+    std::vector<int> hold;
+    const char* why;
+  };
+  for (const Step& step :
+       {Step{{3, 4, 5},
+             "no valid optimum with the exponents free: overfit_a, overfit_c, "
+             "overfit_k held"},
+        Step{{2},
+             "no valid optimum with the scale free (the pairs show no overfitting the term "
+             "could fit): overfit_w held"},
+        Step{{0, 1}, "no valid optimum with the decay scales free: rd_star, rn_star held"}}) {
+    if (f || !f.error_key().empty()) break;
+    bool more = false;
+    for (int i : step.hold) {
+      if (!o.held[i]) more = true;
+      o.held[i] = true;
+    }
+    if (!more) continue;
+    reasons->push_back(step.why);
+    f = FitOverfitForm(pairs, o);
+  }
+  return f;
 }
 
 Expected<std::vector<Law>> BootstrapOverfitForm(std::span<const PenaltyPair> pairs,
                                                 const OverfitFitOptions& options,
                                                 const OverfitFit& full, int resamples,
                                                 uint64_t seed) {
-  if (auto err = CheckPairs(pairs, kNumOverfitParams)) return Error{*err};
+  if (auto err = CheckHeldBase(options)) return Error{*err};
+  if (auto err = CheckPairs(pairs, std::max(1, Free(options.held)))) {
+    return Error{*err, std::string(kDataErrorKey)};
+  }
   std::vector<std::optional<Law>> laws(resamples);
   OverfitFitOptions one = options;
   one.threads = 1;
@@ -335,8 +493,8 @@ Expected<std::vector<Law>> BootstrapOverfitForm(std::span<const PenaltyPair> pai
     // From the full optimum and from Muennighoff's decay constants with the
     // optimum's exponents: two starts, so that one bad basin does not decide.
     Vec alt = ToVec(full.law);
-    alt[0] = std::log(15.0);
-    alt[1] = std::log(5.0);
+    if (!options.held[0]) alt[0] = std::log(15.0);
+    if (!options.held[1]) alt[1] = std::log(5.0);
     Expected<OverfitFit> f = FitFrom(d, one, {ToVec(full.law), alt});
     if (f) laws[i] = f->law;
   });
@@ -408,6 +566,45 @@ std::optional<Candidate> CandidateForForm(std::string_view name) {
   return c;
 }
 
+std::vector<Candidate> DefaultCandidates() {
+  std::vector<Candidate> out;
+  for (std::string_view n : {"overfit2026", "muennighoff2023"}) {
+    out.push_back(*CandidateForPreset(n));
+  }
+  for (std::string_view n : ValidateFormNames()) out.push_back(*CandidateForForm(n));
+  return out;
+}
+
+namespace {
+constexpr std::array<std::string_view, 3> kFoldColumnNames = {"params", "unique_tokens", "epochs"};
+}  // namespace
+
+std::span<const std::string_view> FoldColumnNames() { return kFoldColumnNames; }
+
+Expected<FoldSpec> ParseFoldSpec(std::string_view name, uint64_t seed) {
+  FoldSpec spec;
+  spec.seed = seed;
+  if (name == "params") {
+    spec.kind = FoldKind::kParams;
+  } else if (name == "unique_tokens") {
+    spec.kind = FoldKind::kUniqueTokens;
+  } else if (name == "epochs") {
+    spec.kind = FoldKind::kEpochs;
+  } else {
+    uint64_t k = 0;
+    const auto [ptr, ec] = std::from_chars(name.data(), name.data() + name.size(), k);
+    if (name.empty() || ec != std::errc() || ptr != name.data() + name.size()) {
+      return Error{fmt::format(
+          "'{}': unknown folds (one of: params, unique_tokens, epochs, or an integer K >= 2)",
+          name)};
+    }
+    if (k < 2 || k > 100000) return Error{fmt::format("{}: K must be from 2 to 100000", name)};
+    spec.kind = FoldKind::kRandom;
+    spec.k = static_cast<int>(k);
+  }
+  return spec;
+}
+
 std::string FoldSpec::Name() const {
   switch (kind) {
     case FoldKind::kParams:
@@ -449,19 +646,49 @@ std::vector<int> AssignFolds(std::span<const PenaltyPair> pairs, const FoldSpec&
 
 namespace {
 
-Expected<Law> Train(const Candidate& c, std::span<const PenaltyPair> train, bool in_sample,
-                    int threads) {
-  if (c.kind == CandidateKind::kFixedLaw) return c.law;
-  if (c.kind == CandidateKind::kRefitPreset && in_sample) return c.law;
+struct Trained {
+  Law law;
+  std::vector<std::string_view> held;  // constants held at the preset
+  std::string note;                    // why, "" when none
+};
+
+Expected<Trained> Train(const Candidate& c, std::span<const PenaltyPair> train, bool in_sample,
+                        int threads) {
+  if (c.kind == CandidateKind::kFixedLaw) return Trained{c.law, {}, {}};
+  if (c.kind == CandidateKind::kRefitPreset && in_sample) return Trained{c.law, {}, {}};
+  if (train.empty()) {
+    return Error{"no training pairs to fit on", std::string(kDataErrorKey)};
+  }
   if (c.form == "overfit") {
     OverfitFitOptions o;
     o.base = c.law;
     o.threads = threads;
-    Expected<OverfitFit> f = FitOverfitForm(train, o);
-    if (!f) return Error{f.error()};
-    return f->law;
+    std::vector<std::string> reasons;
+    Expected<OverfitFit> f = FitOverfitIdentifiable(train, o, &reasons);
+    if (!f) return Error{f.error(), f.error_key()};
+    Trained t{f->law, {}, {}};
+    for (int i = 0; i < kNumOverfitParams; ++i) {
+      if (f->held[i]) t.held.push_back(kOverfitParamNames[i]);
+    }
+    if (!t.held.empty()) {
+      t.note = fmt::format("{} held at {}'s value ({})", fmt::join(t.held, ", "),
+                           ToString(c.law.preset), fmt::join(reasons, "; "));
+    }
+    return t;
   }
-  return RefitDecayConstants(train, c.law, threads);
+  Expected<Law> law = RefitDecayConstants(train, c.law, threads);
+  if (!law) return Error{law.error(), law.error_key()};
+  return Trained{*law, {}, {}};
+}
+
+// Records what a fit held into a row's `held` (sorted, unique) and `notes`.
+void AddHeld(const Trained& t, const std::string& where, std::vector<std::string>* held,
+             std::vector<std::string>* notes) {
+  for (std::string_view h : t.held) {
+    if (std::find(held->begin(), held->end(), h) == held->end()) held->emplace_back(h);
+  }
+  std::sort(held->begin(), held->end());
+  if (!t.note.empty()) notes->push_back(where + ": " + t.note);
 }
 
 double Median(std::vector<double> v) {
@@ -470,13 +697,51 @@ double Median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
+struct Stats {
+  double median = 0, mean = 0, max = 0;
+};
+
+// Median, mean and max of a non-empty list.
+Stats Summarise(const std::vector<double>& v) {
+  return Stats{Median(v), std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size()),
+               *std::max_element(v.begin(), v.end())};
+}
+
+}  // namespace
+
+Expected<Law> InSampleLaw(const Candidate& candidate, std::span<const PenaltyPair> pairs,
+                          int threads) {
+  Expected<Trained> t = Train(candidate, pairs, true, threads);
+  if (!t) return Error{t.error(), t.error_key()};
+  return t->law;
+}
+
+namespace {
+
+// " (params = 1e+08)" for a grouped fold, "" for a random one.
+std::string FoldLabel(std::span<const PenaltyPair> pairs, const std::vector<int>& fold, int f,
+                      const FoldSpec& spec) {
+  if (spec.kind == FoldKind::kRandom) return "";
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    if (fold[i] != f) continue;
+    const PenaltyPair& p = pairs[i];
+    const double v = spec.kind == FoldKind::kParams         ? p.params
+                     : spec.kind == FoldKind::kUniqueTokens ? p.unique_tokens
+                                                            : p.epochs();
+    return fmt::format(" ({} = {:g})", spec.Name(), v);
+  }
+  return "";
+}
+
 }  // namespace
 
 Expected<ValidationRow> ValidateCandidate(std::span<const PenaltyPair> pairs,
                                           const Candidate& candidate,
                                           const std::optional<FoldSpec>& folds, int threads,
                                           const ValidateProgress& progress) {
-  if (pairs.empty()) return Error{"no repeated-vs-fresh pairs to validate on"};
+  if (pairs.empty()) {
+    return Error{"no repeated-vs-fresh pairs to validate on", std::string(kDataErrorKey)};
+  }
   ValidationRow row;
   row.candidate = candidate.name;
   row.evaluation = folds ? "cv:" + folds->Name() : "in-sample";
@@ -489,34 +754,211 @@ Expected<ValidationRow> ValidateCandidate(std::span<const PenaltyPair> pairs,
     p.abs_error_pp = std::fabs(p.predicted_pct - pairs[i].MeasuredPct());
   };
   if (!folds) {
-    Expected<Law> law = Train(candidate, pairs, true, threads);
-    if (!law) return Error{fmt::format("{} in-sample: {}", candidate.name, law.error())};
-    for (size_t i = 0; i < pairs.size(); ++i) predict(*law, i);
+    Expected<Trained> law = Train(candidate, pairs, true, threads);
+    if (!law) {
+      return Error{fmt::format("{} in-sample: {}", candidate.name, law.error()), law.error_key()};
+    }
+    AddHeld(*law, "in-sample", &row.held, &row.notes);
+    for (size_t i = 0; i < pairs.size(); ++i) predict(law->law, i);
     if (progress) progress();
   } else {
     int n_folds = 0;
     const std::vector<int> fold = AssignFolds(pairs, *folds, &n_folds);
+    if (n_folds < 2) {
+      return Error{
+          fmt::format("cv:{}: the {} pairs make one fold, which leaves nothing to train on "
+                      "({}: needs pairs at two or more {})",
+                      folds->Name(), pairs.size(),
+                      folds->kind == FoldKind::kRandom ? "random folds" : "grouped folds",
+                      folds->kind == FoldKind::kRandom ? "pairs" : folds->Name() + " values"),
+          std::string(kDataErrorKey)};
+    }
     for (int f = 0; f < n_folds; ++f) {
       std::vector<PenaltyPair> train;
       for (size_t i = 0; i < pairs.size(); ++i) {
         if (fold[i] != f) train.push_back(pairs[i]);
       }
-      Expected<Law> law = Train(candidate, train, false, threads);
+      Expected<Trained> law = Train(candidate, train, false, threads);
+      const std::string where =
+          fmt::format("cv:{} fold {}{}", folds->Name(), f + 1, FoldLabel(pairs, fold, f, *folds));
       if (!law) {
-        return Error{
-            fmt::format("{} cv:{} fold {}: {}", candidate.name, folds->Name(), f + 1, law.error())};
+        return Error{fmt::format("{} {}: {}", candidate.name, where, law.error()), law.error_key()};
       }
+      AddHeld(*law, where, &row.held, &row.notes);
       for (size_t i = 0; i < pairs.size(); ++i) {
-        if (fold[i] == f) predict(*law, i);
+        if (fold[i] == f) predict(law->law, i);
       }
       if (progress) progress();
     }
   }
-  std::vector<double> errors;
-  for (const PairPrediction& p : row.predictions) errors.push_back(p.abs_error_pp);
-  row.median_abs_error_pp = Median(errors);
-  row.mean_abs_error_pp = std::accumulate(errors.begin(), errors.end(), 0.0) / errors.size();
-  row.max_abs_error_pp = *std::max_element(errors.begin(), errors.end());
+  std::vector<double> errors, ratios;
+  for (const PairPrediction& p : row.predictions) {
+    errors.push_back(p.abs_error_pp);
+    const double measured = pairs[p.pair].MeasuredPct();
+    if (measured >= kModeratePenaltyMinPct && measured <= kModeratePenaltyMaxPct) {
+      ratios.push_back(p.predicted_pct / measured);
+    }
+  }
+  const Stats e = Summarise(errors);
+  row.median_abs_error_pp = e.median;
+  row.mean_abs_error_pp = e.mean;
+  row.max_abs_error_pp = e.max;
+  row.moderate_pairs = static_cast<int>(ratios.size());
+  row.moderate_ratio_median =
+      ratios.empty() ? std::numeric_limits<double>::quiet_NaN() : Median(ratios);
+  return row;
+}
+
+// --- Allocation check ----------------------------------------------------------------
+
+std::vector<AllocationGroup> FormAllocationGroups(std::span<const MeasuredRun> runs) {
+  // (group, U) -> (N, D) -> seed mean.
+  std::map<std::pair<std::vector<std::string>, double>, std::map<std::pair<double, double>, Mean>>
+      by;
+  for (const MeasuredRun& r : runs) {
+    by[{r.group, r.unique_tokens}][{r.params, r.tokens}].Add(r.loss);
+  }
+  std::vector<AllocationGroup> out;
+  for (const auto& [key, cells] : by) {
+    std::vector<AllocationMeasurement> ms;
+    for (const auto& [nd, m] : cells) {
+      ms.push_back(AllocationMeasurement{nd.first, nd.second, key.second, m.Value(), m.n});
+    }
+    std::stable_sort(ms.begin(), ms.end(), [](const auto& x, const auto& y) {
+      return std::tuple(x.Compute(), x.params, x.tokens) <
+             std::tuple(y.Compute(), y.params, y.tokens);
+    });
+    auto median_compute = [&](size_t from, size_t to) {  // [from, to)
+      std::vector<double> c;
+      for (size_t i = from; i < to; ++i) c.push_back(ms[i].Compute());
+      return Median(c);
+    };
+    auto fits = [&](size_t from, size_t to) {
+      const double med = median_compute(from, to);
+      for (size_t i = from; i < to; ++i) {
+        if (std::fabs(ms[i].Compute() / med - 1.0) > kAllocationComputeTolerance) return false;
+      }
+      return true;
+    };
+    size_t i = 0;
+    while (i < ms.size()) {
+      size_t j = i + 1;
+      while (j < ms.size() && fits(i, j + 1)) ++j;
+      AllocationGroup g;
+      g.group = key.first;
+      g.unique_tokens = key.second;
+      g.median_compute = median_compute(i, j);
+      g.members.assign(ms.begin() + static_cast<std::ptrdiff_t>(i),
+                       ms.begin() + static_cast<std::ptrdiff_t>(j));
+      i = j;
+      std::vector<double> sizes;
+      for (const auto& m : g.members) sizes.push_back(m.params);
+      std::sort(sizes.begin(), sizes.end());
+      const auto distinct = std::unique(sizes.begin(), sizes.end()) - sizes.begin();
+      for (size_t k = 1; k < g.members.size(); ++k) {
+        if (g.members[k].loss < g.members[g.best].loss) g.best = k;
+      }
+      if (distinct >= kAllocationMinSizes && g.members[g.best].loss < kAllocationMaxBestLoss) {
+        out.push_back(std::move(g));
+      }
+    }
+  }
+  return out;
+}
+
+Expected<AllocationRow> ValidateAllocation(std::span<const MeasuredRun> runs,
+                                           std::span<const PenaltyPair> pairs,
+                                           std::span<const AllocationGroup> groups,
+                                           const Candidate& candidate, bool cross_validate,
+                                           int threads, const ValidateProgress& progress) {
+  if (groups.empty()) {
+    return Error{
+        fmt::format(
+            "no allocation groups: a group needs runs with equal unique_tokens (and group values) "
+            "whose compute 6 N D is within {:g} % of their median, >= {} distinct params and a "
+            "best "
+            "loss below {:g} nats",
+            100 * kAllocationComputeTolerance, kAllocationMinSizes, kAllocationMaxBestLoss),
+        std::string(kDataErrorKey)};
+  }
+  AllocationRow row;
+  row.candidate = candidate.name;
+  row.evaluation = cross_validate ? "cv:allocation" : "in-sample";
+  row.groups = static_cast<int>(groups.size());
+  std::vector<double> loss_errors;
+  auto pick = [&](const Law& law, size_t gi) {
+    const AllocationGroup& g = groups[gi];
+    AllocationPick p;
+    p.group = gi;
+    p.predicted_loss = std::numeric_limits<double>::infinity();
+    for (size_t k = 0; k < g.members.size(); ++k) {
+      const AllocationMeasurement& m = g.members[k];
+      const double l = DataConstrainedLoss(law, m.params, m.tokens, m.unique_tokens);
+      if (cross_validate) loss_errors.push_back(100.0 * std::fabs(l - m.loss) / m.loss);
+      if (l < p.predicted_loss) {
+        p.predicted_loss = l;
+        p.pick = k;
+      }
+    }
+    p.regret_pct = 100.0 * (g.members[p.pick].loss / g.members[g.best].loss - 1.0);
+    row.picks.push_back(p);
+  };
+  if (!cross_validate) {
+    Expected<Trained> law = Train(candidate, pairs, true, threads);
+    if (!law) {
+      return Error{fmt::format("{} in-sample: {}", candidate.name, law.error()), law.error_key()};
+    }
+    AddHeld(*law, "in-sample", &row.held, &row.notes);
+    for (size_t gi = 0; gi < groups.size(); ++gi) pick(law->law, gi);
+    for (const MeasuredRun& r : runs) {
+      const double l = DataConstrainedLoss(law->law, r.params, r.tokens, r.unique_tokens);
+      loss_errors.push_back(100.0 * std::fabs(l - r.loss) / r.loss);
+    }
+    if (progress) progress();
+  } else {
+    for (size_t gi = 0; gi < groups.size(); ++gi) {
+      const AllocationGroup& g = groups[gi];
+      auto in_group = [&](double n, double d, double u, bool fresh) {
+        for (const AllocationMeasurement& m : g.members) {
+          if (m.params != n || m.tokens != d) continue;
+          if (fresh ? m.unique_tokens >= m.tokens : m.unique_tokens == u) return true;
+        }
+        return false;
+      };
+      std::vector<PenaltyPair> train;
+      for (const PenaltyPair& p : pairs) {
+        if (p.group == g.group && (in_group(p.params, p.tokens, p.unique_tokens, false) ||
+                                   in_group(p.params, p.tokens, 0, true))) {
+          continue;
+        }
+        train.push_back(p);
+      }
+      Expected<Trained> law = Train(candidate, train, false, threads);
+      const std::string where =
+          fmt::format("cv:allocation group {} (unique_tokens {:g}, compute {:.3g})", gi + 1,
+                      g.unique_tokens, g.median_compute);
+      if (!law) {
+        return Error{fmt::format("{} {}: {}", candidate.name, where, law.error()), law.error_key()};
+      }
+      AddHeld(*law, where, &row.held, &row.notes);
+      pick(law->law, gi);
+      if (progress) progress();
+    }
+  }
+  std::vector<double> regrets;
+  for (const AllocationPick& p : row.picks) {
+    regrets.push_back(p.regret_pct);
+    if (p.pick == groups[p.group].best) ++row.hits;
+  }
+  const Stats r = Summarise(regrets);
+  row.median_regret_pct = r.median;
+  row.mean_regret_pct = r.mean;
+  row.max_regret_pct = r.max;
+  const Stats l = Summarise(loss_errors);
+  row.loss_runs = static_cast<int>(loss_errors.size());
+  row.median_loss_error_pct = l.median;
+  row.mean_loss_error_pct = l.mean;
+  row.max_loss_error_pct = l.max;
   return row;
 }
 

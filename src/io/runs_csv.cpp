@@ -16,10 +16,7 @@
 namespace repsim::io {
 namespace {
 
-struct Record {
-  int line = 0;  // 1-based line where the record starts
-  std::vector<std::string> fields;
-};
+using Record = CsvRecord;
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -121,6 +118,23 @@ Expected<double> ParsePositive(std::string_view s) {
 
 }  // namespace
 
+Expected<std::string> ReadCsvText(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return Error{fmt::format("{}: is a directory, not a CSV file", path)};
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error{fmt::format("{}: cannot open the file", path)};
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) return Error{fmt::format("{}: read error", path)};
+  return ss.str();
+}
+
+Expected<std::vector<CsvRecord>> SplitCsvRecords(std::string_view text, std::string_view name) {
+  return SplitRecords(text, name);
+}
+
 namespace {
 
 Expected<std::vector<MeasuredRun>> Parse(std::string_view text, std::string_view name,
@@ -216,19 +230,6 @@ Expected<std::vector<MeasuredRun>> Parse(std::string_view text, std::string_view
   return runs;
 }
 
-Expected<std::string> ReadText(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    return Error{fmt::format("{}: is a directory, not a CSV file", path)};
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error{fmt::format("{}: cannot open the file", path)};
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return Error{fmt::format("{}: read error", path)};
-  return ss.str();
-}
-
 }  // namespace
 
 Expected<std::vector<FitRun>> ParseRunsCsv(std::string_view text, std::string_view name,
@@ -251,13 +252,13 @@ Expected<std::vector<MeasuredRun>> ParseMeasuredRunsCsv(std::string_view text,
 
 Expected<std::vector<MeasuredRun>> ReadMeasuredRunsCsv(const std::string& path,
                                                        std::span<const std::string> groups) {
-  Expected<std::string> text = ReadText(path);
+  Expected<std::string> text = ReadCsvText(path);
   if (!text) return Error{text.error()};
   return ParseMeasuredRunsCsv(*text, path, groups);
 }
 
 Expected<std::vector<FitRun>> ReadRunsCsv(const std::string& path, bool need_unique_tokens) {
-  Expected<std::string> text = ReadText(path);
+  Expected<std::string> text = ReadCsvText(path);
   if (!text) return Error{text.error()};
   return ParseRunsCsv(*text, path, need_unique_tokens);
 }

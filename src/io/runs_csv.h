@@ -24,6 +24,17 @@
 
 namespace repsim::io {
 
+// One RFC 4180 record: the 1-based line it starts on and its fields, unquoted
+// (unquoted fields trimmed of spaces).
+struct CsvRecord {
+  int line = 0;
+  std::vector<std::string> fields;
+};
+// The whole file at `path`; errors: a directory, cannot open, read error.
+Expected<std::string> ReadCsvText(const std::string& path);
+// The records of CSV text; blank lines give none. Errors name `name`:line.
+Expected<std::vector<CsvRecord>> SplitCsvRecords(std::string_view text, std::string_view name);
+
 // Parses CSV text; `name` is the file name used in messages.
 Expected<std::vector<FitRun>> ParseRunsCsv(std::string_view text, std::string_view name,
                                            bool need_unique_tokens);

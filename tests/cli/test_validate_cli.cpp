@@ -2,6 +2,7 @@
 // binary, exit codes, messages, formats and the --out files.
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "cli_util.h"
@@ -30,10 +31,12 @@ TEST_CASE("repsim validate: one table with the issue's keys, fixed presets in-sa
                            " --group-by dedup --law muennighoff2023 --law chinchilla2022 "
                            "--format csv");
   REQUIRE(r.code == 0);
-  CHECK_THAT(r.out, Catch::StartsWith("candidate,evaluation,pairs,median_abs_error_pp,"
-                                      "mean_abs_error_pp,max_abs_error_pp\n"));
-  CHECK_THAT(r.out, Catch::Contains("muennighoff2023,in-sample,86,2.98407,21.8734,263.161"));
-  CHECK_THAT(r.out, Catch::Contains("chinchilla2022,in-sample,86,"));
+  CHECK_THAT(r.out, Catch::StartsWith("candidate,evaluation,rank,pairs,median_abs_error_pp,"
+                                      "mean_abs_error_pp,max_abs_error_pp,moderate_pairs,"
+                                      "moderate_ratio_median,held_at_preset\n"));
+  CHECK_THAT(r.out, Catch::Contains("muennighoff2023,in-sample,"));
+  CHECK_THAT(r.out, Catch::Contains(",86,2.98407,21.8734,263.161,37,"));
+  CHECK_THAT(r.out, Catch::Contains("chinchilla2022,in-sample,2,86,"));
 }
 
 TEST_CASE("repsim validate --out writes residuals, the table and the parity plot",
@@ -81,4 +84,116 @@ TEST_CASE("repsim fit --form overfit gives overfit2026's constants as a [law] ta
   CHECK_THAT(r.out, Catch::Contains("preset = \"overfit2026\""));
   CHECK_THAT(r.out, Catch::Contains("rd_star = 20.4436"));
   CHECK_THAT(r.out, Catch::Contains("overfit_k = 1.1399"));
+}
+
+namespace {
+std::string Data(const std::string& f) {
+  return " '" + std::string(REPSIM_SOURCE_DIR) + "/tests/data/fit/" + f + "'";
+}
+}  // namespace
+
+TEST_CASE("repsim validate --metric allocation: the issue's keys in CSV and JSON",
+          "[validate-cli]") {
+  const auto csv = RunRepsim("validate" + kRuns +
+                             " --group-by dedup --law muennighoff2023 --metric allocation "
+                             "--format csv");
+  REQUIRE(csv.code == 0);
+  CHECK_THAT(csv.out, Catch::StartsWith("candidate,evaluation,rank,groups,hits,median_regret_pct,"
+                                        "mean_regret_pct,max_regret_pct,loss_runs,"));
+  CHECK_THAT(csv.out, Catch::Contains("muennighoff2023,cv:allocation,"));
+  CHECK_THAT(csv.out, Catch::Contains("muennighoff2023,in-sample,"));
+  CHECK(csv.out.find("cv:allocation") < csv.out.find("in-sample"));
+  const auto json = RunRepsim("validate" + Data("allocation_tiny.csv") +
+                              " --group-by dedup --law chinchilla2022 --metric allocation "
+                              "--format json");
+  REQUIRE(json.code == 0);
+  for (const char* k :
+       {"\"candidate\": \"chinchilla2022\"", "\"evaluation\": \"cv:allocation\"", "\"groups\": 2",
+        "\"hits\": 1", "\"median_regret_pct\": 5", "\"max_regret_pct\": 10"}) {
+    CHECK_THAT(json.out, Catch::Contains(k));
+  }
+  const auto folds = RunRepsim("validate" + kRuns + " --metric allocation --folds params");
+  CHECK(folds.code == 2);
+  CHECK_THAT(folds.err, Catch::Contains("--folds applies to --metric penalty"));
+}
+
+TEST_CASE("repsim validate on your own small run sets: every fold scheme gives a table",
+          "[validate-cli]") {
+  for (const char* file : {"subset_10_seed1.csv", "subset_20_seed2.csv", "subset_40_seed3.csv"}) {
+    for (const char* folds : {"params", "5", "unique_tokens"}) {
+      const auto r = RunRepsim("validate" + Data(file) + " --group-by dedup --folds " + folds +
+                               " --format csv");
+      INFO(file << " --folds " << folds << "\n" << r.err);
+      REQUIRE(r.code == 0);
+      CHECK_THAT(r.err, !Catch::Contains("no start reached"));
+      // Cross-validated rows first, then in-sample, for the four default candidates.
+      CHECK(r.out.find(",cv:") < r.out.find(",in-sample,"));
+      CHECK_THAT(r.out, Catch::Contains("overfit,in-sample,"));
+    }
+  }
+  // Ten runs, two params values: the overfit form holds what they cannot identify, and says so.
+  const auto r = RunRepsim("validate" + Data("subset_10_seed1.csv") +
+                           " --group-by dedup --form overfit --folds params");
+  REQUIRE(r.code == 0);
+  CHECK_THAT(r.err, Catch::Contains("held at overfit2026's value"));
+  CHECK_THAT(r.out, Catch::Contains("overfit_a"));
+}
+
+TEST_CASE("repsim fit --form overfit on a small set: held constants, warnings, source, domain",
+          "[validate-cli]") {
+  const auto toml = RunRepsim("fit" + Data("subset_10_seed1.csv") +
+                              " --form overfit --group-by dedup --format toml");
+  REQUIRE(toml.code == 0);
+  CHECK_THAT(toml.out, Catch::Contains("source = \"repsim fit --form overfit to 5 pairs"));
+  CHECK_THAT(toml.out,
+             Catch::Contains("# domain of validity (the runs' ranges): params 6.19e+08-"));
+  CHECK_THAT(toml.out, Catch::Contains("# warning: "));
+  const auto json = RunRepsim("fit" + Data("subset_10_seed1.csv") +
+                              " --form overfit --group-by dedup --format json --bootstrap 20");
+  REQUIRE(json.code == 0);
+  for (const char* k : {"\"warnings\": [\"", "\"domain\": {\"params_min\": 618700000",
+                        "\"fitted\": \"held at overfit2026\"", "\"source\": "}) {
+    CHECK_THAT(json.out, Catch::Contains(k));
+  }
+}
+
+TEST_CASE("too little data is bad input: exit 2 naming the file", "[validate-cli]") {
+  TempDir dir;
+  const std::string one_pair = dir.str() + "/one.csv";
+  {
+    std::ofstream f(one_pair);
+    f << "params,tokens,unique_tokens,loss\n1e9,1e10,1e10,3.0\n1e9,1e10,1e9,3.2\n";
+  }
+  const auto cv = RunRepsim("validate '" + one_pair + "' --folds params");
+  CHECK(cv.code == 2);
+  CHECK_THAT(cv.err, Catch::Contains("too little data"));
+  CHECK_THAT(cv.err, Catch::Contains("one.csv"));
+  const std::string no_pair = dir.str() + "/none.csv";
+  {
+    std::ofstream f(no_pair);
+    f << "params,tokens,unique_tokens,loss\n1e9,1e10,1e10,3.0\n";
+  }
+  const auto fit = RunRepsim("fit '" + no_pair + "' --form overfit");
+  CHECK(fit.code == 2);
+  CHECK_THAT(fit.err, Catch::Contains("too little data"));
+}
+
+TEST_CASE("repsim validate --evidence: rule, predicted, measured, result per candidate",
+          "[validate-cli]") {
+  const auto r = RunRepsim("validate --evidence" + Data("heldout_evidence.csv") +
+                           " --law muennighoff2023 --format csv");
+  REQUIRE(r.code == 0);
+  CHECK_THAT(r.out,
+             Catch::StartsWith("candidate,source,rule,setting,predicted,measured,result,note\n"));
+  CHECK_THAT(r.out, Catch::Contains("not scored"));
+  CHECK_THAT(r.out, Catch::Contains(",pass,"));
+  const auto all = RunRepsim("validate --evidence" + Data("heldout_evidence.csv"));
+  REQUIRE(all.code == 0);
+  for (std::string_view p : {"overfit2026:", "muennighoff2023:", "chinchilla2022:"}) {
+    CHECK_THAT(all.out, Catch::Contains(std::string(p) + " "));
+  }
+  const auto form =
+      RunRepsim("validate --evidence" + Data("heldout_evidence.csv") + " --form overfit");
+  CHECK(form.code == 2);
+  CHECK_THAT(form.err, Catch::Contains("give RUNS.csv"));
 }
