@@ -723,6 +723,17 @@ py::dict Fit(const std::optional<std::string>& path, std::vector<double> params,
     warnings.insert(warnings.end(), bw.begin(), bw.end());
   }
   out["warnings"] = warnings;
+  const LawDomain domain = DomainOfRuns(runs);  // the fit's domain of validity
+  py::dict dom;
+  dom["params_min"] = domain.params_min;
+  dom["params_max"] = domain.params_max;
+  dom["tokens_min"] = domain.tokens_min;
+  dom["tokens_max"] = domain.tokens_max;
+  dom["unique_tokens_min"] = domain.unique_tokens_min;
+  dom["unique_tokens_max"] = domain.unique_tokens_max;
+  dom["epochs_min"] = domain.epochs_min;
+  dom["epochs_max"] = domain.epochs_max;
+  out["domain"] = dom;
   if (boot) {
     const BootstrapResult& b = **boot;
     py::dict bd;
@@ -900,7 +911,7 @@ py::dict ValidateRuns(const std::string& text, bool is_path, const std::vector<s
                                                 : io::ParseMeasuredRunsCsv(text, "<data>", groups);
   if (!runs) ThrowScenarioError(runs.error());
   const std::vector<PenaltyPair> pairs = FormPairs(*runs);
-  if (pairs.empty()) {
+  if (pairs.empty() && !allocation) {  // allocation needs pairs only to fit forms
     ThrowScenarioError(
         "data: no repeated-vs-fresh pairs (a pair needs a run with unique_tokens < "
         "tokens and one with unique_tokens >= tokens at the same params and tokens)");

@@ -59,6 +59,9 @@ enum class FitParam { kE, kA, kB, kAlpha, kBeta, kRdStar, kRnStar };
 inline constexpr int kNumFitParams = 7;
 std::string_view ToString(FitParam param);  // "E" "A" "B" "alpha" "beta" "rd_star" "rn_star"
 std::optional<FitParam> FitParamFromString(std::string_view name);
+// Every parameter's name, in FitParam order: the one list the CLI, writers and
+// Python use.
+std::span<const std::string_view> FitParamNames();
 // 5 for the Chinchilla form (E, A, B, alpha, beta), 7 for the data-constrained form.
 int NumParams(FitForm form);
 // The parameters of a form, in vector order.
@@ -98,6 +101,11 @@ struct FitRun {
 // first), in their original order. Besiroglu et al. drop the five highest
 // losses of the Chinchilla data. Precondition: k <= runs.size().
 std::vector<FitRun> DropHighestLosses(std::span<const FitRun> runs, int k);
+
+// Distinct (params, tokens) points of the runs, (params, tokens,
+// unique_tokens) for the data-constrained form: seed repeats of one point
+// add no information about the law's shape.
+int DistinctPoints(std::span<const FitRun> runs, FitForm form);
 
 // The ranges of the runs (params, tokens, unique tokens, epochs = tokens /
 // unique tokens, params per unique token): a fit's domain of validity is the

@@ -24,6 +24,10 @@ class FitResult:
     intervals    table (with bootstrap): per constant and exponent, mean,
                  std_error, ci95_low, ci95_high
     samples      table (with bootstrap): each resample's constants
+    warnings     implausible constants, > 10 % failed bootstrap refits (also
+                 issued as Python warnings)
+    domain       dict: the runs' ranges (params, tokens, unique_tokens,
+                 epochs min/max), the fit's domain of validity
     """
 
     def __init__(self, d):
@@ -39,6 +43,7 @@ class FitResult:
         self.exponent_a = d["exponent_a"]
         self.exponent_b = d["exponent_b"]
         self.warnings = list(d["warnings"])
+        self.domain = dict(d["domain"])  # the runs' ranges: where the fitted law holds
         self.bootstrap = d.get("bootstrap")
         self.intervals = None
         self.samples = None

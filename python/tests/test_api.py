@@ -221,3 +221,21 @@ def test_validate_allocation_and_too_little_data():
         repsim.validate(one_pair, folds="params")
     with pytest.raises(ValueError, match="no allocation groups"):
         repsim.validate(one_pair, metric="allocation")
+
+
+def test_fit_warnings_domain_and_source():
+    # Losses that rise with params and tokens: no Chinchilla law fits them with
+    # positive exponents, so the fit must warn (issue 22 item 10), in
+    # FitResult.warnings, as Python warnings and in law_toml().
+    data = {"params": [1e8, 2e8, 4e8, 8e8, 1.6e9, 3.2e9], "tokens": [1e9, 2e9, 4e9, 8e9, 1.6e10, 3.2e10],
+            "loss": [2.0, 2.2, 2.4, 2.6, 2.8, 3.0]}
+    with pytest.warns(UserWarning, match="negative exponent"):
+        r = repsim.fit(data, starts=20)
+    assert any("negative exponent" in w for w in r.warnings)
+    assert r.domain["params_min"] == 1e8 and r.domain["params_max"] == 3.2e9
+    assert r.domain["tokens_max"] == 3.2e10
+    toml = r.law_toml()
+    assert "# warning: " in toml and 'source = "repsim.fit(' in toml and 'preset = "chinchilla2022"' in toml
+    # Five identical runs are one point: too little data, a ValueError.
+    with pytest.raises(ValueError, match="1 distinct"):
+        repsim.fit({"params": [1e9] * 5, "tokens": [1e10] * 5, "loss": [3.0] * 5})

@@ -90,7 +90,6 @@ constexpr const char* kEpilogue =
 
 constexpr std::string_view kFormNames[] = {"chinchilla", "data-constrained", "overfit"};
 constexpr std::string_view kFormatNames[] = {"table", "text", "json", "csv", "toml"};
-constexpr std::string_view kParamNames[] = {"E", "A", "B", "alpha", "beta", "rd_star", "rn_star"};
 
 // Presets that can be fixed with --fix-preset: the Chinchilla-form ones.
 std::vector<std::string_view> FixablePresets() {
@@ -194,7 +193,7 @@ std::optional<int> ParseFlags(const Args& args, FlagSet& opts, Flags* f) {
     if (!param) {
       return opts.UsageError(fmt::format(
           "--fix {}: unknown constant '{}'{} (one of: E, A, B, alpha, beta, rd_star, rn_star)", fix,
-          name, io::DidYouMean(name, kParamNames)));
+          name, io::DidYouMean(name, FitParamNames())));
     }
     const int i = static_cast<int>(*param);
     if (i >= NumParams(f->options.form)) {
@@ -275,6 +274,7 @@ struct Report {
   int runs_read;
   const FitResult& fit;
   const std::optional<BootstrapResult>& boot;
+  LawDomain domain;  // the fitted runs' ranges: the fit's domain of validity
 };
 
 bool IsFixed(const Flags& f, FitParam p) {
@@ -360,6 +360,7 @@ void WriteTable(const Report& r) {
   const FitResult& fit = r.fit;
   fmt::print("{}\n", FormulaLine(fit.form));
   fmt::print("fitted to {}\n", RunsLine(r));
+  fmt::print("domain of validity (the runs' ranges): {}\n", DomainLine(r.domain));
   fmt::print("by Huber(delta = {}) on log loss, L-BFGS from {} starts{}\n\n",
              io::Num(r.flags.options.huber_delta), fit.starts,
              r.flags.fix_preset
@@ -420,6 +421,14 @@ void WriteJson(const Report& r) {
                      r.flags.fix_preset ? io::JsonString(*r.flags.fix_preset) : "null");
   out += fmt::format("  \"exponent_a\": {},\n  \"exponent_b\": {},\n", io::Num(fit.exponent_a),
                      io::Num(fit.exponent_b));
+  out += fmt::format(
+      "  \"domain\": {{\"params_min\": {}, \"params_max\": {}, \"tokens_min\": {}, "
+      "\"tokens_max\": {}, \"unique_tokens_min\": {}, \"unique_tokens_max\": {}, "
+      "\"epochs_min\": {}, \"epochs_max\": {}}},\n",
+      io::Num(r.domain.params_min), io::Num(r.domain.params_max), io::Num(r.domain.tokens_min),
+      io::Num(r.domain.tokens_max), io::Num(r.domain.unique_tokens_min),
+      io::Num(r.domain.unique_tokens_max), io::Num(r.domain.epochs_min),
+      io::Num(r.domain.epochs_max));
   out += "  \"warnings\": [";
   for (size_t i = 0; i < fit.warnings.size(); ++i) {
     out += (i ? ", " : "") + io::JsonString(fit.warnings[i]);
@@ -466,6 +475,7 @@ void WriteToml(const Report& r) {
     fmt::print("# Bootstrap standard errors ({} resamples, seed {}): {}.\n", r.boot->resamples,
                r.boot->seed, se);
   }
+  fmt::print("# Domain of validity (the runs' ranges): {}.\n", DomainLine(r.domain));
   for (const std::string& w : fit.warnings) fmt::print("# warning: {}\n", w);
   fmt::print("[law]\n");
   // The preset whose form the fitted constants belong to; every constant is
@@ -514,6 +524,13 @@ int FitCommand(const Args& args) {
                     "--fix or give more runs)",
                     runs.size(), free));
   }
+  if (const int points = DistinctPoints(runs, flags.options.form); points < free) {
+    return Fail("fit", fmt::format("{}: too little data: {} runs at {} distinct (params, tokens{}) "
+                                   "point{} cannot determine {} free constants (fix some with "
+                                   "--fix, or give runs at more points)",
+                                   flags.file, runs.size(), points, dc ? ", unique_tokens" : "",
+                                   points == 1 ? "" : "s", free));
+  }
   FitOptions whole_grid = flags.options;
   whole_grid.max_starts.reset();
   const size_t grid = StartGrid(whole_grid).size();
@@ -546,14 +563,11 @@ int FitCommand(const Args& args) {
 
   if (boot && !flags.samples.empty()) {
     io::Table st;
-    for (auto n : {"sample", "E", "A", "B", "alpha", "beta", "rd_star", "rn_star"}) {
-      st.AddColumn(n, std::string_view(n) != "sample");
-    }
+    st.AddColumn("sample", false);
+    for (FitParam p : FitParams(FitForm::kDataConstrained)) st.AddColumn(std::string(ToString(p)));
     auto row = [&](std::string name, const FitConstants& c) {
       std::vector<std::string> cells = {std::move(name)};
-      for (double v : {c.e, c.a, c.b, c.alpha, c.beta, c.rd_star, c.rn_star}) {
-        cells.push_back(io::Num(v));
-      }
+      for (FitParam p : FitParams(FitForm::kDataConstrained)) cells.push_back(io::Num(Get(c, p)));
       st.AddRow(std::move(cells));
     };
     row("full", fit->constants);
@@ -567,7 +581,7 @@ int FitCommand(const Args& args) {
   // comments, Python's dict.
   if (boot) fit->warnings.insert(fit->warnings.end(), boot->warnings.begin(), boot->warnings.end());
   for (const std::string& w : fit->warnings) Warn("fit", w);
-  const Report report{flags, runs_read, *fit, boot};
+  const Report report{flags, runs_read, *fit, boot, DomainOfRuns(runs)};
   switch (flags.format) {
     case Format::kTable:
       WriteTable(report);

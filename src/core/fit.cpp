@@ -10,6 +10,7 @@
 #include <glog/logging.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cassert>
 #include <cmath>
@@ -19,6 +20,7 @@
 #include <thread>
 
 #include "core/jet.h"
+#include "core/parallel.h"
 
 namespace repsim {
 namespace {
@@ -327,25 +329,7 @@ Problem MakeProblem(const FitOptions& options, const RunData& data) {
   return pb;
 }
 
-// Runs fn(0..n-1) on `threads` threads; each index exactly once.
-template <typename Fn>
-void ParallelFor(int n, int threads, const Fn& fn) {
-  std::atomic<int> next{0};
-  auto worker = [&] {
-    for (int i = next.fetch_add(1); i < n; i = next.fetch_add(1)) fn(i);
-  };
-  const int extra = std::max(0, std::min(threads, n) - 1);
-  std::vector<std::thread> pool;
-  pool.reserve(extra);
-  for (int t = 0; t < extra; ++t) pool.emplace_back(worker);
-  worker();
-  for (std::thread& t : pool) t.join();
-}
-
-int ThreadCount(const FitOptions& options) {
-  if (options.threads > 0) return options.threads;
-  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-}
+int ThreadCount(const FitOptions& options) { return detail::ThreadCount(options.threads); }
 
 MaybeError ValidateRuns(std::span<const FitRun> runs, FitForm form) {
   auto bad = [](double v) { return !std::isfinite(v) || !(v > 0); };
@@ -427,6 +411,7 @@ std::optional<FitForm> FitFormFromString(std::string_view name) {
 }
 
 std::string_view ToString(FitParam param) { return kParamNames[Index(param)]; }
+std::span<const std::string_view> FitParamNames() { return kParamNames; }
 
 std::optional<FitParam> FitParamFromString(std::string_view name) {
   for (FitParam p : kAllParams) {
@@ -622,11 +607,19 @@ Expected<FitResult> Fit(std::span<const FitRun> runs, const FitOptions& options,
     return Error{fmt::format("{} runs cannot determine {} free constants: need at least {}",
                              runs.size(), pb.free.size(), pb.free.size())};
   }
+  if (const int points = DistinctPoints(runs, options.form);
+      points < static_cast<int>(pb.free.size())) {
+    return Error{fmt::format(
+        "{} runs at {} distinct (params, tokens{}) point{} cannot determine {} free constants: "
+        "give runs at {} or more distinct points, or fix some constants",
+        runs.size(), points, options.form == FitForm::kDataConstrained ? ", unique_tokens" : "",
+        points == 1 ? "" : "s", pb.free.size(), pb.free.size())};
+  }
   QuietCeresLogging();
   const std::vector<FitVector> grid = StartGrid(options);
   const int threads = ThreadCount(options);
   std::vector<LocalResult> local(grid.size());
-  ParallelFor(static_cast<int>(grid.size()), threads, [&](int i) {
+  detail::ParallelFor(static_cast<int>(grid.size()), threads, [&](int i) {
     local[i] = Minimize(pb, grid[i], Phase::kSearch);
     if (progress) progress();
   });
@@ -641,7 +634,7 @@ Expected<FitResult> Fit(std::span<const FitRun> runs, const FitOptions& options,
       polish.push_back(i);
     }
   }
-  ParallelFor(static_cast<int>(polish.size()), threads, [&](int k) {
+  detail::ParallelFor(static_cast<int>(polish.size()), threads, [&](int k) {
     LocalResult& r = local[polish[k]];
     LocalResult polished = Minimize(pb, r.x, Phase::kPolish);
     if (polished.objective <= r.objective) r = polished;
@@ -706,6 +699,16 @@ Expected<FitResult> Fit(std::span<const FitRun> runs, const FitOptions& options,
     }
   }
   return out;
+}
+
+int DistinctPoints(std::span<const FitRun> runs, FitForm form) {
+  std::vector<std::array<double, 3>> points;
+  for (const FitRun& r : runs) {
+    points.push_back(
+        {r.params, r.tokens, form == FitForm::kDataConstrained ? r.unique_tokens : 0.0});
+  }
+  std::sort(points.begin(), points.end());
+  return static_cast<int>(std::unique(points.begin(), points.end()) - points.begin());
 }
 
 LawDomain DomainOfRuns(std::span<const FitRun> runs) {
@@ -804,7 +807,7 @@ Expected<BootstrapResult> Bootstrap(std::span<const FitRun> runs, const FitOptio
 
   std::vector<LocalResult> fits(static_cast<size_t>(resamples));
   const size_t n = runs.size();
-  ParallelFor(resamples, ThreadCount(options), [&](int r) {
+  detail::ParallelFor(resamples, ThreadCount(options), [&](int r) {
     // Resample r depends only on (seed, r): mt19937_64's output sequence is
     // fixed by the standard, and `draw mod n` (bias < n / 2^64) avoids
     // std::uniform_int_distribution, whose algorithm is implementation-defined.

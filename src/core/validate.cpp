@@ -23,6 +23,7 @@
 #include <tuple>
 
 #include "core/jet.h"
+#include "core/parallel.h"
 #include "repsim/engine.h"
 
 namespace repsim {
@@ -241,19 +242,6 @@ std::vector<Vec> StartGrid() {
   return out;
 }
 
-template <typename Fn>
-void ParallelFor(int n, int threads, const Fn& fn) {
-  if (threads <= 0) threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-  std::atomic<int> next{0};
-  auto worker = [&] {
-    for (int i = next.fetch_add(1); i < n; i = next.fetch_add(1)) fn(i);
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < std::min(threads, n); ++t) pool.emplace_back(worker);
-  worker();
-  for (std::thread& t : pool) t.join();
-}
-
 Base MakeBase(const OverfitFitOptions& o) {
   const Law& l = o.base;
   return Base{l.e,
@@ -302,8 +290,8 @@ Expected<OverfitFit> FitFrom(const PairData& d, const OverfitFitOptions& options
                              const std::vector<Vec>& starts) {
   const Base base = MakeBase(options);
   std::vector<Local> results(starts.size());
-  ParallelFor(static_cast<int>(starts.size()), options.threads,
-              [&](int i) { results[i] = Minimize(d, base, starts[i], options.held); });
+  detail::ParallelFor(static_cast<int>(starts.size()), options.threads,
+                      [&](int i) { results[i] = Minimize(d, base, starts[i], options.held); });
   size_t best = results.size();
   for (size_t i = 0; i < results.size(); ++i) {
     if (!std::isfinite(results[i].objective)) continue;
@@ -484,7 +472,7 @@ Expected<std::vector<Law>> BootstrapOverfitForm(std::span<const PenaltyPair> pai
   std::vector<std::optional<Law>> laws(resamples);
   OverfitFitOptions one = options;
   one.threads = 1;
-  ParallelFor(resamples, options.threads, [&](int i) {
+  detail::ParallelFor(resamples, options.threads, [&](int i) {
     std::mt19937_64 rng(BootstrapSeed(seed, static_cast<uint64_t>(i)));
     std::vector<PenaltyPair> sample;
     sample.reserve(pairs.size());
