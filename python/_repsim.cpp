@@ -638,19 +638,12 @@ py::dict Fit(const std::optional<std::string>& path, std::vector<double> params,
   options.huber_delta = huber_delta;
   options.max_starts = starts;
   options.threads = threads;
+  // Names here; form membership and values are Validate(options)'s one check.
   for (const auto& [name, value] : fixed) {
     auto p = FitParamFromString(name);
     if (!p) {
-      ThrowScenarioError(fmt::format(
-          "fix: unknown constant '{}' (one of: E, A, B, alpha, beta, rd_star, rn_star)", name));
-    }
-    if (static_cast<int>(*p) >= NumParams(options.form)) {
-      ThrowScenarioError(fmt::format(
-          "fix: {} is a constant of the data-constrained form only (form='data-constrained')",
-          name));
-    }
-    if (!std::isfinite(value) || !(value > 0)) {
-      ThrowScenarioError(fmt::format("fix: {} = {}: must be finite and > 0", name, value));
+      ThrowScenarioError(fmt::format("fix: unknown constant '{}' (one of: {})", name,
+                                     fmt::join(FitParamNames(), ", ")));
     }
     options.fixed[static_cast<int>(*p)] = value;
   }

@@ -191,9 +191,9 @@ std::optional<int> ParseFlags(const Args& args, FlagSet& opts, Flags* f) {
     const std::string value = fix.substr(eq + 1);
     const std::optional<FitParam> param = FitParamFromString(name);
     if (!param) {
-      return opts.UsageError(fmt::format(
-          "--fix {}: unknown constant '{}'{} (one of: E, A, B, alpha, beta, rd_star, rn_star)", fix,
-          name, io::DidYouMean(name, FitParamNames())));
+      return opts.UsageError(fmt::format("--fix {}: unknown constant '{}'{} (one of: {})", fix,
+                                         name, io::DidYouMean(name, FitParamNames()),
+                                         Join(FitParamNames())));
     }
     const int i = static_cast<int>(*param);
     if (i >= NumParams(f->options.form)) {

@@ -180,7 +180,10 @@ int FitOverfitCommand(const Args& args) {
   for (size_t i = 0; i < names.size(); ++i) {
     std::vector<std::string> row = {std::string(names[i]), io::Num(best[i]),
                                     options.held[i] ? "held at overfit2026" : "fitted"};
-    if (!boot.empty()) {
+    if (!boot.empty() && options.held[i]) {
+      // Held: every resample holds the same value (no spread, not exp(log(v)) noise).
+      row.insert(row.end(), {"0", io::Num(best[i]), io::Num(best[i])});
+    } else if (!boot.empty()) {
       std::vector<double> v;
       double sum = 0;
       for (const Law& l : boot) {

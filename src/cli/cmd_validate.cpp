@@ -473,10 +473,8 @@ int AllocationCommand(const Flags& f, const std::vector<MeasuredRun>& runs,
                     f.file, kAllocationMinSizes, f.groups.empty() ? "" : " and group values",
                     100 * kAllocationComputeTolerance, kAllocationMaxBestLoss));
   }
-  int steps = 0;
-  for (const Candidate& c : f.candidates) {
-    steps += 1 + (c.kind == CandidateKind::kFixedLaw ? 1 : static_cast<int>(groups.size()));
-  }
+  // One tick per cv group and one for the in-sample row, per candidate.
+  const int steps = static_cast<int>(f.candidates.size() * (groups.size() + 1));
   std::vector<AllocationRow> rows;
   std::optional<io::Progress> progress;
   progress.emplace("validate", steps);
