@@ -228,8 +228,10 @@ struct ValidationRow {
 
 // The candidate's law fitted on all `pairs` (its in-sample law: a preset as
 // is, a form fitted). Errors as ValidateCandidate's.
+// `note` (when given) says which constants the fit held at the preset, and
+// why ("" when none).
 Expected<Law> InSampleLaw(const Candidate& candidate, std::span<const PenaltyPair> pairs,
-                          int threads);
+                          int threads, std::string* note = nullptr);
 
 // Called after each fitted fold (for progress); may be empty.
 using ValidateProgress = std::function<void()>;

@@ -539,8 +539,10 @@ int EvidenceCommand(const Flags& f) {
         return Fail("validate", fmt::format("{}: no repeated-vs-fresh pairs to fit the {} form on",
                                             f.file, c.name));
       }
-      Expected<Law> fitted = InSampleLaw(c, pairs, f.threads);
+      std::string note;
+      Expected<Law> fitted = InSampleLaw(c, pairs, f.threads, &note);
       if (!fitted) return FitFailed(f, fitted);
+      if (!note.empty()) Warn("validate", c.name + " fitted on " + f.file + ": " + note);
       law = *fitted;
     }
     int pass = 0, fail = 0, not_scored = 0;

@@ -698,9 +698,10 @@ Stats Summarise(const std::vector<double>& v) {
 }  // namespace
 
 Expected<Law> InSampleLaw(const Candidate& candidate, std::span<const PenaltyPair> pairs,
-                          int threads) {
+                          int threads, std::string* note) {
   Expected<Trained> t = Train(candidate, pairs, true, threads);
   if (!t) return Error{t.error(), t.error_key()};
+  if (note) *note = t->note;
   return t->law;
 }
 
