@@ -197,3 +197,19 @@ TEST_CASE("repsim validate --evidence: rule, predicted, measured, result per can
   CHECK(form.code == 2);
   CHECK_THAT(form.err, Catch::Contains("give RUNS.csv"));
 }
+
+TEST_CASE("repsim validate --metric allocation --out writes the picks and the table",
+          "[validate-cli]") {
+  TempDir dir;
+  const std::string out = dir.str() + "/a";
+  const auto r =
+      RunRepsim("validate" + Data("allocation_tiny.csv") +
+                " --group-by dedup --law chinchilla2022 --metric allocation --out '" + out + "'");
+  REQUIRE(r.code == 0);
+  const std::string picks = ReadFile(out + "/picks.csv");
+  CHECK_THAT(picks, Catch::StartsWith("candidate,evaluation,group,dedup,unique_tokens,"));
+  // Group 2 by hand: best N = 1e6 at 2.2 nats, the pick N = 1e9 at 2.42 nats.
+  CHECK_THAT(picks, Catch::Contains("chinchilla2022,in-sample,2,0,2000000000000000,6e+20,3,"
+                                    "1000000,100000000000000,2.2,1000000000,100000000000,2.42,"));
+  CHECK(std::filesystem::exists(out + "/validation.csv"));
+}
