@@ -262,6 +262,10 @@ struct BootstrapResult {
 // Lea & Flood 2014) applied to mix(seed) + index. Seeding with seed + index
 // instead would make seeds s and s + 1 share all but one resample.
 uint64_t BootstrapSeed(uint64_t seed, uint64_t index);
+// The indices resample `index` draws from n items: n draws of
+// std::mt19937_64(BootstrapSeed(seed, index)) mod n. The one resampling rule
+// of every bootstrap (runs here, penalty pairs in validate.h).
+std::vector<size_t> ResampleIndices(uint64_t seed, uint64_t index, size_t n);
 
 Expected<BootstrapResult> Bootstrap(std::span<const FitRun> runs, const FitOptions& options,
                                     const FitResult& full, int resamples, uint64_t seed,

@@ -794,6 +794,16 @@ uint64_t BootstrapSeed(uint64_t seed, uint64_t index) {
   return SplitMix64(SplitMix64(seed) + index);
 }
 
+std::vector<size_t> ResampleIndices(uint64_t seed, uint64_t index, size_t n) {
+  // mt19937_64's output sequence is fixed by the standard, and `draw mod n`
+  // (bias < n / 2^64) avoids std::uniform_int_distribution, whose algorithm is
+  // implementation-defined.
+  std::mt19937_64 rng(BootstrapSeed(seed, index));
+  std::vector<size_t> out(n);
+  for (size_t k = 0; k < n; ++k) out[k] = rng() % n;
+  return out;
+}
+
 Expected<BootstrapResult> Bootstrap(std::span<const FitRun> runs, const FitOptions& options,
                                     const FitResult& full, int resamples, uint64_t seed,
                                     const FitProgress& progress) {
@@ -808,12 +818,10 @@ Expected<BootstrapResult> Bootstrap(std::span<const FitRun> runs, const FitOptio
   std::vector<LocalResult> fits(static_cast<size_t>(resamples));
   const size_t n = runs.size();
   detail::ParallelFor(resamples, ThreadCount(options), [&](int r) {
-    // Resample r depends only on (seed, r): mt19937_64's output sequence is
-    // fixed by the standard, and `draw mod n` (bias < n / 2^64) avoids
-    // std::uniform_int_distribution, whose algorithm is implementation-defined.
-    std::mt19937_64 rng(BootstrapSeed(seed, static_cast<uint64_t>(r)));
-    std::vector<FitRun> sample(n);
-    for (size_t k = 0; k < n; ++k) sample[k] = runs[rng() % n];
+    // Resample r depends only on (seed, r).
+    std::vector<FitRun> sample;
+    sample.reserve(n);
+    for (size_t k : ResampleIndices(seed, static_cast<uint64_t>(r), n)) sample.push_back(runs[k]);
     const RunData data = Prepare(sample);
     const Problem pb = MakeProblem(options, data);
     // As in Fit: search from each start, polish the best.

@@ -473,10 +473,11 @@ Expected<std::vector<Law>> BootstrapOverfitForm(std::span<const PenaltyPair> pai
   OverfitFitOptions one = options;
   one.threads = 1;
   detail::ParallelFor(resamples, options.threads, [&](int i) {
-    std::mt19937_64 rng(BootstrapSeed(seed, static_cast<uint64_t>(i)));
     std::vector<PenaltyPair> sample;
     sample.reserve(pairs.size());
-    for (size_t j = 0; j < pairs.size(); ++j) sample.push_back(pairs[rng() % pairs.size()]);
+    for (size_t j : ResampleIndices(seed, static_cast<uint64_t>(i), pairs.size())) {
+      sample.push_back(pairs[j]);
+    }
     const PairData d = Prepare(sample);
     // From the full optimum and from Muennighoff's decay constants with the
     // optimum's exponents: two starts, so that one bad basin does not decide.
