@@ -184,6 +184,26 @@ struct PlanPoint {
 // Preconditions: Validate(law) is empty; n, d, u finite and > 0.
 PlanPoint EvaluatePlanPoint(const Law& law, double n, double d, double u);
 
+// Why a plan leaves part of its compute budget unused.
+enum class BudgetLimit {
+  kNone,         // the plan spends the whole budget
+  kLossRises,    // beyond the plan's compute the loss on U only rises (overfitting)
+  kImplausible,  // beyond it every plan on U is implausible (PlausiblePlan)
+};
+
+// What is never recommended as a plan (issue 21): a model more than this many
+// times the size compute-optimal for U (ComputeOptimalParamsForTokens(law, U)),
+// more than this many epochs, or a loss at the overfitting law's cap (within
+// kCapMargin nats). Such points are where a law says nothing useful: the
+// penalty has saturated, or the law is extrapolated by many decades.
+inline constexpr double kMaxParamsOverComputeOptimalForU = 1000.0;
+inline constexpr double kMaxPlanEpochs = 1e6;
+inline constexpr double kCapMargin = 1e-6;
+
+// Empty when `p` may be recommended; else why not, in words ("3.3e+14
+// parameters is 1.3e+05x the size compute-optimal for U = 50B").
+std::string ImplausiblePlan(const Law& law, const PlanPoint& p);
+
 // A data-constrained optimum beside the answer of the fresh-data allocation.
 struct DataConstrainedPlan {
   // The loss-minimising plan under the data-constrained law.
@@ -193,39 +213,71 @@ struct DataConstrainedPlan {
   PlanPoint compute_optimal;
   // The loss that no amount of the free quantity can beat with these U unique
   // tokens (the law's limit; see each function for what is held fixed).
+  // With an overfitting term the loss has a finite best over the free
+  // quantity, and the floor is that best (a plan, not a limit).
   double loss_floor = 0;
+  // AllocateCompute: the compute asked for, and how much of it the optimum
+  // leaves unused (budget - optimum.flops; 0 when it spends it all) and why.
+  // The other planners: budget = optimum.flops, nothing unused.
+  double budget = 0;
+  double unused_flops = 0;
+  BudgetLimit limit = BudgetLimit::kNone;
 };
+
+// The loss on U can only rise with more compute (the law has an overfitting
+// term): then the planners search the whole budget, not only its edge.
+bool LossCanRiseWithCompute(const Law& law);
 
 // Below this many nats above its floor, more compute buys next to nothing and
 // the optimum is flat: many (N, D) on the iso-FLOP line give nearly the same
 // loss. The CLI says so when it happens.
 inline constexpr double kSaturatedLossGap = 1e-3;
 
-// The (N, D) minimising DataConstrainedLoss(law, N, D, U) on the iso-FLOP line
-// 6 N D = flops: a log-spaced scan (8 points per decade around the law's
+// The best plan within a budget of `flops`: the (N, D) minimising
+// DataConstrainedLoss(law, N, D, U) with 6 N D <= flops among the plausible
+// plans (ImplausiblePlan). Searched up to the budget, not only on its edge:
+// a law without an overfitting term never gets worse with more N or D, so its
+// best plan spends the whole budget (when a plausible plan does); with an
+// overfitting term the loss along the budget's edge has a lowest point, past
+// which the plan stops (`limit`, `unused_flops`). The recommended loss is
+// therefore non-increasing in flops and in U.
+//
+// On one iso-FLOP line 6 N D = C: a log-spaced scan (8 points per decade around the law's
 // ComputeOptimal and the size compute-optimal for U, widened while the lowest
 // point is at an end) brackets the minimum, which Brent's method
 // (boost::math::tools::brent_find_minima, in log N) then locates to ~1e-8 in
 // log N (the loss's flatness at its minimum limits this to ~1e-7 relative).
+// Below the budget (laws with an overfitting term): the lowest of those line
+// minima on a grid of kBudgetGridPerDecade compute values per decade down to
+// kBudgetGridDecades below the budget, refined by Brent's method in log C.
 // compute_optimal is ComputeOptimal(law, flops) trained on U; loss_floor is
-// the limit with unlimited compute: N -> inf and D -> inf with U unique tokens.
+// the limit with unlimited compute: N -> inf and D -> inf with U unique tokens
+// (with an overfitting term: the best plan with unlimited compute).
 // When the fresh-data optimum needs at most U tokens it is also the answer
 // here, since the law then equals the plain law at that point and is no lower
 // anywhere else on the line.
-// Errors when Validate(law) fails or flops or unique_tokens is not finite and > 0.
+// Errors when Validate(law) fails, flops or unique_tokens is not finite and
+// > 0, or no plausible plan exists within the budget.
+inline constexpr double kBudgetGridPerDecade = 4.0;
+inline constexpr double kBudgetGridDecades = 16.0;
 Expected<DataConstrainedPlan> AllocateCompute(const Law& law, double flops, double unique_tokens);
 
 // For a fixed model of N parameters and U unique tokens: the D for which N is
 // the data-constrained compute-optimal size, i.e. where the loss on the
 // iso-FLOP line through (N, D) is stationary -- the last token count at which
 // a token still buys at least as much as a parameter would (dL/dlogN =
-// dL/dlogD). Beyond it, more tokens still lower the loss (the law has no
-// overfitting term) but a larger model would have used the same compute
-// better. With U >= the law's compute-optimal D for N this is exactly that D
-// (Chinchilla's answer). compute_optimal is (N, ComputeOptimalTokensForParams)
-// on U; loss_floor is N trained on U for unlimited epochs.
+// dL/dlogD). Beyond it, more tokens may still lower the loss but a larger
+// model would have used the same compute better. With U >= the law's
+// compute-optimal D for N this is exactly that D (Chinchilla's answer).
+// The answer is checked: N must be AllocateCompute's best plan for the
+// budget 6 N D (to kBestSizeRelTol) and plausible; with an overfitting term a
+// model larger than the best plan with unlimited compute on U is the best
+// size for no budget at all. compute_optimal is (N,
+// ComputeOptimalTokensForParams) on U; loss_floor is N trained on U for
+// unlimited epochs (with an overfitting term: at its best token count).
 // Errors when Validate(law) fails, params or unique_tokens is not finite and
-// > 0, or no such D exists below 1e40 tokens.
+// > 0, or no token count makes N the best size (the message says why).
+inline constexpr double kBestSizeRelTol = 1e-3;
 Expected<DataConstrainedPlan> BestTokensForParams(const Law& law, double params,
                                                   double unique_tokens);
 
@@ -234,7 +286,9 @@ Expected<DataConstrainedPlan> BestTokensForParams(const Law& law, double params,
 // condition, solved in N). With U >= D this is the law's
 // ComputeOptimalParamsForTokens(D). compute_optimal is
 // (ComputeOptimalParamsForTokens(D), D) on U; loss_floor is D tokens with an
-// unlimited model.
+// unlimited model (with an overfitting term: with the best model for D).
+// Checked as BestTokensForParams's answer: D must be the token count of
+// AllocateCompute's best plan for the budget 6 N D.
 // Errors as BestTokensForParams, for tokens in place of params.
 Expected<DataConstrainedPlan> BestParamsForTokens(const Law& law, double tokens,
                                                   double unique_tokens);

@@ -33,32 +33,42 @@ std::string AllocateUsage() {
       "the same law (law.h ComputeOptimal, Hoffmann eq. 4) is printed beside it, trained\n"
       "on the same U, so that you see what ignoring the data limit costs.\n\n"
       "What is fixed decides the question:\n"
-      "  --compute C   the loss-minimising (N, D) on the iso-FLOP line 6 N D = C. A\n"
-      "                log-spaced scan of N brackets the minimum and Brent's method\n"
-      "                (Boost.Math brent_find_minima, in log N) locates it to ~1e-7.\n"
-      "                When U is at least the fresh-data optimum's D, the answer is that\n"
-      "                optimum (<= 1 epoch). With little data the law prefers a smaller\n"
-      "                model trained for more epochs, as Muennighoff et al. report.\n"
-      "  --params N    a fixed model (say, sized for inference). The law has no\n"
-      "                overfitting term, so its loss keeps falling with more tokens; the\n"
-      "                answer is the D for which N is the data-constrained compute-optimal\n"
-      "                size: where the next FLOP lowers the loss as much spent on tokens as\n"
-      "                on parameters (dL/dlogN = dL/dlogD). Training longer still helps,\n"
-      "                but a larger model would use that compute better. With enough\n"
-      "                unique data this is Chinchilla's D for N. The floor row is N\n"
-      "                trained for unlimited epochs on U.\n"
+      "  --compute C   the best plan within the budget: the (N, D) with 6 N D <= C and\n"
+      "                the lowest loss. On each iso-FLOP line 6 N D = C' a log-spaced\n"
+      "                scan of N brackets the minimum and Brent's method (Boost.Math\n"
+      "                brent_find_minima, in log N) locates it to ~1e-7. A law without an\n"
+      "                overfitting term never gets worse with more N or D, so its best\n"
+      "                plan spends all of C. A law with one (overfit2026) has a best plan\n"
+      "                on U: beyond its compute more FLOPs only raise the loss, and the\n"
+      "                answer stops there and says how much of C it leaves unused (the\n"
+      "                unused_flops column). When U is at least the fresh-data optimum's D,\n"
+      "                the answer is that optimum (<= 1 epoch). With little data the law\n"
+      "                prefers a smaller model trained for more epochs (Muennighoff et al.).\n"
+      "  --params N    a fixed model (say, sized for inference): the D for which N is\n"
+      "                the data-constrained compute-optimal size, where the next FLOP\n"
+      "                lowers the loss as much spent on tokens as on parameters\n"
+      "                (dL/dlogN = dL/dlogD), checked to be the best plan for its budget\n"
+      "                6 N D. Without an overfitting term, training longer still helps but\n"
+      "                a larger model would use that compute better; with one, the loss\n"
+      "                of N has a lowest point (the floor row), and a model larger than\n"
+      "                the best plan on U is the best size for no budget: the answer then\n"
+      "                says so (exit 2) with the token count at N's lowest loss. With\n"
+      "                enough unique data this is Chinchilla's D for N.\n"
       "  --tokens D    a fixed token budget (D may exceed U: D/U epochs): the N for which\n"
       "                D is the data-constrained compute-optimal token count (same\n"
       "                condition, solved in N). With D <= U this is Chinchilla's N for D.\n"
-      "                The floor row is D tokens with an unlimited model.\n"
+      "                The floor row is D tokens with the best model for them.\n"
       "  two of them   your plan as given (C = 6 N D fixes the third), beside the\n"
       "                data-constrained and the fresh-data optimum at the same compute.\n\n"
+      "Never recommended (plan.h ImplausiblePlan): a model more than {:g}x the size\n"
+      "compute-optimal for U, more than {:g} epochs, or a loss at the law's cap.\n\n"
       "Rows: the data-constrained optimum (or your plan), the fresh-data answer of the\n"
       "same law trained on U, and the floor: the loss no amount of the free quantity can\n"
       "beat with these U unique tokens. Columns: params, tokens, epochs (D / U), flops\n"
       "(6 N D), loss (the data-constrained law, DataConstrainedLoss), loss_if_fresh (the\n"
       "same N and D if all D tokens were unique: the cost of the data limit is loss -\n"
-      "loss_if_fresh) and, when the rows share one compute budget, loss_vs_optimum.\n"
+      "loss_if_fresh) and, when the rows share one compute budget, loss_vs_optimum,\n"
+      "unused_flops (the budget a row leaves unspent) and unused_because.\n"
       "When the optimum is within {} nats of the floor, a note on stderr says that\n"
       "more compute buys next to nothing and many plans are about as good.\n\n"
       "Losses are nats per token of the law's tokenizer. muennighoff2023 and overfit2026\n"
@@ -66,7 +76,42 @@ std::string AllocateUsage() {
       "the others reuse muennighoff2023's R_D*, R_N* (MODEL.md §1).\n"
       "Default --law: {}.\n\n"
       "{}",
-      kSaturatedLossGap, ToString(kDefaultLawPreset), kQuantitiesHelp);
+      kMaxParamsOverComputeOptimalForU, kMaxPlanEpochs, kSaturatedLossGap,
+      ToString(kDefaultLawPreset), kQuantitiesHelp);
+}
+
+// The unused_because cell.
+std::string_view UnusedBecause(BudgetLimit limit) {
+  switch (limit) {
+    case BudgetLimit::kNone:
+      return "";
+    case BudgetLimit::kLossRises:
+      return "more compute does not lower the loss";
+    case BudgetLimit::kImplausible:
+      return "no plausible plan beyond";
+  }
+  return "";
+}
+
+// Why the plan leaves compute unused, in words (issue 21's wording).
+std::string BudgetNote(const DataConstrainedPlan& plan, double unique) {
+  const std::string u = Cells(io::TableFormat::kText).Count(unique);
+  const double c = plan.optimum.flops;
+  const std::string why =
+      plan.limit == BudgetLimit::kLossRises
+          ? fmt::format(
+                "beyond {:.2g} FLOPs more compute does not lower the loss on {} unique "
+                "tokens",
+                c, u)
+          : fmt::format(
+                "beyond {:.2g} FLOPs every plan on {} unique tokens is implausible (a "
+                "model over {:g}x the size compute-optimal for U, over {:g} epochs, or "
+                "a loss at the law's cap)",
+                c, u, kMaxParamsOverComputeOptimalForU, kMaxPlanEpochs);
+  return fmt::format(
+      "{}: the best plan within the {:.2g}-FLOP budget spends {:.3g} FLOPs and leaves {:.3g} "
+      "({:.3g}%) unused",
+      why, plan.budget, c, plan.unused_flops, 100.0 * plan.unused_flops / plan.budget);
 }
 
 }  // namespace
@@ -114,6 +159,9 @@ int PlanAllocate(const Args& args) {
         "give at most two");
   }
   const double unique = **u;
+  // The law's loss can rise with more compute (an overfitting term): the
+  // floors are best plans, not limits (plan.h).
+  const bool rises = LossCanRiseWithCompute(*law);
 
   // Which rows, and whether they share one compute budget.
   std::vector<std::pair<std::string, PlanPoint>> rows;
@@ -133,7 +181,8 @@ int PlanAllocate(const Args& args) {
     rows.push_back({"your plan", mine});
     rows.push_back({"data-constrained optimum", plan->optimum});
     rows.push_back({"fresh-data optimum trained on U", plan->compute_optimal});
-    floor_label = "floor: unlimited compute on U";
+    floor_label =
+        rises ? "floor: best plan on U, unlimited compute" : "floor: unlimited compute on U";
     title = "your plan against the optima at its compute";
   } else if (*c) {
     plan = AllocateCompute(*law, **c, unique);
@@ -142,8 +191,9 @@ int PlanAllocate(const Args& args) {
     }
     rows.push_back({"data-constrained optimum", plan->optimum});
     rows.push_back({"fresh-data optimum trained on U", plan->compute_optimal});
-    floor_label = "floor: unlimited compute on U";
-    title = "loss-minimising N, D at fixed compute";
+    floor_label =
+        rises ? "floor: best plan on U, unlimited compute" : "floor: unlimited compute on U";
+    title = "the best N, D within a compute budget";
   } else if (*n) {
     plan = BestTokensForParams(*law, **n, unique);
     if (!plan) {
@@ -151,7 +201,7 @@ int PlanAllocate(const Args& args) {
     }
     rows.push_back({"data-constrained optimal D for N", plan->optimum});
     rows.push_back({"fresh-data optimal D for N, trained on U", plan->compute_optimal});
-    floor_label = "floor: N, unlimited epochs";
+    floor_label = rises ? "floor: N at its best token count" : "floor: N, unlimited epochs";
     same_compute = false;
     title = "tokens for a fixed model";
   } else {
@@ -161,7 +211,7 @@ int PlanAllocate(const Args& args) {
     }
     rows.push_back({"data-constrained optimal N for D", plan->optimum});
     rows.push_back({"fresh-data optimal N for D, trained on U", plan->compute_optimal});
-    floor_label = "floor: D, unlimited params";
+    floor_label = rises ? "floor: D with its best model" : "floor: D, unlimited params";
     same_compute = false;
     title = "model size for a fixed token budget";
   }
@@ -195,6 +245,15 @@ int PlanAllocate(const Args& args) {
     }
   }
 
+  // The row of the data-constrained optimum (its unused budget is the plan's).
+  size_t optimum_index = 0;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i].first.rfind("data-constrained", 0) == 0) {
+      optimum_index = i;
+      break;
+    }
+  }
+  const PlanPoint& optimum_row = rows[optimum_index].second;
   const Cells cell(*format);
   io::Table t;
   t.AddColumn("plan", false);
@@ -203,6 +262,8 @@ int PlanAllocate(const Args& args) {
   }
   if (same_compute) {
     t.AddColumn("loss_vs_optimum");
+    t.AddColumn("unused_flops");
+    t.AddColumn("unused_because", false);
   }
   // Outside the runs the law was fitted on (repsim laws); the floor is no run.
   t.AddColumn("extrapolation", false);
@@ -217,6 +278,9 @@ int PlanAllocate(const Args& args) {
                                       cell.Loss(pt.fresh_loss)};
     if (same_compute) {
       cells.push_back(cell.Delta(pt.loss - best));
+      const bool is_optimum = &pt == &optimum_row;
+      cells.push_back(cell.Number(is_optimum ? plan->unused_flops : 0.0));
+      cells.push_back(is_optimum ? std::string(UnusedBecause(plan->limit)) : std::string());
     }
     cells.push_back(Extrapolation(domain, pt.params, pt.tokens, unique));
     t.AddRow(std::move(cells));
@@ -224,6 +288,8 @@ int PlanAllocate(const Args& args) {
   std::vector<std::string> floor_cells = {floor_label, "", "", "", "", cell.Loss(floor), ""};
   if (same_compute) {
     floor_cells.push_back(cell.Delta(floor - best));
+    floor_cells.emplace_back();
+    floor_cells.emplace_back();
   }
   floor_cells.emplace_back();
   t.AddRow(std::move(floor_cells));
@@ -257,7 +323,10 @@ int PlanAllocate(const Args& args) {
         o.flops, cell.Count(free.params), cell.Count(free.tokens), cell.Loss(free_loss),
         cell.Delta(o.loss - free_loss));
   }
-  if (plan->optimum.loss - floor < kSaturatedLossGap) {
+  if (plan->limit != BudgetLimit::kNone) {
+    // Said in every format: the budget is not what limits the plan.
+    fmt::print(stderr, "repsim plan allocate: note: {}\n", BudgetNote(*plan, unique));
+  } else if (plan->optimum.loss - floor < kSaturatedLossGap) {
     const double gap = plan->optimum.loss - floor;
     fmt::print(stderr,
                "repsim plan allocate: note: the optimum is {} the floor {:.6g}: with {} unique "

@@ -11,6 +11,9 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "repsim/engine.h"
 
@@ -109,9 +112,13 @@ std::optional<double> MonotoneRoot(F f, double x0, double step, double x_min, do
   const bool up = (f0 < 0) == increasing;
   double x1 = x0, f1 = f0;
   while (true) {
-    const double x2 = up ? x1 + step : x1 - step;
+    double x2 = up ? x1 + step : x1 - step;
     if (x2 > x_max || x2 < x_min) {
-      return std::nullopt;
+      // One last try at the bound itself, then give up.
+      if (up ? x1 == x_max : x1 == x_min) {
+        return std::nullopt;
+      }
+      x2 = up ? x_max : x_min;
     }
     const double f2 = f(x2);
     if ((f2 < 0) != (f1 < 0) || f2 == 0) {
@@ -330,6 +337,243 @@ double IsoFlopSlope(const Law& law, double n, double d, double u) {
   return dl_dlogn - dl_dlogd;
 }
 
+bool LossCanRiseWithCompute(const Law& law) { return law.overfit; }
+
+std::string ImplausiblePlan(const Law& law, const PlanPoint& p) {
+  const double un = ComputeOptimalParamsForTokens(law, p.unique_tokens);
+  if (!(std::isfinite(p.loss) && std::isfinite(p.params) && std::isfinite(p.tokens))) {
+    return "its loss is not finite";
+  }
+  // The limits hold with a last-bit margin: the corner of the plausible box
+  // (PlausibleComputeMax) is computed, not typed.
+  constexpr double kEdge = 1.0 + 1e-12;
+  if (p.params > kMaxParamsOverComputeOptimalForU * un * kEdge) {
+    return fmt::format(
+        "{:.3g} parameters is {:.3g}x the size compute-optimal for U ({:.3g}); "
+        "at most {:g}x is planned",
+        p.params, p.params / un, un, kMaxParamsOverComputeOptimalForU);
+  }
+  if (p.epochs > kMaxPlanEpochs * kEdge) {
+    return fmt::format("{:.3g} epochs is more than {:g}", p.epochs, kMaxPlanEpochs);
+  }
+  // At the cap through overfitting (repeated data): a loss at or above the
+  // cap on fresh data is a tiny model, not a saturated penalty.
+  if (law.overfit && p.epochs > 1 && p.loss >= law.loss_cap - kCapMargin) {
+    return fmt::format(
+        "its loss {:.6g} is at the law's cap ({:g}): the overfitting penalty has "
+        "saturated",
+        p.loss, law.loss_cap);
+  }
+  return {};
+}
+
+namespace {
+
+// The lowest loss on the iso-FLOP line 6 N D = flops among plausible N.
+struct LineBest {
+  double params = 0;
+  double loss = 0;
+};
+
+// AllocateCompute's search on one line (plan.h): scan, widen, Brent, inside
+// the plausible range of N (ImplausiblePlan's size and epoch limits). Empty
+// when no N on the line is plausible.
+std::optional<LineBest> BestOnLine(const Law& law, double flops, double u) {
+  // Search in t = log(N / N_opt(C)), so that Brent's relative-plus-absolute
+  // tolerance acts on a number near zero.
+  const Allocation fresh = ComputeOptimal(law, flops);
+  auto params_at = [&](double t) { return fresh.params * std::exp(t); };
+  auto loss_at = [&](double t) {
+    const double n = params_at(t);
+    return DataConstrainedLoss(law, n, flops / (kFlopsPerParamToken * n), u);
+  };
+  const double un = ComputeOptimalParamsForTokens(law, u);
+  // Plausible: N <= kMax U_N, and D = C / (6 N) <= kMaxPlanEpochs U.
+  const double t_max = std::log(kMaxParamsOverComputeOptimalForU * un / fresh.params);
+  const double t_min = std::log(flops / (kFlopsPerParamToken * kMaxPlanEpochs * u) / fresh.params);
+  if (!(t_min <= t_max)) return std::nullopt;
+
+  // Bracket: scan log N around both anchors, widening while the lowest point is
+  // at an end of the scan (and not at an end of the plausible range).
+  const double ln10 = std::log(10.0);
+  const double t_u = std::log(un / fresh.params);
+  double lo = std::min(0.0, t_u) - kScanHalfWidthDecades * ln10;
+  double hi = std::max(0.0, t_u) + kScanHalfWidthDecades * ln10;
+  lo = std::max(lo, t_min);
+  hi = std::min(hi, t_max);
+  if (!(lo < hi)) {  // both anchors beyond one end: scan what is plausible
+    lo = t_min;
+    hi = t_max;
+  }
+  if (!(lo < hi)) {  // a single plausible point
+    return LineBest{params_at(lo), loss_at(lo)};
+  }
+  const double step = ln10 / kScanPointsPerDecade;
+  double a = lo, b = hi;
+  for (int widenings = 0;; ++widenings) {
+    const int points = std::max(static_cast<int>(std::ceil((hi - lo) / step)) + 1, 2);
+    const double h = (hi - lo) / (points - 1);
+    int best = 0;
+    double best_loss = std::numeric_limits<double>::infinity();
+    for (int i = 0; i < points; ++i) {
+      const double l = loss_at(lo + i * h);
+      if (l < best_loss) {
+        best_loss = l;
+        best = i;
+      }
+    }
+    if (widenings < kScanMaxWidenings && best == 0 && lo > t_min) {
+      lo = std::max(lo - kScanWidenDecades * ln10, t_min);
+      continue;
+    }
+    if (widenings < kScanMaxWidenings && best == points - 1 && hi < t_max) {
+      hi = std::min(hi + kScanWidenDecades * ln10, t_max);
+      continue;
+    }
+    a = lo + std::max(best - 1, 0) * h;
+    b = lo + std::min(best + 1, points - 1) * h;
+    break;
+  }
+  std::uintmax_t iters = kMaxIterations;
+  const auto [t_best, loss_best] =
+      boost::math::tools::brent_find_minima(loss_at, a, b, kBrentBits, iters);
+  (void)loss_best;
+  const double n = params_at(t_best);
+  return LineBest{n, DataConstrainedLoss(law, n, flops / (kFlopsPerParamToken * n), u)};
+}
+
+// The plausible line minimum at `flops` as a plan point, or empty.
+std::optional<PlanPoint> PlausibleOnLine(const Law& law, double flops, double u) {
+  const std::optional<LineBest> line = BestOnLine(law, flops, u);
+  if (!line) return std::nullopt;
+  PlanPoint p =
+      EvaluatePlanPoint(law, line->params, flops / (kFlopsPerParamToken * line->params), u);
+  if (!ImplausiblePlan(law, p).empty()) return std::nullopt;
+  return p;
+}
+
+// The largest compute with a plausible plan on U: the corner N = kMax U_N,
+// D = kMaxPlanEpochs U of the plausible box.
+double PlausibleComputeMax(const Law& law, double u) {
+  return kFlopsPerParamToken * kMaxParamsOverComputeOptimalForU *
+         ComputeOptimalParamsForTokens(law, u) * kMaxPlanEpochs * u;
+}
+
+// Two losses closer than this are a tie, which goes to the larger budget (a
+// plan is only cut short for a real gain; noise of the line search is ~1e-15).
+constexpr double kLossTieNats = 1e-12;
+
+struct BudgetBest {
+  PlanPoint point;
+  BudgetLimit limit = BudgetLimit::kNone;
+};
+
+// The best plausible plan with 6 N D <= flops (plan.h AllocateCompute).
+std::optional<BudgetBest> BestWithinBudget(const Law& law, double flops, double u) {
+  const std::optional<PlanPoint> at_budget = PlausibleOnLine(law, flops, u);
+  if (!LossCanRiseWithCompute(law)) {
+    // The loss never rises with N or D: the best plan spends all it can.
+    if (at_budget) return BudgetBest{*at_budget, BudgetLimit::kNone};
+    const double c_max = PlausibleComputeMax(law, u);
+    if (!(c_max < flops)) return std::nullopt;
+    // The line at c_max holds one plausible point: the box's corner.
+    const PlanPoint corner = EvaluatePlanPoint(
+        law, kMaxParamsOverComputeOptimalForU * ComputeOptimalParamsForTokens(law, u),
+        kMaxPlanEpochs * u, u);
+    if (!ImplausiblePlan(law, corner).empty()) return std::nullopt;
+    return BudgetBest{corner, BudgetLimit::kImplausible};
+  }
+  // The loss along the budget's edge, as a function of log C (+inf: nothing plausible).
+  auto g = [&](double log_c) {
+    const std::optional<PlanPoint> p = PlausibleOnLine(law, std::exp(log_c), u);
+    return p ? p->loss : std::numeric_limits<double>::infinity();
+  };
+  const double ln10 = std::log(10.0);
+  const double log_c = std::log(flops);
+  // Grid at fixed positions (k / kBudgetGridPerDecade decades), so that a
+  // larger budget sees every grid point a smaller one saw.
+  const auto k_hi = static_cast<long>(std::floor(std::log10(flops) * kBudgetGridPerDecade));
+  const auto k_lo =
+      static_cast<long>(std::ceil((std::log10(flops) - kBudgetGridDecades) * kBudgetGridPerDecade));
+  std::vector<double> xs, gs;
+  for (long k = k_lo; k <= k_hi; ++k) {
+    const double x = static_cast<double>(k) / kBudgetGridPerDecade * ln10;
+    if (x >= log_c) break;
+    xs.push_back(x);
+    gs.push_back(g(x));
+  }
+  xs.push_back(log_c);
+  gs.push_back(at_budget ? at_budget->loss : std::numeric_limits<double>::infinity());
+  size_t best = xs.size() - 1;
+  for (size_t i = 0; i + 1 < xs.size(); ++i) {
+    if (gs[i] < gs[best] - kLossTieNats) best = i;
+  }
+  if (!std::isfinite(gs[best])) return std::nullopt;
+  // Refine between the grid neighbours of the best point.
+  const double a = xs[best > 0 ? best - 1 : 0];
+  const double b = xs[std::min(best + 1, xs.size() - 1)];
+  double x_best = xs[best], g_best = gs[best];
+  if (a < b) {
+    std::uintmax_t iters = kMaxIterations;
+    const auto [x_r, g_r] = boost::math::tools::brent_find_minima(g, a, b, kBrentBits, iters);
+    if (g_r < g_best - kLossTieNats) {
+      x_best = x_r;
+      g_best = g_r;
+    }
+  }
+  if (x_best == log_c) return BudgetBest{*at_budget, BudgetLimit::kNone};
+  const std::optional<PlanPoint> p = PlausibleOnLine(law, std::exp(x_best), u);
+  if (!p) return std::nullopt;
+  // Nothing plausible at the budget itself (no N on its line): the box ends;
+  // else the loss on the budget's edge is higher (or at the cap).
+  const bool line_empty = !BestOnLine(law, flops, u).has_value();
+  return BudgetBest{*p, line_empty ? BudgetLimit::kImplausible : BudgetLimit::kLossRises};
+}
+
+// The best plan on U with unlimited compute (the floor of a law with an
+// overfitting term): the best within the largest plausible budget.
+std::optional<PlanPoint> BestPlanOnU(const Law& law, double u) {
+  const std::optional<BudgetBest> b = BestWithinBudget(law, PlausibleComputeMax(law, u), u);
+  if (!b) return std::nullopt;
+  return b->point;
+}
+
+// The x in [lo, hi] minimising f: a scan of kScanPointsPerDecade points per
+// decade (x in natural log units), then Brent's method between the best
+// point's neighbours.
+template <class F>
+double ScanMinimum(F f, double lo, double hi) {
+  const double step = std::log(10.0) / kScanPointsPerDecade;
+  const int points = std::max(static_cast<int>(std::ceil((hi - lo) / step)) + 1, 2);
+  const double h = (hi - lo) / (points - 1);
+  int best = 0;
+  double best_f = std::numeric_limits<double>::infinity();
+  for (int i = 0; i < points; ++i) {
+    const double v = f(lo + i * h);
+    if (v < best_f) {
+      best_f = v;
+      best = i;
+    }
+  }
+  const double a = lo + std::max(best - 1, 0) * h;
+  const double b = lo + std::min(best + 1, points - 1) * h;
+  std::uintmax_t iters = kMaxIterations;
+  const auto [x, fx] = boost::math::tools::brent_find_minima(f, a, b, kBrentBits, iters);
+  return fx <= best_f ? x : lo + best * h;
+}
+
+// Whether (n, d) on U is the best plan for its own budget 6 n d: AllocateCompute's
+// optimum has the same n (kBestSizeRelTol) and spends the whole budget.
+bool IsBestForItsBudget(const Law& law, double n, double d, double u) {
+  const std::optional<BudgetBest> b = BestWithinBudget(law, kFlopsPerParamToken * n * d, u);
+  return b && b->limit == BudgetLimit::kNone &&
+         std::fabs(b->point.params / n - 1.0) < kBestSizeRelTol;
+}
+
+std::string Short3(double v) { return fmt::format("{:.3g}", v); }
+
+}  // namespace
+
 Expected<DataConstrainedPlan> AllocateCompute(const Law& law, double flops, double unique_tokens) {
   if (auto err = CheckLaw(law)) {
     return *err;
@@ -341,60 +585,29 @@ Expected<DataConstrainedPlan> AllocateCompute(const Law& law, double flops, doub
     return *err;
   }
   const double u = unique_tokens;
-
-  // Search in t = log(N / N_opt(C)), so that Brent's relative-plus-absolute
-  // tolerance acts on a number near zero.
-  const Allocation fresh = ComputeOptimal(law, flops);
-  auto params_at = [&](double t) { return fresh.params * std::exp(t); };
-  auto loss_at = [&](double t) {
-    const double n = params_at(t);
-    return DataConstrainedLoss(law, n, flops / (kFlopsPerParamToken * n), u);
-  };
-
-  // Bracket: scan log N around both anchors, widening while the lowest point is
-  // at an end of the scan.
-  const double ln10 = std::log(10.0);
-  const double t_u = std::log(ComputeOptimalParamsForTokens(law, u) / fresh.params);
-  double lo = std::min(0.0, t_u) - kScanHalfWidthDecades * ln10;
-  double hi = std::max(0.0, t_u) + kScanHalfWidthDecades * ln10;
-  const double step = ln10 / kScanPointsPerDecade;
-  double a = lo, b = hi;
-  for (int widenings = 0;; ++widenings) {
-    const int points = static_cast<int>(std::ceil((hi - lo) / step)) + 1;
-    const double h = (hi - lo) / (points - 1);
-    int best = 0;
-    double best_loss = std::numeric_limits<double>::infinity();
-    for (int i = 0; i < points; ++i) {
-      const double l = loss_at(lo + i * h);
-      if (l < best_loss) {
-        best_loss = l;
-        best = i;
-      }
-    }
-    if (widenings < kScanMaxWidenings && best == 0) {
-      lo -= kScanWidenDecades * ln10;
-      continue;
-    }
-    if (widenings < kScanMaxWidenings && best == points - 1) {
-      hi += kScanWidenDecades * ln10;
-      continue;
-    }
-    a = lo + std::max(best - 1, 0) * h;
-    b = lo + std::min(best + 1, points - 1) * h;
-    break;
+  const std::optional<BudgetBest> best = BestWithinBudget(law, flops, u);
+  if (!best) {
+    return Error{fmt::format(
+        "compute = {:.4g}, unique tokens = {:.4g}: no plausible plan within the budget (every "
+        "plan has a model more than {:g}x the size compute-optimal for U, more than {:g} "
+        "epochs, or a loss at the law's cap)",
+        flops, u, kMaxParamsOverComputeOptimalForU, kMaxPlanEpochs)};
   }
-  std::uintmax_t iters = kMaxIterations;
-  const auto [t_min, loss_min] =
-      boost::math::tools::brent_find_minima(loss_at, a, b, kBrentBits, iters);
-  (void)loss_min;
-
   DataConstrainedPlan plan;
-  const double n = params_at(t_min);
-  plan.optimum = EvaluatePlanPoint(law, n, flops / (kFlopsPerParamToken * n), u);
+  plan.optimum = best->point;
+  plan.budget = flops;
+  plan.limit = best->limit;
+  plan.unused_flops = best->limit == BudgetLimit::kNone ? 0.0 : flops - best->point.flops;
+  const Allocation fresh = ComputeOptimal(law, flops);
   plan.compute_optimal = EvaluatePlanPoint(law, fresh.params, fresh.tokens, u);
-  // N -> inf with U seen: N' -> U_N (1 + R_N*); D -> inf: D' -> U (1 + R_D*).
-  plan.loss_floor = Loss(law, ComputeOptimalParamsForTokens(law, u) * (1.0 + law.rn_star),
-                         u * (1.0 + law.rd_star));
+  if (LossCanRiseWithCompute(law)) {
+    const std::optional<PlanPoint> floor = BestPlanOnU(law, u);
+    plan.loss_floor = floor ? std::min(floor->loss, plan.optimum.loss) : plan.optimum.loss;
+  } else {
+    // N -> inf with U seen: N' -> U_N (1 + R_N*); D -> inf: D' -> U (1 + R_D*).
+    plan.loss_floor = Loss(law, ComputeOptimalParamsForTokens(law, u) * (1.0 + law.rn_star),
+                           u * (1.0 + law.rd_star));
+  }
   return plan;
 }
 
@@ -415,22 +628,74 @@ Expected<DataConstrainedPlan> BestTokensForParams(const Law& law, double params,
     return Error{
         fmt::format("params = {}: out of the range of {}'s allocation", n, ToString(law.preset))};
   }
+  const bool rises = LossCanRiseWithCompute(law);
+  // The largest D worth searching: the plausible epochs, and with an
+  // overfitting term the budget of the best plan on U (no larger budget has
+  // a better plan, so no N is its best size beyond it).
+  double d_max = kMaxPlanEpochs * u;
+  std::optional<PlanPoint> best_on_u;
+  if (rises) {
+    best_on_u = BestPlanOnU(law, u);
+    if (best_on_u) d_max = std::min(d_max, best_on_u->flops / (kFlopsPerParamToken * n));
+  }
+  // N trained for its best token count (the floor with an overfitting term).
+  PlanPoint n_best_d;
+  if (rises) {
+    auto loss_at = [&](double log_d) { return DataConstrainedLoss(law, n, std::exp(log_d), u); };
+    const double log_d = ScanMinimum(loss_at, std::log(u), std::log(kMaxPlanEpochs * u));
+    n_best_d = EvaluatePlanPoint(law, n, std::exp(log_d), u);
+  }
+  auto none = [&](const std::string& why) {
+    std::string msg = fmt::format(
+        "params = {}, unique tokens = {}: no token count makes this model the best use of its "
+        "compute on U: {}",
+        Short3(n), Short3(u), why);
+    if (rises) {
+      msg += fmt::format(
+          "; trained for its lowest loss this model needs D = {} tokens ({} epochs, loss {:.6g})",
+          Short3(n_best_d.tokens), Short3(n_best_d.epochs), n_best_d.loss);
+    }
+    return Error{msg};
+  };
+  if (rises && best_on_u && n > best_on_u->params * (1.0 + kBestSizeRelTol)) {
+    return none(fmt::format(
+        "the best plan on U with unlimited compute is a {}-parameter model on {} tokens ({} "
+        "FLOPs, loss {:.6g}); more compute does not lower the loss beyond it, so a larger "
+        "model is the best size for no budget",
+        Short3(best_on_u->params), Short3(best_on_u->tokens), Short3(best_on_u->flops),
+        best_on_u->loss));
+  }
   // The slope falls with D: more tokens are worth less and less.
   auto f = [&](double log_d) { return IsoFlopSlope(law, n, std::exp(log_d), u); };
+  const double x_max = std::min(kMaxLogTokens, std::log(d_max));
   const std::optional<double> log_d =
-      MonotoneRoot(f, std::log(d_fresh), std::log(10.0), kMinLogSize, kMaxLogTokens,
+      MonotoneRoot(f, std::min(std::log(d_fresh), x_max), std::log(10.0), kMinLogSize, x_max,
                    /*increasing=*/false);
   if (!log_d) {
-    return Error{fmt::format(
-        "params = {}, unique tokens = {}: no token count between 1 and 1e40 makes this model "
-        "compute-optimal under the data-constrained law",
-        n, u)};
+    return none(fmt::format("no token count up to {} ({:g} epochs{}) makes it compute-optimal",
+                            Short3(d_max), d_max / u,
+                            rises ? ", the budget of the best plan on U" : ""));
   }
+  const double d = std::exp(*log_d);
   DataConstrainedPlan plan;
-  plan.optimum = EvaluatePlanPoint(law, n, std::exp(*log_d), u);
+  plan.optimum = EvaluatePlanPoint(law, n, d, u);
+  if (const std::string why = ImplausiblePlan(law, plan.optimum); !why.empty()) {
+    return none(fmt::format("at D = {} the plan is implausible: {}", Short3(d), why));
+  }
+  if (!IsBestForItsBudget(law, n, d, u)) {
+    return none(fmt::format(
+        "at D = {} the loss is stationary along the budget's edge but another plan within "
+        "its {} FLOPs is better",
+        Short3(d), Short3(plan.optimum.flops)));
+  }
   plan.compute_optimal = EvaluatePlanPoint(law, n, d_fresh, u);
-  // D -> inf with N fixed: U seen, D' -> U (1 + R_D*).
-  plan.loss_floor = Loss(law, EffectiveParams(law, n, u, law.rn_star), u * (1.0 + law.rd_star));
+  plan.budget = plan.optimum.flops;
+  if (rises) {
+    plan.loss_floor = std::min(n_best_d.loss, plan.optimum.loss);
+  } else {
+    // D -> inf with N fixed: U seen, D' -> U (1 + R_D*).
+    plan.loss_floor = Loss(law, EffectiveParams(law, n, u, law.rn_star), u * (1.0 + law.rd_star));
+  }
   return plan;
 }
 
@@ -447,25 +712,70 @@ Expected<DataConstrainedPlan> BestParamsForTokens(const Law& law, double tokens,
   }
   const double d = tokens, u = unique_tokens;
   const double n_fresh = ComputeOptimalParamsForTokens(law, d);
+  const double un = ComputeOptimalParamsForTokens(law, u);
+  const bool rises = LossCanRiseWithCompute(law);
+  double n_max = kMaxParamsOverComputeOptimalForU * un;
+  std::optional<PlanPoint> best_on_u;
+  if (rises) {
+    best_on_u = BestPlanOnU(law, u);
+    if (best_on_u) n_max = std::min(n_max, best_on_u->flops / (kFlopsPerParamToken * d));
+  }
+  auto none = [&](const std::string& why) {
+    return Error{fmt::format(
+        "tokens = {}, unique tokens = {}: no model size makes this token count the best use of "
+        "its compute on U: {}",
+        Short3(d), Short3(u), why)};
+  };
+  if (d / u > kMaxPlanEpochs) {
+    return none(fmt::format("{:.3g} epochs is more than {:g}", d / u, kMaxPlanEpochs));
+  }
+  if (rises && best_on_u && d > best_on_u->tokens * (1.0 + kBestSizeRelTol)) {
+    return none(fmt::format(
+        "the best plan on U with unlimited compute trains a {}-parameter model on {} tokens "
+        "({:.3g} epochs, {} FLOPs, loss {:.6g}); more tokens than that are the best count for "
+        "no budget",
+        Short3(best_on_u->params), Short3(best_on_u->tokens), best_on_u->epochs,
+        Short3(best_on_u->flops), best_on_u->loss));
+  }
   // The slope rises with N: more parameters are worth less and less.
   auto f = [&](double log_n) { return IsoFlopSlope(law, std::exp(log_n), d, u); };
+  const double x_max = std::min(kMaxLogTokens, std::log(n_max));
   const std::optional<double> log_n =
-      MonotoneRoot(f, std::log(n_fresh), std::log(10.0), kMinLogSize, kMaxLogTokens,
+      MonotoneRoot(f, std::min(std::log(n_fresh), x_max), std::log(10.0), kMinLogSize, x_max,
                    /*increasing=*/true);
   if (!log_n) {
-    return Error{fmt::format(
-        "tokens = {}, unique tokens = {}: no model size between 1 and 1e40 parameters makes "
-        "this token count compute-optimal under the data-constrained law (at {:.3g} epochs "
-        "more tokens no longer lower the loss)",
-        d, u, d / u)};
+    return none(fmt::format(
+        "no model size up to {} parameters makes it compute-optimal (at {:.3g} epochs more "
+        "tokens no longer pay)",
+        Short3(n_max), d / u));
   }
+  const double n = std::exp(*log_n);
   DataConstrainedPlan plan;
-  plan.optimum = EvaluatePlanPoint(law, std::exp(*log_n), d, u);
+  plan.optimum = EvaluatePlanPoint(law, n, d, u);
+  if (const std::string why = ImplausiblePlan(law, plan.optimum); !why.empty()) {
+    return none(fmt::format("at N = {} the plan is implausible: {}", Short3(n), why));
+  }
+  if (!IsBestForItsBudget(law, n, d, u)) {
+    return none(fmt::format(
+        "at N = {} the loss is stationary along the budget's edge but another plan within its "
+        "{} FLOPs is better",
+        Short3(n), Short3(plan.optimum.flops)));
+  }
   plan.compute_optimal = EvaluatePlanPoint(law, n_fresh, d, u);
-  // N -> inf with D fixed: N' -> U_N (1 + R_N*) for the min(D, U) unique tokens seen.
-  plan.loss_floor =
-      Loss(law, ComputeOptimalParamsForTokens(law, std::min(d, u)) * (1.0 + law.rn_star),
-           EffectiveTokensClosedForm(d, u, law.rd_star));
+  plan.budget = plan.optimum.flops;
+  if (rises) {
+    // D with the best model for it, over the plausible sizes.
+    auto loss_at = [&](double log_n) { return DataConstrainedLoss(law, std::exp(log_n), d, u); };
+    const double log_best = ScanMinimum(loss_at, std::log(un) - 3.0 * std::log(10.0),
+                                        std::log(kMaxParamsOverComputeOptimalForU * un));
+    plan.loss_floor =
+        std::min(DataConstrainedLoss(law, std::exp(log_best), d, u), plan.optimum.loss);
+  } else {
+    // N -> inf with D fixed: N' -> U_N (1 + R_N*) for the min(D, U) unique tokens seen.
+    plan.loss_floor =
+        Loss(law, ComputeOptimalParamsForTokens(law, std::min(d, u)) * (1.0 + law.rn_star),
+             EffectiveTokensClosedForm(d, u, law.rd_star));
+  }
   return plan;
 }
 
