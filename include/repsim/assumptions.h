@@ -13,7 +13,13 @@
 
 namespace repsim {
 
-enum class AssumptionKind { kCDrop, kEta, kMemorizationCapacity };
+enum class AssumptionKind {
+  kCDrop,
+  kEta,
+  kMemorizationCapacity,
+  kWeightDecayShape,
+  kWeightDecayFactor
+};
 
 struct Assumption {
   AssumptionKind kind;
@@ -26,7 +32,10 @@ struct Assumption {
 // costs from nothing to p of learning efficiency), eta in [0, 1] (dropout's
 // benefit from independent of model size to falling as 1/N), memorization_capacity
 // in [0.1, 1.8] tokens per parameter (a memorised token costing 36 down to 2 bits
-// at Morris et al.'s 3.6 bits per parameter; calibration.h).
+// at Morris et al.'s 3.6 bits per parameter; calibration.h),
+// weight_decay_shape in [0.03, 3] and weight_decay_factor in [0.2, 0.4]
+// (weight_decay.h: the shape of weight decay's factor on overfitting, and
+// Lovelace et al.'s "approximately 70 %" read as 60-80 %).
 std::span<const Assumption> Assumptions();
 
 // The value `run` uses.
@@ -35,7 +44,9 @@ double AssumedValue(const Run& run, const Assumption& a);
 Run WithAssumption(const Run& run, const Assumption& a, double value);
 // Whether any output of `run` changes with the assumption: c_drop and eta
 // act through dropout only, memorization_capacity through capacity displaced
-// by repeated mixture sources (capacity_lost > 0).
+// by repeated mixture sources (capacity_lost > 0), the weight-decay ones
+// through a law's overfitting term when the weight decay is not the
+// reference 0.1 (the shape not at 1.0 either, where the factor is measured).
 bool DependsOn(const Run& run, const Assumption& a);
 
 // The value of the assumption inside its stated range at which `a` and `b`

@@ -75,6 +75,11 @@ struct Law {
   double overfit_c = 0;  // exponent of 1e9/U, >= 0
   double overfit_k = 0;  // exponent of R, > 0
   double loss_cap = 0;   // nats: the loss an overfitting run tends to
+  // Not a constant of the law: the training's multiplier of z (1 = the
+  // reference training; weight decay sets it, weight_decay.h), so that every
+  // evaluation of the overfitting term sees it. Not in LawConstants(), never
+  // "overridden"; a bootstrap refit of the law keeps the run's value.
+  double overfit_scale = 1.0;
 };
 
 // One constant of a law: its name (the scenario's `law.<name>` key and the

@@ -13,6 +13,7 @@
 
 #include "repsim/law.h"
 #include "repsim/status.h"
+#include "repsim/weight_decay.h"
 
 namespace repsim {
 
@@ -65,6 +66,10 @@ struct Modifiers {
   // Capacity displacement by repeated mixture sources (displacement.h, MODEL.md §3b).
   double displacement = 0;           // λ: strength; 0 switches the term off
   double memorization_capacity = 0;  // c_mem: tokens a parameter can memorise
+  // Weight decay's factor on overfitting (weight_decay.h): the assumed shape
+  // scale s and the factor at lambda = 1.0 (measured ~0.3, a stated range).
+  double weight_decay_shape = kDefaultWeightDecayShape;
+  double weight_decay_factor = kDefaultWeightDecayFactor;
 };
 Modifiers DefaultModifiers();
 
@@ -96,6 +101,9 @@ struct Run {
   std::vector<DataSource> sources;  // at least one; weights sum to 1
   double tokens = 0;                // D, training tokens seen
   Dropout dropout;
+  // AdamW weight decay lambda (training.weight_decay): scales the overfitting
+  // term by WeightDecayFactor(run), which Resolve() puts in law.overfit_scale.
+  double weight_decay = kDefaultWeightDecay;
   Modifiers modifiers = DefaultModifiers();
   // Set by Resolve() when the scenario gave training.compute or
   // training.epochs (tokens derived from it). Compute() and Epochs() return
@@ -103,7 +111,21 @@ struct Run {
   // 6 · N · D or D / U from the derived tokens would print
   // 1.0000000000000001e+24 or 9.999999999999998. The physics follows `tokens`.
   std::optional<TypedLength> typed_compute, typed_epochs;
+  // FLOPs of training.compute that params = "data_constrained_optimal"
+  // leaves unused: its best plan within the budget stops short of it
+  // (plan.h AllocateCompute). 0: the run spends what was typed.
+  double unused_compute = 0;
 };
+
+// The warnings a resolved run carries into every output: compute that
+// params = "data_constrained_optimal" leaves unused ("training.compute =
+// 1e+26 ...: beyond 2.1e+23 FLOPs ..."), a weight decay that has no effect
+// (the law has no overfitting term) or lies beyond every source.
+std::vector<std::string> RunWarnings(const Run& run);
+
+// weight_decay.h's factor for the run's weight decay and assumptions (1 at
+// the default weight decay).
+double WeightDecayFactor(const Run& run);
 
 // Σ U_i, tokens.
 double UniqueTokens(const Run& run);

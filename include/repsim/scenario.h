@@ -45,6 +45,7 @@ struct RunSpec {
   TrainingBasis basis = TrainingBasis::kTokens;
   double training_value = 0;  // tokens, epochs or FLOPs, per basis
   DropoutSpec dropout;
+  double weight_decay = kDefaultWeightDecay;  // training.weight_decay
   Modifiers modifiers = DefaultModifiers();
 };
 

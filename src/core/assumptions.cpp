@@ -9,13 +9,19 @@
 namespace repsim {
 namespace {
 
-const std::array<Assumption, 3> kAssumptions = {{
+const std::array<Assumption, 5> kAssumptions = {{
     {AssumptionKind::kCDrop, "c_drop", 0.0, 1.0,
      "dropout p costs c_drop p of learning efficiency on every token"},
     {AssumptionKind::kEta, "eta", 0.0, 1.0, "dropout's benefit scales as (N/1e9)^-eta"},
     {AssumptionKind::kMemorizationCapacity, "memorization_capacity", 0.1, 1.8,
      "tokens a parameter can memorise, which sets the capacity repeated sources displace "
      "(lambda stays as calibrated)"},
+    {AssumptionKind::kWeightDecayShape, "weight_decay_shape", 0.03, 3.0,
+     "weight decay's factor on overfitting between and beyond the measured points 0.1 and 1.0 "
+     "follows ((1 + wd/s) / (1 + 0.1/s))^-k, s the shape"},
+    {AssumptionKind::kWeightDecayFactor, "weight_decay_factor", 0.2, 0.4,
+     "weight decay 1.0 multiplies the overfitting term by this (Lovelace et al. 2026: "
+     "approximately 70 % smaller)"},
 }};
 
 // Grid points over the stated range before bisecting: fine enough that a
@@ -40,6 +46,10 @@ static double* Field(Run& run, const Assumption& a) {
       return &run.modifiers.eta;
     case AssumptionKind::kMemorizationCapacity:
       return &run.modifiers.memorization_capacity;
+    case AssumptionKind::kWeightDecayShape:
+      return &run.modifiers.weight_decay_shape;
+    case AssumptionKind::kWeightDecayFactor:
+      return &run.modifiers.weight_decay_factor;
   }
   return &run.modifiers.c_drop;
 }
@@ -52,12 +62,20 @@ double AssumedValue(const Run& run, const Assumption& a) {
 Run WithAssumption(const Run& run, const Assumption& a, double value) {
   Run r = run;
   *Field(r, a) = value;
+  r.law.overfit_scale = WeightDecayFactor(r);  // the weight-decay assumptions act through it
   return r;
 }
 
 bool DependsOn(const Run& run, const Assumption& a) {
   if (a.kind == AssumptionKind::kMemorizationCapacity) {
     return run.modifiers.displacement > 0 && Evaluate(run).capacity_lost > 0;
+  }
+  if (a.kind == AssumptionKind::kWeightDecayFactor) {
+    return run.law.overfit && run.weight_decay != kDefaultWeightDecay;
+  }
+  if (a.kind == AssumptionKind::kWeightDecayShape) {
+    return run.law.overfit && run.weight_decay != kDefaultWeightDecay &&
+           run.weight_decay != kStrongWeightDecay;
   }
   return run.dropout.schedule != DropoutSchedule::kNone && run.dropout.rate > 0;
 }

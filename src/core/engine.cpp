@@ -369,6 +369,7 @@ Summary Evaluate(const Run& run) {
         fmt::format("equivalent_params: no model size gives loss {:.6g} on these tokens when fresh",
                     s.loss_repeated));
   }
+  for (std::string& w : RunWarnings(run)) out.warnings.push_back(std::move(w));
   out.epochs_value_below_half = EpochsValueBelow(run, 0.5);
   out.epochs_value_below_tenth = EpochsValueBelow(run, 0.1);
 

@@ -209,8 +209,9 @@ MaybeError EvaluateEpochsUniqueGrid(const Law& law, double params, std::span<con
     if (law.overfit) {
       // Every repeated column of a row has the same N' (U seen): the row
       // factor once, then the columns.
-      const double row_z = std::exp(law.overfit_w + law.overfit_a * std::log(np / 1e9) -
-                                    law.overfit_c * std::log(u / 1e9));
+      const double row_z =
+          law.overfit_scale * std::exp(law.overfit_w + law.overfit_a * std::log(np / 1e9) -
+                                       law.overfit_c * std::log(u / 1e9));
       ApplyOverfitting(row_z, law.loss_cap, col_z.data(), lr, lu, dl, cols);
     }
   }

@@ -92,6 +92,7 @@ Bands ComputeBands(const Run& run, const Summary& point, std::span<const Assumpt
     for (const Law& law : sets) {
       Run r = run;
       r.law = law;
+      r.law.overfit_scale = run.law.overfit_scale;  // the run's weight decay, not a constant
       s.Add(Evaluate(r));
       ++b.evaluations;
     }
@@ -158,6 +159,8 @@ std::optional<BootstrapRanking> RankingUnderBootstrap(const Run& a, const Run& b
     Run ra = a, rb = b;
     ra.law = law;
     rb.law = law;
+    ra.law.overfit_scale = a.law.overfit_scale;  // each run's weight decay
+    rb.law.overfit_scale = b.law.overfit_scale;
     ++out.sets;
     if (Evaluate(rb).loss_repeated < Evaluate(ra).loss_repeated) ++out.reversed;
   }

@@ -232,6 +232,9 @@ MaybeError Validate(const Law& law) {
   }
   rules[n++] = {"rd_star", law.rd_star, 0, 1e12, false};
   rules[n++] = {"rn_star", law.rn_star, 0, 1e12, false};
+  if (!(std::isfinite(law.overfit_scale) && law.overfit_scale > 0 && law.overfit_scale <= 1e6)) {
+    return fmt::format("overfit_scale = {}: must be > 0 and <= 1e6", law.overfit_scale);
+  }
   if (law.overfit) {
     const auto bad = [](double v, double lo, double hi) {
       return !std::isfinite(v) || v < lo || v > hi;
@@ -281,7 +284,9 @@ double Loss(const Law& law, double n, double d) {
 double OverfitExponent(const Law& law, double effective_params, double unique_tokens,
                        double repetitions) {
   if (!law.overfit || !(repetitions > 0)) return 0.0;
-  return std::exp(law.overfit_w + law.overfit_a * std::log(effective_params / 1e9) -
+  // overfit_scale: the training's factor on z (weight decay, weight_decay.h).
+  return law.overfit_scale *
+         std::exp(law.overfit_w + law.overfit_a * std::log(effective_params / 1e9) -
                   law.overfit_c * std::log(unique_tokens / 1e9) +
                   law.overfit_k * std::log(repetitions));
 }

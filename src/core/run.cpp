@@ -100,4 +100,37 @@ double Compute(const Run& run) {
   return 6.0 * run.active_params * run.tokens;
 }
 
+std::vector<std::string> RunWarnings(const Run& run) {
+  std::vector<std::string> out;
+  if (run.unused_compute > 0) {
+    const double used = Compute(run);
+    out.push_back(fmt::format(
+        "training.compute = {:.3g} with model.params = \"data_constrained_optimal\": beyond "
+        "{:.2g} FLOPs more compute does not lower the loss on {:.3g} unique tokens (or no "
+        "plausible plan exists beyond); the run is the best plan within the budget and leaves "
+        "{:.3g} FLOPs unused",
+        used + run.unused_compute, used, UniqueTokens(run), run.unused_compute));
+  }
+  if (run.weight_decay != kDefaultWeightDecay) {
+    if (!run.law.overfit) {
+      out.push_back(fmt::format(
+          "training.weight_decay = {:g} has no effect: law {} has no overfitting term, and "
+          "weight decay acts on overfitting only (weight_decay.h)",
+          run.weight_decay, ToString(run.law.preset)));
+    } else if (run.weight_decay > kMaxStudiedWeightDecay) {
+      out.push_back(fmt::format(
+          "training.weight_decay = {:g} is beyond any source (measured at {:g}, tuned up to "
+          "~{:g} by Kim et al. 2025): its factor on overfitting ({:.3g}) is an extrapolation, "
+          "and weight decay's cost to learning is not modelled",
+          run.weight_decay, kStrongWeightDecay, kMaxStudiedWeightDecay, WeightDecayFactor(run)));
+    }
+  }
+  return out;
+}
+
+double WeightDecayFactor(const Run& run) {
+  return WeightDecayOverfitFactor(run.weight_decay, run.modifiers.weight_decay_shape,
+                                  run.modifiers.weight_decay_factor);
+}
+
 }  // namespace repsim

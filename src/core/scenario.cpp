@@ -160,6 +160,12 @@ Expected<Run> Resolve(const RunSpec& spec) {
     run.tokens = spec.basis == TrainingBasis::kCompute  ? v / (6.0 * run.params)
                  : spec.basis == TrainingBasis::kTokens ? v
                                                         : v * unique;
+    if (plan->unused_flops > 0) {
+      // The best plan within the budget stops short of it (plan.h): the run
+      // trains that plan and says what it leaves unused (RunWarnings).
+      run.tokens = plan->optimum.tokens;
+      run.unused_compute = plan->unused_flops;
+    }
   } else if (spec.basis == TrainingBasis::kCompute) {
     if (spec.params_compute_optimal) {
       run.params = ComputeOptimal(spec.law, v).params;
@@ -178,7 +184,7 @@ Expected<Run> Resolve(const RunSpec& spec) {
     run.active_params = spec.active_params.value_or(run.params);
   }
   // The length as typed, for Compute() / Epochs() (run.h).
-  if (spec.basis == TrainingBasis::kCompute) {
+  if (spec.basis == TrainingBasis::kCompute && run.unused_compute == 0) {
     run.typed_compute = TypedLength{v, run.tokens, run.active_params};
   } else if (spec.basis == TrainingBasis::kEpochs) {
     run.typed_epochs = TypedLength{v, run.tokens, unique};
@@ -232,6 +238,12 @@ Expected<Run> Resolve(const RunSpec& spec) {
                     fmt::format("training.dropout.rate = {}: schedule = \"none\" takes no rate "
                                 "(choose constant, step, linear or early)",
                                 d.rate));
+  }
+  run.weight_decay = spec.weight_decay;
+  if (std::isfinite(run.weight_decay) && run.weight_decay >= 0 &&
+      run.weight_decay <= kMaxWeightDecay && run.modifiers.weight_decay_shape > 0 &&
+      run.modifiers.weight_decay_factor > 0 && run.modifiers.weight_decay_factor <= 1) {
+    run.law.overfit_scale = WeightDecayFactor(run);  // else Validate says what is wrong
   }
   if (auto e = Validate(run)) {
     const std::string key = e->substr(0, e->find_first_of(" :"));

@@ -292,6 +292,7 @@ Summary ClosedFormEvaluator::Evaluate(const Run& run) {
                     loss_repeated));
   }
 
+  for (std::string& w : RunWarnings(run)) out.warnings.push_back(std::move(w));
   out.epochs_value_below_half = memo_->below_half;
   out.epochs_value_below_tenth = memo_->below_tenth;
 
