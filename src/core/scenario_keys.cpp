@@ -405,6 +405,53 @@ std::vector<KeyInfo> BuildKeys() {
       "**our assumption** (3.6 bits/param, Morris et al. 2025, over log2(50257) bits/token)",
       "tokens per parameter"));
 
+  // Weight decay (weight_decay.h): no input column and no report.md row of
+  // their own, so that outputs without weight decay stay as they were; the
+  // weight-decay columns (io/columns.h kWeightDecayGroup) are written when a
+  // run sets it.
+  {
+    KeyInfo k = Row("training.weight_decay", KeyKind::kNumber,
+                    "AdamW weight decay (scales the overfitting term; 0.1 = standard)");
+    k.range = KeyRange{0, kMaxWeightDecay};
+    k.set_number = [](RunSpec& s, std::string_view, double v) -> MaybeError {
+      s.weight_decay = v;
+      return std::nullopt;
+    };
+    k.get = [](const RunSpec& s, std::string_view) -> std::optional<double> {
+      return s.weight_decay;
+    };
+    k.resolved = [](const Run& r) { return r.weight_decay; };
+    keys.push_back(std::move(k));
+  }
+  {
+    KeyInfo k = Row("modifiers.weight_decay_shape", KeyKind::kNumber,
+                    "shape of weight decay's factor on overfitting (our assumption)");
+    k.range = KeyRange{0, 1e3, true, false};
+    k.set_number = [](RunSpec& s, std::string_view, double v) -> MaybeError {
+      s.modifiers.weight_decay_shape = v;
+      return std::nullopt;
+    };
+    k.get = [](const RunSpec& s, std::string_view) -> std::optional<double> {
+      return s.modifiers.weight_decay_shape;
+    };
+    k.resolved = [](const Run& r) { return r.modifiers.weight_decay_shape; };
+    keys.push_back(std::move(k));
+  }
+  {
+    KeyInfo k = Row("modifiers.weight_decay_factor", KeyKind::kNumber,
+                    "weight decay 1.0's factor on overfitting (measured ~0.3)");
+    k.range = KeyRange{0, 1, true, false};
+    k.set_number = [](RunSpec& s, std::string_view, double v) -> MaybeError {
+      s.modifiers.weight_decay_factor = v;
+      return std::nullopt;
+    };
+    k.get = [](const RunSpec& s, std::string_view) -> std::optional<double> {
+      return s.modifiers.weight_decay_factor;
+    };
+    k.resolved = [](const Run& r) { return r.modifiers.weight_decay_factor; };
+    keys.push_back(std::move(k));
+  }
+
   // [[data.source]] of a mixture, by name.
   keys.push_back(
       SourceKeyRow("unique_tokens", KeyKind::kQuantity, "unique tokens of one source", "tokens"));

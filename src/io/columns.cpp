@@ -51,6 +51,13 @@ Column Note(std::string name, std::string (*f)(R, S), std::string_view meaning) 
   return c;
 }
 
+Column Input(std::string name, std::string_view unit, double (*f)(R, S), std::string_view meaning) {
+  Column c = Named(std::move(name), unit, meaning);
+  c.role = ColumnRole::kInput;
+  c.number = f;
+  return c;
+}
+
 Column InputText(std::string name, std::string (*f)(R, S), std::string_view meaning) {
   Column c = Note(std::move(name), f, meaning);
   c.role = ColumnRole::kInput;
@@ -236,6 +243,25 @@ std::vector<Column> Build() {
   for (const LawConstant& k : LawConstants()) c.push_back(LawConstantColumn(k));
   // Then the input column of every scenario key that has one (its registry row).
   for (const KeyInfo* k : ColumnKeys()) c.push_back(KeyColumn(*k));
+  // Weight decay (weight_decay.h): in the outputs of a scenario that sets it.
+  Column wd[] = {
+      Input(
+          "weight_decay", "", [](R r, S) { return r.weight_decay; },
+          "AdamW weight decay lambda (0.1: standard, the reference)"),
+      Input(
+          "weight_decay_overfit_factor", "", [](R r, S) { return WeightDecayFactor(r); },
+          "weight decay's factor on the overfitting term (1 at 0.1; no effect without one)"),
+      Input(
+          "weight_decay_factor", "", [](R r, S) { return r.modifiers.weight_decay_factor; },
+          "the factor at weight decay 1.0 (measured ~0.3, Lovelace et al. 2026)"),
+      Input(
+          "weight_decay_shape", "", [](R r, S) { return r.modifiers.weight_decay_shape; },
+          "shape of the factor between and beyond the measured points (our assumption)"),
+  };
+  for (Column& k : wd) {
+    k.group = kWeightDecayGroup;
+    c.push_back(std::move(k));
+  }
   return c;
 }
 
@@ -294,6 +320,15 @@ const ColumnSet& OutputColumns(bool intervals) {
   static constexpr std::string_view kGroups[] = {kIntervalsGroup};
   static const ColumnSet with_intervals = SelectColumns(kGroups);
   return intervals ? with_intervals : DefaultColumns();
+}
+
+const ColumnSet& OutputColumns(bool intervals, bool weight_decay) {
+  if (!weight_decay) return OutputColumns(intervals);
+  static constexpr std::string_view kWd[] = {kWeightDecayGroup};
+  static constexpr std::string_view kBoth[] = {kIntervalsGroup, kWeightDecayGroup};
+  static const ColumnSet wd = SelectColumns(kWd);
+  static const ColumnSet both = SelectColumns(kBoth);
+  return intervals ? both : wd;
 }
 
 MaybeError PlottableColumnProblem(std::string_view name) {

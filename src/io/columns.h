@@ -97,8 +97,13 @@ const ColumnSet& DefaultColumns();
 // The group of the uncertainty-band columns (<output>_lo, <output>_hi,
 // band_source), written only with `run --intervals` / [output] intervals.
 inline constexpr std::string_view kIntervalsGroup = "--intervals";
+// The group of the weight-decay columns (weight_decay.h): in the outputs of
+// a scenario whose runs set training.weight_decay (OutputColumns below).
+inline constexpr std::string_view kWeightDecayGroup = "weight_decay";
 // DefaultColumns(), plus the band columns when `intervals`.
 const ColumnSet& OutputColumns(bool intervals);
+// The same, plus the weight-decay columns when `weight_decay`.
+const ColumnSet& OutputColumns(bool intervals, bool weight_decay);
 
 // Why `name` cannot be mapped by the sweep plot ([output] heatmap): not a
 // column (with a suggestion for a misspelt one) or not a numeric one;

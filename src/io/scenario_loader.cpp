@@ -541,7 +541,8 @@ class Loader {
               fmt::format("sweep.axis.key = \"{}\": two axes set the same key", *key));
         continue;
       }
-      if (key->rfind("training.", 0) == 0 && key->find("dropout") == std::string::npos) {
+      if (key->rfind("training.", 0) == 0 && key->find("dropout") == std::string::npos &&
+          *key != "training.weight_decay") {
         if (training_axis) {
           Error(kn->source(), fmt::format("sweep.axis.key = \"{}\": another axis already sets the "
                                           "training length (tokens | epochs | compute)",
