@@ -329,6 +329,7 @@ function bindFields() {
   bindQuantity('rate', (v, lit) => editText((t) => setKey(t, 'training.dropout', 'rate', lit)), { log: false, number: true });
   bindQuantity('start', (v, lit) => editText((t) => setKey(t, 'training.dropout', 'start_epoch', lit)), { log: false, number: true });
   bindQuantity('end', (v, lit) => editText((t) => setKey(t, 'training.dropout', 'end_epoch', lit)), { log: false, number: true });
+  bindQuantity('wd', (v, lit) => editText((t) => setKey(t, 'training', 'weight_decay', lit)), { log: false, number: true });
 }
 
 // --- text -> fields (from the server's resolved inputs) --------------------------------
@@ -370,6 +371,10 @@ function showFields(r) {
   slide('start-slider', r.dropout_start_epoch);
   put('end', String(r.dropout_end_epoch));
   slide('end-slider', r.dropout_end_epoch);
+  // summary.json has weight_decay only when the scenario sets it (0.1 otherwise).
+  const wd = r.weight_decay === undefined ? 0.1 : r.weight_decay;
+  put('wd', String(wd));
+  slide('wd-slider', wd);
   const s = r.dropout_schedule;
   document.querySelector('.dropout-only').classList.toggle('hidden', s === 'none');
   document.querySelector('.dropout-start').classList.toggle('hidden', !(s === 'step' || s === 'linear'));
@@ -692,6 +697,8 @@ function appendBlock(block) {
 function drawCompare(r) {
   const svg = $('plot-compare');
   clear(svg);
+  // The caveats of the ranking (summary.json "caveats"): the terminal's `assumption:` lines.
+  $('compare-caveats').textContent = (r.caveats || []).map((c) => `assumption: ${c.text}`).join('\n');
   $('add-compare').hidden = !!(r.compare && r.compare.length);
   // `repsim run` ranks the base among its variants as "base scenario" (results.h kBaseRowName).
   const rows = (r.compare || []).map((c) => ({ name: c.name === 'base scenario' ? 'this scenario (the fields)' : c.name,

@@ -26,6 +26,9 @@ struct Assumption {
   std::string_view name;  // the scenario key under [modifiers]
   double lo, hi;          // the stated range of plausible values
   std::string_view meaning;
+  // How the caveat names it: "an assumption, not a measurement" (ours), or
+  // for a rough published value read with a range, what it is.
+  std::string_view status = "an assumption, not a measurement";
 };
 
 // Every assumed constant, with its stated range: c_drop in [0, 1] (dropout p

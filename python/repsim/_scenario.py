@@ -70,6 +70,9 @@ class Result:
     trajectory  table: trajectory.csv
     sources     table: sources.csv (one row per data source)
     compare     table: compare.csv (variants ranked by loss_repeated), None without [[compare]]
+    caveats     list of dicts: summary.json's "caveats" -- every `assumption:` line of
+                `repsim run` (kind, assumption, value, range, and for a ranking that
+                flips: winner, loser, threshold, direction; text: the line itself)
     sweep       table: one row per sweep point (axis values, status, every
                 summary column), None without [[sweep.axis]]
     Tables are pandas DataFrames when pandas is installed, else dicts of numpy arrays.
@@ -85,6 +88,7 @@ class Result:
         self.trajectory = csv_table(texts["trajectory_csv"])
         self.sources = csv_table(texts["sources_csv"])
         self.compare = csv_table(texts["compare_csv"]) if "compare_csv" in texts else None
+        self.caveats = list(self.summary.get("caveats", []))
         self.sweep = table(sweep) if sweep is not None else None
 
     def write(self, out_dir="results", png=False):

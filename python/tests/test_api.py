@@ -239,3 +239,33 @@ def test_fit_warnings_domain_and_source():
     # Five identical runs are one point: too little data, a ValueError.
     with pytest.raises(ValueError, match="1 distinct"):
         repsim.fit({"params": [1e9] * 5, "tokens": [1e10] * 5, "loss": [3.0] * 5})
+
+
+def test_caveats_are_the_terminal_lines(binary, tmp_path):
+    """Issue 21: Result.caveats carries every `assumption:` line of `repsim run`."""
+    import subprocess
+
+    path = SOURCE_DIR / "scenarios" / "weight-decay" / "token-crisis-dropout-vs-weight-decay.toml"
+    result = repsim.Scenario.from_file(path).run()
+    out = subprocess.run([binary, "run", str(path), "--out", str(tmp_path)], check=True,
+                         capture_output=True, text=True).stdout
+    lines = [l[len("assumption: "):] for l in out.splitlines() if l.startswith("assumption: ")]
+    assert lines and [c["text"] for c in result.caveats] == lines
+    assert result.summary["caveats"] == result.caveats
+    flips = [c for c in result.caveats if c["kind"] == "ranking_flip"]
+    assert flips and all(c["range"][0] <= c["threshold"] <= c["range"][1] for c in flips)
+    wd = [c for c in result.caveats if c.get("assumption") == "weight_decay_factor"]
+    assert wd and wd[0]["value"] == 0.3 and wd[0]["range"] == [0.2, 0.4]
+
+
+def test_weight_decay_key():
+    """training.weight_decay in Python: 1.0 lowers the loss of a heavily repeated run
+    under the default law (its overfitting term), and the output says its factor."""
+    path = SOURCE_DIR / "scenarios" / "t5-base-token-crisis.toml"
+    base = repsim.Scenario.from_file(path).run().summary
+    strong = repsim.Scenario.from_toml(
+        path.read_text().replace("[training]\n", "[training]\nweight_decay = 1.0\n")).run().summary
+    assert strong["loss_repeated"] < base["loss_repeated"]
+    assert strong["loss_unique"] == base["loss_unique"]
+    assert strong["weight_decay"] == 1.0
+    assert strong["weight_decay_overfit_factor"] == pytest.approx(0.3, rel=1e-12)

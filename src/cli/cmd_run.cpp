@@ -26,7 +26,7 @@ constexpr const char* kStdinName = "<stdin>";
 constexpr const char* kRunUsage =
     "Usage: repsim run FILE.toml... [--set KEY=VALUE]... [--out DIR] [--format text|json]\n"
     "                  [--png] [--threads N] [--shard I/N] [--quiet] [--strict] [--columns all]\n"
-    "                  [--intervals]\n\n"
+    "                  [--intervals] [--strict-verdicts]\n\n"
     "Evaluates each scenario file (see SCENARIO.md and scenarios/) and writes\n"
     "DIR/<scenario.name>/: summary.csv, summary.json, trajectory.csv, report.md, and when\n"
     "the file asks for them compare.csv, sweep.csv and plots (.gp scripts, .svg when\n"
@@ -37,7 +37,13 @@ constexpr const char* kRunUsage =
     "effective_fraction = D'/D is the share of tokens that still count; wasted_compute\n"
     "the share of FLOPs repetition wastes. Every row has an extrapolation column: empty,\n"
     "or which ranges of the runs the law was fitted on it is outside of (repsim laws);\n"
-    "one warning per run says how many, and --strict makes that an error.";
+    "one warning per run says how many, and --strict makes that an error.\n\n"
+    "Caveats travel with the numbers: every `assumption:` line of the table (an assumed\n"
+    "constant the runs depend on, a [[compare]] ranking that flips inside its stated\n"
+    "range, or with --intervals under the law's bootstrap refits) is also in\n"
+    "summary.json's \"caveats\" (which assumption, value, stated range, the threshold\n"
+    "that flips the verdict) and in caveats.csv. --strict-verdicts refuses (exit 3,\n"
+    "nothing written) a scenario whose ranking flips that way.";
 
 constexpr const char* kRunEpilogue =
     "--set KEY=VALUE sets any scenario key as if the file said it (SCENARIO.md), and is\n"
@@ -69,6 +75,7 @@ struct Parsed {
   bool png = false;
   bool quiet = false;
   bool strict = false;
+  bool strict_verdicts = false;
   bool intervals = false;
   int threads = 0;
   std::string shard;
@@ -96,6 +103,10 @@ std::optional<int> Parse(const Args& args, bool run, Parsed* p) {
         .Switch("strict", '\0', &p->strict,
                 "refuse (exit 2, nothing written) any run outside the ranges its law was fitted "
                 "on (the extrapolation column; see `repsim laws`)")
+        .Switch("strict-verdicts", '\0', &p->strict_verdicts,
+                "refuse (exit 3, nothing written) a scenario whose [[compare]] ranking flips "
+                "inside an assumption's stated range (or, with --intervals, under the law's "
+                "bootstrap refits): its `ranking can flip` caveats")
         .Switch("intervals", '\0', &p->intervals,
                 "uncertainty bands (as [output] intervals = true): <output>_lo/_hi columns for "
                 "loss_repeated, delta, delta_pct, effective_fraction, equivalent_unique_tokens, "
@@ -228,6 +239,17 @@ int RunCommand(const Args& args) {
     }
     if (p.strict && outside.rows) {
       return Fail("run", fmt::format("{}: --strict: {}", file, outside.Message(r.run)));
+    }
+    if (p.strict_verdicts) {
+      const std::vector<std::string> flips = io::FlippingVerdicts(r);
+      if (!flips.empty()) {
+        std::string msg = fmt::format(
+            "{}: --strict-verdicts: {} verdict{} flip{} inside the stated range of an "
+            "assumption or the bootstrap band (nothing written):",
+            file, flips.size(), flips.size() == 1 ? "" : "s", flips.size() == 1 ? "s" : "");
+        for (const std::string& f : flips) msg += "\n  " + f;
+        return Fail("run", msg, kExitVerdictFlips);
+      }
     }
 
     Expected<io::Staging> staging = io::Staging::Create(p.out, sc.name);

@@ -36,6 +36,9 @@ namespace repsim::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitInternal = 1;  // a bug, or a computation that failed
 inline constexpr int kExitBadInput = 2;  // bad input or usage, or output that cannot be written
+// `repsim run --strict-verdicts` only: a ranking flips inside an assumption's
+// stated range (or under the law's bootstrap refits with --intervals).
+inline constexpr int kExitVerdictFlips = 3;
 // The sentence every --help ends with.
 inline constexpr std::string_view kExitCodesHelp =
     "Exit codes: 0 success, 1 internal failure, 2 bad input or usage, or output that\n"

@@ -1,6 +1,8 @@
 // `repsim plan allocate`: the best (N, D) when only U unique tokens exist.
 #include <fmt/format.h>
 
+#include <cmath>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -9,6 +11,8 @@
 #include "repsim/engine.h"
 #include "repsim/law.h"
 #include "repsim/plan.h"
+#include "repsim/scenario.h"
+#include "repsim/weight_decay.h"
 
 namespace repsim::cli {
 namespace {
@@ -117,7 +121,7 @@ std::string BudgetNote(const DataConstrainedPlan& plan, double unique) {
 }  // namespace
 
 int PlanAllocate(const Args& args) {
-  std::string unique_text, compute_text, params_text, tokens_text;
+  std::string unique_text, compute_text, params_text, tokens_text, wd_text;
   PlannerFlags common;
   FlagSet flags("plan allocate", AllocateUsage());
   flags
@@ -126,7 +130,11 @@ int PlanAllocate(const Args& args) {
       .Value("compute", '\0', "C", &compute_text, "training FLOPs, e.g. 1e22")
       .Value("params", '\0', "N", &params_text, "a fixed model size, e.g. 7B")
       .Value("tokens", '\0', "D", &tokens_text,
-             "a fixed number of training tokens (repeats included), e.g. 1T");
+             "a fixed number of training tokens (repeats included), e.g. 1T")
+      .Value("weight-decay", '\0', "LAMBDA", &wd_text,
+             fmt::format("AdamW weight decay in [0, {:g}] (default {:g}): scales the law's "
+                         "overfitting term (docs/WEIGHT_DECAY.md)",
+                         kMaxWeightDecay, kDefaultWeightDecay));
   AddPlannerFlags(flags, &common, "the loss law");
   flags.Epilogue(kAllocateExamples);
   if (auto code = flags.Parse(args)) return *code;
@@ -149,6 +157,18 @@ int PlanAllocate(const Args& args) {
   }
   Expected<Law> law = PlannerLaw(flags, common);
   if (!law) return flags.UsageError(law.error());
+  double weight_decay = kDefaultWeightDecay;
+  if (flags.Given("weight-decay")) {
+    const std::optional<double> wd = ParseNumber(wd_text);
+    if (!wd || !std::isfinite(*wd) || *wd < 0 || *wd > kMaxWeightDecay) {
+      return flags.UsageError(fmt::format("--weight-decay = '{}': must be a number in [0, {:g}]",
+                                          wd_text, kMaxWeightDecay));
+    }
+    weight_decay = *wd;
+  }
+  // The factor of weight_decay.h, at the assumed shape and the measured point.
+  law->overfit_scale =
+      WeightDecayOverfitFactor(weight_decay, kDefaultWeightDecayShape, kDefaultWeightDecayFactor);
   const int given = (*c).has_value() + (*n).has_value() + (*d).has_value();
   if (given == 0) {
     return flags.UsageError("missing --compute C (or --params N, or --tokens D): what is fixed");
@@ -295,8 +315,23 @@ int PlanAllocate(const Args& args) {
   t.AddRow(std::move(floor_cells));
 
   if (*format == io::TableFormat::kText) {
-    fmt::print("repsim plan allocate: {}; law {}, U = {} unique tokens.\n\n", title,
-               ToString(law->preset), cell.Count(unique));
+    fmt::print("repsim plan allocate: {}; law {}, U = {} unique tokens{}.\n\n", title,
+               ToString(law->preset), cell.Count(unique),
+               weight_decay == kDefaultWeightDecay
+                   ? std::string()
+                   : fmt::format(", weight decay {:g} (overfitting x{:.3g})", weight_decay,
+                                 law->overfit_scale));
+  }
+  if (weight_decay != kDefaultWeightDecay) {
+    fmt::print(stderr, "repsim plan allocate: note: {}\n",
+               law->overfit
+                   ? fmt::format("--weight-decay {:g} multiplies the overfitting term by {:.3g}: "
+                                 "measured at 1.0 (~0.3, Lovelace et al. 2026), assumed between "
+                                 "and beyond (weight_decay_shape = {:g}, stated range 0.03 to 3)",
+                                 weight_decay, law->overfit_scale, kDefaultWeightDecayShape)
+                   : fmt::format("--weight-decay {:g} has no effect: law {} has no overfitting "
+                                 "term",
+                                 weight_decay, ToString(law->preset)));
   }
   Print(t, *format);
   if (*format == io::TableFormat::kText) {

@@ -21,7 +21,8 @@ const std::array<Assumption, 5> kAssumptions = {{
      "follows ((1 + wd/s) / (1 + 0.1/s))^-k, s the shape"},
     {AssumptionKind::kWeightDecayFactor, "weight_decay_factor", 0.2, 0.4,
      "weight decay 1.0 multiplies the overfitting term by this (Lovelace et al. 2026: "
-     "approximately 70 % smaller)"},
+     "approximately 70 % smaller)",
+     "one published point, its 'approximately' read as a range"},
 }};
 
 // Grid points over the stated range before bisecting: fine enough that a

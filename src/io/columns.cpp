@@ -235,7 +235,8 @@ std::vector<Column> Build() {
     Column b = Note(
         "band_source", [](R, S s) { return BandSourceText(s); },
         "which source moves loss_repeated most: bootstrap (the law's fitted constants) or an "
-        "assumption (c_drop, eta, memorization_capacity); then each source's range");
+        "assumption (c_drop, eta, memorization_capacity, weight_decay_shape, weight_decay_factor); "
+        "then each source's range");
     b.group = kIntervalsGroup;
     c.push_back(std::move(b));
   }

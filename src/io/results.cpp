@@ -27,8 +27,11 @@ Table SummaryTable(
   Table t;
   if (with_name) t.AddColumn("name", false);
   // The band columns when the rows have bands (--intervals).
+  bool weight_decay = false;
+  for (const auto& row : rows)
+    weight_decay |= row.second.first->weight_decay != kDefaultWeightDecay;
   const ColumnSet& columns =
-      OutputColumns(!rows.empty() && rows.front().second.second->bands != nullptr);
+      OutputColumns(!rows.empty() && rows.front().second.second->bands != nullptr, weight_decay);
   for (const Column* c : columns) t.AddColumn(c->name, c->numeric());
   for (const auto& [name, rs] : rows) {
     std::vector<std::string> cells;
@@ -64,9 +67,9 @@ std::string PositionInWords(double epoch) {
   return fmt::format("epoch position {:g}, after {:g} full passes", epoch, epoch);
 }
 
-// The notes of ScenarioResults::assumption_notes.
-std::vector<std::string> AssumptionNotes(const ScenarioResults& r) {
-  std::vector<std::string> notes;
+// The caveats of ScenarioResults::caveats, assumptions and their flips.
+std::vector<Caveat> AssumptionCaveats(const ScenarioResults& r) {
+  std::vector<Caveat> notes;
   std::vector<const Run*> runs = {&r.run};
   for (const CompareRow& c : r.compare) {
     if (!c.is_base) runs.push_back(&c.run);
@@ -75,10 +78,18 @@ std::vector<std::string> AssumptionNotes(const ScenarioResults& r) {
     size_t depend = 0;
     for (const Run* run : runs) depend += DependsOn(*run, a);
     if (depend == 0) continue;
-    notes.push_back(fmt::format(
-        "{} = {:g} is an assumption, not a measurement: {}; {} of {} runs here depend on it "
-        "(stated range {:g} to {:g})",
-        a.name, AssumedValue(r.run, a), a.meaning, depend, runs.size(), a.lo, a.hi));
+    Caveat n;
+    n.kind = Caveat::Kind::kAssumption;
+    n.assumption = std::string(a.name);
+    n.value = AssumedValue(r.run, a);
+    n.lo = a.lo;
+    n.hi = a.hi;
+    n.runs_depending = depend;
+    n.runs = runs.size();
+    n.text = fmt::format(
+        "{} = {:g} is {}: {}; {} of {} runs here depend on it (stated range {:g} to {:g})", a.name,
+        n.value, a.status, a.meaning, depend, runs.size(), a.lo, a.hi);
+    notes.push_back(std::move(n));
     for (size_t i = 0; i + 1 < r.compare.size(); ++i) {
       const CompareRow& hi = r.compare[i];
       const CompareRow& lo = r.compare[i + 1];
@@ -86,14 +97,42 @@ std::vector<std::string> AssumptionNotes(const ScenarioResults& r) {
       const auto flip = RankingFlip(hi.run, lo.run, a);
       if (!flip) continue;
       // `hi` wins at the assumed value; the order reverses past `flip`.
-      notes.push_back(
-          fmt::format("ranking can flip: '{}' beats '{}' unless {} {} {:.3g} "
-                      "(assumed {:g})",
-                      hi.name, lo.name, a.name, *flip < AssumedValue(hi.run, a) ? "<" : ">", *flip,
-                      AssumedValue(hi.run, a)));
+      Caveat f;
+      f.kind = Caveat::Kind::kRankingFlip;
+      f.assumption = std::string(a.name);
+      f.value = AssumedValue(hi.run, a);
+      f.lo = a.lo;
+      f.hi = a.hi;
+      f.winner = hi.name;
+      f.loser = lo.name;
+      f.threshold = *flip;
+      f.direction = *flip < f.value ? "<" : ">";
+      f.text = fmt::format("ranking can flip: '{}' beats '{}' unless {} {} {:.3g} (assumed {:g})",
+                           hi.name, lo.name, a.name, f.direction, *flip, f.value);
+      notes.push_back(std::move(f));
     }
   }
   return notes;
+}
+
+// Whether any run of the scenario sets a weight decay (its columns are then written).
+bool SetsWeightDecay(const ScenarioResults& r) {
+  if (r.run.weight_decay != kDefaultWeightDecay) return true;
+  for (const CompareRow& c : r.compare) {
+    if (c.run.weight_decay != kDefaultWeightDecay) return true;
+  }
+  return false;
+}
+
+// ", weight decay 1 (overfitting x0.3)" when not the default, else "".
+std::string WeightDecayInWords(const Run& run) {
+  if (run.weight_decay == kDefaultWeightDecay) return {};
+  if (!run.law.overfit) {
+    return fmt::format(", weight decay {:g} (no effect: the law has no overfitting term)",
+                       run.weight_decay);
+  }
+  return fmt::format(", weight decay {:g} (overfitting x{:.3g})", run.weight_decay,
+                     WeightDecayFactor(run));
 }
 
 std::string MaybeShort(const std::optional<double>& v) {
@@ -206,17 +245,24 @@ Expected<ScenarioResults> EvaluateScenario(const std::string& source_path, const
   std::stable_sort(r.compare.begin(), r.compare.end(), [](const auto& a, const auto& b) {
     return a.summary.loss_repeated < b.summary.loss_repeated;
   });
-  r.assumption_notes = AssumptionNotes(r);
+  r.caveats = AssumptionCaveats(r);
   if (sc.output.intervals) {  // the ranking inside the bootstrap band
     for (size_t i = 0; i + 1 < r.compare.size(); ++i) {
       const CompareRow& hi = r.compare[i];
       const CompareRow& lo = r.compare[i + 1];
       const auto rank = RankingUnderBootstrap(hi.run, lo.run);
       if (!rank || rank->reversed == 0) continue;
-      r.assumption_notes.push_back(fmt::format(
+      Caveat c;
+      c.kind = Caveat::Kind::kBootstrapFlip;
+      c.winner = hi.name;
+      c.loser = lo.name;
+      c.refits_reversed = rank->reversed;
+      c.refits = rank->sets;
+      c.text = fmt::format(
           "ranking can flip inside the bootstrap band: '{}' beats '{}' under {} of the {} "
           "refits of {}'s constants",
-          lo.name, hi.name, rank->reversed, rank->sets, ToString(hi.run.law.preset)));
+          lo.name, hi.name, rank->reversed, rank->sets, ToString(hi.run.law.preset));
+      r.caveats.push_back(std::move(c));
     }
   }
   return r;
@@ -231,7 +277,7 @@ std::string SummaryJson(const ScenarioResults& r) {
   std::string out = "{\n";
   out += fmt::format("  \"scenario\": {},\n", JsonString(r.scenario.name));
   out += fmt::format("  \"law_source\": {},\n", JsonString(LawProvenance(r)));
-  for (const Column* c : OutputColumns(s.bands != nullptr)) {
+  for (const Column* c : OutputColumns(s.bands != nullptr, SetsWeightDecay(r))) {
     const std::string cell = c->Cell(r.run, s);
     out += fmt::format("  {}: {},\n", JsonString(c->name),
                        c->numeric() ? (cell.empty() ? "null" : cell) : JsonString(cell));
@@ -276,6 +322,7 @@ std::string SummaryJson(const ScenarioResults& r) {
     out += fmt::format("],\n  \"no_bootstrap\": {},\n",
                        b.no_bootstrap.empty() ? std::string("null") : JsonString(b.no_bootstrap));
   }
+  out += "  \"caveats\": " + CaveatsJson(r.caveats, "  ") + ",\n";
   out += "  \"warnings\": [";
   for (size_t i = 0; i < s.warnings.size(); ++i) {
     out += (i ? ", " : "") + JsonString(s.warnings[i]);
@@ -308,6 +355,77 @@ std::string SourcesCsv(const Summary& s) {
   return out;
 }
 
+std::string_view ToString(Caveat::Kind kind) {
+  switch (kind) {
+    case Caveat::Kind::kAssumption:
+      return "assumption";
+    case Caveat::Kind::kRankingFlip:
+      return "ranking_flip";
+    case Caveat::Kind::kBootstrapFlip:
+      return "bootstrap_flip";
+  }
+  return "?";
+}
+
+std::string CaveatsCsv(const std::vector<Caveat>& caveats) {
+  std::string out =
+      "kind,assumption,value,range_lo,range_hi,runs_depending,runs,winner,loser,threshold,"
+      "direction,refits_reversed,refits,text\n";
+  for (const Caveat& c : caveats) {
+    const bool assumed = c.kind != Caveat::Kind::kBootstrapFlip;
+    const bool flip = c.kind == Caveat::Kind::kRankingFlip;
+    const bool boot = c.kind == Caveat::Kind::kBootstrapFlip;
+    const bool note = c.kind == Caveat::Kind::kAssumption;
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", ToString(c.kind),
+                       CsvCell(c.assumption), assumed ? Num(c.value) : "", assumed ? Num(c.lo) : "",
+                       assumed ? Num(c.hi) : "", note ? std::to_string(c.runs_depending) : "",
+                       note ? std::to_string(c.runs) : "", CsvCell(c.winner), CsvCell(c.loser),
+                       flip ? Num(c.threshold) : "", c.direction,
+                       boot ? std::to_string(c.refits_reversed) : "",
+                       boot ? std::to_string(c.refits) : "", CsvCell(c.text));
+  }
+  return out;
+}
+
+std::string CaveatsJson(const std::vector<Caveat>& caveats, std::string_view indent) {
+  if (caveats.empty()) return "[]";
+  std::string out = "[";
+  for (size_t i = 0; i < caveats.size(); ++i) {
+    const Caveat& c = caveats[i];
+    out +=
+        fmt::format("{}\n{}  {{\"kind\": {}", i ? "," : "", indent, JsonString(ToString(c.kind)));
+    if (c.kind != Caveat::Kind::kBootstrapFlip) {
+      out += fmt::format(", \"assumption\": {}, \"value\": {}, \"range\": [{}, {}]",
+                         JsonString(c.assumption), Num(c.value), Num(c.lo), Num(c.hi));
+    }
+    if (c.kind == Caveat::Kind::kAssumption) {
+      out += fmt::format(", \"runs_depending\": {}, \"runs\": {}", c.runs_depending, c.runs);
+    } else {
+      out +=
+          fmt::format(", \"winner\": {}, \"loser\": {}", JsonString(c.winner), JsonString(c.loser));
+    }
+    if (c.kind == Caveat::Kind::kRankingFlip) {
+      out += fmt::format(", \"threshold\": {}, \"direction\": {}", Num(c.threshold),
+                         JsonString(c.direction));
+    }
+    if (c.kind == Caveat::Kind::kBootstrapFlip) {
+      out += fmt::format(", \"refits_reversed\": {}, \"refits\": {}", c.refits_reversed, c.refits);
+    }
+    out += fmt::format(", \"verdict_flips\": {}, \"text\": {}}}",
+                       c.verdict_flips() ? "true" : "false", JsonString(c.text));
+  }
+  out += fmt::format("\n{}]", indent);
+  return out;
+}
+
+std::vector<std::string> FlippingVerdicts(const ScenarioResults& r) {
+  std::vector<std::string> out;
+  for (const Caveat& c : r.caveats) {
+    if (c.verdict_flips()) out.push_back(c.text);
+  }
+  return out;
+}
+
 std::string CompareCsv(const std::vector<CompareRow>& rows) {
   std::vector<std::pair<std::string, std::pair<const Run*, const Summary*>>> t;
   t.reserve(rows.size());
@@ -327,8 +445,8 @@ std::string TerminalSummary(const ScenarioResults& r, size_t width) {
     }
   }
   std::string out =
-      fmt::format("{} — {} law, {} objective, {}\n", r.scenario.name, LawName(r.run.law),
-                  ToString(r.run.objective), DropoutInWords(r.run));
+      fmt::format("{} — {} law, {} objective, {}{}\n", r.scenario.name, LawName(r.run.law),
+                  ToString(r.run.objective), DropoutInWords(r.run), WeightDecayInWords(r.run));
   if (!OverriddenConstants(r.run.law).empty()) out += "law constants: " + LawProvenance(r) + "\n";
   out += RenderText(t, width);
   if (s.sources.size() > 1) {
@@ -364,11 +482,14 @@ std::string TerminalSummary(const ScenarioResults& r, size_t width) {
     out += RenderText(c);
     for (const CompareRow& x : r.compare) {
       if (x.run.dropout.schedule != DropoutSchedule::kNone) {
-        out += fmt::format("  {}: {}\n", x.name, DropoutInWords(x.run));
+        out +=
+            fmt::format("  {}: {}{}\n", x.name, DropoutInWords(x.run), WeightDecayInWords(x.run));
+      } else if (x.run.weight_decay != kDefaultWeightDecay) {
+        out += fmt::format("  {}: {}\n", x.name, WeightDecayInWords(x.run).substr(2));
       }
     }
   }
-  for (const std::string& n : r.assumption_notes) out += "assumption: " + n + "\n";
+  for (const Caveat& n : r.caveats) out += "assumption: " + n.text + "\n";
   if (s.bands) {
     out += "\nuncertainty bands (--intervals; each source moved alone, band = envelope):\n";
     for (const std::string& l : BandLines(s)) out += "  " + l + "\n";
@@ -459,9 +580,9 @@ std::string ReportMarkdown(const ScenarioResults& r) {
       out += fmt::format(" {} |\n", dropout);
     }
   }
-  if (!r.assumption_notes.empty()) {
+  if (!r.caveats.empty()) {
     out += "\n## Assumptions that decide these numbers\n\n";
-    for (const std::string& n : r.assumption_notes) out += "* " + n + ".\n";
+    for (const Caveat& n : r.caveats) out += "* " + n.text + ".\n";
   }
   out += r.sweep_markdown;
 
@@ -521,6 +642,8 @@ MaybeError WriteResults(const ScenarioResults& r, const Staging& staging) {
     if ((err = staging.Write("trajectory.csv", TrajectoryCsv(r.trajectory)))) return err;
     if ((err = staging.Write("sources.csv", SourcesCsv(r.summary)))) return err;
     if (!r.compare.empty() && (err = staging.Write("compare.csv", CompareCsv(r.compare))))
+      return err;
+    if (!r.caveats.empty() && (err = staging.Write("caveats.csv", CaveatsCsv(r.caveats))))
       return err;
   }
   if (o.json && (err = staging.Write("summary.json", SummaryJson(r)))) return err;

@@ -188,6 +188,7 @@ def main():
         shown_text = cdp.eval("document.querySelector('#card-loss_repeated .value').textContent")
         table_text = cdp.eval("document.querySelector('#row-loss_repeated td.num').textContent")
         toml = cdp.eval("document.getElementById('toml').value")
+        caveats_text = cdp.eval("document.getElementById('compare-caveats').textContent")
         fetch_ms = cdp.eval("document.body.dataset.ms")
         server_ms = cdp.eval("document.body.dataset.serverMs")
         latency = cdp.eval("document.body.dataset.latency")
@@ -219,6 +220,11 @@ def main():
               <= 5e-6 * expected["loss_repeated"],
               f"the card ('{shown_text}') and the table ('{table_text}') show it to 6 digits")
         check(shown_value != first, "the change moved the loss")
+        # Issue 21: the caveats next to the ranking are the terminal's assumption lines.
+        want = "\n".join(f"assumption: {c['text']}" for c in expected.get("caveats", []))
+        check(bool(expected.get("caveats")) and caveats_text == want,
+              f"the ranking's caveats on the page ({caveats_text.count('assumption:')} lines) are "
+              f"summary.json's ({len(expected.get('caveats', []))})")
 
         shot = cdp.call("Page.captureScreenshot", format="png")
         png = os.path.join(OUT, "serve_page.png")

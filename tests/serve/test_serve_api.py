@@ -104,6 +104,19 @@ def main():
         names = [row[0] for row in csv.reader(io.StringIO(compare_csv.decode()))][1:]
         check([c["name"] for c in doc.get("compare", [])] == names,
               "/api/run compare: the variants in compare.csv's order")
+        # Issue 21: the caveats are the terminal's `assumption:` lines, structured.
+        with tempfile.TemporaryDirectory() as tmp:
+            out = subprocess.run([REPSIM, "run", "--out", tmp,
+                                  os.path.join(SOURCE, "scenarios", "dropout-schedules.toml")],
+                                 capture_output=True, text=True, check=True).stdout
+        lines = [l[len("assumption: "):] for l in out.splitlines() if l.startswith("assumption: ")]
+        caveats = doc.get("caveats", [])
+        check(lines and [c["text"] for c in caveats] == lines
+              and all("assumption" in c and "range" in c for c in caveats
+                      if c["kind"] != "bootstrap_flip")
+              and all("threshold" in c for c in caveats if c["kind"] == "ranking_flip"),
+              f"/api/run caveats: the terminal's {len(lines)} assumption lines, with "
+              "assumption, range and threshold")
 
         # A sweep: same rows as `repsim run`'s sweep.csv.
         status, doc = srv.json("POST", "/api/run?columns=delta_pct", sweep_toml(20))
