@@ -177,9 +177,12 @@ std::vector<Diagnostic> ApplySets(toml::table& root, std::span<const std::string
       table = n->as_table();
     }
     if (!ok) continue;
-    if (walked == "training") {
+    const bool basis_key =
+        parts.back() == "tokens" || parts.back() == "epochs" || parts.back() == "compute";
+    if (walked == "training" && basis_key) {
       // A run gives exactly one of tokens, epochs and compute: setting one
       // replaces the file's choice, so that --set can change the basis.
+      // (training.weight_decay is no length: it leaves the basis alone.)
       for (const char* basis : {"tokens", "epochs", "compute"}) {
         if (parts.back() != basis) table->erase(basis);
       }

@@ -3,6 +3,7 @@
 // `plan allocate` with the data limit and with --weight-decay.
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "cli_util.h"
@@ -80,4 +81,35 @@ TEST_CASE("plan allocate: the issue's commands say where compute stops helping",
   CHECK(Contains(none.err, "has no effect"));
   auto bad = RunRepsim("plan allocate --compute 1e24 --unique-tokens 50B --weight-decay -1");
   CHECK(bad.code == 2);
+}
+
+TEST_CASE("weight decay by --set, and data_constrained_optimal past what U can use",
+          "[weight_decay][cli]") {
+  TempDir out;
+  // --set training.weight_decay keeps the file's training length (it is no basis).
+  auto r = RunRepsim(
+      "run scenarios/t5-base-token-crisis.toml --quiet --set "
+      "training.weight_decay=1 --out '" +
+      out.path().string() + "'");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  const std::string json = ReadFile(out.path() / "t5-base-token-crisis" / "summary.json");
+  CHECK(Contains(json, "\"weight_decay\": 1,"));
+  CHECK(Contains(json, "\"epochs\": 256,"));
+  CHECK(Contains(json, "\"assumption\": \"weight_decay_factor\""));
+  // 1e26 FLOPs on 50B unique tokens: the run trains the best plan within the
+  // budget (the default law stops at ~2e23) and says what it leaves unused.
+  const fs::path toml = out.path() / "dc.toml";
+  {
+    std::ofstream f(toml);
+    f << "[scenario]\nname = \"dc\"\n[model]\nparams = \"data_constrained_optimal\"\n"
+         "[data]\nunique_tokens = \"50B\"\n[training]\ncompute = 1e26\n[output]\nplots = false\n";
+  }
+  auto dc = RunRepsim("run '" + toml.string() + "' --out '" + out.path().string() + "'");
+  INFO(dc.out << dc.err);
+  REQUIRE(dc.code == 0);
+  CHECK(Contains(dc.out, "more compute does not lower the loss"));
+  const std::string dcj = ReadFile(out.path() / "dc" / "summary.json");
+  CHECK(Contains(dcj, "FLOPs unused"));
+  CHECK_FALSE(Contains(dcj, "\"compute\": 1e+26"));
 }
