@@ -47,6 +47,7 @@
 #include "repsim/sweep.h"
 #include "repsim/validate.h"
 #include "repsim/version.h"
+#include "repsim/weight_decay.h"
 
 namespace py = pybind11;
 
@@ -815,8 +816,15 @@ py::dict PointDict(const PlanPoint& p) {
 
 // law_name: a preset, or nothing for the default law (kDefaultLawPreset).
 py::dict PlanAllocate(const std::string& what, double value, double unique_tokens,
-                      const std::optional<std::string>& law_name) {
-  const Law law = law_name ? LawByName(*law_name) : MakeLaw(kDefaultLawPreset);
+                      const std::optional<std::string>& law_name, double weight_decay) {
+  Law law = law_name ? LawByName(*law_name) : MakeLaw(kDefaultLawPreset);
+  if (!std::isfinite(weight_decay) || weight_decay < 0 || weight_decay > kMaxWeightDecay) {
+    ThrowScenarioError(
+        fmt::format("weight_decay = {}: must be in [0, {:g}]", weight_decay, kMaxWeightDecay));
+  }
+  // weight_decay.h's factor at the assumed shape and the measured point.
+  law.overfit_scale =
+      WeightDecayOverfitFactor(weight_decay, kDefaultWeightDecayShape, kDefaultWeightDecayFactor);
   Expected<DataConstrainedPlan> plan = Error{""};
   {
     py::gil_scoped_release release;
@@ -830,6 +838,13 @@ py::dict PlanAllocate(const std::string& what, double value, double unique_token
   d["optimum"] = PointDict(plan->optimum);
   d["compute_optimal"] = PointDict(plan->compute_optimal);
   d["loss_floor"] = plan->loss_floor;
+  // The budget asked for and what the best plan within it leaves unused (plan.h).
+  d["budget"] = plan->budget;
+  d["unused_flops"] = plan->unused_flops;
+  d["unused_because"] = plan->limit == BudgetLimit::kLossRises     ? "loss_rises"
+                        : plan->limit == BudgetLimit::kImplausible ? "implausible"
+                                                                   : "";
+  d["weight_decay"] = weight_decay;
   return d;
 }
 
@@ -1060,7 +1075,7 @@ PYBIND11_MODULE(_repsim, m) {
   m.def("plan_table", &PlanTable, py::arg("params"), py::arg("law"));
   m.def("plan_scale", &PlanScale, py::arg("factor"), py::arg("law"));
   m.def("plan_allocate", &PlanAllocate, py::arg("what"), py::arg("value"), py::arg("unique_tokens"),
-        py::arg("law"));
+        py::arg("law"), py::arg("weight_decay") = repsim::kDefaultWeightDecay);
   m.def("plan_kaplan", &PlanKaplan, py::arg("loss"), py::arg("params"), py::arg("compute"),
         py::arg("steps"));
 }

@@ -92,21 +92,26 @@ def scale(factor, law=None, compare=False):
     return _repsim.plan_scale(f, _law(law))
 
 
-def allocate(compute=None, unique_tokens=None, *, params=None, tokens=None, law=None):
+def allocate(compute=None, unique_tokens=None, *, params=None, tokens=None, law=None, weight_decay=0.1):
     """The loss-minimising (N, D) with U unique tokens, under the data-constrained law.
 
-    Exactly one of compute (FLOPs: the optimum on 6 N D = C), params (the D
+    Exactly one of compute (FLOPs: the best plan with 6 N D <= C; `budget`,
+    `unused_flops` and `unused_because` say what it leaves unused), params (the D
     for which N is the best size) or tokens (the N for which D is the best
     token count). law: a preset name (repsim.laws()); None is the default law
     (overfit2026, as `repsim plan allocate`). Returns {optimum, compute_optimal, loss_floor, law}, each
     plan a dict (params, tokens, unique_tokens, epochs, flops, loss, loss_if_fresh).
+    weight_decay: AdamW lambda in [0, 10], scaling the law's overfitting term
+    (docs/WEIGHT_DECAY.md; no effect on a law without one).
     """
     given = [(k, v) for k, v in (("compute", compute), ("params", params), ("tokens", tokens)) if v is not None]
     if len(given) != 1:
         raise ScenarioError("allocate: give exactly one of compute, params or tokens")
     what, value = given[0]
     u = _quantity("unique_tokens", unique_tokens)
-    return _repsim.plan_allocate(what, _quantity(what, value), u, _law(law))
+    if isinstance(weight_decay, bool) or not isinstance(weight_decay, (int, float)):
+        raise ScenarioError(f"weight_decay = {weight_decay!r}: must be a number in [0, 10]")
+    return _repsim.plan_allocate(what, _quantity(what, value), u, _law(law), float(weight_decay))
 
 
 def kaplan(loss=None, params=None, compute=None, steps=None):

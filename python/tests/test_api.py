@@ -269,3 +269,16 @@ def test_weight_decay_key():
     assert strong["loss_unique"] == base["loss_unique"]
     assert strong["weight_decay"] == 1.0
     assert strong["weight_decay_overfit_factor"] == pytest.approx(0.3, rel=1e-12)
+
+
+def test_plan_allocate_up_to_the_budget():
+    """Issue 21: the best plan within the budget, with what it leaves unused."""
+    huge = repsim.plan.allocate(1e26, "50B")
+    assert huge["unused_because"] == "loss_rises"
+    assert huge["optimum"]["flops"] + huge["unused_flops"] == pytest.approx(1e26)
+    small = repsim.plan.allocate(1e22, "50B")
+    assert small["unused_flops"] == 0 and small["unused_because"] == ""
+    strong = repsim.plan.allocate(1e26, "50B", weight_decay=1.0)
+    assert strong["optimum"]["loss"] <= huge["optimum"]["loss"]
+    with pytest.raises(repsim.ScenarioError):
+        repsim.plan.allocate(1e26, "50B", weight_decay=-1)
