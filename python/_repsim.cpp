@@ -567,6 +567,7 @@ std::string EvaluateOne(const std::string& toml_text) {
   {
     py::gil_scoped_release release;
     r.summary = repsim::Evaluate(r.run);
+    r.caveats = io::ScenarioCaveats(r);  // the assumption lines `repsim run` prints
   }
   return io::SummaryJson(r);
 }

@@ -177,7 +177,7 @@ TEST_CASE("the issue's commands: no plan gets worse with more compute", "[plan]"
   }
 }
 
-TEST_CASE("--params: a model larger than the best plan on U is the best size for no budget",
+TEST_CASE("plan --params: a model larger than the best plan on U is the best size for no budget",
           "[plan]") {
   const Law law = MakeLaw(LawPreset::kOverfit2026);
   const double u = 50e9;

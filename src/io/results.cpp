@@ -355,6 +355,8 @@ std::string SourcesCsv(const Summary& s) {
   return out;
 }
 
+std::vector<Caveat> ScenarioCaveats(const ScenarioResults& r) { return AssumptionCaveats(r); }
+
 std::string_view ToString(Caveat::Kind kind) {
   switch (kind) {
     case Caveat::Kind::kAssumption:
@@ -530,7 +532,11 @@ std::string ReportMarkdown(const ScenarioResults& r) {
                          run.dropout.ends_with_run ? Epochs(run) : run.dropout.end_epoch);
     }
   }
-  out += " |\n\n";
+  out += " |\n";
+  if (SetsWeightDecay(r)) {
+    out += fmt::format("| weight decay | {}{} |\n", run.weight_decay, WeightDecayInWords(run));
+  }
+  out += "\n";
 
   out += "## Summary\n\n| quantity | value | meaning |\n|---|---:|---|\n";
   for (const Column* c : OutputColumns(s.bands != nullptr)) {
@@ -571,7 +577,7 @@ std::string ReportMarkdown(const ScenarioResults& r) {
     out += "---|\n";
     for (size_t i = 0; i < r.compare.size(); ++i) {
       const CompareRow& c = r.compare[i];
-      const std::string dropout = DropoutInWords(c.run);
+      const std::string dropout = DropoutInWords(c.run) + WeightDecayInWords(c.run);
       out += fmt::format("| {} | {} |", i + 1, c.name);
       for (std::string_view n : kCompareColumns) {
         out += fmt::format(" {} |", ShortCell(*FindColumn(n), c.run, c.summary));
@@ -623,6 +629,20 @@ std::string ReportMarkdown(const ScenarioResults& r) {
     out += fmt::format("| {} | {} | {} |\n", k->column, v,
                        v == k->resolved(defaults) ? std::string(k->report->at_default)
                                                   : std::string("set in the scenario"));
+  }
+  if (SetsWeightDecay(r)) {  // weight_decay.h: measured at 1.0, assumed between and beyond
+    auto status = [&](double v, double def, std::string_view what) {
+      return v == def ? std::string(what) : std::string("set in the scenario");
+    };
+    out +=
+        fmt::format("| weight_decay_factor | {} | {} |\n", run.modifiers.weight_decay_factor,
+                    status(run.modifiers.weight_decay_factor, kDefaultWeightDecayFactor,
+                           "measured: Lovelace et al. 2026 (weight decay 1.0 cuts the overfitting "
+                           "coefficient ~70 %), read as 0.2-0.4"));
+    out += fmt::format("| weight_decay_shape | {} | {} |\n", run.modifiers.weight_decay_shape,
+                       status(run.modifiers.weight_decay_shape, kDefaultWeightDecayShape,
+                              "**our assumption** (the factor between and beyond 0.1 and 1.0; "
+                              "docs/WEIGHT_DECAY.md)"));
   }
   out +=
       "\nKnown limits: Muennighoff's absolute losses are off by ~0.1-0.15 nats on its own runs; "

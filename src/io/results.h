@@ -89,6 +89,10 @@ std::string CompareCsv(const std::vector<CompareRow>& rows);
 std::string CaveatsCsv(const std::vector<Caveat>& caveats);
 // The caveats as a JSON array (summary.json's "caveats", /api/run, Python).
 std::string CaveatsJson(const std::vector<Caveat>& caveats, std::string_view indent = "  ");
+// The assumption caveats of `r` (its base and [[compare]] runs, ranked):
+// what EvaluateScenario puts in r.caveats before the bootstrap flips, for a
+// caller that builds ScenarioResults itself (the Python module's evaluate()).
+std::vector<Caveat> ScenarioCaveats(const ScenarioResults& r);
 // The verdicts that flip inside a stated range or under the bootstrap
 // (`run --strict-verdicts`): their texts.
 std::vector<std::string> FlippingVerdicts(const ScenarioResults& r);
