@@ -194,7 +194,8 @@ TEST_CASE("each section of a scenario file allows the registry's keys, in its or
     allowed += (allowed.empty() ? "" : ", ") + k->path.substr(std::string("modifiers.").size());
   }
   CHECK(allowed ==
-        "c_drop, g0, eta, size_gamma, objective_multiplier, displacement, memorization_capacity");
+        "c_drop, g0, eta, size_gamma, objective_multiplier, displacement, memorization_capacity, "
+        "weight_decay_shape, weight_decay_factor");
   CHECK(r.FormatErrors().find("unknown key 'modifiers.c_dorp', did you mean 'c_drop'?") !=
         std::string::npos);
   CHECK(r.FormatErrors().find("(allowed here: " + allowed + ")") != std::string::npos);

@@ -102,7 +102,7 @@ TEST_CASE("bad inputs: exact diagnostics", "[loader]") {
        "t.toml:6:17: error: data.unique_tokens = 1e+300: must be >= 1e-30 and <= 1e+30"},
       {"unknown key with suggestion", Good("[training]\nepochs = 4\nepoch = 5\n"),
        "t.toml:9:1: error: unknown key 'training.epoch', did you mean 'epochs'? (allowed here: "
-       "tokens, epochs, compute, dropout, weight_decay)"},
+       "tokens, epochs, compute, weight_decay, dropout)"},
       {"unknown top-level table", Good("[training]\nepochs = 4\n[modifers]\nc_drop = 0.5\n"),
        "t.toml:9:2: error: unknown key 'modifers', did you mean 'modifiers'? (allowed here: "
        "scenario, law, model, data, training, modifiers, output, sweep, compare)"},
