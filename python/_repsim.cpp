@@ -133,20 +133,20 @@ ScenarioHandle FromLoad(io::LoadResult&& r, const std::string& path) {
   return ScenarioHandle{std::move(*r.scenario), path, std::move(r.source)};
 }
 
-ScenarioHandle LoadFile(const std::string& path) {
+ScenarioHandle LoadFile(const std::string& path, bool allow_implausible) {
   io::LoadResult r;
   {
     py::gil_scoped_release release;
-    r = io::LoadScenarioFile(path);
+    r = io::LoadScenarioFile(path, {}, io::LoadOptions{allow_implausible});
   }
   return FromLoad(std::move(r), path);
 }
 
-ScenarioHandle LoadText(const std::string& text, const std::string& path) {
+ScenarioHandle LoadText(const std::string& text, const std::string& path, bool allow_implausible) {
   io::LoadResult r;
   {
     py::gil_scoped_release release;
-    r = io::LoadScenarioText(text, path);
+    r = io::LoadScenarioText(text, path, {}, io::LoadOptions{allow_implausible});
   }
   return FromLoad(std::move(r), path);
 }
@@ -310,8 +310,10 @@ std::vector<double> Slice(const PointKey& k, size_t axis, py::ssize_t n) {
 py::dict Evaluate(const std::string& toml_text, const std::vector<std::string>& array_keys,
                   const std::vector<py::object>& array_values,
                   const std::vector<py::ssize_t>& shape,
-                  const std::optional<std::vector<std::string>>& columns, int threads, bool exact) {
-  io::LoadResult loaded = io::LoadScenarioText(toml_text, "<repsim.evaluate>");
+                  const std::optional<std::vector<std::string>>& columns, int threads, bool exact,
+                  bool allow_implausible) {
+  io::LoadResult loaded =
+      io::LoadScenarioText(toml_text, "<repsim.evaluate>", {}, io::LoadOptions{allow_implausible});
   if (!loaded.scenario) ThrowScenarioError(loaded.FormatErrors());
   const RunSpec& base = loaded.scenario->base;
   Expected<Run> base_run = Resolve(base);
@@ -556,8 +558,9 @@ size_t PointBytes(const std::optional<std::vector<std::string>>& columns) {
 }
 
 // The summary.json of one run (no arrays): exactly what `repsim run` writes.
-std::string EvaluateOne(const std::string& toml_text) {
-  io::LoadResult loaded = io::LoadScenarioText(toml_text, "<repsim.evaluate>");
+std::string EvaluateOne(const std::string& toml_text, bool allow_implausible) {
+  io::LoadResult loaded =
+      io::LoadScenarioText(toml_text, "<repsim.evaluate>", {}, io::LoadOptions{allow_implausible});
   if (!loaded.scenario) ThrowScenarioError(loaded.FormatErrors());
   Expected<Run> run = Resolve(loaded.scenario->base);
   if (!run) ThrowScenarioError(run.error());
@@ -1058,25 +1061,39 @@ PYBIND11_MODULE(_repsim, m) {
       .def("texts", &ResultsTexts)
       .def("write", &WriteResults, py::arg("out_dir"), py::arg("threads"), py::arg("png"));
 
-  m.def("load_file", &LoadFile, py::arg("path"));
-  m.def("load_text", &LoadText, py::arg("text"), py::arg("path"));
+  // Docstrings: pybind11 prepends each signature (argument names from
+  // py::arg), so help() and notebooks show how to call them.
+  m.def("load_file", &LoadFile, py::arg("path"), py::arg("allow_implausible") = false,
+        "Loads and validates a scenario file (repsim.Scenario.from_file).");
+  m.def("load_text", &LoadText, py::arg("text"), py::arg("path"),
+        py::arg("allow_implausible") = false,
+        "Loads and validates scenario TOML text; `path` names it in messages.");
   m.def("evaluate", &Evaluate, py::arg("toml"), py::arg("keys"), py::arg("values"),
-        py::arg("shape"), py::arg("columns"), py::arg("threads"), py::arg("exact"));
-  m.def("evaluate_one", &EvaluateOne, py::arg("toml"));
-  m.def("point_bytes", &PointBytes, py::arg("columns"));
-  m.def("keys", &Keys);
-  m.def("laws", &Laws);
+        py::arg("shape"), py::arg("columns"), py::arg("threads"), py::arg("exact"),
+        py::arg("allow_implausible") = false,
+        "The broadcast grid of repsim.evaluate: `keys` set to `values` (arrays of `shape`) "
+        "on the scenario `toml`; a dict of summary columns.");
+  m.def("evaluate_one", &EvaluateOne, py::arg("toml"), py::arg("allow_implausible") = false,
+        "summary.json (text) of the scenario `toml`'s base run, as `repsim run` writes it.");
+  m.def("point_bytes", &PointBytes, py::arg("columns"),
+        "Bytes a point of repsim.evaluate's grid takes with these columns.");
+  m.def("keys", &Keys, "Every settable scenario key: (path, kind, choices, help) tuples.");
+  m.def("laws", &Laws, "The law presets with their constants and sources, one dict each.");
   m.def("fit", &Fit, py::arg("path"), py::arg("params"), py::arg("tokens"),
         py::arg("unique_tokens"), py::arg("loss"), py::arg("form"), py::arg("fixed"),
         py::arg("huber_delta"), py::arg("drop_highest"), py::arg("starts"), py::arg("bootstrap"),
-        py::arg("seed"), py::arg("threads"));
+        py::arg("seed"), py::arg("threads"), "The fit of repsim.fit, as `repsim fit` does it.");
   m.def("validate", &ValidateRuns, py::arg("text"), py::arg("is_path"), py::arg("groups"),
         py::arg("laws"), py::arg("forms"), py::arg("folds"), py::arg("seed"), py::arg("threads"),
-        py::arg("metric"));
-  m.def("plan_table", &PlanTable, py::arg("params"), py::arg("law"));
-  m.def("plan_scale", &PlanScale, py::arg("factor"), py::arg("law"));
+        py::arg("metric"),
+        "The penalty scorecard of repsim.validate, as `repsim validate` computes it.");
+  m.def("plan_table", &PlanTable, py::arg("params"), py::arg("law"),
+        "Compute-optimal tokens and FLOPs per model size (repsim.plan.table).");
+  m.def("plan_scale", &PlanScale, py::arg("factor"), py::arg("law"),
+        "How N and D grow with compute (repsim.plan.scale).");
   m.def("plan_allocate", &PlanAllocate, py::arg("what"), py::arg("value"), py::arg("unique_tokens"),
-        py::arg("law"), py::arg("weight_decay") = repsim::kDefaultWeightDecay);
+        py::arg("law"), py::arg("weight_decay") = repsim::kDefaultWeightDecay,
+        "The data-constrained optimum within the budget (repsim.plan.allocate).");
   m.def("plan_kaplan", &PlanKaplan, py::arg("loss"), py::arg("params"), py::arg("compute"),
-        py::arg("steps"));
+        py::arg("steps"), "Kaplan et al. 2020's planners (repsim.plan.kaplan).");
 }

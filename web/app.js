@@ -896,6 +896,9 @@ function render(r) {
   const cols = state.columns.length ? state.columns : Object.keys(r).map((name) => ({ name, meaning: '' }));
   for (const c of cols) {
     if (!(c.name in r)) continue;
+    // A constant this law does not have (law_E of kaplan2020, law_loss_cap
+    // without the overfitting term) is null: not a "not found", not shown.
+    if (c.name.startsWith('law_') && r[c.name] === null) continue;
     if (c.name === 'law') {
       const sec = body.insertRow();
       const td = sec.insertCell();

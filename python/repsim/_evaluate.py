@@ -303,7 +303,8 @@ def _check_threads(threads):
     return int(threads)
 
 
-def evaluate(keys=None, /, *, columns=None, as_frame=False, threads=0, exact=False, **kw):
+def evaluate(keys=None, /, *, columns=None, as_frame=False, threads=0, exact=False,
+             allow_implausible=False, **kw):
     """Evaluate one run, or a broadcast grid of runs, from scenario keys.
 
     Keys: the leaf name where it is unambiguous (params=7e9, tokens=1.4e12,
@@ -330,7 +331,15 @@ def evaluate(keys=None, /, *, columns=None, as_frame=False, threads=0, exact=Fal
     vectorised grid kernel serve it (agrees with the engine to ~1e-15
     relative; exact=True evaluates every point like a sweep instead, bit for
     bit as `repsim run`). threads: 0 uses every core.
+
+    A run taken for a unit slip (params=7 meaning 7B; a predicted loss above
+    the law's cap) raises ScenarioError naming the key and the likely suffix;
+    allow_implausible=True evaluates it anyway (as `repsim run
+    --allow-implausible`; for arrays, the first point is the one checked).
+    Contradictions (active_params > params, a dropout window after the run's
+    end) always raise.
     """
+    allow_implausible = bool(allow_implausible)
     columns = _check_columns(columns)
     threads = _check_threads(threads)
     pairs = _arguments(keys, kw)
@@ -348,7 +357,7 @@ def evaluate(keys=None, /, *, columns=None, as_frame=False, threads=0, exact=Fal
             scalars.append((path, value))
 
     if not arrays:
-        summary = summary_json(_repsim.evaluate_one(_scenario_text(scalars)), "<repsim.evaluate>")
+        summary = summary_json(_repsim.evaluate_one(_scenario_text(scalars), allow_implausible), "<repsim.evaluate>")
         summary.pop("scenario", None)
         if columns is not None:
             missing = [c for c in columns if c not in summary]
@@ -398,7 +407,8 @@ def evaluate(keys=None, /, *, columns=None, as_frame=False, threads=0, exact=Fal
             values.append(view)
         else:
             values.append([str(x) for x in view.ravel()])
-    out = _repsim.evaluate(text, keys_out, values, list(shape), columns, threads, bool(exact))
+    out = _repsim.evaluate(text, keys_out, values, list(shape), columns, threads, bool(exact),
+                          allow_implausible)
     if as_frame:
         if not have_pandas():
             raise ScenarioError("as_frame=True needs pandas (Debian: python3-pandas)")

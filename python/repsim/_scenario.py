@@ -21,24 +21,24 @@ class Scenario:
         self._h = handle
 
     @classmethod
-    def from_file(cls, path):
+    def from_file(cls, path, allow_implausible=False):
         try:
             path = os.fspath(path)
         except TypeError:
             raise ScenarioError(f"path = {_short(path)}: must be a file name") from None
         if isinstance(path, bytes):
             path = os.fsdecode(path)
-        return cls(_repsim.load_file(_text("path", path)))
+        return cls(_repsim.load_file(_text("path", path), bool(allow_implausible)))
 
     @classmethod
-    def from_toml(cls, text, path="<string>"):
+    def from_toml(cls, text, path="<string>", allow_implausible=False):
         if isinstance(text, bytes):
             text = text.decode("utf-8", "replace")
         if not isinstance(text, str):
             raise ScenarioError(f"text: must be the TOML text of a scenario, got {type(text).__name__}")
         if not isinstance(path, str):
             raise ScenarioError("path: must be a string (the name used in messages)")
-        return cls(_repsim.load_text(_text("text", text), _text("path", path)))
+        return cls(_repsim.load_text(_text("text", text), _text("path", path), bool(allow_implausible)))
 
     name = property(lambda self: self._h.name)
     description = property(lambda self: self._h.description)

@@ -282,3 +282,22 @@ def test_plan_allocate_up_to_the_budget():
     assert strong["optimum"]["loss"] <= huge["optimum"]["loss"]
     with pytest.raises(repsim.ScenarioError):
         repsim.plan.allocate(1e26, "50B", weight_decay=-1)
+
+
+def test_implausible_inputs_raise_with_the_suggestion():
+    # params = 7 meant 7B: an error naming the suffix, unless allowed.
+    with pytest.raises(repsim.ScenarioError, match=r'did you mean params = "7B"\?'):
+        repsim.evaluate(params=7, tokens="1.4T", unique_tokens="200B")
+    s = repsim.evaluate(params=7, tokens="1.4T", unique_tokens="200B", allow_implausible=True)
+    assert s["loss_unique"] > 11  # far above the cap: why it is refused by default
+    with pytest.raises(repsim.ScenarioError, match=r'did you mean unique_tokens = "50B"\?'):
+        repsim.evaluate(params="1B", epochs=4, unique_tokens=50)
+    text = '[scenario]\nname = "p"\n[model]\nparams = 7\n[data]\nunique_tokens = "200B"\n' \
+           '[training]\ntokens = "1.4T"\n'
+    with pytest.raises(repsim.ScenarioError, match="p.toml:4:10"):
+        repsim.Scenario.from_toml(text, "p.toml")
+    assert repsim.Scenario.from_toml(text, "p.toml", allow_implausible=True).name == "p"
+    # A contradiction is an error even when allowed.
+    with pytest.raises(repsim.ScenarioError, match="dropout never starts"):
+        repsim.evaluate(params="7B", epochs=4, unique_tokens="10B", schedule="step", rate=0.1,
+                        start_epoch=10, allow_implausible=True)

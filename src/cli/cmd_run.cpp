@@ -15,6 +15,7 @@
 #include "io/results.h"
 #include "io/scenario_loader.h"
 #include "io/sweep_writer.h"
+#include "io/table.h"
 
 namespace repsim::cli {
 namespace {
@@ -77,6 +78,7 @@ struct Parsed {
   bool strict = false;
   bool strict_verdicts = false;
   bool intervals = false;
+  bool allow_implausible = false;
   int threads = 0;
   std::string shard;
   std::string columns = "varying";
@@ -86,7 +88,10 @@ struct Parsed {
 std::optional<int> Parse(const Args& args, bool run, Parsed* p) {
   FlagSet flags(run ? "run" : "check", run ? kRunUsage : kCheckUsage);
   flags.Positionals("FILE", &p->files)
-      .Repeated("set", "KEY=VALUE", &p->sets, "set a scenario key, validated like the file");
+      .Repeated("set", "KEY=VALUE", &p->sets, "set a scenario key, validated like the file")
+      .Switch("allow-implausible", '\0', &p->allow_implausible,
+              "accept inputs taken for unit slips (params = 7, a loss above the law's cap); "
+              "contradictions stay errors");
   std::string threads;
   if (run) {
     flags.Value("out", 'o', "DIR", &p->out, "output folder (default: results)")
@@ -136,16 +141,17 @@ std::optional<int> Parse(const Args& args, bool run, Parsed* p) {
 
 // Loads every file ("-": standard input); prints all diagnostics. Empty on any error.
 std::optional<std::vector<std::pair<std::string, Scenario>>> LoadAll(
-    const std::vector<std::string>& files, const std::vector<std::string>& sets) {
+    const std::vector<std::string>& files, const std::vector<std::string>& sets,
+    const io::LoadOptions& options) {
   std::vector<std::pair<std::string, Scenario>> out;
   bool ok = true;
   std::set<std::string> names;
   for (const std::string& f : files) {
     io::LoadResult r;
     if (f == "-") {
-      r = io::LoadScenarioStream(std::cin, kStdinName, sets);
+      r = io::LoadScenarioStream(std::cin, kStdinName, sets, options);
     } else {
-      r = io::LoadScenarioFile(f, sets);
+      r = io::LoadScenarioFile(f, sets, options);
     }
     const std::string shown = f == "-" ? kStdinName : f;
     if (!r.scenario) {
@@ -190,7 +196,7 @@ struct Outside {
 int CheckCommand(const Args& args) {
   Parsed p;
   if (auto code = Parse(args, false, &p)) return *code;
-  auto loaded = LoadAll(p.files, p.sets);
+  auto loaded = LoadAll(p.files, p.sets, io::LoadOptions{p.allow_implausible});
   if (!loaded) return kExitBadInput;
   for (const auto& [file, sc] : *loaded) {
     fmt::print("{}: ok ({}{}{})\n", file, sc.name,
@@ -218,7 +224,7 @@ int RunCommand(const Args& args) {
     sweep_opts.shard_count = n;
     sweep_opts.sharded = true;
   }
-  auto loaded = LoadAll(p.files, p.sets);
+  auto loaded = LoadAll(p.files, p.sets, io::LoadOptions{p.allow_implausible});
   if (!loaded) return kExitBadInput;
   io::InstallInterruptHandlers();
   const bool json = p.format == "json";
@@ -290,7 +296,7 @@ int RunCommand(const Args& args) {
     if (!p.quiet) {
       // With --format json, standard output is the JSON alone; the notes go to stderr.
       std::FILE* notes = json ? stderr : stdout;
-      if (!json) fmt::print("{}", io::TerminalSummary(r, TerminalColumns()));
+      if (!json) fmt::print("{}", io::TerminalSummary(r, io::TextWidth()));
       if (!sc.sweep.empty()) {
         std::string failed;
         if (sweep.partial) failed += fmt::format(", {} partial", sweep.partial);

@@ -600,6 +600,10 @@ Expected<DataConstrainedPlan> AllocateCompute(const Law& law, double flops, doub
   plan.unused_flops = best->limit == BudgetLimit::kNone ? 0.0 : flops - best->point.flops;
   const Allocation fresh = ComputeOptimal(law, flops);
   plan.compute_optimal = EvaluatePlanPoint(law, fresh.params, fresh.tokens, u);
+  // A plan that spends the budget says the budget: 6 N (C / 6N) rounds to
+  // 1.0000000000000001e+24 for C = 1e24, a number nobody typed.
+  if (best->limit == BudgetLimit::kNone) plan.optimum.flops = flops;
+  plan.compute_optimal.flops = flops;
   if (LossCanRiseWithCompute(law)) {
     const std::optional<PlanPoint> floor = BestPlanOnU(law, u);
     plan.loss_floor = floor ? std::min(floor->loss, plan.optimum.loss) : plan.optimum.loss;

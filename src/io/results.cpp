@@ -1,6 +1,7 @@
 #include "io/results.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -42,15 +43,36 @@ Table SummaryTable(
   return t;
 }
 
-// Where the law's constants come from: the preset's paper, or for overridden
-// constants the scenario's [law] source (the fit that made them).
+// Where each of the law's constants comes from: overridden ones from the
+// scenario's [law] source (the fit that made them), the others from the
+// preset's paper, except R_D* and R_N*, which every preset but
+// muennighoff2023 and overfit2026 carries from Muennighoff et al. 2023.
 std::string LawProvenance(const ScenarioResults& r) {
   const Law& law = r.run.law;
-  if (OverriddenConstants(law).empty()) return std::string(LawSource(law.preset));
-  return fmt::format("{}; the remaining constants and the form from {}",
-                     r.scenario.law_source.empty() ? std::string("overridden in the scenario file")
-                                                   : r.scenario.law_source,
-                     LawSource(law.preset));
+  const std::vector<std::string_view> overridden = OverriddenConstants(law);
+  const bool borrowed_repetition =
+      law.preset != LawPreset::kMuennighoff2023 && law.preset != LawPreset::kOverfit2026;
+  std::vector<std::string_view> own, repetition;
+  for (const auto& [name, value] : LawConstants(law)) {
+    if (std::find(overridden.begin(), overridden.end(), name) != overridden.end()) continue;
+    const bool is_repetition = name == "rd_star" || name == "rn_star";
+    (is_repetition && borrowed_repetition ? repetition : own).push_back(name);
+  }
+  std::string out;
+  if (!overridden.empty()) {
+    out = fmt::format(
+        "{} from {}; ", fmt::join(overridden, ", "),
+        r.scenario.law_source.empty() ? std::string("the scenario file") : r.scenario.law_source);
+  }
+  if (overridden.empty() && repetition.empty()) return std::string(LawSource(law.preset));
+  out += own.empty()
+             ? fmt::format("the form from {}", LawSource(law.preset))
+             : fmt::format("{} and the form from {}", fmt::join(own, ", "), LawSource(law.preset));
+  if (!repetition.empty()) {
+    out += fmt::format("; {} from {}", fmt::join(repetition, ", "),
+                       LawSource(LawPreset::kMuennighoff2023));
+  }
+  return out;
 }
 
 // A position on the run's timeline (full passes over the unique data) in words.
@@ -447,9 +469,13 @@ std::string TerminalSummary(const ScenarioResults& r, size_t width) {
     }
   }
   std::string out =
-      fmt::format("{} — {} law, {} objective, {}{}\n", r.scenario.name, LawName(r.run.law),
-                  ToString(r.run.objective), DropoutInWords(r.run), WeightDecayInWords(r.run));
-  if (!OverriddenConstants(r.run.law).empty()) out += "law constants: " + LawProvenance(r) + "\n";
+      Wrap(fmt::format("{} — {} law, {} objective, {}{}", r.scenario.name, LawName(r.run.law),
+                       ToString(r.run.objective), DropoutInWords(r.run), WeightDecayInWords(r.run)),
+           width) +
+      "\n";
+  if (!OverriddenConstants(r.run.law).empty()) {
+    out += Wrap("law constants: " + LawProvenance(r), width) + "\n";
+  }
   out += RenderText(t, width);
   if (s.sources.size() > 1) {
     Table src;
@@ -462,7 +488,7 @@ std::string TerminalSummary(const ScenarioResults& r, size_t width) {
                   Short(x.epochs), Short(x.effective_tokens), Short(x.marginal_value_last)});
     }
     out += '\n';
-    out += RenderText(src);
+    out += RenderText(src, width);
   }
   if (!r.compare.empty()) {
     Table c;
@@ -481,23 +507,25 @@ std::string TerminalSummary(const ScenarioResults& r, size_t width) {
       c.AddRow(std::move(cells));
     }
     out += "\ncomparison, ranked by loss_repeated:\n";
-    out += RenderText(c);
+    out += RenderText(c, width);
     for (const CompareRow& x : r.compare) {
       if (x.run.dropout.schedule != DropoutSchedule::kNone) {
-        out +=
-            fmt::format("  {}: {}{}\n", x.name, DropoutInWords(x.run), WeightDecayInWords(x.run));
+        out += Wrap(fmt::format("  {}: {}{}", x.name, DropoutInWords(x.run), WeightDecayInWords(x.run)),
+                    width, 4) +
+               "\n";
       } else if (x.run.weight_decay != kDefaultWeightDecay) {
-        out += fmt::format("  {}: {}\n", x.name, WeightDecayInWords(x.run).substr(2));
+        out += Wrap(fmt::format("  {}: {}", x.name, WeightDecayInWords(x.run).substr(2)), width, 4) +
+               "\n";
       }
     }
   }
-  for (const Caveat& n : r.caveats) out += "assumption: " + n.text + "\n";
+  for (const Caveat& n : r.caveats) out += Wrap("assumption: " + n.text, width) + "\n";
   if (s.bands) {
     out += "\nuncertainty bands (--intervals; each source moved alone, band = envelope):\n";
-    for (const std::string& l : BandLines(s)) out += "  " + l + "\n";
-    for (const std::string& l : BandSourceLines(s)) out += "  source " + l + "\n";
+    for (const std::string& l : BandLines(s)) out += Wrap("  " + l, width, 4) + "\n";
+    for (const std::string& l : BandSourceLines(s)) out += Wrap("  source " + l, width, 4) + "\n";
   }
-  for (const std::string& w : s.warnings) out += "warning: " + w + "\n";
+  for (const std::string& w : s.warnings) out += Wrap("warning: " + w, width) + "\n";
   return out;
 }
 

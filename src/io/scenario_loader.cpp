@@ -18,6 +18,7 @@
 #include "io/scenario_set.h"
 #include "io/suggest.h"
 #include "io/toml_guard.h"
+#include "repsim/plausibility.h"
 #include "repsim/scenario_keys.h"
 
 namespace repsim::io {
@@ -33,7 +34,7 @@ std::string NonFiniteMessage(const std::string& bad) {
 
 constexpr std::string_view kTopKeys[] = {"scenario",  "law",    "model", "data",   "training",
                                          "modifiers", "output", "sweep", "compare"};
-constexpr std::string_view kScenarioKeys[] = {"name", "description"};
+constexpr std::string_view kScenarioKeys[] = {"name", "description", "allow_implausible"};
 // The keys allowed in a section: the registry's keys directly under it
 // (scenario_keys.h SectionKeys), then the section's tables and other entries.
 std::vector<std::string_view> AllowedKeys(std::string_view section,
@@ -71,7 +72,8 @@ std::string Describe(const toml::node& n) {
 
 class Loader {
  public:
-  Loader(std::string path, LoadResult& out) : path_(std::move(path)), out_(out) {}
+  Loader(std::string path, LoadResult& out, const LoadOptions& options = {})
+      : path_(std::move(path)), out_(out), options_(options) {}
 
   void Error(const toml::source_region& where, std::string message) {
     Diagnostic d;
@@ -795,8 +797,13 @@ class Loader {
               fmt::format("compare '{}': {}", v.name, r.error()));
         continue;
       }
-      if (auto bad = NonFiniteResult(Evaluate(*r))) {
+      const Summary summary = Evaluate(*r);
+      if (auto bad = NonFiniteResult(summary)) {
         Error(ct.source(), fmt::format("compare '{}': {}", v.name, NonFiniteMessage(*bad)));
+        continue;
+      }
+      if (auto e = CheckPlausible(v.spec, *r, summary, options_.allow_implausible)) {
+        Error(Where(e->key, ct.source()), fmt::format("compare '{}': {}", v.name, e->message));
         continue;
       }
       sc.compare.push_back(std::move(v));
@@ -827,6 +834,16 @@ class Loader {
       }
       if (const toml::node* d = s->get("description")) {
         if (auto t = String(*d, "scenario.description")) sc.description = *t;
+      }
+      // The file's own --allow-implausible (a scenario that means it, e.g.
+      // parameter sharing: fewer distinct than active parameters).
+      if (const toml::node* a = s->get("allow_implausible")) {
+        if (auto b = a->as_boolean()) {
+          if (b->get()) options_.allow_implausible = true;
+        } else {
+          Error(a->source(), fmt::format("scenario.allow_implausible = {}: must be true or false",
+                                         Describe(*a)));
+        }
       }
     }
     RunSpec& spec = sc.base;
@@ -861,8 +878,13 @@ class Loader {
       Error(Where(r.error_key(), root.source()), r.error());
       return;
     }
-    if (auto bad = NonFiniteResult(Evaluate(*r))) {
+    const Summary summary = Evaluate(*r);
+    if (auto bad = NonFiniteResult(summary)) {
       Error(root.source(), NonFiniteMessage(*bad));
+      return;
+    }
+    if (auto e = CheckPlausible(spec, *r, summary, options_.allow_implausible)) {
+      Error(Where(e->key, root.source()), e->message);
       return;
     }
     if (const toml::table* t = Table(root, "sweep", "sweep")) LoadSweep(*t, sc);
@@ -872,6 +894,7 @@ class Loader {
  private:
   std::string path_;
   LoadResult& out_;
+  LoadOptions options_;
   std::map<std::string, toml::source_region> positions_;
   std::vector<std::string> concrete_keys_;  // what ConcreteKeyViews() points into
 };
@@ -881,7 +904,7 @@ class Loader {
 std::string LoadResult::FormatErrors() const { return FormatAll(errors, source); }
 
 LoadResult LoadScenarioText(std::string_view text, const std::string& path,
-                            std::span<const std::string> sets) {
+                            std::span<const std::string> sets, const LoadOptions& options) {
   LoadResult out;
   out.source = std::string(text);
   // Before toml++ sees it (io/toml_guard.h: its dotted keys recurse).
@@ -889,7 +912,7 @@ LoadResult LoadScenarioText(std::string_view text, const std::string& path,
     out.errors.push_back(std::move(*d));
     return out;
   }
-  Loader loader(path, out);
+  Loader loader(path, out, options);
   toml::table root;
   try {
     root = toml::parse(out.source, path);
@@ -906,7 +929,7 @@ LoadResult LoadScenarioText(std::string_view text, const std::string& path,
 }
 
 LoadResult LoadScenarioStream(std::istream& in, const std::string& path,
-                              std::span<const std::string> sets) {
+                              std::span<const std::string> sets, const LoadOptions& options) {
   // Read at most one byte past the guard's limit: /dev/zero or a huge file
   // stops here, not when memory runs out.
   const size_t max = TomlLimits{}.max_bytes;
@@ -930,10 +953,11 @@ LoadResult LoadScenarioStream(std::istream& in, const std::string& path,
                     max >> 20)});
     return out;
   }
-  return LoadScenarioText(text, path, sets);
+  return LoadScenarioText(text, path, sets, options);
 }
 
-LoadResult LoadScenarioFile(const std::string& path, std::span<const std::string> sets) {
+LoadResult LoadScenarioFile(const std::string& path, std::span<const std::string> sets,
+                            const LoadOptions& options) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
     LoadResult out;
@@ -947,7 +971,7 @@ LoadResult LoadScenarioFile(const std::string& path, std::span<const std::string
         Diagnostic{path, 0, 0, fmt::format("cannot read the file: {}", std::strerror(errno))});
     return out;
   }
-  return LoadScenarioStream(in, path, sets);
+  return LoadScenarioStream(in, path, sets, options);
 }
 
 }  // namespace repsim::io

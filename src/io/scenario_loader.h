@@ -25,14 +25,23 @@ struct LoadResult {
   std::string FormatErrors() const;
 };
 
+struct LoadOptions {
+  // Load runs that CheckPlausible (repsim/plausibility.h) takes for unit
+  // slips (params = 7, a loss above the law's cap); contradictions stay errors.
+  bool allow_implausible = false;
+};
+
 // `sets`: "KEY=VALUE" assignments applied before validation (`repsim run
 // --set`, io/scenario_set.h); a diagnostic at a set value names the --set.
-LoadResult LoadScenarioFile(const std::string& path, std::span<const std::string> sets = {});
+LoadResult LoadScenarioFile(const std::string& path, std::span<const std::string> sets = {},
+                            const LoadOptions& options = {});
 // At most TomlLimits::max_bytes are read from `in` (standard input, a
 // device): more is an error, found without reading the rest.
 LoadResult LoadScenarioStream(std::istream& in, const std::string& path,
-                              std::span<const std::string> sets = {});
+                              std::span<const std::string> sets = {},
+                              const LoadOptions& options = {});
 LoadResult LoadScenarioText(std::string_view text, const std::string& path,
-                            std::span<const std::string> sets = {});
+                            std::span<const std::string> sets = {},
+                            const LoadOptions& options = {});
 
 }  // namespace repsim::io

@@ -1,6 +1,7 @@
 #include "io/sweep_digest.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <charconv>
@@ -198,6 +199,19 @@ std::string SweepDigest::Markdown(int shard_index, int shard_count, bool with_pl
         out += fmt::format(" {} |", std::isnan(z) ? std::string("—") : fmt::format("{:.3g}", z));
       }
       out += "\n";
+    }
+    // Spread evenly over each axis; say so when some values are left out.
+    std::vector<std::string> shown;
+    if (cols.size() < plan_.y_index.size()) {
+      shown.push_back(
+          fmt::format("{} of {} {} columns", cols.size(), plan_.y_index.size(), ay.key));
+    }
+    if (rows.size() < plan_.x_index.size()) {
+      shown.push_back(fmt::format("{} of {} {} rows", rows.size(), plan_.x_index.size(), ax.key));
+    }
+    if (!shown.empty()) {
+      out += fmt::format("\n{} shown, spread evenly; every point is in sweep.csv.\n",
+                         fmt::join(shown, " and "));
     }
   } else if (!first_rows_.empty()) {
     out += fmt::format("\n### The first {} rows\n\n|", first_rows_.size());

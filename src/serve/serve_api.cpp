@@ -105,8 +105,8 @@ std::vector<Diagnostic> CheckLimits(const Scenario& sc, std::string_view text,
 // A validated scenario within the limits, or the 400 to send.
 // `with_sweep` false: the sweep will not be evaluated, so its size is not checked.
 std::variant<Scenario, ApiReply> Load(std::string_view text, const ServeLimits& limits,
-                                      bool with_sweep = true) {
-  LoadResult loaded = LoadScenarioText(text, kRequestFileName);
+                                      bool with_sweep = true, bool allow_implausible = false) {
+  LoadResult loaded = LoadScenarioText(text, kRequestFileName, {}, LoadOptions{allow_implausible});
   if (!loaded.scenario) return BadInput(loaded.errors, loaded.source);
   std::vector<Diagnostic> over = CheckLimits(*loaded.scenario, loaded.source, limits, with_sweep);
   if (!over.empty()) return BadInput(over, loaded.source);
@@ -211,7 +211,7 @@ ApiReply ApiRun(std::string_view toml, const ServeLimits& limits, const RunReque
       sweep_keep.insert(name);
     }
   }
-  auto loaded = Load(toml, limits, request.sweep);
+  auto loaded = Load(toml, limits, request.sweep, request.allow_implausible);
   if (auto* reply = std::get_if<ApiReply>(&loaded)) return std::move(*reply);
   const Scenario& sc = std::get<Scenario>(loaded);
   auto computed = Compute(sc, limits, request.sweep);
@@ -257,8 +257,8 @@ ApiReply ApiRun(std::string_view toml, const ServeLimits& limits, const RunReque
   return r;
 }
 
-ApiReply ApiCheck(std::string_view toml, const ServeLimits& limits) {
-  auto loaded = Load(toml, limits);
+ApiReply ApiCheck(std::string_view toml, const ServeLimits& limits, bool allow_implausible) {
+  auto loaded = Load(toml, limits, true, allow_implausible);
   if (auto* reply = std::get_if<ApiReply>(&loaded)) return std::move(*reply);
   const Scenario& sc = std::get<Scenario>(loaded);
   ApiReply r;
@@ -269,8 +269,8 @@ ApiReply ApiCheck(std::string_view toml, const ServeLimits& limits) {
   return r;
 }
 
-ApiReply ApiResultsZip(std::string_view toml, const ServeLimits& limits) {
-  auto loaded = Load(toml, limits);
+ApiReply ApiResultsZip(std::string_view toml, const ServeLimits& limits, bool allow_implausible) {
+  auto loaded = Load(toml, limits, true, allow_implausible);
   if (auto* reply = std::get_if<ApiReply>(&loaded)) return std::move(*reply);
   const Scenario& sc = std::get<Scenario>(loaded);
   auto computed = Compute(sc, limits, true);

@@ -48,14 +48,16 @@ struct RunRequest {
   // The sweep's summary columns to return (the axes and status always are);
   // empty: all of them. Unknown names are a 400.
   std::vector<std::string> sweep_columns;
+  bool allow_implausible = false;  // as `repsim run --allow-implausible`
 };
 
 // The name scenario diagnostics give the request body.
 inline constexpr const char* kRequestFileName = "scenario.toml";
 
 ApiReply ApiRun(std::string_view toml, const ServeLimits& limits, const RunRequest& request);
-ApiReply ApiCheck(std::string_view toml, const ServeLimits& limits);
-ApiReply ApiResultsZip(std::string_view toml, const ServeLimits& limits);
+ApiReply ApiCheck(std::string_view toml, const ServeLimits& limits, bool allow_implausible = false);
+ApiReply ApiResultsZip(std::string_view toml, const ServeLimits& limits,
+                       bool allow_implausible = false);
 ApiReply ApiLaws();
 ApiReply ApiColumns();
 // {"error": message} with `status`.

@@ -154,6 +154,15 @@ HttpResponse ErrorResponse(int status, std::string_view message) {
   return FromReply(ApiError(status, message));
 }
 
+// 405 for a known path asked with the wrong method, naming the one it takes
+// (and in the Allow header, RFC 9110 §15.5.6).
+HttpResponse NotAllowed(const HttpRequest& req, std::string_view allowed) {
+  HttpResponse r = ErrorResponse(
+      405, fmt::format("{} {}: this path takes {} only", req.method, req.path, allowed));
+  r.headers.emplace_back("Allow", allowed == "GET" ? "GET, HEAD" : std::string(allowed));
+  return r;
+}
+
 bool AcceptsGzip(const HttpRequest& request) {
   const std::string* enc = request.Header("accept-encoding");
   return enc && enc->find("gzip") != std::string::npos;
@@ -172,7 +181,7 @@ HttpResponse HandleRequest(const HttpRequest& req, const ServeOptions& options) 
   const bool post = req.method == "POST";
   for (const WebFile& f : options.files) {
     if (req.path == f.path || (req.path == "/" && f.path == "/index.html")) {
-      if (!get) return ErrorResponse(405, fmt::format("{} {}: only GET", req.method, req.path));
+      if (!get) return NotAllowed(req, "GET");
       HttpResponse r;
       r.content_type = std::string(f.content_type);
       r.body = std::string(f.data);
@@ -183,19 +192,27 @@ HttpResponse HandleRequest(const HttpRequest& req, const ServeOptions& options) 
   const bool api_post =
       req.path == "/api/run" || req.path == "/api/check" || req.path == "/api/results.zip";
   if (api_get) {
-    if (!get) return ErrorResponse(405, fmt::format("{} {}: only GET", req.method, req.path));
+    if (!get) return NotAllowed(req, "GET");
     return FromReply(req.path == "/api/laws" ? ApiLaws() : ApiColumns());
   }
-  if (!api_post || !post) {
-    // GET on a POST-only API path is "no such page" too (as before).
+  if (api_post && !post) return NotAllowed(req, "POST");
+  if (!api_post) {
     return ErrorResponse(404, fmt::format("no such page or API: {} {}", req.method, req.path));
   }
   if (std::string why = CrossOrigin(req, options.loopback); !why.empty()) {
     return ErrorResponse(403, why);
   }
-  if (req.path == "/api/check") return FromReply(ApiCheck(req.body, options.limits));
-  if (req.path == "/api/results.zip") return FromReply(ApiResultsZip(req.body, options.limits));
+  // ?allow_implausible=1: as `repsim run --allow-implausible`.
+  const std::string* allow = req.Param("allow_implausible");
+  const bool allow_implausible = allow && *allow != "0";
+  if (req.path == "/api/check") {
+    return FromReply(ApiCheck(req.body, options.limits, allow_implausible));
+  }
+  if (req.path == "/api/results.zip") {
+    return FromReply(ApiResultsZip(req.body, options.limits, allow_implausible));
+  }
   RunRequest run;
+  run.allow_implausible = allow_implausible;
   if (const std::string* s = req.Param("sweep")) run.sweep = *s != "0";
   if (const std::string* c = req.Param("columns")) run.sweep_columns = SplitList(*c);
   const auto t0 = std::chrono::steady_clock::now();

@@ -173,8 +173,12 @@ tokens = "40B"
   CHECK(Contains(report, "repsim fit --form chinchilla"));  // the source string
   // The paper is credited with the form only, never with the fitted constants.
   CHECK_FALSE(Contains(report, "Loss law `chinchilla2022`"));
-  CHECK(Contains(report, "`: repsim fit --form chinchilla to 182 runs"));
-  CHECK(Contains(report, "the remaining constants and the form from Hoffmann et al. 2022"));
+  CHECK(Contains(report, "`: E, A, B, alpha, beta from repsim fit --form chinchilla to 182 runs"));
+  // Each constant its true source (issue 24): the form is Hoffmann's, R_D* and
+  // R_N* are Muennighoff et al. 2023's, not Hoffmann's.
+  CHECK(Contains(report, "; the form from Hoffmann et al. 2022"));
+  CHECK(Contains(report, "; rd_star, rn_star from Muennighoff et al. 2023"));
+  CHECK_FALSE(Contains(report, "remaining constants"));
   // Every constant in force is listed: the fitted ones and the repetition constants.
   for (const char* c :
        {"| E |", "| A |", "| B |", "| alpha |", "| beta |", "| rd_star |", "| rn_star |"}) {
@@ -183,7 +187,7 @@ tokens = "40B"
   const std::string csv = ReadFile(fs::path(out) / "fitted" / "summary.csv");
   CHECK(Contains(csv, "\"" + custom + "\""));
   const std::string json = ReadFile(fs::path(out) / "fitted" / "summary.json");
-  CHECK(Contains(json, "\"law_source\": \"repsim fit --form chinchilla"));
+  CHECK(Contains(json, "\"law_source\": \"E, A, B, alpha, beta from repsim fit --form chinchilla"));
 }
 
 TEST_CASE("a preset without overrides keeps its name", "[trust][provenance][cli]") {

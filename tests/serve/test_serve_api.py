@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """`repsim serve` on loopback: the API's answers against `repsim run`'s files,
-its limits (413, 400 before work, 404, 403), 200 concurrent requests, slow and
+its limits (413, 400 before work, 404, 405, 403), implausible inputs, 200 concurrent requests, slow and
 abandoned clients, SIGINT/SIGTERM. Standard library only.
 
 usage: test_serve_api.py REPSIM SOURCE_DIR"""
@@ -89,8 +89,24 @@ def main():
               "GET /api/columns has the meanings")
         status, doc = srv.json("GET", "/no/such/page")
         check(status == 404 and "no such page" in doc["error"], "unknown path: 404 with JSON")
-        status, doc = srv.json("GET", "/api/run")
-        check(status == 404, "GET on a POST-only API path: 404")
+        status, headers, body = srv.request("GET", "/api/run")
+        doc = json.loads(body)
+        check(status == 405 and headers.get("Allow") == "POST" and "POST only" in doc["error"],
+              f"GET on a POST-only API path: 405, Allow: POST ({status} {doc})")
+        status, headers, body = srv.request("POST", "/api/laws", b"")
+        check(status == 405 and headers.get("Allow", "").startswith("GET"), "POST on a GET-only path: 405")
+
+        # --- implausible inputs: a located 400 unless ?allow_implausible=1 ----------------
+        slip = b'[scenario]\nname = "p"\n[model]\nparams = 7\n[data]\nunique_tokens = "200B"\n' \
+               b'[training]\ntokens = "1.4T"\n'
+        status, doc = srv.json("POST", "/api/run", slip)
+        check(status == 400 and 'did you mean params = \\"7B\\"' in json.dumps(doc),
+              f"params = 7: 400 naming the suffix ({status})")
+        status, doc = srv.json("POST", "/api/run?allow_implausible=1", slip)
+        check(status == 200 and doc.get("loss_unique", 0) > 11,
+              "params = 7 with ?allow_implausible=1: evaluated")
+        status, doc = srv.json("POST", "/api/check?allow_implausible=1", slip)
+        check(status == 200, "/api/check?allow_implausible=1")
 
         # --- /api/run answers what `repsim run` writes ------------------------------------
         for name in ("t5-base-token-crisis", "dropout-schedules", "mixture-web-code"):
