@@ -366,7 +366,7 @@ name = "step from first repeat"
 "training.dropout.rate" = 0.1
 "training.dropout.start_epoch" = 1
 )";
-  auto r = RunRepsim("run '" + tmp.str() + "/f.toml' --out '" + tmp.str() + "'");
+  auto r = RunRepsim("run '" + tmp.str() + "/f.toml' --wide --out '" + tmp.str() + "'");
   INFO(r.out << r.err);
   REQUIRE(r.code == 0);
   CHECK_THAT(r.out, Catch::Contains(fmt::format(

@@ -54,6 +54,55 @@ TEST_CASE("a narrow terminal wraps the last column under itself", "[table]") {
   // Wide enough, or width unknown: exactly the unwrapped table.
   CHECK(RenderText(Sample(), 200) == RenderText(Sample()));
   CHECK(RenderText(Sample(), 0) == RenderText(Sample()));
-  // Too narrow to leave the last column 20 characters: not wrapped at all.
-  CHECK(RenderText(Sample(), 30) == RenderText(Sample()));
+}
+
+TEST_CASE("a table too wide even when wrapped splits into blocks of columns", "[table]") {
+  // 30 columns cannot hold quantity + value + 20 of meaning (40): two blocks,
+  // each repeating the first column, the second one's text wrapped to 20.
+  const auto lines = Lines(RenderText(Sample(), 30));
+  for (const std::string& l : lines) CHECK(l.size() <= 30);
+  REQUIRE(lines.size() == 12);
+  CHECK(lines[0] == "quantity  value");
+  CHECK(lines[2] == "delta     0.824872");
+  CHECK(lines[3] == "epochs         256");
+  CHECK(lines[4].empty());
+  CHECK(lines[5] == "quantity  meaning");
+  CHECK(lines[6] == std::string(30, '-'));
+  CHECK(lines[7] == "delta     loss_repeated -");
+  CHECK(lines[8] == "          loss_unique: what");
+  CHECK(lines[9] == "          repetition costs,");
+  CHECK(lines[10] == "          nats");
+  CHECK(lines[11] == "epochs    D / U");
+}
+
+TEST_CASE("numbers are never cut; every text column may wrap", "[table]") {
+  Table t;
+  t.AddColumn("plan", false);
+  t.AddColumn("params", true);
+  t.AddColumn("note", false);
+  t.AddRow({"data-constrained optimum at 1e+24 FLOPs", "1.23457e+10",
+            "params 1.4x above 8.67e+09; epochs 2x above 1"});
+  const std::string text = RenderText(t, 60);
+  for (const std::string& l : Lines(text)) CHECK(l.size() <= 60);
+  CHECK(text.find("1.23457e+10") != std::string::npos);
+  CHECK(RenderText(t, 0) == RenderText(t));
+}
+
+TEST_CASE("Wrap breaks long lines at spaces, indenting the rest", "[table]") {
+  using repsim::io::Wrap;
+  CHECK(Wrap("warning: a b c", 100) == "warning: a b c");
+  const std::string long_line =
+      "warning: the run is outside the range its law was fitted on: params 11.5x above 8.67e+09; "
+      "epochs 2x above 1, so treat its numbers as an extrapolation";
+  const std::string w = Wrap(long_line, 60);
+  for (const std::string& l : Lines(w)) CHECK(l.size() <= 60);
+  CHECK(Lines(w).at(1).rfind("  ", 0) == 0);
+  std::string joined;
+  for (const std::string& l : Lines(w)) {
+    const size_t first = l.find_first_not_of(' ');
+    if (!joined.empty()) joined += ' ';
+    joined += l.substr(first);
+  }
+  CHECK(joined == long_line);
+  CHECK(Wrap(long_line, 0) == long_line);
 }

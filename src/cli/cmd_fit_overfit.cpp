@@ -76,8 +76,7 @@ int FitOverfitCommand(const Args& args) {
   FlagSet flags("fit", kUsage);
   flags.Positionals("RUNS.csv", &files)
       .Value("form", '\0', "FORM", &form, "overfit")
-      .Repeated("group-by", "COL", &groups,
-                "pair only runs with equal values of column COL (repeatable)")
+      .Repeated("group-by", "COL", &groups, "pair only runs with equal values of column COL")
       .Value("bootstrap", '\0', "B", &bootstrap,
              "B bootstrap resamples of the pairs (default 0: none)")
       .Value("seed", '\0', "S", &seed, "bootstrap seed (default 0)")
@@ -201,14 +200,22 @@ int FitOverfitCommand(const Args& args) {
   }
   if (format == "table") {
     fmt::print(
-        "{}: {} pairs from {} runs; objective {} (Huber delta {} on log penalty ratios); "
-        "{} of {} starts reached the best{}\n",
-        files[0], fit->pairs, runs->size(), io::Short(fit->objective), kPenaltyHuberDelta,
-        fit->converged_to_best, fit->starts,
-        boot.empty() ? "" : fmt::format("; {} of {} resamples refitted", boot.size(), *b));
-    fmt::print("domain of validity (the runs' ranges): {}\n", DomainLine(domain));
-    fmt::print("{}", io::RenderText(table));
-    for (const std::string& w : warnings) fmt::print("warning: {}\n", w);
+        "{}",
+        io::WrapLines(
+            fmt::format(
+                "{}: {} pairs from {} runs; objective {} (Huber delta {} on "
+                "log penalty ratios); {} of {} starts reached the best{}\n",
+                files[0], fit->pairs, runs->size(), io::Short(fit->objective), kPenaltyHuberDelta,
+                fit->converged_to_best, fit->starts,
+                boot.empty() ? "" : fmt::format("; {} of {} resamples refitted", boot.size(), *b)),
+            io::TextWidth()));
+    fmt::print("{}", io::WrapLines(fmt::format("domain of validity (the runs' ranges): {}\n",
+                                               DomainLine(domain)),
+                                   io::TextWidth()));
+    fmt::print("{}", io::RenderText(table, io::TextWidth()));
+    for (const std::string& w : warnings) {
+      fmt::print("{}", io::WrapLines(fmt::format("warning: {}\n", w), io::TextWidth()));
+    }
   } else if (format == "json") {
     std::string out = "{\n";
     out += fmt::format("  \"file\": {},\n  \"form\": \"overfit\",\n", io::JsonString(files[0]));

@@ -39,7 +39,11 @@ int LawsCommand(const Args& args) {
     return *code;
   }
   const io::Table t = io::LawsTable();
-  fmt::print("{}", io::Render(t, *io::TableFormatFromString(format)));
+  // For people, one column per law (the constants down the side) unless
+  // --wide asks for the table as machines get it.
+  const bool transpose = format == "table" && io::TextWidth() != 0;
+  fmt::print("{}",
+             transpose ? io::Transpose(t) : io::Render(t, *io::TableFormatFromString(format)));
   if (format == "table") {
     fmt::print(
         "\nrd_star, rn_star: Muennighoff et al. 2023's decay constants of repeated data and\n"

@@ -135,21 +135,17 @@ std::optional<int> ParseFlags(const Args& args, Flags* f) {
   std::string seed = "0", format = "table", out, threads = "0", metric = "penalty", evidence;
   FlagSet flags("validate", kUsage);
   flags.Positionals("RUNS.csv", &files)
-      .Repeated("group-by", "COL", &f->groups,
-                "pair only runs with equal values of column COL (repeatable)")
-      .Repeated("law", "PRESET", &laws,
-                "a law preset as a candidate (repeatable; `repsim laws` lists them)")
+      .Repeated("group-by", "COL", &f->groups, "pair only runs with equal values of column COL")
+      .Repeated("law", "PRESET", &laws, "a law preset as a candidate (`repsim laws` lists them)")
       .Repeated("form", "FORM", &forms,
-                "a form fitted on the pairs as a candidate: data-constrained or overfit "
-                "(repeatable)")
+                "a form fitted on the pairs as a candidate: data-constrained or overfit")
       .Value("metric", '\0', "M", &metric,
              "penalty (default: predicted vs measured penalty of repeated data) or allocation "
              "(which model size each law picks at equal compute)")
       .Value("evidence", '\0', "FILE", &evidence,
              "score the candidates on held-out evidence of other papers (rules per source)")
       .Repeated("folds", "F", &folds,
-                "cross-validate: params, unique_tokens, epochs (grouped) or K random folds "
-                "(repeatable)")
+                "cross-validate: params, unique_tokens, epochs (grouped) or K random folds")
       .Value("seed", '\0', "S", &seed, "seed of the random folds (default 0)")
       .Value("format", '\0', "FMT", &format, "table (default), json, csv or md")
       .Value("out", '\0', "DIR", &out,
@@ -617,8 +613,10 @@ int ValidateCommand(const Args& args) {
   const io::Table table = SummaryTable(rows);
   if (f.format == io::TableFormat::kText) {
     fmt::print("{}",
-               Header(f, runs->size(), fmt::format("{} repeated-vs-fresh pairs", pairs.size())));
-    if (!f.folds.empty()) fmt::print("{}", kRankNote);
+               io::WrapLines(Header(f, runs->size(),
+                                    fmt::format("{} repeated-vs-fresh pairs", pairs.size())),
+                             io::TextWidth()));
+    if (!f.folds.empty()) fmt::print("{}", io::WrapLines(kRankNote, io::TextWidth()));
   }
   fmt::print("{}", io::Render(table, f.format));
   if (!f.out) return kExitOk;

@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "io/suggest.h"
+#include "io/table.h"
 #include "repsim/version.h"
 
 namespace {
@@ -53,8 +54,10 @@ void PrintHelp() {
       "dropout schedule. `repsim run scenarios/t5-base-token-crisis.toml` prints the predicted\n"
       "loss with repeated data, the loss of the same run on fresh data, and what the\n"
       "repetition costs, and writes CSV/JSON/Markdown tables and plots to results/.\n\n"
+      "Text output fits {} columns (tables wrap or split into blocks); --wide, after any\n"
+      "command, prints tables as wide as they need. --format csv|json|md never wraps.\n\n"
       "{}\n",
-      repsim::cli::kExitCodesHelp);
+      repsim::io::kTerminalWidth, repsim::cli::kExitCodesHelp);
 }
 
 }  // namespace
@@ -68,6 +71,19 @@ int main(int argc, char** argv) {
   if (args[0] == "--version" || args[0] == "-V") {
     fmt::print("repsim {}\n", REPSIM_VERSION);
     return repsim::cli::kExitOk;
+  }
+  // --wide (any command, before a lone "--"): text tables as wide as their
+  // content. Otherwise they fit kTerminalWidth columns, or a narrower terminal.
+  for (auto it = args.begin() + 1; it != args.end() && *it != "--"; ++it) {
+    if (*it == "--wide") {
+      repsim::io::SetTextWidth(0);
+      args.erase(it);
+      break;
+    }
+  }
+  if (repsim::io::TextWidth() != 0) {
+    const size_t terminal = repsim::cli::TerminalColumns();
+    if (terminal >= 40 && terminal < repsim::io::kTerminalWidth) repsim::io::SetTextWidth(terminal);
   }
   for (const Command& c : kCommands) {
     if (args[0] == c.name) {

@@ -315,23 +315,27 @@ int PlanAllocate(const Args& args) {
   t.AddRow(std::move(floor_cells));
 
   if (*format == io::TableFormat::kText) {
-    fmt::print("repsim plan allocate: {}; law {}, U = {} unique tokens{}.\n\n", title,
-               ToString(law->preset), cell.Count(unique),
-               weight_decay == kDefaultWeightDecay
-                   ? std::string()
-                   : fmt::format(", weight decay {:g} (overfitting x{:.3g})", weight_decay,
-                                 law->overfit_scale));
+    fmt::print("{}",
+               io::WrapLines(
+                   fmt::format("repsim plan allocate: {}; law {}, U = {} unique tokens{}.\n\n",
+                               title, ToString(law->preset), cell.Count(unique),
+                               weight_decay == kDefaultWeightDecay
+                                   ? std::string()
+                                   : fmt::format(", weight decay {:g} (overfitting x{:.3g})",
+                                                 weight_decay, law->overfit_scale)),
+                   io::TextWidth()));
   }
   if (weight_decay != kDefaultWeightDecay) {
-    fmt::print(stderr, "repsim plan allocate: note: {}\n",
-               law->overfit
-                   ? fmt::format("--weight-decay {:g} multiplies the overfitting term by {:.3g}: "
-                                 "measured at 1.0 (~0.3, Lovelace et al. 2026), assumed between "
-                                 "and beyond (weight_decay_shape = {:g}, stated range 0.03 to 3)",
-                                 weight_decay, law->overfit_scale, kDefaultWeightDecayShape)
-                   : fmt::format("--weight-decay {:g} has no effect: law {} has no overfitting "
-                                 "term",
-                                 weight_decay, ToString(law->preset)));
+    const std::string note =
+        law->overfit
+            ? fmt::format("--weight-decay {:g} multiplies the overfitting term by {:.3g}: "
+                          "measured at 1.0 (~0.3, Lovelace et al. 2026), assumed between "
+                          "and beyond (weight_decay_shape = {:g}, stated range 0.03 to 3)",
+                          weight_decay, law->overfit_scale, kDefaultWeightDecayShape)
+            : fmt::format("--weight-decay {:g} has no effect: law {} has no overfitting term",
+                          weight_decay, ToString(law->preset));
+    fmt::print(stderr, "{}",
+               io::WrapLines("repsim plan allocate: note: " + note + "\n", io::TextWidth()));
   }
   Print(t, *format);
   if (*format == io::TableFormat::kText) {
@@ -343,20 +347,23 @@ int PlanAllocate(const Args& args) {
       fmt::print("Ignoring it (the fresh-data allocation on U) would cost {} nats more.\n",
                  cell.Delta(f.loss - o.loss));
     } else {
-      fmt::print(
-          "The rows spend different compute ({:.3g} and {:.3g} FLOPs): compare each with "
-          "the optimum for its own budget, not with each other.\n",
-          o.flops, f.flops);
+      fmt::print("{}", io::WrapLines(fmt::format("The rows spend different compute ({:.3g} and "
+                                                 "{:.3g} FLOPs): compare each with the optimum "
+                                                 "for its own budget, not with each other.\n",
+                                                 o.flops, f.flops),
+                                     io::TextWidth()));
     }
     // The price of the data limit at the optimum's budget: the best any
     // allocation of the same FLOPs reaches with unlimited fresh data.
     const Allocation free = ComputeOptimal(*law, o.flops);
     const double free_loss = FreshLoss(*law, free.params, free.tokens);
-    fmt::print(
-        "Against the unlimited-data optimum for the same compute ({:.3g} FLOPs: N = {}, "
-        "D = {}, loss {}), the data-constrained optimum costs {} nats.\n",
-        o.flops, cell.Count(free.params), cell.Count(free.tokens), cell.Loss(free_loss),
-        cell.Delta(o.loss - free_loss));
+    fmt::print("{}",
+               io::WrapLines(fmt::format("Against the unlimited-data optimum for the same "
+                                         "compute ({:.3g} FLOPs: N = {}, D = {}, loss {}), "
+                                         "the data-constrained optimum costs {} nats.\n",
+                                         o.flops, cell.Count(free.params), cell.Count(free.tokens),
+                                         cell.Loss(free_loss), cell.Delta(o.loss - free_loss)),
+                             io::TextWidth()));
   }
   if (plan->limit != BudgetLimit::kNone) {
     // Said in every format: the budget is not what limits the plan.
