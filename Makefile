@@ -18,10 +18,14 @@ DEPS := cmake ninja-build g++ pkg-config libtomlplusplus-dev libfmt-dev \
         libfaiss-dev python3-sklearn \
         pybind11-dev python3-dev python3-numpy python3-pandas python3-matplotlib python3-pytest \
         python3-hypothesis \
-        python3-nbconvert python3-ipykernel jupyter-nbconvert
+        python3-nbconvert python3-ipykernel jupyter-nbconvert \
+        python3-venv python3-pip \
+        slurm-wlm slurmctld slurmd munge
 # libfaiss-dev: `repsim select` (K-means, nearest neighbours; pulls BLAS/LAPACK).
 # python3-sklearn: its digits data (sklearn/datasets/data/digits.csv.gz) is the
 # real embedding-like set `repsim select` is tested on; also the select benchmark.
+# python3-venv, python3-pip: the test that `pip install .` works in a fresh venv.
+# slurm-wlm, slurmctld, slurmd, munge: the one-node Slurm cluster test (tests/slurm).
 # The benchmarks' baselines (../shared/bench) also need numpy and scipy.
 BENCH_DEPS := python3-numpy python3-scipy
 

@@ -22,5 +22,6 @@ int ServeCommand(const Args& args);       // repsim serve [--host H] [--port P] 
 int SelectCommand(const Args& args);      // repsim select EMBEDDINGS --fraction F | --count K ...
 int ColumnsCommand(const Args& args);     // repsim columns
 int ValidateCommand(const Args& args);    // repsim validate RUNS.csv ...
+int SlurmCommand(const Args& args);       // repsim slurm FILE --shards N
 
 }  // namespace repsim::cli

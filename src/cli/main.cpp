@@ -31,6 +31,8 @@ constexpr Command kCommands[] = {
     {"validate", repsim::cli::ValidateCommand,
      "judge repetition laws on measured runs: penalty errors, in-sample and cross-validated"},
     {"merge", repsim::cli::MergeCommand, "join sharded sweep results into one sweep.csv"},
+    {"slurm", repsim::cli::SlurmCommand,
+     "write the sbatch file of a Slurm job array that runs a sweep in shards"},
     {"calibrate", repsim::cli::CalibrateCommand,
      "re-derive the calibrated constants from their Token-Crisis targets"},
     {"serve", repsim::cli::ServeCommand,
