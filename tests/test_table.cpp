@@ -75,7 +75,7 @@ TEST_CASE("a table too wide even when wrapped splits into blocks of columns", "[
   CHECK(lines[11] == "epochs    D / U");
 }
 
-TEST_CASE("numbers are never cut; every text column may wrap", "[table]") {
+TEST_CASE("numbers are never cut, every text column may wrap", "[table]") {
   Table t;
   t.AddColumn("plan", false);
   t.AddColumn("params", true);
