@@ -113,9 +113,9 @@ std::optional<Error> CheckPlausible(const RunSpec& spec, const Run& run, const S
   // active_params swapped.
   if (spec.active_params && !spec.params_compute_optimal && !spec.params_data_constrained &&
       *spec.active_params > spec.params) {
-    return Error{fmt::format("model.active_params = {:g}: above model.params = {:g} (swapped? "
-                             "active parameters are a part of all parameters, unless they are "
-                             "shared: then {})",
+    return Error{fmt::format("model.active_params = {:g}: above model.params = {:g}: swapped? "
+                             "Active parameters are a part of all parameters unless the model "
+                             "shares them {}",
                              *spec.active_params, spec.params, kHowToAllow),
                  "model.active_params"};
   }
