@@ -247,7 +247,7 @@ def test_caveats_are_the_terminal_lines(binary, tmp_path):
 
     path = SOURCE_DIR / "scenarios" / "weight-decay" / "token-crisis-dropout-vs-weight-decay.toml"
     result = repsim.Scenario.from_file(path).run()
-    out = subprocess.run([binary, "run", str(path), "--out", str(tmp_path)], check=True,
+    out = subprocess.run([binary, "run", str(path), "--wide", "--out", str(tmp_path)], check=True,
                          capture_output=True, text=True).stdout
     lines = [l[len("assumption: "):] for l in out.splitlines() if l.startswith("assumption: ")]
     assert lines and [c["text"] for c in result.caveats] == lines

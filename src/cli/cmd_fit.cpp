@@ -360,7 +360,9 @@ void WriteTable(const Report& r) {
   const FitResult& fit = r.fit;
   fmt::print("{}\n", FormulaLine(fit.form));
   fmt::print("fitted to {}\n", RunsLine(r));
-  fmt::print("domain of validity (the runs' ranges): {}\n", DomainLine(r.domain));
+  fmt::print("{}", io::WrapLines(fmt::format("domain of validity (the runs' ranges): {}\n",
+                                             DomainLine(r.domain)),
+                                 io::TextWidth()));
   fmt::print("by Huber(delta = {}) on log loss, L-BFGS from {} starts{}\n\n",
              io::Num(r.flags.options.huber_delta), fit.starts,
              r.flags.fix_preset

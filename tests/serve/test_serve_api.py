@@ -122,7 +122,7 @@ def main():
               "/api/run compare: the variants in compare.csv's order")
         # Issue 21: the caveats are the terminal's `assumption:` lines, structured.
         with tempfile.TemporaryDirectory() as tmp:
-            out = subprocess.run([REPSIM, "run", "--out", tmp,
+            out = subprocess.run([REPSIM, "run", "--wide", "--out", tmp,
                                   os.path.join(SOURCE, "scenarios", "dropout-schedules.toml")],
                                  capture_output=True, text=True, check=True).stdout
         lines = [l[len("assumption: "):] for l in out.splitlines() if l.startswith("assumption: ")]
