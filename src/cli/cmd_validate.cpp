@@ -612,10 +612,9 @@ int ValidateCommand(const Args& args) {
 
   const io::Table table = SummaryTable(rows);
   if (f.format == io::TableFormat::kText) {
-    fmt::print("{}",
-               io::WrapLines(Header(f, runs->size(),
-                                    fmt::format("{} repeated-vs-fresh pairs", pairs.size())),
-                             io::TextWidth()));
+    fmt::print("{}", io::WrapLines(Header(f, runs->size(),
+                                          fmt::format("{} repeated-vs-fresh pairs", pairs.size())),
+                                   io::TextWidth()));
     if (!f.folds.empty()) fmt::print("{}", io::WrapLines(kRankNote, io::TextWidth()));
   }
   fmt::print("{}", io::Render(table, f.format));

@@ -315,23 +315,24 @@ int PlanAllocate(const Args& args) {
   t.AddRow(std::move(floor_cells));
 
   if (*format == io::TableFormat::kText) {
-    fmt::print("{}",
-               io::WrapLines(
-                   fmt::format("repsim plan allocate: {}; law {}, U = {} unique tokens{}.\n\n",
-                               title, ToString(law->preset), cell.Count(unique),
-                               weight_decay == kDefaultWeightDecay
-                                   ? std::string()
-                                   : fmt::format(", weight decay {:g} (overfitting x{:.3g})",
-                                                 weight_decay, law->overfit_scale)),
-                   io::TextWidth()));
+    fmt::print(
+        "{}",
+        io::WrapLines(fmt::format("repsim plan allocate: {}; law {}, U = {} unique tokens{}.\n\n",
+                                  title, ToString(law->preset), cell.Count(unique),
+                                  weight_decay == kDefaultWeightDecay
+                                      ? std::string()
+                                      : fmt::format(", weight decay {:g} (overfitting x{:.3g})",
+                                                    weight_decay, law->overfit_scale)),
+                      io::TextWidth()));
   }
   if (weight_decay != kDefaultWeightDecay) {
     const std::string note =
         law->overfit
-            ? fmt::format("--weight-decay {:g} multiplies the overfitting term by {:.3g}: "
-                          "measured at 1.0 (~0.3, Lovelace et al. 2026), assumed between "
-                          "and beyond (weight_decay_shape = {:g}, stated range 0.03 to 3)",
-                          weight_decay, law->overfit_scale, kDefaultWeightDecayShape)
+            ? fmt::format(
+                  "--weight-decay {:g} multiplies the overfitting term by {:.3g}: "
+                  "measured at 1.0 (~0.3, Lovelace et al. 2026), assumed between "
+                  "and beyond (weight_decay_shape = {:g}, stated range 0.03 to 3)",
+                  weight_decay, law->overfit_scale, kDefaultWeightDecayShape)
             : fmt::format("--weight-decay {:g} has no effect: law {} has no overfitting term",
                           weight_decay, ToString(law->preset));
     fmt::print(stderr, "{}",

@@ -510,12 +510,14 @@ std::string TerminalSummary(const ScenarioResults& r, size_t width) {
     out += RenderText(c, width);
     for (const CompareRow& x : r.compare) {
       if (x.run.dropout.schedule != DropoutSchedule::kNone) {
-        out += Wrap(fmt::format("  {}: {}{}", x.name, DropoutInWords(x.run), WeightDecayInWords(x.run)),
+        out += Wrap(fmt::format("  {}: {}{}", x.name, DropoutInWords(x.run),
+                                WeightDecayInWords(x.run)),
                     width, 4) +
                "\n";
       } else if (x.run.weight_decay != kDefaultWeightDecay) {
-        out += Wrap(fmt::format("  {}: {}", x.name, WeightDecayInWords(x.run).substr(2)), width, 4) +
-               "\n";
+        out +=
+            Wrap(fmt::format("  {}: {}", x.name, WeightDecayInWords(x.run).substr(2)), width, 4) +
+            "\n";
       }
     }
   }

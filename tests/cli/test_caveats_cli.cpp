@@ -25,7 +25,8 @@ const char* kScenario = "scenarios/weight-decay/token-crisis-dropout-vs-weight-d
 
 TEST_CASE("run: every assumption line is in summary.json and caveats.csv", "[caveats][cli]") {
   TempDir out;
-  auto r = RunRepsim(std::string("run ") + kScenario + " --wide --out '" + out.path().string() + "'");
+  auto r =
+      RunRepsim(std::string("run ") + kScenario + " --wide --out '" + out.path().string() + "'");
   INFO(r.err);
   REQUIRE(r.code == 0);
   const fs::path dir = out.path() / "token-crisis-dropout-vs-weight-decay";
