@@ -11,6 +11,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -453,6 +454,28 @@ int FitFailed(const Flags& f, const Expected<Row>& row) {
   return Fail("validate", "fit failed: " + row.error(), kExitInternal);
 }
 
+// Every candidate under every evaluation, in that order, with one progress
+// bar of `steps` ticks; the first failure is the command's exit code. Both
+// the penalty and the allocation checks collect their rows this way.
+template <typename Row, typename Eval, typename Validate>
+std::optional<int> CollectRows(const Flags& f, const std::vector<Eval>& evaluations, int steps,
+                               const Validate& validate, std::vector<Row>* rows) {
+  std::optional<io::Progress> progress;
+  progress.emplace("validate", steps);
+  for (const Eval& eval : evaluations) {
+    for (const Candidate& c : f.candidates) {
+      Expected<Row> row = validate(c, eval, [&] { progress->Tick(); });
+      if (!row) {
+        progress.reset();
+        return FitFailed(f, row);
+      }
+      for (const std::string& n : row->notes) Warn("validate", row->candidate + " " + n);
+      rows->push_back(std::move(*row));
+    }
+  }
+  return std::nullopt;
+}
+
 constexpr const char* kRankNote =
     "cross-validated rows first: in-sample rows judge a fitted form on the runs it was fitted "
     "on\n";
@@ -472,21 +495,14 @@ int AllocationCommand(const Flags& f, const std::vector<MeasuredRun>& runs,
   // One tick per cv group and one for the in-sample row, per candidate.
   const int steps = static_cast<int>(f.candidates.size() * (groups.size() + 1));
   std::vector<AllocationRow> rows;
-  std::optional<io::Progress> progress;
-  progress.emplace("validate", steps);
-  for (bool cv : {true, false}) {
-    for (const Candidate& c : f.candidates) {
-      Expected<AllocationRow> row =
-          ValidateAllocation(runs, pairs, groups, c, cv, f.threads, [&] { progress->Tick(); });
-      if (!row) {
-        progress.reset();
-        return FitFailed(f, row);
-      }
-      for (const std::string& n : row->notes) Warn("validate", row->candidate + " " + n);
-      rows.push_back(std::move(*row));
-    }
+  if (const std::optional<int> failed = CollectRows(
+          f, std::vector<bool>{true, false}, steps,
+          [&](const Candidate& c, bool cv, const std::function<void()>& tick) {
+            return ValidateAllocation(runs, pairs, groups, c, cv, f.threads, tick);
+          },
+          &rows)) {
+    return *failed;
   }
-  progress.reset();
   const io::Table table = AllocationTable(rows);
   if (f.format == io::TableFormat::kText) {
     fmt::print("{}", Header(f, runs.size(),
@@ -594,21 +610,15 @@ int ValidateCommand(const Args& args) {
     if (evaluations[e]) AssignFolds(pairs, *evaluations[e], &n);
     steps += n * static_cast<int>(f.candidates.size());
   }
-  std::optional<io::Progress> progress;
-  progress.emplace("validate", steps);
-  for (const auto& eval : evaluations) {
-    for (const Candidate& c : f.candidates) {
-      Expected<ValidationRow> row =
-          ValidateCandidate(pairs, c, eval, f.threads, [&] { progress->Tick(); });
-      if (!row) {
-        progress.reset();
-        return FitFailed(f, row);
-      }
-      for (const std::string& n : row->notes) Warn("validate", row->candidate + " " + n);
-      rows.push_back(std::move(*row));
-    }
+  if (const std::optional<int> failed = CollectRows(
+          f, evaluations, steps,
+          [&](const Candidate& c, const std::optional<FoldSpec>& eval,
+              const std::function<void()>& tick) {
+            return ValidateCandidate(pairs, c, eval, f.threads, tick);
+          },
+          &rows)) {
+    return *failed;
   }
-  progress.reset();
 
   const io::Table table = SummaryTable(rows);
   if (f.format == io::TableFormat::kText) {
