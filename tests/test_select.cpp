@@ -288,6 +288,54 @@ TEST_CASE("select: every well-separated cluster is represented", "[select]") {
   }
 }
 
+TEST_CASE("select: both covering radii equal a brute-force search", "[select]") {
+  // Select searches each row's nearest selected row cluster by cluster,
+  // skipping clusters by the triangle inequality; the reference tries every
+  // selected row (in double precision, and FAISS's flat search). Data: blobs
+  // (the pruning skips most clusters), blobs not normalised (other scales),
+  // uniform points (little to prune) and exact duplicate rows (ties).
+  std::vector<size_t> label;
+  std::vector<float> blobs = Blobs({3000, 2000, 1500, 900, 600, 40, 7}, 32, 3.0, 5, &label);
+  std::vector<float> raw = blobs;
+  REQUIRE(NormalizeRows(blobs.data(), label.size(), 32) == std::nullopt);
+  std::vector<float> uniform = Uniform(4000, 16, 3);
+  std::vector<float> dups = Uniform(3000, 8, 4);
+  for (size_t i = 0; i < 1000; ++i) {  // rows 2000.. repeat rows 0..999
+    std::copy_n(dups.begin() + static_cast<std::ptrdiff_t>(i * 8), 8,
+                dups.begin() + static_cast<std::ptrdiff_t>((2000 + i) * 8));
+  }
+  struct Case {
+    const char* name;
+    const std::vector<float>* x;
+    size_t dim;
+  };
+  for (const Case& k : {Case{"blobs", &blobs, 32}, Case{"raw blobs", &raw, 32},
+                        Case{"uniform", &uniform, 16}, Case{"duplicates", &dups, 8}}) {
+    const size_t n = k.x->size() / k.dim;
+    const EmbeddingMatrix m{k.x->data(), n, k.dim};
+    for (SelectMethod method : {SelectMethod::kKCenter, SelectMethod::kRandom}) {
+      SelectOptions o;
+      o.count = 120;
+      o.method = method;
+      const auto s = Select(m, o);
+      REQUIRE(s.ok());
+      CAPTURE(k.name, ToString(method));
+      for (const auto& [got, rows] : {std::pair{s->coverage, s->selected},
+                                      std::pair{s->random_coverage, s->random_selected}}) {
+        const std::vector<size_t> centres(rows.begin(), rows.end());
+        double mean = 0;
+        const double radius = ReferenceRadius(*k.x, k.dim, n, centres, &mean);
+        CHECK(got.radius == Approx(radius).epsilon(1e-5));  // float32 sums, relative
+        CHECK(got.mean == Approx(mean).epsilon(1e-5));
+        const Coverage flat = MeasureCoverage(m, rows);
+        CHECK(got.radius == Approx(flat.radius).epsilon(1e-6));
+        CHECK(got.mean == Approx(flat.mean).epsilon(1e-6));
+        CHECK(got.farthest_row == flat.farthest_row);
+      }
+    }
+  }
+}
+
 TEST_CASE("select: the same result for a seed whatever the thread count", "[select]") {
   std::vector<size_t> label;
   std::vector<float> x = Blobs({3000, 2000, 1500, 900, 600}, 32, 3.0, 5, &label);

@@ -1,5 +1,6 @@
-// Coreset selection for SFT data (select.h). K-means and the nearest-neighbour
-// searches are FAISS's; the per-cluster selection is here.
+// Coreset selection for SFT data (select.h). K-means and its nearest-centroid
+// searches are FAISS's; the per-cluster selection and the covering radii
+// (searched cluster by cluster, CoverageByCluster) are here.
 //
 // Determinism whatever the thread count: faiss::Clustering samples its
 // training rows and initial centroids from its own seeded generator, its
@@ -225,6 +226,22 @@ void SearchAll(const faiss::Index& index, const EmbeddingMatrix& m, std::vector<
   }
 }
 
+// Radius, mean and farthest row of the per-row distances (summed in row order).
+Coverage Summarize(std::vector<float> dist, std::vector<float>* nearest) {
+  Coverage c;
+  double sum = 0;
+  for (size_t i = 0; i < dist.size(); ++i) {
+    sum += dist[i];
+    if (dist[i] > c.radius) {
+      c.radius = dist[i];
+      c.farthest_row = i;
+    }
+  }
+  c.mean = sum / static_cast<double>(dist.size());
+  if (nearest != nullptr) *nearest = std::move(dist);
+  return c;
+}
+
 Coverage MeasureCoverageImpl(const EmbeddingMatrix& m, std::span<const uint32_t> selected,
                              std::vector<float>* nearest, std::string_view phase,
                              const SelectProgress& progress) {
@@ -242,18 +259,143 @@ Coverage MeasureCoverageImpl(const EmbeddingMatrix& m, std::span<const uint32_t>
     const float* s = block.data() + static_cast<size_t>(label[i]) * m.dim;
     dist[i] = std::sqrt(faiss::fvec_L2sqr(m.row(i), s, m.dim));
   }
-  Coverage c;
-  double sum = 0;
-  for (size_t i = 0; i < m.rows; ++i) {
-    sum += dist[i];
-    if (dist[i] > c.radius) {
-      c.radius = dist[i];
-      c.farthest_row = i;
+  return Summarize(std::move(dist), nearest);
+}
+
+// Squared Euclidean distance, summed in 16 interleaved float lanes so the
+// compiler vectorises it (a fixed order: the same on every machine and thread).
+// Used to find nearest rows; the distance reported for the row found is then
+// faiss::fvec_L2sqr's, as before.
+float L2sqrLanes(const float* x, const float* y, size_t d) {
+  constexpr size_t kLanes = 16;
+  float acc[kLanes] = {};
+  size_t j = 0;
+  for (; j + kLanes <= d; j += kLanes) {
+    for (size_t l = 0; l < kLanes; ++l) {
+      const float t = x[j + l] - y[j + l];
+      acc[l] += t * t;
     }
   }
-  c.mean = sum / static_cast<double>(m.rows);
-  if (nearest != nullptr) *nearest = std::move(dist);
-  return c;
+  float s = 0;
+  for (; j < d; ++j) {
+    const float t = x[j] - y[j];
+    s += t * t;
+  }
+  for (float a : acc) s += a;
+  return s;
+}
+
+// Euclidean distance in double, for the bounds of CoverageByCluster.
+double DistanceD(const float* x, const float* y, size_t d) {
+  double s = 0;
+  for (size_t j = 0; j < d; ++j) {
+    const double t = static_cast<double>(x[j]) - y[j];
+    s += t * t;
+  }
+  return std::sqrt(s);
+}
+
+// The rows grouped by K-means cluster, and the centroids.
+struct ClusterIndex {
+  size_t count = 0;                   // clusters
+  std::span<const float> centroids;   // count x dim
+  std::span<const uint32_t> members;  // rows, cluster by cluster
+  std::span<const size_t> offset;     // cluster c: members[offset[c], offset[c + 1])
+  std::span<const uint32_t> cluster;  // per row, its cluster
+};
+
+// Relative slack on the pruning bound: a cluster is skipped only when its
+// lower bound exceeds the best distance so far by this much, far more than
+// the rounding of the float distances (< 1e-5 relative for any dimension
+// FAISS accepts), so no row ever loses its nearest selected row to rounding.
+constexpr double kPruneSlack = 1e-4;
+
+// Coverage of `selected` like MeasureCoverageImpl, the same nearest selected
+// row for every row (exact; ties to the earliest selected row), but searched
+// cluster by cluster instead of against every selected row. For a row x of
+// cluster a and a selected row s of cluster c, with centroids m_a, m_c and
+// R_c the largest distance of a selected row of c to m_c, the triangle
+// inequality gives
+//   |x - s| >= |m_a - m_c| - |x - m_a| - R_c,
+// so the clusters are visited in ascending |m_a - m_c| - R_c (one order per
+// cluster a, as |x - m_a| is the same for all of them) and the search of x
+// stops at the first whose bound exceeds the best distance found. On
+// embeddings grouped by topic most rows need only the selected rows of their
+// own topic's clusters; the bound holds for any data, only the saving varies.
+Coverage CoverageByCluster(const EmbeddingMatrix& m, std::span<const uint32_t> selected,
+                           const ClusterIndex& ci, std::vector<float>* nearest,
+                           std::string_view phase, const SelectProgress& progress) {
+  const size_t n = m.rows, d = m.dim, nc = ci.count, k = selected.size();
+  if (progress) progress(phase, 0, n);
+  // Selected rows grouped by cluster (positions into `selected`, ascending),
+  // and each cluster's selected radius R_c.
+  std::vector<size_t> sel_offset(nc + 1, 0);
+  for (uint32_t r : selected) ++sel_offset[ci.cluster[r] + 1];
+  std::partial_sum(sel_offset.begin(), sel_offset.end(), sel_offset.begin());
+  std::vector<uint32_t> sel_pos(k);
+  std::vector<double> reach(nc, 0);
+  {
+    std::vector<size_t> fill(sel_offset.begin(), sel_offset.end() - 1);
+    for (size_t p = 0; p < k; ++p) {
+      const size_t c = ci.cluster[selected[p]];
+      sel_pos[fill[c]++] = static_cast<uint32_t>(p);
+      reach[c] = std::max(reach[c], DistanceD(m.row(selected[p]), &ci.centroids[c * d], d));
+    }
+  }
+  std::vector<uint32_t> live;  // clusters with a selected row
+  for (size_t c = 0; c < nc; ++c) {
+    if (sel_offset[c + 1] > sel_offset[c]) live.push_back(static_cast<uint32_t>(c));
+  }
+  const size_t nl = live.size();
+  // Per cluster a: the live clusters by ascending key |m_a - m_c| - R_c.
+  std::vector<uint32_t> order(nc * nl);
+  std::vector<double> key(nc * nl);
+  const auto clusters = static_cast<int64_t>(nc);
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int64_t ai = 0; ai < clusters; ++ai) {
+    const auto a = static_cast<size_t>(ai);
+    std::vector<std::pair<double, uint32_t>> kc(nl);
+    for (size_t i = 0; i < nl; ++i) {
+      const size_t c = live[i];
+      kc[i] = {DistanceD(&ci.centroids[a * d], &ci.centroids[c * d], d) - reach[c], live[i]};
+    }
+    std::sort(kc.begin(), kc.end());
+    for (size_t i = 0; i < nl; ++i) {
+      key[a * nl + i] = kc[i].first;
+      order[a * nl + i] = kc[i].second;
+    }
+  }
+  std::vector<float> dist(n);
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int64_t ai = 0; ai < clusters; ++ai) {
+    const auto a = static_cast<size_t>(ai);
+    const float* centre = &ci.centroids[a * d];
+    for (size_t q = ci.offset[a]; q < ci.offset[a + 1]; ++q) {
+      const float* x = m.row(ci.members[q]);
+      const double to_centre = DistanceD(x, centre, d);
+      float best = std::numeric_limits<float>::infinity();
+      size_t best_p = k;
+      for (size_t i = 0; i < nl; ++i) {
+        const double bound = key[a * nl + i] - to_centre;
+        if (bound > 0 && best_p < k &&
+            bound > std::sqrt(static_cast<double>(best)) * (1 + kPruneSlack)) {
+          break;
+        }
+        const size_t c = order[a * nl + i];
+        for (size_t j = sel_offset[c]; j < sel_offset[c + 1]; ++j) {
+          const size_t p = sel_pos[j];
+          const float v = L2sqrLanes(x, m.row(selected[p]), d);
+          if (v < best || (v == best && p < best_p)) {
+            best = v;
+            best_p = p;
+          }
+        }
+      }
+      dist[ci.members[q]] = std::sqrt(faiss::fvec_L2sqr(x, m.row(selected[best_p]), d));
+    }
+  }
+  if (progress) progress(phase, n, n);
+  return Summarize(std::move(dist), nearest);
 }
 
 // Distance of each selected row to the nearest other selected row.
@@ -490,6 +632,18 @@ Expected<Selection> Select(const EmbeddingMatrix& m, const SelectOptions& opt,
         members[fill[renumber[static_cast<size_t>(assign[i])]]++] = static_cast<uint32_t>(i);
       }
     }
+    // The live clusters' centroids and each row's cluster, for the coverage.
+    std::vector<float> live_centroids(out.clusters * m.dim);
+    std::vector<uint32_t> cluster_of(n);
+    for (size_t c = 0; c < want; ++c) {
+      if (size[c] > 0) {
+        std::copy_n(km.centroids.data() + c * m.dim, m.dim,
+                    live_centroids.data() + renumber[c] * m.dim);
+      }
+    }
+    for (size_t i = 0; i < n; ++i) {
+      cluster_of[i] = static_cast<uint32_t>(renumber[static_cast<size_t>(assign[i])]);
+    }
     std::vector<size_t> sizes(out.clusters);
     for (size_t c = 0; c < out.clusters; ++c) sizes[c] = offset[c + 1] - offset[c];
     const std::vector<size_t> quota = ClusterQuotas(sizes, opt.count);
@@ -550,12 +704,13 @@ Expected<Selection> Select(const EmbeddingMatrix& m, const SelectOptions& opt,
     // 3. How well it covers the data, against a uniform random draw.
     t0 = Clock::now();
     out.nearest_other = NearestOther(m, out.selected);
-    out.coverage = MeasureCoverageImpl(m, out.selected, nullptr, "coverage", progress);
+    const ClusterIndex index{out.clusters, live_centroids, members, offset, cluster_of};
+    out.coverage = CoverageByCluster(m, out.selected, index, nullptr, "coverage", progress);
     std::mt19937_64 g = Stream(opt.seed, kBaselineStream);
     for (size_t r : Draw(g, n, opt.count)) out.random_selected.push_back(static_cast<uint32_t>(r));
     std::sort(out.random_selected.begin(), out.random_selected.end());
     out.random_coverage =
-        MeasureCoverageImpl(m, out.random_selected, nullptr, "random coverage", progress);
+        CoverageByCluster(m, out.random_selected, index, nullptr, "random coverage", progress);
     out.evaluate_seconds = Seconds(t0);
   } catch (const faiss::FaissException& e) {
     return Error{fmt::format("FAISS failed: {}", e.what())};
