@@ -27,6 +27,12 @@
 #include <numeric>
 #include <random>
 
+// The BLAS that FAISS links (Fortran interface, 32-bit integers as FAISS's
+// own build declares them).
+extern "C" int sgemm_(const char* transa, const char* transb, int* m, int* n, int* k,
+                      const float* alpha, const float* a, int* lda, const float* b, int* ldb,
+                      float* beta, float* c, int* ldc);
+
 namespace repsim {
 namespace {
 
@@ -156,16 +162,37 @@ std::vector<float> KMeansPlusPlus(const EmbeddingMatrix& m, size_t k, uint64_t s
   std::vector<float> c(k * d), cand(trials * d), cd(trials * s);
   std::vector<float> nearest(s, std::numeric_limits<float>::infinity());
   std::vector<double> partial(chunks * trials), prefix(s);
+  // The sample rows' squared norms, once (faiss::pairwise_L2sqr recomputes
+  // them on every call: k times here).
+  std::vector<float> xnorm(s), cnorm(trials);
+  const auto ns = static_cast<int64_t>(s);
+#pragma omp parallel for schedule(static)
+  for (int64_t j = 0; j < ns; ++j) {
+    xnorm[static_cast<size_t>(j)] =
+        faiss::fvec_norm_L2sqr(x.data() + static_cast<size_t>(j) * d, d);
+  }
   // Squared distances of `nc` candidates to every sample row into cd (nc x s),
-  // and per chunk the sums of min(nearest, distance) for each candidate.
+  // and per chunk the sums of min(nearest, distance) for each candidate. The
+  // distances are what faiss::pairwise_L2sqr (FAISS 1.7.3) computes, bit for
+  // bit: the same norms (fvec_norm_L2sqr) added the same way, then the same
+  // sgemm call, |c|^2 + |x|^2 - 2 c.x.
   auto measure = [&](size_t nc) {
+    for (size_t t = 0; t < nc; ++t) cnorm[t] = faiss::fvec_norm_L2sqr(cand.data() + t * d, d);
     const auto nchunks = static_cast<int64_t>(chunks);
 #pragma omp parallel for schedule(dynamic, 1)
     for (int64_t ci = 0; ci < nchunks; ++ci) {
       const size_t lo = static_cast<size_t>(ci) * kChunk, len = std::min(kChunk, s - lo);
-      faiss::pairwise_L2sqr(static_cast<int64_t>(d), static_cast<int64_t>(nc), cand.data(),
-                            static_cast<int64_t>(len), x.data() + lo * d, cd.data() + lo, -1, -1,
-                            static_cast<int64_t>(s));
+      for (size_t t = 0; t < nc; ++t) {
+        for (size_t j = lo; j < lo + len; ++j) cd[t * s + j] = cnorm[t] + xnorm[j];
+      }
+      {
+        int rows = static_cast<int>(len), cols = static_cast<int>(nc), depth = static_cast<int>(d);
+        int ld_x = depth, ld_cand = depth, ld_cd = static_cast<int>(s);
+        const float minus_two = -2.0f;
+        float one = 1.0f;
+        sgemm_("Transposed", "Not transposed", &rows, &cols, &depth, &minus_two, x.data() + lo * d,
+               &ld_x, cand.data(), &ld_cand, &one, cd.data() + lo, &ld_cd);
+      }
       for (size_t t = 0; t < nc; ++t) {
         double sum = 0;
         for (size_t j = lo; j < lo + len; ++j) {
@@ -262,12 +289,27 @@ Coverage MeasureCoverageImpl(const EmbeddingMatrix& m, std::span<const uint32_t>
   return Summarize(std::move(dist), nearest);
 }
 
-// Squared Euclidean distance, summed in 16 interleaved float lanes so the
-// compiler vectorises it (a fixed order: the same on every machine and thread).
-// Used to find nearest rows; the distance reported for the row found is then
-// faiss::fvec_L2sqr's, as before.
-float L2sqrLanes(const float* x, const float* y, size_t d) {
-  constexpr size_t kLanes = 16;
+// On x86-64 with GCC, L2sqrLanes is compiled three times (AVX-512, AVX2, and
+// the SSE2 baseline) and the loader picks the one the CPU runs; without
+// floating-point contraction (no FMA) each lane does the same float
+// operations in the same order in every version, so all return the same bits.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define REPSIM_VECTOR_CLONES \
+  __attribute__((target_clones("avx512f", "avx2", "default"), optimize("fp-contract=off")))
+#else
+#define REPSIM_VECTOR_CLONES
+#endif
+
+// Squared Euclidean distance, summed in 32 interleaved float lanes (then
+// the lanes pairwise, then the tail) so the compiler vectorises it with
+// independent accumulators; a fixed order, the same on every machine and
+// thread. Used to find nearest rows; the distance reported for the row found
+// is then faiss::fvec_L2sqr's, as before.
+REPSIM_VECTOR_CLONES float L2sqrLanes(const float* x, const float* y, size_t d) {
+#ifdef __clang__
+#pragma clang fp contract(off)
+#endif
+  constexpr size_t kLanes = 32;
   float acc[kLanes] = {};
   size_t j = 0;
   for (; j + kLanes <= d; j += kLanes) {
@@ -276,13 +318,15 @@ float L2sqrLanes(const float* x, const float* y, size_t d) {
       acc[l] += t * t;
     }
   }
-  float s = 0;
+  for (size_t w = kLanes / 2; w > 0; w /= 2) {
+    for (size_t l = 0; l < w; ++l) acc[l] += acc[l + w];
+  }
+  float tail = 0;
   for (; j < d; ++j) {
     const float t = x[j] - y[j];
-    s += t * t;
+    tail += t * t;
   }
-  for (float a : acc) s += a;
-  return s;
+  return acc[0] + tail;
 }
 
 // Euclidean distance in double, for the bounds of CoverageByCluster.
@@ -395,6 +439,7 @@ Coverage CoverageByCluster(const EmbeddingMatrix& m, std::span<const uint32_t> s
     }
   }
   if (progress) progress(phase, n, n);
+  {}
   return Summarize(std::move(dist), nearest);
 }
 
