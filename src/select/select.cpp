@@ -348,11 +348,12 @@ struct ClusterIndex {
   std::span<const uint32_t> cluster;  // per row, its cluster
 };
 
-// Relative slack on the pruning bound: a cluster is skipped only when its
-// lower bound exceeds the best distance so far by this much, far more than
-// the rounding of the float distances (< 1e-5 relative for any dimension
-// FAISS accepts), so no row ever loses its nearest selected row to rounding.
-constexpr double kPruneSlack = 1e-4;
+// Relative slack on the pruning bound for `dim` dimensions: a cluster is
+// skipped only when its lower bound exceeds the best distance so far by this
+// much, more than the rounding of L2sqrLanes' float sums (at most about
+// (dim / 32 + 6) * 2^-24 relative, 3e-6 at 384 dimensions), so no row loses
+// its nearest selected row to rounding.
+double PruneSlack(size_t dim) { return 1e-4 + 1e-8 * static_cast<double>(dim); }
 
 // Coverage of `selected` like MeasureCoverageImpl, the same nearest selected
 // row for every row (exact; ties to the earliest selected row), but searched
@@ -410,6 +411,7 @@ Coverage CoverageByCluster(const EmbeddingMatrix& m, std::span<const uint32_t> s
     }
   }
   std::vector<float> dist(n);
+  const double slack = PruneSlack(d);
 #pragma omp parallel for schedule(dynamic, 1)
   for (int64_t ai = 0; ai < clusters; ++ai) {
     const auto a = static_cast<size_t>(ai);
@@ -421,8 +423,7 @@ Coverage CoverageByCluster(const EmbeddingMatrix& m, std::span<const uint32_t> s
       size_t best_p = k;
       for (size_t i = 0; i < nl; ++i) {
         const double bound = key[a * nl + i] - to_centre;
-        if (bound > 0 && best_p < k &&
-            bound > std::sqrt(static_cast<double>(best)) * (1 + kPruneSlack)) {
+        if (bound > 0 && best_p < k && bound > std::sqrt(static_cast<double>(best)) * (1 + slack)) {
           break;
         }
         const size_t c = order[a * nl + i];
