@@ -14,8 +14,10 @@
 #       matrix products (the same work as repsim);
 #   build/repsim select --fraction FRACTION   FAISS K-means (20 iterations on a
 #       sample of <= 256 rows per cluster) + k-center greedy, then the covering
-#       radius of the selection AND of a random selection, and the distance of
-#       each selected row to its nearest other (what the report needs).
+#       radius of the selection AND of a random selection (each row's exact
+#       nearest selected row, searched cluster by cluster with triangle-
+#       inequality bounds), and the distance of each selected row to its
+#       nearest other (what the report needs).
 # and prints both covering radii and mean distances (the ratio must be within
 # +-5 %) and the time ratios: the selection itself (K-means + per-cluster
 # selection, the same work on both sides) and the whole command (repsim also

@@ -119,6 +119,8 @@ struct Selection {
   // Distance of each selected row to the nearest other selected row
   // (NaN when only one row is selected).
   std::vector<float> nearest_other;
+  // Every row's exact nearest selected row, searched cluster by cluster
+  // (triangle-inequality bounds on the centroids); MeasureCoverage's numbers.
   Coverage coverage;
 
   // The same numbers for a uniform random draw of as many rows (its own seeded
