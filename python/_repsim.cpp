@@ -957,7 +957,7 @@ py::dict ValidateRuns(const std::string& text, bool is_path, const std::vector<s
     } else {
       for (const auto& eval : evaluations) {
         for (const Candidate& c : candidates) {
-          Expected<ValidationRow> row = ValidateCandidate(pairs, c, eval, threads);
+          Expected<ValidationRow> row = ValidateCandidate(pairs, c, eval, threads, {}, *runs);
           if (!row) {
             error = Error{row.error(), row.error_key()};
             break;

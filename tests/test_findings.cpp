@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "io/scenario_loader.h"
@@ -16,13 +17,17 @@ using namespace repsim;
 namespace {
 
 // The summaries of a shipped scenario's comparison variants, by name.
-std::map<std::string, Summary> Variants(const std::string& file) {
+// With `preset`, every variant is evaluated under that law instead.
+std::map<std::string, Summary> Variants(const std::string& file,
+                                        std::optional<LawPreset> preset = std::nullopt) {
   auto r = io::LoadScenarioFile(std::string(REPSIM_SOURCE_DIR) + "/scenarios/token-crisis/" + file);
   INFO(r.FormatErrors());
   REQUIRE(r.scenario);
   std::map<std::string, Summary> out;
   for (const CompareVariant& v : r.scenario->compare) {
-    Expected<Run> run = Resolve(v.spec);
+    RunSpec spec = v.spec;
+    if (preset) spec.law = MakeLaw(*preset);
+    Expected<Run> run = Resolve(spec);
     REQUIRE(run.ok());
     out[v.name] = Evaluate(*run);
   }
@@ -100,7 +105,12 @@ TEST_CASE("finding 7: UL2 degrades more than span corruption, diffusion far less
   auto kept = [](double r) { return 1.0 + r * (1.0 - std::exp(-255.0 / r)); };
   CHECK(v.at("diffusion").effective_fraction / v.at("causal").effective_fraction ==
         Approx(kept(32.0 * rd) / kept(rd)).epsilon(1e-9));
-  CHECK(v.at("diffusion").effective_fraction > 5 * v.at("causal").effective_fraction);
+  // ratio2026 holds R_D* at 200, so effective tokens keep only 1.7x more here
+  // (12.2x under muennighoff2023); diffusion's far smaller harm shows in the
+  // gap, which the overfitting term (on the same stretched clock) dominates.
+  INFO("delta: diffusion " << v.at("diffusion").delta << ", causal " << v.at("causal").delta);
+  CHECK(v.at("diffusion").effective_fraction > 1.5 * v.at("causal").effective_fraction);
+  CHECK(v.at("diffusion").delta < 0.5 * v.at("causal").delta);  // 0.23 vs 0.74 nats
 }
 
 TEST_CASE("finding 8: dropout shrinks the gap at many epochs, costs at one", "[findings]") {
@@ -146,8 +156,12 @@ TEST_CASE("finding 9: dropout switched on late ends at least as well", "[finding
   }
 }
 
+// Under overfit2026. Under ratio2026 (the default) it does not hold: dropout
+// removes 49.5 % of the 2.8B gap and 44.8 % of the 250M one, because the
+// 2.8B gap is mostly the overfitting term, whose clock dropout stretches
+// (MODEL.md §2b, §3); issue 25's report says so.
 TEST_CASE("finding 10: dropout removes less of the gap at 2.8B than at 250M", "[findings]") {
-  auto v = Variants("finding-10-scale.toml");
+  auto v = Variants("finding-10-scale.toml", LawPreset::kOverfit2026);
   const double small = 1.0 - v.at("250M, dropout 0.1").delta / v.at("250M, no dropout").delta;
   const double large = 1.0 - v.at("2.8B, dropout 0.1").delta / v.at("2.8B, no dropout").delta;
   CHECK(small > 0);

@@ -225,6 +225,8 @@ params = "7B"
 unique_tokens = "200B"
 [training]
 tokens = "1.4T"
+[law]
+preset = "overfit2026"
 [[compare]]
 name = "step from first repeat"
 "training.dropout.schedule" = "step"
@@ -369,10 +371,24 @@ name = "step from first repeat"
   auto r = RunRepsim("run '" + tmp.str() + "/f.toml' --wide --out '" + tmp.str() + "'");
   INFO(r.out << r.err);
   REQUIRE(r.code == 0);
-  CHECK_THAT(r.out, Catch::Contains(fmt::format(
-                        "ranking can flip inside the bootstrap band: 'step from first repeat' "
-                        "beats 'base scenario' under {} of the 200 refits of muennighoff2023",
-                        ab->reversed)));
+  // The statement names the minority ranking (which one depends on the
+  // calibrated dropout strength g0, re-derived with each default law).
+  const std::string step_wins = fmt::format(
+      "ranking can flip inside the bootstrap band: 'step from first repeat' beats 'base "
+      "scenario' under {} of the 200 refits of muennighoff2023",
+      ab->reversed);
+  const std::string base_wins = fmt::format(
+      "ranking can flip inside the bootstrap band: 'base scenario' beats 'step from first "
+      "repeat' under {} of the 200 refits of muennighoff2023",
+      ba->reversed);
+  std::string flat;  // the terminal wraps long lines: whitespace runs as one space
+  for (char c : r.out) {
+    const bool space = c == ' ' || c == '\n';
+    if (space && !flat.empty() && flat.back() == ' ') continue;
+    flat.push_back(space ? ' ' : c);
+  }
+  INFO(flat);
+  CHECK((flat.find(step_wins) != std::string::npos || flat.find(base_wins) != std::string::npos));
   CHECK_THAT(ReadFile(tmp.path() / "f/report.md"), Catch::Contains("inside the bootstrap band"));
   // Every compared run shows its loss band (terminal and report.md).
   CHECK_THAT(r.out, Catch::Contains("loss_repeated band"));

@@ -59,10 +59,12 @@ TEST_CASE("every law constant is a [law] key of the presets that have it, and on
       }
     }
   }
-  // 5 Chinchilla-form presets' E..beta less kaplan2020's; Kaplan's 4 on
-  // kaplan2020 only; rd_star, rn_star on all 5; the overfitting 5 on overfit2026.
-  CHECK(accepted == 4 * 5 + 4 + 5 * 2 + 5);
-  CHECK(refused == static_cast<int>(LawConstants().size()) * 5 - accepted);
+  // 5 Chinchilla-form presets' E..beta; Kaplan's 4 on kaplan2020 only;
+  // rd_star, rn_star on all 6; the capped overfitting 5 on overfit2026
+  // (w, a, c, k, loss_cap); ratio2026's 9 (w, a, c, k, overfit_height and the
+  // early term's w2, a2, c2, k2).
+  CHECK(accepted == 5 * 5 + 4 + 6 * 2 + 5 + 9);
+  CHECK(refused == static_cast<int>(LawConstants().size()) * 6 - accepted);
 }
 
 TEST_CASE("law keys: --set and sweep axes reach every constant, a refusal names what the law has",
@@ -89,7 +91,8 @@ TEST_CASE("law keys: --set and sweep axes reach every constant, a refusal names 
   CHECK(*SetNumber(spec, "law.E", 1) ==
         "law.E: not a constant of the kaplan2020 law (its constants: alpha_n, n_c, alpha_d, d_c, "
         "rd_star, rn_star)");
-  CHECK(SetNumber(spec, "law.overfit_w", 1)->find("belong to overfit2026") != std::string::npos);
+  CHECK(SetNumber(spec, "law.overfit_w", 1)->find("belong to ratio2026 and overfit2026") !=
+        std::string::npos);
 
   // The loader's list of allowed [law] keys holds every constant.
   auto r = LoadScenarioText(WithLaw("muennighoff2023", "loss_capp", 1), "t.toml");

@@ -38,7 +38,8 @@ constexpr double kDropoutRelTol = 100 * kIntegrateRelTol;
 constexpr double kContinuityStep = 1e-9;
 constexpr double kContinuityRelTol = 1e-4;
 
-constexpr LawPreset kPresets[] = {LawPreset::kMuennighoff2023, LawPreset::kOverfit2026};
+constexpr LawPreset kPresets[] = {LawPreset::kMuennighoff2023, LawPreset::kOverfit2026,
+                                  LawPreset::kRatio2026};
 
 // A log-uniform value in [lo, hi] from an integer, so that RapidCheck shrinks
 // it towards lo.

@@ -36,7 +36,7 @@ TEST_CASE("a minimal scenario loads with its defaults", "[loader]") {
   REQUIRE(r.scenario);
   const repsim::Scenario& s = *r.scenario;
   CHECK(s.name == "t");
-  CHECK(s.base.law.preset == repsim::LawPreset::kOverfit2026);  // issue 12: the default law
+  CHECK(s.base.law.preset == repsim::LawPreset::kRatio2026);  // issue 25: the default law
   CHECK(s.base.params == 1e9);
   CHECK(s.base.sources.at(0).unique_tokens == 25e9);
   CHECK(s.base.basis == repsim::TrainingBasis::kEpochs);
@@ -130,12 +130,12 @@ TEST_CASE("bad inputs: exact diagnostics", "[loader]") {
        "t.toml:1:1: error: [model]: required (with params)"},
       {"unknown law preset", Good("[training]\nepochs = 4\n[law]\npreset = \"chinchila2022\"\n"),
        "t.toml:10:10: error: law.preset = \"chinchila2022\": must be one of chinchilla2022 | "
-       "besiroglu2024 | muennighoff2023 | kaplan2020 | overfit2026, did you mean "
+       "besiroglu2024 | muennighoff2023 | kaplan2020 | overfit2026 | ratio2026, did you mean "
        "'chinchilla2022'?"},
       {"kaplan constant on a chinchilla law", Good("[training]\nepochs = 4\n[law]\nn_c = 5\n"),
-       "t.toml:10:7: error: law.n_c: not a constant of the overfit2026 law (its constants: E, "
+       "t.toml:10:7: error: law.n_c: not a constant of the ratio2026 law (its constants: E, "
        "A, B, alpha, beta, rd_star, rn_star, overfit_w, overfit_a, overfit_c, overfit_k, "
-       "loss_cap)"},
+       "overfit_height, overfit_w2, overfit_a2, overfit_c2, overfit_k2)"},
       {"dropout rate out of range",
        Good("[training]\nepochs = 4\n[training.dropout]\nschedule = \"constant\"\nrate = 1.5\n"),
        "t.toml:11:8: error: training.dropout.rate = 1.5: must be in [0, 1)"},

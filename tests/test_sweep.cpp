@@ -210,11 +210,13 @@ params = "compute_optimal"
 unique_tokens = 1e10
 [training]
 tokens = 1e10
+[law]
+preset = "overfit2026"
 [[sweep.axis]]
 key = "training.tokens"
 values = [1e9, 1e11, 1e13]
 )");
-  const Muennighoff m;
+  const Muennighoff m;  // overfit2026 has muennighoff2023's E, A, B, alpha, beta
   SweepEvaluator ev(sc.base, sc.sweep);
   SweepPoint p;
   for (uint64_t i = 0; i < 3; ++i) {

@@ -59,14 +59,14 @@ inline constexpr double kH1EquivalentParams = 4e8;
 
 // --- Solved constants ---------------------------------------------------------
 // m_span_corruption: solved from T3 (no dropout, T1 run, m_ul2 = 1).
-inline constexpr double kObjectiveMultiplierSpanCorruption = 1.2109920033798638;
+inline constexpr double kObjectiveMultiplierSpanCorruption = 1.549770768873132;
 // g0: solved from T2 (T1 run with span corruption, constant p = 0.1,
 // c_drop = kDefaultCDrop, eta = kDefaultEta) after m_span_corruption.
-inline constexpr double kDefaultG0 = 5.202317682972204;
+inline constexpr double kDefaultG0 = 24.36521456638455;
 // lambda (modifiers.displacement): solved from H1 (the Hernandez run under the
 // default law, no dropout, c_mem = kDefaultMemorizationCapacity) so that its
 // equivalent_params is kH1EquivalentParams.
-inline constexpr double kDefaultDisplacement = 8.612079401107229;
+inline constexpr double kDefaultDisplacement = 22.019478825406203;
 
 struct Calibration {
   double span_corruption_multiplier;  // solution of T3

@@ -22,11 +22,14 @@ enum class LawPreset {
   kKaplan2020,       // Kaplan et al. 2020, L(N, D)
   kOverfit2026,      // repsim: Muennighoff's form plus overfitting, fitted on
                      // the datablations penalty pairs (MODEL.md §2b)
+  kRatio2026,        // repsim: a bounded overfitting term in N'/U (scale-
+                     // consistent), fitted with E, A, B, alpha = beta on the
+                     // absolute losses of all datablations runs (MODEL.md §2b)
 };
 
 // The preset a scenario, `repsim plan` and the calibration use when none is
 // named (MODEL.md §1). The only place the default is set.
-inline constexpr LawPreset kDefaultLawPreset = LawPreset::kOverfit2026;
+inline constexpr LawPreset kDefaultLawPreset = LawPreset::kRatio2026;
 
 // The functional form a preset uses.
 enum class LawForm {
@@ -60,25 +63,36 @@ struct Law {
   // repeated data; only `muennighoff2023` was fitted with them.
   double rd_star = 0, rn_star = 0;
 
-  // Overfitting (MODEL.md §2b; the overfit2026 preset). When `overfit` is
-  // false the law is Muennighoff's §2 exactly. When true, repeated data also
-  // pulls the loss towards `loss_cap`:
-  //   L = L(N', D') + max(loss_cap - L(N', D'), 0) (1 - exp(-z)),
+  // Overfitting (MODEL.md §2b; the ratio2026 and overfit2026 presets). When
+  // `overfit` is false the law is Muennighoff's §2 exactly. When true,
+  // repeated data also raises the loss, with
   //   z = exp(overfit_w) (N'/1e9)^overfit_a (U/1e9)^-overfit_c R^overfit_k,
   // R = repetitions beyond the first epoch (dropout- and objective-stretched
-  // in the timeline, §3), N' the effective parameters, U the unique tokens.
+  // in the timeline, §3), N' the effective parameters, U the unique tokens:
+  //   overfit_height > 0 (ratio2026): L = L(N', D') + overfit_height (1 - e^-z)
+  //   otherwise (overfit2026):        L = L(N', D') + max(loss_cap - L(N', D'), 0) (1 - e^-z).
   // Validate() requires overfit_a <= overfit_c + overfit_k, which makes more
-  // unique tokens never raise the loss.
+  // unique tokens never raise the loss; ratio2026 has overfit_a = overfit_c
+  // (z depends on N'/U only: scale-consistent).
   bool overfit = false;
-  double overfit_w = 0;  // log of z's scale at N' = U = 1e9, R = 1
-  double overfit_a = 0;  // exponent of N'/1e9, >= 0
-  double overfit_c = 0;  // exponent of 1e9/U, >= 0
-  double overfit_k = 0;  // exponent of R, > 0
-  double loss_cap = 0;   // nats: the loss an overfitting run tends to
+  double overfit_w = 0;       // log of z's scale at N' = U = 1e9, R = 1
+  double overfit_a = 0;       // exponent of N'/1e9, >= 0
+  double overfit_c = 0;       // exponent of 1e9/U, >= 0
+  double overfit_k = 0;       // exponent of R, > 0
+  double loss_cap = 0;        // nats: the loss an overfitting run tends to (overfit2026)
+  double overfit_height = 0;  // nats: the most overfitting adds (ratio2026); 0: capped form
+  // ratio2026's second, early term of z (0 when overfit_w2 = -inf... i.e. set
+  // overfit_k2 = 0 to turn it off):
+  //   z += exp(overfit_w2) (N'/1e9)^overfit_a2 (U/1e9)^-overfit_c2 ((1 + R)^overfit_k2 - 1)
+  // (1 + R)^k2 - 1 starts at 0 with a finite slope, so the loss keeps falling
+  // through the first epochs; with k2 < 1 it grows early and slowly, where
+  // the first term (k >= 1) grows late and fast.
+  double overfit_w2 = 0, overfit_a2 = 0, overfit_c2 = 0, overfit_k2 = 0;
   // Not a constant of the law: the training's multiplier of z (1 = the
   // reference training; weight decay sets it, weight_decay.h), so that every
-  // evaluation of the overfitting term sees it. Not in LawConstants(), never
-  // "overridden"; a bootstrap refit of the law keeps the run's value.
+  // evaluation of the overfitting term (both of ratio2026's terms) sees it.
+  // Not in LawConstants(), never "overridden"; a bootstrap refit of the law
+  // keeps the run's value.
   double overfit_scale = 1.0;
 };
 
@@ -92,6 +106,9 @@ struct LawConstant {
   double Law::*field;
   std::optional<LawForm> form;  // empty: every form (rd_star, rn_star)
   bool overfit = false;         // only a law with the overfitting term (Law::overfit)
+  // Of an overfitting law, only the capped shape (loss_cap: overfit_height = 0)
+  // or only the bounded-height shape (overfit_height > 0); 0: both.
+  int overfit_shape = 0;  // 1 capped, 2 height
 };
 // Every form's constants: the Chinchilla form's, Kaplan's, the repetition
 // constants every form has, then the overfitting term's (MODEL.md §2b).
@@ -99,6 +116,8 @@ std::span<const LawConstant> LawConstants();
 // Whether `law` has constant `c`: its form's, and the overfitting term's
 // only when the law has that term.
 inline bool HasConstant(const Law& law, const LawConstant& c) {
+  if (c.overfit_shape == 1 && law.overfit_height > 0) return false;
+  if (c.overfit_shape == 2 && !(law.overfit_height > 0)) return false;
   return (!c.form || *c.form == law.form) && (!c.overfit || law.overfit);
 }
 
@@ -166,9 +185,13 @@ double Loss(const Law& law, double n, double d);
 // repetitions beyond the first epoch by a model of `effective_params` N' on
 // `unique_tokens` U. Returns `loss` unchanged when !law.overfit or
 // repetitions <= 0. Never below `loss`; non-decreasing in repetitions and N',
-// non-increasing in U (given Validate(law)).
+// non-increasing in U (given Validate(law)). `multiplier` scales z: 1 is the
+// law as fitted; a regulariser that slows overfitting (weight decay's
+// f(lambda), f(0.1) = 1) passes its factor here; 0 removes the term.
+// The one place (with the fitters' templated copy in core/law_formulas.h)
+// the term is evaluated.
 double OverfitLoss(const Law& law, double loss, double effective_params, double unique_tokens,
-                   double repetitions);
+                   double repetitions, double multiplier = 1.0);
 // z of the formula above (0 when !law.overfit or repetitions <= 0).
 double OverfitExponent(const Law& law, double effective_params, double unique_tokens,
                        double repetitions);

@@ -146,6 +146,48 @@ Expected<std::vector<Law>> BootstrapOverfitForm(std::span<const PenaltyPair> pai
                                                 const OverfitFit& full, int resamples,
                                                 uint64_t seed);
 
+// --- Fitting the ratio form (ratio2026, MODEL.md §2b) ------------------------
+
+// Its fitted constants, in vector order: (log R_D*, log R_N*, overfit_w,
+// overfit_a = overfit_c, log overfit_k, log overfit_height, log E, log A,
+// log B, alpha = beta, overfit_w2, overfit_a2, log overfit_k2); overfit_c2 =
+// overfit_a2 + 0.1 is held.
+inline constexpr int kNumRatioParams = 13;
+std::span<const std::string_view> RatioParamNames();
+
+// δ of the Huber loss on log-loss residuals (Hoffmann et al. 2022's).
+inline constexpr double kLossHuberDelta = 1e-3;
+
+struct RatioFitOptions {
+  double huber_delta = kLossHuberDelta;          // on log L̂ − log L of every measurement
+  double pair_huber_delta = kPenaltyHuberDelta;  // on the pairs' log penalty ratios
+  double pair_weight = 1.0;                      // 0: absolute losses only
+  // > 0: R_D* held at this value (ratio2026: 200, MODEL.md §2b says why), 0: fitted.
+  double rd_star = 200;
+  int threads = 0;  // 0 = all cores; results do not depend on it
+};
+
+struct RatioFit {
+  Law law;  // a ratio2026 law with the fitted constants
+  double objective = 0;
+  int measurements = 0, pairs = 0, starts = 0, converged_to_best = 0;
+};
+
+// Fits the ratio form on the *absolute* losses of every run (seed repeats
+// averaged per (group, N, D, U)) plus the penalty pairs the runs hold
+// (FormPairs), by L-BFGS from 33 starts: Σ Huber_δ(log L̂ − log L) +
+// (δ/δ_p) pair_weight Σ Huber_δp(log ratio residual). Absolute losses are
+// what decide between model sizes at equal compute (issue 25); the pairs
+// pin the penalties. Errors: a field not > 0; fewer measurements than
+// constants; no start with valid constants.
+Expected<RatioFit> FitRatioForm(std::span<const MeasuredRun> runs, const RatioFitOptions& options);
+
+// Resample the runs with replacement and refit each from `full`'s optimum;
+// seeds as fit.h's BootstrapSeed; failed refits left out.
+Expected<std::vector<Law>> BootstrapRatioForm(std::span<const MeasuredRun> runs,
+                                              const RatioFitOptions& options, const RatioFit& full,
+                                              int resamples, uint64_t seed);
+
 // Muennighoff's own refit (MODEL.md §6): R_D*, R_N* by Huber on log loss of
 // the pairs' runs (each pair's repeated and fresh measurement, a fresh
 // measurement once), E, A, B, alpha, beta held at `base`'s.
@@ -164,7 +206,7 @@ struct Candidate {
   std::string name;  // preset or form name, as the row's `candidate`
   CandidateKind kind = CandidateKind::kFixedLaw;
   Law law;           // the preset (kFixedLaw, kRefitPreset) or the base of a form
-  std::string form;  // "data-constrained" | "overfit" for kForm and kRefitPreset
+  std::string form;  // "data-constrained" | "overfit" | "ratio" for kForm and kRefitPreset
 };
 
 // The candidate for a preset name or a form name; nullopt if unknown.
@@ -230,17 +272,24 @@ struct ValidationRow {
 // is, a form fitted). Errors as ValidateCandidate's.
 // `note` (when given) says which constants the fit held at the preset, and
 // why ("" when none).
+// `runs`: the runs the pairs come from (the ratio form is fitted on them).
 Expected<Law> InSampleLaw(const Candidate& candidate, std::span<const PenaltyPair> pairs,
-                          int threads, std::string* note = nullptr);
+                          int threads, std::string* note = nullptr,
+                          std::span<const MeasuredRun> runs = {});
 
 // Called after each fitted fold (for progress); may be empty.
 using ValidateProgress = std::function<void()>;
 
 // In-sample (fold spec empty) or grouped cross-validation of one candidate.
+// `runs` are the measured runs the pairs were formed from: the ratio form
+// (ratio2026) is fitted on them (a cv row on the runs outside the held-out
+// fold: the held-out pairs' runs and, for a column fold, every run with a
+// held-out value of the column); the other candidates ignore them.
 Expected<ValidationRow> ValidateCandidate(std::span<const PenaltyPair> pairs,
                                           const Candidate& candidate,
                                           const std::optional<FoldSpec>& folds, int threads,
-                                          const ValidateProgress& progress = {});
+                                          const ValidateProgress& progress = {},
+                                          std::span<const MeasuredRun> runs = {});
 
 // --- Allocation check (issue 25) -------------------------------------------------
 //

@@ -25,9 +25,9 @@ if (fmt eq "png") {
 set output "effective_tokens." . fmt
 
 U = 100100000000.0          # unique tokens
-R = 20.443677258023268          # R_D* x objective multiplier: decay of repeated data (epochs)
+R = 200.0          # R_D* x objective multiplier: decay of repeated data (epochs)
 last_epochs = 0.999000999000999
-last_fraction = 0.9212824433897138     # D'/D at the end of the run
+last_fraction = 0.9790858185407381     # D'/D at the end of the run
 
 set datafile separator comma
 set datafile columnheaders

@@ -25,7 +25,7 @@ if (fmt eq "png") {
 set output "effective_tokens." . fmt
 
 U = 34359738368.0          # unique tokens
-R = 24.757129679144956          # R_D* x objective multiplier: decay of repeated data (epochs)
+R = 309.9541537746264          # R_D* x objective multiplier: decay of repeated data (epochs)
 last_epochs = 1.0
 last_fraction = 1.0     # D'/D at the end of the run
 

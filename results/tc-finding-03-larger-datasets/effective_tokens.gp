@@ -25,9 +25,9 @@ if (fmt eq "png") {
 set output "effective_tokens." . fmt
 
 U = 134217728.0          # unique tokens
-R = 24.757129679144956          # R_D* x objective multiplier: decay of repeated data (epochs)
+R = 309.9541537746264          # R_D* x objective multiplier: decay of repeated data (epochs)
 last_epochs = 16.0
-last_fraction = 0.7656167477856776     # D'/D at the end of the run
+last_fraction = 0.97767674678482     # D'/D at the end of the run
 
 set datafile separator comma
 set datafile columnheaders

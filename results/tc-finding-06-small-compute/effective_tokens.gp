@@ -25,7 +25,7 @@ if (fmt eq "png") {
 set output "effective_tokens." . fmt
 
 U = 134217728.0          # unique tokens
-R = 20.443677258023268          # R_D* x objective multiplier: decay of repeated data (epochs)
+R = 200.0          # R_D* x objective multiplier: decay of repeated data (epochs)
 last_epochs = 1.0
 last_fraction = 1.0     # D'/D at the end of the run
 

@@ -40,9 +40,9 @@ set x2tics nomirror out
 set border 3 lc "#444444"
 set tics nomirror out
 set grid xtics ytics lc "#e3e3e3" lw 1 dt 1
-set logscale y        # the loss falls by 9.9x over the run
-set yrange [5.494055675552574:57.73805455604883]
-set ytics (6, 10, 15, 25, 40)
+set logscale y        # the loss falls by 25x over the run
+set yrange [7.2797871122371784:196.93418258448395]
+set ytics (8, 12, 20, 30, 50, 80, 120)
 set mytics 1
 set xlabel "training tokens seen D"
 set x2label "epochs (D / U)"

@@ -25,9 +25,9 @@ if (fmt eq "png") {
 set output "effective_tokens." . fmt
 
 U = 134217728.0          # unique tokens
-R = 20.443677258023268          # R_D* x objective multiplier: decay of repeated data (epochs)
+R = 200.0          # R_D* x objective multiplier: decay of repeated data (epochs)
 last_epochs = 256.0
-last_fraction = 0.08376405863082811     # D'/D at the end of the run
+last_fraction = 0.5668508060770255     # D'/D at the end of the run
 
 set datafile separator comma
 set datafile columnheaders

@@ -34,7 +34,7 @@ constexpr int kMaxThreads = 1024;
 constexpr int kMaxBootstrap = 1000000;
 
 constexpr const char* kUsage =
-    "Usage: repsim fit RUNS.csv [--form chinchilla|data-constrained|overfit] [--fix "
+    "Usage: repsim fit RUNS.csv [--form chinchilla|data-constrained|overfit|ratio] [--fix "
     "NAME=VALUE]...\n"
     "                  [--fix-preset PRESET] [--huber-delta D] [--drop-highest K]\n"
     "                  [--starts grid|N] [--bootstrap B] [--seed S] [--samples FILE] [--threads "
@@ -88,7 +88,7 @@ constexpr const char* kEpilogue =
     "\n"
     "A fit that fails (no start converges) is an internal failure, exit code 1.";
 
-constexpr std::string_view kFormNames[] = {"chinchilla", "data-constrained", "overfit"};
+constexpr std::string_view kFormNames[] = {"chinchilla", "data-constrained", "overfit", "ratio"};
 constexpr std::string_view kFormatNames[] = {"table", "text", "json", "csv", "toml"};
 
 // Presets that can be fixed with --fix-preset: the Chinchilla-form ones.
@@ -122,8 +122,9 @@ std::optional<int> ParseFlags(const Args& args, FlagSet& opts, Flags* f) {
   const std::string fixable = Join(FixablePresets());
   opts.Positionals("RUNS.csv", &files)
       .Value("form", '\0', "FORM", &form,
-             "chinchilla (default), data-constrained, or overfit (fitted on repeated-vs-fresh "
-             "pairs: see 'repsim fit --form overfit --help')")
+             "chinchilla (default), data-constrained, overfit (fitted on repeated-vs-fresh "
+             "pairs) or ratio (ratio2026: absolute losses plus pairs); see 'repsim fit --form "
+             "ratio --help'")
       .Repeated("fix", "NAME=VALUE", &fixes,
                 "hold a constant at VALUE (natural units, > 0), e.g. --fix E=1.8; NAME is one of "
                 "E, A, B, alpha, beta, rd_star, rn_star (the last two: data-constrained form)")
@@ -496,8 +497,13 @@ void WriteToml(const Report& r) {
 }  // namespace
 
 int FitCommand(const Args& args) {
-  // The overfit form is fitted on repeated-vs-fresh pairs (cmd_fit_overfit.cpp).
+  // The overfit form is fitted on repeated-vs-fresh pairs (cmd_fit_overfit.cpp),
+  // the ratio form on runs plus pairs (cmd_fit_ratio.cpp).
   for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--form=ratio" ||
+        (args[i] == "--form" && i + 1 < args.size() && args[i + 1] == "ratio")) {
+      return FitRatioCommand(args);
+    }
     if (args[i] == "--form=overfit" ||
         (args[i] == "--form" && i + 1 < args.size() && args[i + 1] == "overfit")) {
       return FitOverfitCommand(args);

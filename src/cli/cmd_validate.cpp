@@ -56,14 +56,15 @@ constexpr const char* kUsage =
     "    penalty 100 (L_repeated / L_fresh - 1) %.\n"
     "On ../shared/data/muennighoff2023_all_runs.csv, --group-by dedup gives 86 pairs.\n"
     "\n"
-    "Candidates (default: overfit2026, muennighoff2023, and the forms data-constrained and\n"
-    "overfit): a --law preset predicts with its constants; muennighoff2023 and overfit2026\n"
-    "were fitted on the datablations runs, so their cv rows refit them on the training\n"
-    "folds (a cv row never predicts a group its constants saw). A --form is fitted on the\n"
-    "pairs (in-sample: all of them; cv: the training folds): data-constrained refits R_D*,\n"
-    "R_N* by Huber on log loss (Muennighoff's method, E, A, B, alpha, beta of\n"
-    "muennighoff2023); overfit fits MODEL.md §2b's six constants by Huber on log penalty\n"
-    "ratios.\n"
+    "Candidates (default: ratio2026, overfit2026, muennighoff2023, and the forms\n"
+    "data-constrained, overfit and ratio): a --law preset predicts with its constants;\n"
+    "muennighoff2023, overfit2026 and ratio2026 were fitted on the datablations runs, so\n"
+    "their cv rows refit them on the training folds (a cv row never predicts a group its\n"
+    "constants saw). A --form is fitted on the pairs (in-sample: all of them; cv: the\n"
+    "training folds): data-constrained refits R_D*, R_N* by Huber on log loss (Muennighoff's\n"
+    "method, E, A, B, alpha, beta of muennighoff2023); overfit fits MODEL.md §2b's six\n"
+    "constants by Huber on log penalty ratios; ratio fits ratio2026's ten constants on the\n"
+    "absolute losses of the runs plus the pairs (cv: the runs outside the held-out fold).\n"
     "\n"
     "Evaluations: in-sample, and one cv:<folds> row per --folds: params, unique_tokens or\n"
     "epochs hold out every distinct value in turn (grouped cross-validation); an integer K\n"
@@ -185,7 +186,7 @@ std::optional<int> ParseFlags(const Args& args, Flags* f) {
     std::optional<Candidate> c = CandidateForForm(name);
     if (!c) {
       return UsageError(fmt::format(
-          "--form = '{}': unknown form{} (one of: data-constrained, overfit; the chinchilla "
+          "--form = '{}': unknown form{} (one of: data-constrained, overfit, ratio; the chinchilla "
           "form has no repetition term and predicts no penalty)",
           name, io::DidYouMean(name, ValidateFormNames())));
     }
@@ -552,7 +553,7 @@ int EvidenceCommand(const Flags& f) {
                                             f.file, c.name));
       }
       std::string note;
-      Expected<Law> fitted = InSampleLaw(c, pairs, f.threads, &note);
+      Expected<Law> fitted = InSampleLaw(c, pairs, f.threads, &note, *runs);
       if (!fitted) return FitFailed(f, fitted);
       if (!note.empty()) Warn("validate", c.name + " fitted on " + f.file + ": " + note);
       law = *fitted;
@@ -614,7 +615,7 @@ int ValidateCommand(const Args& args) {
           f, evaluations, steps,
           [&](const Candidate& c, const std::optional<FoldSpec>& eval,
               const std::function<void()>& tick) {
-            return ValidateCandidate(pairs, c, eval, f.threads, tick);
+            return ValidateCandidate(pairs, c, eval, f.threads, tick, *runs);
           },
           &rows)) {
     return *failed;

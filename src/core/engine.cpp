@@ -24,22 +24,19 @@
 #include <string_view>
 #include <utility>
 
+#include "core/law_formulas.h"
 #include "core/solve.h"
 #include "repsim/displacement.h"
 
 namespace repsim {
 
 double EffectiveTokensClosedForm(double tokens, double unique_tokens, double rd_star) {
-  if (tokens <= unique_tokens) return tokens;
-  const double rd = tokens / unique_tokens - 1.0;
-  return unique_tokens + unique_tokens * rd_star * (-std::expm1(-rd / rd_star));
+  return formulas::EffectiveTokens<double>(tokens, unique_tokens, rd_star);
 }
 
 double EffectiveParams(const Law& law, double params, double unique_tokens_seen, double rn_star) {
-  const double un = std::min(params, ComputeOptimalParamsForTokens(law, unique_tokens_seen));
-  const double rn = std::max(params / un - 1.0, 0.0);
-  if (rn == 0.0) return params;
-  return un + un * rn_star * (-std::expm1(-rn / rn_star));
+  return formulas::EffectiveParams<double>(
+      params, ComputeOptimalParamsForTokens(law, unique_tokens_seen), rn_star);
 }
 
 double DataConstrainedLoss(const Law& law, double params, double tokens, double unique_tokens) {

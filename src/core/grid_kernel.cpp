@@ -101,11 +101,22 @@ void EvaluateRow(double fresh_head, double rep_head, double bu, const double* __
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
 __attribute__((target_clones("avx512f", "avx2", "default")))
 #endif
-void ApplyOverfitting(double row_z, double cap, const double* __restrict col_z,
-                      double* __restrict lr, const double* __restrict lu, double* __restrict dl,
-                      size_t cols) {
+// The SIMD copy of formulas::Overfit (core/law_formulas.h), multiplier 1:
+// the bounded-height shape when height > 0, else the capped one.
+void ApplyOverfitting(double row_z, double cap, double height, const double* __restrict col_z,
+                      double row_z2, const double* __restrict col_z2, double* __restrict lr,
+                      const double* __restrict lu, double* __restrict dl, size_t cols) {
+  if (height > 0.0) {
+    for (size_t c = 0; c < cols; ++c) {
+      const double z = row_z * col_z[c] + row_z2 * col_z2[c];
+      const double l = lr[c] + height * (1.0 - internal::ExpNonPositive(-z));
+      lr[c] = l;
+      dl[c] = l - lu[c];
+    }
+    return;
+  }
   for (size_t c = 0; c < cols; ++c) {
-    const double z = row_z * col_z[c];
+    const double z = row_z * col_z[c] + row_z2 * col_z2[c];
     const double lm = lr[c];
     const double room = cap - lm > 0.0 ? cap - lm : 0.0;
     const double l = lm + room * (1.0 - internal::ExpNonPositive(-z));
@@ -163,11 +174,17 @@ MaybeError EvaluateEpochsUniqueGrid(const Law& law, double params, std::span<con
   // Overfitting (MODEL.md §2b): z = exp(w) (N'/1e9)^a (U/1e9)^-c R^k factors
   // into a row part (N', U) and a column part R^k, R = epochs - 1 (0 when
   // nothing is repeated, which makes z = 0).
-  std::vector<double> col_z;
+  // The early term (ratio2026) factors the same way: row e^w2 (N'/1e9)^a2
+  // (U/1e9)^-c2, column epochs^k2 - 1.
+  std::vector<double> col_z, col_z2;
   if (law.overfit) {
     col_z.resize(cols);
+    col_z2.assign(cols, 0.0);
     for (size_t c = 0; c < cols; ++c) {
       col_z[c] = epochs[c] <= 1.0 ? 0.0 : std::pow(epochs[c] - 1.0, law.overfit_k);
+      if (law.overfit_k2 > 0 && epochs[c] > 1.0) {
+        col_z2[c] = std::expm1(law.overfit_k2 * std::log1p(epochs[c] - 1.0));
+      }
     }
   }
 
@@ -209,10 +226,17 @@ MaybeError EvaluateEpochsUniqueGrid(const Law& law, double params, std::span<con
     if (law.overfit) {
       // Every repeated column of a row has the same N' (U seen): the row
       // factor once, then the columns.
+      // overfit_scale (weight decay) multiplies z: both row factors.
       const double row_z =
           law.overfit_scale * std::exp(law.overfit_w + law.overfit_a * std::log(np / 1e9) -
                                        law.overfit_c * std::log(u / 1e9));
-      ApplyOverfitting(row_z, law.loss_cap, col_z.data(), lr, lu, dl, cols);
+      const double row_z2 =
+          law.overfit_k2 > 0
+              ? law.overfit_scale * std::exp(law.overfit_w2 + law.overfit_a2 * std::log(np / 1e9) -
+                                             law.overfit_c2 * std::log(u / 1e9))
+              : 0.0;
+      ApplyOverfitting(row_z, law.loss_cap, law.overfit_height, col_z.data(), row_z2, col_z2.data(),
+                       lr, lu, dl, cols);
     }
   }
   return std::nullopt;

@@ -8,12 +8,14 @@
 #include <span>
 #include <vector>
 
+#include "core/law_formulas.h"
+
 namespace repsim {
 namespace {
 
-constexpr std::array<LawPreset, 5> kPresets = {
+constexpr std::array<LawPreset, 6> kPresets = {
     LawPreset::kChinchilla2022, LawPreset::kBesiroglu2024, LawPreset::kMuennighoff2023,
-    LawPreset::kKaplan2020, LawPreset::kOverfit2026};
+    LawPreset::kKaplan2020,     LawPreset::kOverfit2026,   LawPreset::kRatio2026};
 
 // Muennighoff et al. 2023, huggingface/datablations utils/parametric_fit.ipynb:
 // the decay constants fitted on 182 runs with E, A, B, alpha, beta held fixed.
@@ -45,8 +47,18 @@ constexpr LawConstant kLawConstants[] = {
      std::nullopt, true},
     {"overfit_k", "overfitting: exponent of R (repetitions beyond the first epoch) in z", "",
      &Law::overfit_k, std::nullopt, true},
-    {"loss_cap", "overfitting: the loss an overfitting run tends to", "nats/token", &Law::loss_cap,
-     std::nullopt, true},
+    {"loss_cap", "overfitting: the loss an overfitting run tends to (capped shape, overfit2026)",
+     "nats/token", &Law::loss_cap, std::nullopt, true, 1},
+    {"overfit_height", "overfitting: the most the term adds, H in H (1 - e^-z) (ratio2026)",
+     "nats/token", &Law::overfit_height, std::nullopt, true, 2},
+    {"overfit_w2", "overfitting, early term: log of its scale at N' = U = 1e9, 2 epochs", "",
+     &Law::overfit_w2, std::nullopt, true, 2},
+    {"overfit_a2", "overfitting, early term: exponent of N'/1e9", "", &Law::overfit_a2,
+     std::nullopt, true, 2},
+    {"overfit_c2", "overfitting, early term: exponent of 1e9/U", "", &Law::overfit_c2, std::nullopt,
+     true, 2},
+    {"overfit_k2", "overfitting, early term: exponent k2 in (1 + R)^k2 - 1 (0: no early term)", "",
+     &Law::overfit_k2, std::nullopt, true, 2},
 };
 // overfit2026 (MODEL.md §2b): fitted by `repsim fit --form overfit` on the 86
 // repeated-vs-fresh pairs of ../shared/data/muennighoff2023_all_runs.csv
@@ -63,6 +75,26 @@ constexpr OverfitConstants kOverfitBootstrap[] = {
 #include "core/overfit2026_bootstrap.inc"
 };
 constexpr double kOverfitLossCap = 11.0;
+
+// ratio2026 (MODEL.md §2b): fitted by `repsim fit --form ratio` on
+// ../shared/data/muennighoff2023_all_runs.csv (--group-by dedup): Huber on
+// the log loss of all seed-averaged runs plus the 86 penalty pairs; z in
+// N'/U only (overfit_a = overfit_c = ka), alpha = beta.
+struct RatioConstants {
+  double e, a, b, alpha, rd_star, rn_star, w, ka, k, height, w2, a2, k2;
+};
+// The early term's extra exponent of 1e9/U: overfit_c2 = overfit_a2 + 0.1.
+// Not fitted (the runs alone put it at 0): the smallest round value for which
+// the loss never rises within 4 epochs at <= 2 params per unique token up to
+// N = 2e11 (MODEL.md §2b, tests/test_properties.cpp); in the direction of Yan
+// et al. 2025 (larger datasets can be repeated more).
+constexpr double kRatioEarlyDatasetExponent = 0.1;
+constexpr RatioConstants kRatioConstants = {
+#include "core/ratio2026_constants.inc"
+};
+constexpr RatioConstants kRatioBootstrap[] = {
+#include "core/ratio2026_bootstrap.inc"
+};
 
 // The bootstrap sets of the other fitted presets (scripts/bootstrap_sets.sh,
 // MODEL.md §2c): row 0 the refit on all of the preset's data, then one row per
@@ -102,8 +134,8 @@ Law Shifted(Law law, const FittedConstants& full, const FittedConstants& r, bool
 }  // namespace
 
 // In the order of kPresets.
-constexpr std::array<std::string_view, 5> kPresetNames = {
-    "chinchilla2022", "besiroglu2024", "muennighoff2023", "kaplan2020", "overfit2026"};
+constexpr std::array<std::string_view, 6> kPresetNames = {
+    "chinchilla2022", "besiroglu2024", "muennighoff2023", "kaplan2020", "overfit2026", "ratio2026"};
 
 std::string_view ToString(LawPreset preset) {
   for (size_t i = 0; i < kPresets.size(); ++i) {
@@ -139,6 +171,10 @@ std::string_view LawSource(LawPreset preset) {
     case LawPreset::kOverfit2026:
       return "repsim 2026: Muennighoff et al. 2023's law plus overfitting, fitted on the 86 "
              "datablations repeated-vs-fresh pairs (docs/MODEL.md §2b)";
+    case LawPreset::kRatio2026:
+      return "repsim 2026: Muennighoff et al. 2023's form with a bounded overfitting term in "
+             "N'/U, fitted on the absolute losses of all 308 datablations runs and the 86 "
+             "repeated-vs-fresh pairs (docs/MODEL.md §2b)";
   }
   return "?";
 }
@@ -182,6 +218,26 @@ Law MakeLaw(LawPreset preset) {
       law.overfit_c = kOverfitConstants.c;
       law.overfit_k = kOverfitConstants.k;
       law.loss_cap = kOverfitLossCap;
+      break;
+    case LawPreset::kRatio2026:
+      law.preset = preset;
+      law.e = kRatioConstants.e;
+      law.a = kRatioConstants.a;
+      law.b = kRatioConstants.b;
+      law.alpha = kRatioConstants.alpha;
+      law.beta = kRatioConstants.alpha;
+      law.rd_star = kRatioConstants.rd_star;
+      law.rn_star = kRatioConstants.rn_star;
+      law.overfit = true;
+      law.overfit_w = kRatioConstants.w;
+      law.overfit_a = kRatioConstants.ka;
+      law.overfit_c = kRatioConstants.ka;
+      law.overfit_k = kRatioConstants.k;
+      law.overfit_height = kRatioConstants.height;
+      law.overfit_w2 = kRatioConstants.w2;
+      law.overfit_a2 = kRatioConstants.a2;
+      law.overfit_c2 = kRatioConstants.a2 + kRatioEarlyDatasetExponent;
+      law.overfit_k2 = kRatioConstants.k2;
       break;
     case LawPreset::kKaplan2020:  // Kaplan et al. 2020, Table 2 / eq. 1.5
       law.form = LawForm::kKaplan;
@@ -257,7 +313,28 @@ MaybeError Validate(const Law& law) {
           "could raise the loss)",
           law.overfit_a, law.overfit_c + law.overfit_k);
     }
-    if (bad(law.loss_cap, 0, 100) || law.loss_cap == 0) {
+    if (bad(law.overfit_height, 0, 100)) {
+      return fmt::format("overfit_height = {}: must be >= 0 and <= 100", law.overfit_height);
+    }
+    if (bad(law.overfit_w2, -100, 100)) {
+      return fmt::format("overfit_w2 = {}: must be in [-100, 100]", law.overfit_w2);
+    }
+    if (bad(law.overfit_a2, 0, 20)) {
+      return fmt::format("overfit_a2 = {}: must be in [0, 20]", law.overfit_a2);
+    }
+    if (bad(law.overfit_c2, 0, 20)) {
+      return fmt::format("overfit_c2 = {}: must be in [0, 20]", law.overfit_c2);
+    }
+    if (bad(law.overfit_k2, 0, 20)) {
+      return fmt::format("overfit_k2 = {}: must be in [0, 20]", law.overfit_k2);
+    }
+    if (law.overfit_k2 > 0 && law.overfit_a2 > law.overfit_c2 + law.overfit_k2) {
+      return fmt::format(
+          "overfit_a2 = {}: must be <= overfit_c2 + overfit_k2 = {} (else more unique tokens "
+          "could raise the loss)",
+          law.overfit_a2, law.overfit_c2 + law.overfit_k2);
+    }
+    if (law.overfit_height == 0 && (bad(law.loss_cap, 0, 100) || law.loss_cap == 0)) {
       return fmt::format("loss_cap = {}: must be > 0 and <= 100", law.loss_cap);
     }
   }
@@ -275,7 +352,7 @@ MaybeError Validate(const Law& law) {
 
 double Loss(const Law& law, double n, double d) {
   if (law.form == LawForm::kChinchilla) {
-    return law.e + law.a * std::pow(n, -law.alpha) + law.b * std::pow(d, -law.beta);
+    return formulas::ChinchillaLoss<double>(law.e, law.a, law.b, law.alpha, law.beta, n, d);
   }
   const double k = law.alpha_n / law.alpha_d;
   return std::pow(std::pow(law.n_c / n, k) + law.d_c / d, law.alpha_d);
@@ -284,18 +361,20 @@ double Loss(const Law& law, double n, double d) {
 double OverfitExponent(const Law& law, double effective_params, double unique_tokens,
                        double repetitions) {
   if (!law.overfit || !(repetitions > 0)) return 0.0;
-  // overfit_scale: the training's factor on z (weight decay, weight_decay.h).
+  // overfit_scale: the training's factor on z (weight decay, weight_decay.h),
+  // on both of ratio2026's terms.
+  const double ln_np = std::log(effective_params), ln_u = std::log(unique_tokens);
   return law.overfit_scale *
-         std::exp(law.overfit_w + law.overfit_a * std::log(effective_params / 1e9) -
-                  law.overfit_c * std::log(unique_tokens / 1e9) +
-                  law.overfit_k * std::log(repetitions));
+         formulas::OverfitExponent(law.overfit_w, law.overfit_a, law.overfit_c, law.overfit_k,
+                                   law.overfit_w2, law.overfit_a2, law.overfit_c2, law.overfit_k2,
+                                   ln_np, ln_u, repetitions);
 }
 
 double OverfitLoss(const Law& law, double loss, double effective_params, double unique_tokens,
-                   double repetitions) {
+                   double repetitions, double multiplier) {
   const double z = OverfitExponent(law, effective_params, unique_tokens, repetitions);
-  if (z == 0.0) return loss;
-  return loss + std::max(law.loss_cap - loss, 0.0) * (-std::expm1(-z));
+  if (z == 0.0 || multiplier == 0.0) return loss;
+  return formulas::Overfit(loss, z, multiplier, law.loss_cap, law.overfit_height);
 }
 
 std::vector<Law> PresetBootstrapLaws(LawPreset preset) {
@@ -318,6 +397,27 @@ std::vector<Law> PresetBootstrapLaws(LawPreset preset) {
       const Law law = Shifted(MakeLaw(preset), set[0], set[i], true, false);
       const size_t j = 1 + (i - 1) % (decay.size() - 1);
       out.push_back(Shifted(law, decay[0], decay[j], false, true));
+    }
+    return out;
+  }
+  if (preset == LawPreset::kRatio2026) {
+    for (const RatioConstants& c : kRatioBootstrap) {
+      Law law = MakeLaw(preset);
+      law.e = c.e;
+      law.a = c.a;
+      law.b = c.b;
+      law.alpha = law.beta = c.alpha;
+      law.rd_star = c.rd_star;
+      law.rn_star = c.rn_star;
+      law.overfit_w = c.w;
+      law.overfit_a = law.overfit_c = c.ka;
+      law.overfit_k = c.k;
+      law.overfit_height = c.height;
+      law.overfit_w2 = c.w2;
+      law.overfit_a2 = c.a2;
+      law.overfit_c2 = c.a2 + kRatioEarlyDatasetExponent;
+      law.overfit_k2 = c.k2;
+      out.push_back(law);
     }
     return out;
   }

@@ -97,6 +97,23 @@ constexpr LawDomain kOverfit2026 = {
     "repsim overfit2026: the 86 datablations repeated-vs-fresh pairs, 3.6e7-8.7e9 params, "
     "4e8-1.78e11 tokens, 1e8-1.78e11 unique, 1-660 epochs, up to 87 params per unique token"};
 
+// ratio2026 (MODEL.md §2b): every run of ../shared/data/muennighoff2023_all_runs.csv
+// (308 runs, 244 measurements after seed averaging, and the 86 pairs among
+// them): params 7.1e6-8.67e9, tokens 1e8-9e11, unique tokens 1e8-1.78e11,
+// epochs 1-9000, params per unique token up to 86.7.
+constexpr LawDomain kRatio2026 = {
+    7.1e6,
+    8.67e9,
+    1e8,
+    9e11,
+    1e8,
+    1.78e11,
+    1,
+    9000,
+    86.7,
+    "repsim ratio2026: all 308 datablations runs, 7.1e6-8.7e9 params, 1e8-9e11 tokens, "
+    "1e8-1.78e11 unique, 1-9000 epochs, up to 87 params per unique token"};
+
 constexpr LawDomain kUnknown = {0, kOpen, 0, kOpen, 0, kOpen, 0, kOpen, kOpen, "not stated"};
 
 // Whether v lies outside [lo, hi] (no lower bound when lo <= 0).
@@ -132,6 +149,8 @@ const LawDomain& FittedDomain(LawPreset preset) {
       return kKaplan2020;
     case LawPreset::kOverfit2026:
       return kOverfit2026;
+    case LawPreset::kRatio2026:
+      return kRatio2026;
   }
   return kUnknown;
 }

@@ -326,13 +326,29 @@ double IsoFlopSlope(const Law& law, double n, double d, double u) {
   const double rd = d / u - 1.0;
   const double z = OverfitExponent(law, n_eff, seen, rd);
   const double lm = Loss(law, n_eff, d_eff);
-  if (z > 0 && lm < law.loss_cap) {
+  // The bounded-height shape (ratio2026): L = L_M + H (1 - e^-z), so
+  // dL = dL_M + H e^-z z dlog z.
+  // With the early term z = z1 + z2, z2 = e^w2 (N'/1e9)^a2 (U/1e9)^-c2 (e^k2 - 1)
+  // (e = D/U epochs): dz = z1 dlog z1 + z2 a2 dlog N' + k2 e^k2 (z2 / (e^k2 - 1)) dlog D.
+  const bool height = law.overfit_height > 0;
+  if (z > 0 && (height || lm < law.loss_cap)) {
     const double ez = std::exp(-z);
-    const double w = (law.loss_cap - lm) * ez * z;
-    const double dlogz_dlogn = law.overfit_a * dlogneff_dlogn;
-    const double dlogz_dlogd = law.overfit_a * dlogneff_dlogd + law.overfit_k * (d / u) / rd;
-    dl_dlogn = ez * dl_dlogn + w * dlogz_dlogn;
-    dl_dlogd = ez * dl_dlogd + w * dlogz_dlogd;
+    const double scale = (height ? law.overfit_height : law.loss_cap - lm) * ez;
+    const double keep = height ? 1.0 : ez;
+    const double z2 = law.overfit_k2 > 0
+                          ? std::exp(law.overfit_w2 + law.overfit_a2 * std::log(n_eff / 1e9) -
+                                     law.overfit_c2 * std::log(seen / 1e9)) *
+                                std::expm1(law.overfit_k2 * std::log(d / u))
+                          : 0.0;
+    const double z1 = z - z2;
+    const double dz2_dlogd = z2 > 0 ? law.overfit_k2 * std::pow(d / u, law.overfit_k2) * z2 /
+                                          std::expm1(law.overfit_k2 * std::log(d / u))
+                                    : 0.0;
+    const double dz_dlogn = (z1 * law.overfit_a + z2 * law.overfit_a2) * dlogneff_dlogn;
+    const double dz_dlogd = z1 * (law.overfit_a * dlogneff_dlogd + law.overfit_k * (d / u) / rd) +
+                            z2 * law.overfit_a2 * dlogneff_dlogd + dz2_dlogd;
+    dl_dlogn = keep * dl_dlogn + scale * dz_dlogn;
+    dl_dlogd = keep * dl_dlogd + scale * dz_dlogd;
   }
   return dl_dlogn - dl_dlogd;
 }

@@ -58,8 +58,8 @@ KeyInfo LawConstantKey(const LawConstant& c) {
   k.set_number = [&c](RunSpec& s, std::string_view path, double v) -> MaybeError {
     if (c.overfit && !s.law.overfit) {
       return fmt::format(
-          "{}: not a constant of the {} law (the overfitting constants belong to overfit2026; "
-          "set law.preset = \"overfit2026\")",
+          "{}: not a constant of the {} law (the overfitting constants belong to ratio2026 and "
+          "overfit2026; set law.preset = \"ratio2026\")",
           path, ToString(s.law.preset));
     }
     if (!HasConstant(s.law, c)) {

@@ -19,11 +19,13 @@
 #include <numeric>
 #include <optional>
 #include <random>
+#include <set>
 #include <thread>
 #include <tuple>
 
 #include "core/jet.h"
 #include "core/parallel.h"
+#include "core/law_formulas.h"
 #include "repsim/engine.h"
 
 namespace repsim {
@@ -31,7 +33,7 @@ namespace {
 
 constexpr std::array<std::string_view, kNumOverfitParams> kOverfitParamNames = {
     "rd_star", "rn_star", "overfit_w", "overfit_a", "overfit_c", "overfit_k"};
-constexpr std::array<std::string_view, 2> kFormNames = {"data-constrained", "overfit"};
+constexpr std::array<std::string_view, 3> kFormNames = {"data-constrained", "overfit", "ratio"};
 
 // --- Pairs ----------------------------------------------------------------------
 
@@ -101,17 +103,16 @@ using detail::AllFinite;
 using detail::Value;
 
 struct PairData {
-  std::vector<double> ln_n, ln_d, ln_u, rd, target;
-  size_t size() const { return ln_n.size(); }
+  std::vector<double> n, d, u, target;
+  size_t size() const { return n.size(); }
 };
 
 PairData Prepare(std::span<const PenaltyPair> pairs) {
   PairData d;
   for (const PenaltyPair& p : pairs) {
-    d.ln_n.push_back(std::log(p.params));
-    d.ln_d.push_back(std::log(p.tokens));
-    d.ln_u.push_back(std::log(p.unique_tokens));
-    d.rd.push_back(p.tokens / p.unique_tokens - 1.0);
+    d.n.push_back(p.params);
+    d.d.push_back(p.tokens);
+    d.u.push_back(p.unique_tokens);
     d.target.push_back(std::log(p.loss_repeated / p.loss_fresh));
   }
   return d;
@@ -121,49 +122,36 @@ struct Base {
   double e, a, b, alpha, beta, ln_g, cap, delta;
 };
 
-// log N' for N = exp(ln_n) with `ln_seen` unique tokens seen (MODEL.md §2).
 template <typename T>
-T LogEffectiveParams(double ln_n, double ln_seen, const Base& base, const T& rn_star) {
-  using std::expm1;
-  using std::log1p;
-  const double ln_nopt = (base.ln_g + base.beta * ln_seen) / base.alpha;
-  if (ln_n <= ln_nopt) return T(ln_n);
-  const double rn = std::expm1(ln_n - ln_nopt);
-  return T(ln_nopt) + log1p(-rn_star * expm1(T(-rn) / rn_star));
+T Huber(const T& r, double delta) {
+  const double v = Value(r);
+  if (std::abs(v) <= delta) return 0.5 * r * r;
+  return delta * ((v < 0 ? -r : r) - 0.5 * delta);
 }
 
-// p = (log R_D*, log R_N*, w, a, c, log k).
+// Σ Huber_δ(log L̂_rep/L̂_fresh − log L_rep/L_fresh) over the pairs, the law
+// in `l` (core/law_formulas.h, as every evaluation of the law).
+template <typename T>
+T PairCost(const PairData& d, const formulas::LawTerms<T>& l, double delta) {
+  using std::log;
+  T sum(0.0);
+  for (size_t i = 0; i < d.size(); ++i) {
+    const T fresh = formulas::RepeatedLoss(l, d.n[i], d.d[i], d.d[i]);
+    const T rep = formulas::RepeatedLoss(l, d.n[i], d.d[i], d.u[i]);
+    sum += Huber(T(log(rep) - log(fresh) - d.target[i]), delta);
+  }
+  return sum;
+}
+
+// p = (log R_D*, log R_N*, w, a, c, log k); E..beta and the cap from `base`.
 template <typename T>
 bool Objective(const PairData& d, const Base& base, const T* p, T* cost) {
   using std::exp;
-  using std::expm1;
-  using std::log;
-  using std::log1p;
-  const T rd_star = exp(p[0]);
-  const T rn_star = exp(p[1]);
-  const T k = exp(p[5]);
-  T sum(0.0);
-  for (size_t i = 0; i < d.size(); ++i) {
-    const T ln_np_fresh = LogEffectiveParams(d.ln_n[i], d.ln_d[i], base, rn_star);
-    const T fresh = base.e + base.a * exp(-base.alpha * ln_np_fresh) +
-                    base.b * std::exp(-base.beta * d.ln_d[i]);
-    const T ln_np = LogEffectiveParams(d.ln_n[i], d.ln_u[i], base, rn_star);
-    const T ln_dp = d.ln_u[i] + log1p(-rd_star * expm1(-d.rd[i] / rd_star));
-    const T lm = base.e + base.a * exp(-base.alpha * ln_np) + base.b * exp(-base.beta * ln_dp);
-    const T z = exp(p[2] + p[3] * (ln_np - std::log(1e9)) - p[4] * (d.ln_u[i] - std::log(1e9)) +
-                    k * std::log(d.rd[i]));
-    T loss = lm;
-    if (Value(lm) < base.cap) loss = lm + (base.cap - lm) * (-expm1(-z));
-    const T r = log(loss) - log(fresh) - d.target[i];
-    const double v = Value(r);
-    if (std::abs(v) <= base.delta) {
-      sum += 0.5 * r * r;
-    } else {
-      sum += base.delta * ((v < 0 ? -r : r) - 0.5 * base.delta);
-    }
-  }
-  *cost = sum;
-  return AllFinite(sum);
+  formulas::LawTerms<T> l{T(base.e), T(base.a), T(base.b), T(base.alpha), T(base.beta), exp(p[0]),
+                          exp(p[1]), true,      p[2],      p[3],          p[4],         exp(p[5]),
+                          base.cap,  T(0.0),    T(0.0),    T(0.0),        T(0.0),       T(0.0)};
+  *cost = PairCost(d, l, base.delta);
+  return AllFinite(*cost);
 }
 
 struct Functor {
@@ -494,6 +482,247 @@ Expected<std::vector<Law>> BootstrapOverfitForm(std::span<const PenaltyPair> pai
   return out;
 }
 
+// --- The ratio form (ratio2026, MODEL.md §2b) ------------------------------------
+
+namespace {
+
+// overfit_c2 - overfit_a2 of ratio2026, held (src/core/law.cpp says why).
+constexpr double kRatioEarlyDatasetExponent = 0.1;
+
+constexpr std::array<std::string_view, kNumRatioParams> kRatioParamNames = {
+    "rd_star", "rn_star", "overfit_w", "overfit_a",  "overfit_k",  "overfit_height", "E",
+    "A",       "B",       "alpha",     "overfit_w2", "overfit_a2", "overfit_k2"};
+
+struct RunData {
+  std::vector<double> n, d, u, ln_loss;
+  size_t size() const { return n.size(); }
+};
+
+// One measurement per (group, N, D, U): the mean loss over its seed repeats,
+// as the pairs average them (FormPairs).
+RunData Measurements(std::span<const MeasuredRun> runs) {
+  std::map<std::tuple<std::vector<std::string>, double, double, double>, Mean> by;
+  for (const MeasuredRun& r : runs) by[{r.group, r.params, r.tokens, r.unique_tokens}].Add(r.loss);
+  RunData out;
+  for (const auto& [key, m] : by) {
+    out.n.push_back(std::get<1>(key));
+    out.d.push_back(std::get<2>(key));
+    out.u.push_back(std::get<3>(key));
+    out.ln_loss.push_back(std::log(m.Value()));
+  }
+  return out;
+}
+
+struct RatioData {
+  RunData runs;
+  PairData pairs;
+  RatioFitOptions options;
+};
+
+// x = (log R_D*, log R_N*, w, a, log k, log H, log E, log A, log B, alpha,
+//      w2, a2, log k2); c = a, c2 = a2 + kRatioEarlyDatasetExponent.
+template <typename T>
+formulas::LawTerms<T> RatioTerms(const T* x, double fixed_rd_star = 0) {
+  using std::exp;
+  return formulas::LawTerms<T>{exp(x[6]),
+                               exp(x[7]),
+                               exp(x[8]),
+                               x[9],
+                               x[9],
+                               fixed_rd_star > 0 ? T(fixed_rd_star) : exp(x[0]),
+                               exp(x[1]),
+                               true,
+                               x[2],
+                               x[3],
+                               x[3],
+                               exp(x[4]),
+                               0.0,
+                               exp(x[5]),
+                               x[10],
+                               x[11],
+                               x[11] + kRatioEarlyDatasetExponent,
+                               exp(x[12])};
+}
+
+// Σ Huber_δ(log L̂ − log L) over the measurements + (δ/δ_p) w Σ Huber_δp over
+// the pairs' log penalty ratios (the pair term on the same scale per unit
+// of residual).
+template <typename T>
+bool RatioObjective(const RatioData& d, const T* x, T* cost) {
+  using std::log;
+  if (!(Value(x[9]) > 0.01) || !(Value(x[3]) >= 0) || !(Value(x[11]) >= 0)) return false;
+  const formulas::LawTerms<T> l = RatioTerms(x, d.options.rd_star);
+  T sum(0.0);
+  for (size_t i = 0; i < d.runs.size(); ++i) {
+    const T pred = formulas::RepeatedLoss(l, d.runs.n[i], d.runs.d[i], d.runs.u[i]);
+    sum += Huber(T(log(pred) - d.runs.ln_loss[i]), d.options.huber_delta);
+  }
+  if (d.options.pair_weight > 0) {
+    sum += (d.options.pair_weight * d.options.huber_delta / d.options.pair_huber_delta) *
+           PairCost(d.pairs, l, d.options.pair_huber_delta);
+  }
+  *cost = sum;
+  return AllFinite(sum);
+}
+
+struct RatioFunctor {
+  const RatioData* data;
+  template <typename T>
+  bool operator()(const T* x, T* cost) const {
+    return RatioObjective(*data, x, cost);
+  }
+};
+
+using RatioVec = std::array<double, kNumRatioParams>;
+
+double RatioCost(const RatioData& d, const RatioVec& x) {
+  double cost = 0;
+  if (!RatioObjective(d, x.data(), &cost)) return std::numeric_limits<double>::infinity();
+  return cost;
+}
+
+std::pair<RatioVec, double> MinimizeRatio(const RatioData& d, const RatioVec& start) {
+  if (!std::isfinite(RatioCost(d, start))) {
+    return {start, std::numeric_limits<double>::infinity()};
+  }
+  double x[kNumRatioParams];
+  std::copy(start.begin(), start.end(), x);
+  ceres::GradientProblem problem(
+      new ceres::AutoDiffFirstOrderFunction<RatioFunctor, kNumRatioParams>(new RatioFunctor{&d}));
+  ceres::GradientProblemSolver::Options o;
+  o.line_search_direction_type = ceres::LBFGS;
+  o.line_search_type = ceres::WOLFE;
+  o.max_num_iterations = 5000;
+  o.function_tolerance = 1e-13;
+  o.gradient_tolerance = 1e-12;
+  o.parameter_tolerance = 1e-13;
+  o.logging_type = ceres::SILENT;
+  ceres::GradientProblemSolver::Summary summary;
+  ceres::Solve(o, problem, x, &summary);
+  RatioVec out;
+  std::copy(x, x + kNumRatioParams, out.begin());
+  return {out, RatioCost(d, out)};
+}
+
+Law RatioLaw(const RatioVec& x, double fixed_rd_star) {
+  const formulas::LawTerms<double> t = RatioTerms(x.data(), fixed_rd_star);
+  Law law = MakeLaw(LawPreset::kRatio2026);
+  law.e = t.e;
+  law.a = t.a;
+  law.b = t.b;
+  law.alpha = law.beta = t.alpha;
+  law.rd_star = t.rd_star;
+  law.rn_star = t.rn_star;
+  law.overfit = true;
+  law.overfit_w = t.w;
+  law.overfit_a = law.overfit_c = t.ka;
+  law.overfit_k = t.k;
+  law.overfit_height = t.height;
+  law.overfit_w2 = t.w2;
+  law.overfit_a2 = t.a2;
+  law.overfit_c2 = t.c2;
+  law.overfit_k2 = t.k2;
+  law.loss_cap = 0;
+  return law;
+}
+
+RatioVec RatioVecOf(const Law& law) {
+  return {std::log(law.rd_star),   std::log(law.rn_star),
+          law.overfit_w,           law.overfit_a,
+          std::log(law.overfit_k), std::log(law.overfit_height),
+          std::log(law.e),         std::log(law.a),
+          std::log(law.b),         law.alpha,
+          law.overfit_w2,          law.overfit_a2,
+          std::log(law.overfit_k2)};
+}
+
+// Starts: Muennighoff's E, A, B, alpha = beta; R_D* in {15, 1000}, R_N* in
+// {5, 300}, w in {-12, -9}, a in {3, 5}, k = 1, H = 8 nats; the early term
+// w2 in {-5, -3.5}, a2 = 0.6, k2 = 0.2; and ratio2026's constants (33 starts).
+std::vector<RatioVec> RatioStarts() {
+  const Law m = MakeLaw(LawPreset::kMuennighoff2023);
+  std::vector<RatioVec> out;
+  for (double rd : {15.0, 1000.0})
+    for (double rn : {5.0, 300.0})
+      for (double w : {-12.0, -9.0})
+        for (double a : {3.0, 5.0})
+          for (double w2 : {-5.0, -3.5})
+            out.push_back({std::log(rd), std::log(rn), w, a, 0.0, std::log(8.0), std::log(m.e),
+                           std::log(m.a), std::log(m.b), m.alpha, w2, 0.6, std::log(0.2)});
+  // And the shipped constants: a training fold far from the grid (a cv fold
+  // without the collapsed runs) still starts near a valid optimum.
+  out.push_back(RatioVecOf(MakeLaw(LawPreset::kRatio2026)));
+  return out;
+}
+
+Expected<RatioFit> FitRatioFrom(std::span<const MeasuredRun> runs, const RatioFitOptions& options,
+                                const std::vector<RatioVec>& starts) {
+  RatioData d{Measurements(runs), Prepare(FormPairs(runs)), options};
+  if (d.runs.size() < static_cast<size_t>(kNumRatioParams)) {
+    return Error{fmt::format("{} measurements: at least {} needed to fit {} constants",
+                             d.runs.size(), kNumRatioParams, kNumRatioParams)};
+  }
+  std::vector<std::pair<RatioVec, double>> results(starts.size());
+  ParallelFor(static_cast<int>(starts.size()), options.threads,
+              [&](int i) { results[i] = MinimizeRatio(d, starts[i]); });
+  size_t best = results.size();
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (!std::isfinite(results[i].second) || Validate(RatioLaw(results[i].first, options.rd_star)))
+      continue;
+    if (best == results.size() || results[i].second < results[best].second) best = i;
+  }
+  if (best == results.size()) {
+    return Error{"ratio form: no start reached a finite objective with valid constants"};
+  }
+  RatioFit out;
+  out.law = RatioLaw(results[best].first, options.rd_star);
+  out.objective = results[best].second;
+  out.measurements = static_cast<int>(d.runs.size());
+  out.pairs = static_cast<int>(d.pairs.size());
+  out.starts = static_cast<int>(starts.size());
+  for (const auto& r : results) {
+    if (std::fabs(r.second - out.objective) <= kSameOptimumTol * 1e-3) ++out.converged_to_best;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::span<const std::string_view> RatioParamNames() { return kRatioParamNames; }
+
+Expected<RatioFit> FitRatioForm(std::span<const MeasuredRun> runs, const RatioFitOptions& options) {
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const MeasuredRun& r = runs[i];
+    for (double v : {r.params, r.tokens, r.unique_tokens, r.loss}) {
+      if (!std::isfinite(v) || !(v > 0))
+        return Error{fmt::format("run {}: a field is not > 0", i + 1)};
+    }
+  }
+  return FitRatioFrom(runs, options, RatioStarts());
+}
+
+Expected<std::vector<Law>> BootstrapRatioForm(std::span<const MeasuredRun> runs,
+                                              const RatioFitOptions& options, const RatioFit& full,
+                                              int resamples, uint64_t seed) {
+  if (runs.empty()) return Error{"no runs to resample"};
+  std::vector<std::optional<Law>> laws(resamples);
+  RatioFitOptions one = options;
+  one.threads = 1;
+  ParallelFor(resamples, options.threads, [&](int i) {
+    std::mt19937_64 rng(BootstrapSeed(seed, static_cast<uint64_t>(i)));
+    std::vector<MeasuredRun> sample;
+    sample.reserve(runs.size());
+    for (size_t j = 0; j < runs.size(); ++j) sample.push_back(runs[rng() % runs.size()]);
+    Expected<RatioFit> f = FitRatioFrom(sample, one, {RatioVecOf(full.law)});
+    if (f) laws[i] = f->law;
+  });
+  std::vector<Law> out;
+  for (auto& l : laws) {
+    if (l) out.push_back(*l);
+  }
+  return out;
+}
+
 Expected<Law> RefitDecayConstants(std::span<const PenaltyPair> pairs, const Law& base,
                                   int threads) {
   std::vector<FitRun> runs;
@@ -534,6 +763,9 @@ std::optional<Candidate> CandidateForPreset(std::string_view name) {
   } else if (*p == LawPreset::kOverfit2026) {
     c.kind = CandidateKind::kRefitPreset;
     c.form = "overfit";
+  } else if (*p == LawPreset::kRatio2026) {
+    c.kind = CandidateKind::kRefitPreset;
+    c.form = "ratio";
   } else {
     c.kind = CandidateKind::kFixedLaw;
   }
@@ -549,6 +781,8 @@ std::optional<Candidate> CandidateForForm(std::string_view name) {
     c.law = MakeLaw(LawPreset::kMuennighoff2023);
   } else if (name == "overfit") {
     c.law = MakeLaw(LawPreset::kOverfit2026);
+  } else if (name == "ratio") {
+    c.law = MakeLaw(LawPreset::kRatio2026);
   } else {
     return std::nullopt;
   }
@@ -557,7 +791,7 @@ std::optional<Candidate> CandidateForForm(std::string_view name) {
 
 std::vector<Candidate> DefaultCandidates() {
   std::vector<Candidate> out;
-  for (std::string_view n : {"overfit2026", "muennighoff2023"}) {
+  for (std::string_view n : {"ratio2026", "overfit2026", "muennighoff2023"}) {
     out.push_back(*CandidateForPreset(n));
   }
   for (std::string_view n : ValidateFormNames()) out.push_back(*CandidateForForm(n));
@@ -641,10 +875,23 @@ struct Trained {
   std::string note;                    // why, "" when none
 };
 
-Expected<Trained> Train(const Candidate& c, std::span<const PenaltyPair> train, bool in_sample,
-                        int threads) {
+// `train_runs`: the runs the ratio form (ratio2026) is fitted on; the other
+// candidates fit on the pairs alone.
+Expected<Trained> Train(const Candidate& c, std::span<const PenaltyPair> train,
+                        std::span<const MeasuredRun> train_runs, bool in_sample, int threads) {
   if (c.kind == CandidateKind::kFixedLaw) return Trained{c.law, {}, {}};
   if (c.kind == CandidateKind::kRefitPreset && in_sample) return Trained{c.law, {}, {}};
+  if (c.form == "ratio") {
+    if (train_runs.empty()) {
+      return Error{"the ratio form is fitted on the runs: none given",
+                   std::string(kDataErrorKey)};
+    }
+    RatioFitOptions o;
+    o.threads = threads;
+    Expected<RatioFit> f = FitRatioForm(train_runs, o);
+    if (!f) return Error{f.error()};
+    return Trained{f->law, {}, {}};
+  }
   if (train.empty()) {
     return Error{"no training pairs to fit on", std::string(kDataErrorKey)};
   }
@@ -699,8 +946,8 @@ Stats Summarise(const std::vector<double>& v) {
 }  // namespace
 
 Expected<Law> InSampleLaw(const Candidate& candidate, std::span<const PenaltyPair> pairs,
-                          int threads, std::string* note) {
-  Expected<Trained> t = Train(candidate, pairs, true, threads);
+                          int threads, std::string* note, std::span<const MeasuredRun> runs) {
+  Expected<Trained> t = Train(candidate, pairs, runs, true, threads);
   if (!t) return Error{t.error(), t.error_key()};
   if (note) *note = t->note;
   return t->law;
@@ -723,12 +970,46 @@ std::string FoldLabel(std::span<const PenaltyPair> pairs, const std::vector<int>
   return "";
 }
 
+// The runs a cv fold trains the ratio form on. Held out: the repeated and
+// fresh runs of every held-out pair, and for a column fold every run with a
+// held-out value of the column.
+std::vector<MeasuredRun> TrainingRuns(std::span<const MeasuredRun> runs,
+                                      std::span<const PenaltyPair> pairs,
+                                      const std::vector<int>& fold, int held_out,
+                                      const FoldSpec& spec) {
+  std::set<std::tuple<std::vector<std::string>, double, double, double>> out_runs;
+  std::set<std::tuple<std::vector<std::string>, double, double>> out_fresh;
+  std::set<double> out_values;
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    if (fold[i] != held_out) continue;
+    const PenaltyPair& p = pairs[i];
+    out_runs.emplace(p.group, p.params, p.tokens, p.unique_tokens);
+    out_fresh.emplace(p.group, p.params, p.tokens);
+    out_values.insert(spec.kind == FoldKind::kParams         ? p.params
+                      : spec.kind == FoldKind::kUniqueTokens ? p.unique_tokens
+                                                             : p.tokens / p.unique_tokens);
+  }
+  std::vector<MeasuredRun> train;
+  for (const MeasuredRun& r : runs) {
+    if (out_runs.count({r.group, r.params, r.tokens, r.unique_tokens})) continue;
+    if (r.unique_tokens >= r.tokens && out_fresh.count({r.group, r.params, r.tokens})) continue;
+    const double v = spec.kind == FoldKind::kParams         ? r.params
+                     : spec.kind == FoldKind::kUniqueTokens ? r.unique_tokens
+                     : spec.kind == FoldKind::kEpochs       ? r.tokens / r.unique_tokens
+                                                            : -1.0;
+    if (spec.kind != FoldKind::kRandom && out_values.count(v)) continue;
+    train.push_back(r);
+  }
+  return train;
+}
+
 }  // namespace
 
 Expected<ValidationRow> ValidateCandidate(std::span<const PenaltyPair> pairs,
                                           const Candidate& candidate,
                                           const std::optional<FoldSpec>& folds, int threads,
-                                          const ValidateProgress& progress) {
+                                          const ValidateProgress& progress,
+                                          std::span<const MeasuredRun> runs) {
   if (pairs.empty()) {
     return Error{"no repeated-vs-fresh pairs to validate on", std::string(kDataErrorKey)};
   }
@@ -744,7 +1025,7 @@ Expected<ValidationRow> ValidateCandidate(std::span<const PenaltyPair> pairs,
     p.abs_error_pp = std::fabs(p.predicted_pct - pairs[i].MeasuredPct());
   };
   if (!folds) {
-    Expected<Trained> law = Train(candidate, pairs, true, threads);
+    Expected<Trained> law = Train(candidate, pairs, runs, true, threads);
     if (!law) {
       return Error{fmt::format("{} in-sample: {}", candidate.name, law.error()), law.error_key()};
     }
@@ -768,7 +1049,8 @@ Expected<ValidationRow> ValidateCandidate(std::span<const PenaltyPair> pairs,
       for (size_t i = 0; i < pairs.size(); ++i) {
         if (fold[i] != f) train.push_back(pairs[i]);
       }
-      Expected<Trained> law = Train(candidate, train, false, threads);
+      const std::vector<MeasuredRun> train_runs = TrainingRuns(runs, pairs, fold, f, *folds);
+      Expected<Trained> law = Train(candidate, train, train_runs, false, threads);
       const std::string where =
           fmt::format("cv:{} fold {}{}", folds->Name(), f + 1, FoldLabel(pairs, fold, f, *folds));
       if (!law) {
@@ -894,7 +1176,7 @@ Expected<AllocationRow> ValidateAllocation(std::span<const MeasuredRun> runs,
     row.picks.push_back(p);
   };
   if (!cross_validate) {
-    Expected<Trained> law = Train(candidate, pairs, true, threads);
+    Expected<Trained> law = Train(candidate, pairs, runs, true, threads);
     if (!law) {
       return Error{fmt::format("{} in-sample: {}", candidate.name, law.error()), law.error_key()};
     }
@@ -923,7 +1205,17 @@ Expected<AllocationRow> ValidateAllocation(std::span<const MeasuredRun> runs,
         }
         train.push_back(p);
       }
-      Expected<Trained> law = Train(candidate, train, false, threads);
+      // The ratio form's runs: all but the group's (and their fresh partners).
+      std::vector<MeasuredRun> train_runs;
+      for (const MeasuredRun& r : runs) {
+        if (r.group == g.group && (in_group(r.params, r.tokens, r.unique_tokens, false) ||
+                                   (r.unique_tokens >= r.tokens &&
+                                    in_group(r.params, r.tokens, 0, true)))) {
+          continue;
+        }
+        train_runs.push_back(r);
+      }
+      Expected<Trained> law = Train(candidate, train, train_runs, false, threads);
       const std::string where =
           fmt::format("cv:allocation group {} (unique_tokens {:g}, compute {:.3g})", gi + 1,
                       g.unique_tokens, g.median_compute);

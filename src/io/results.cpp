@@ -637,11 +637,16 @@ std::string ReportMarkdown(const ScenarioResults& r) {
   out += "\n";
   out += fmt::format(
       "* Repetition (R_D* = {}, R_N* = {}): {}.\n", run.law.rd_star, run.law.rn_star,
-      run.law.overfit
+      !run.law.overfit
+          ? "measured by Muennighoff et al. 2023, 'Scaling data-constrained language models'"
+      : run.law.overfit_height > 0
           ? "the form of Muennighoff et al. 2023, 'Scaling data-constrained language models', "
+            "refitted with a bounded overfitting term in N'/U (at most overfit_height nats) on "
+            "the absolute losses of all 308 datablations runs and their 86 repeated-vs-fresh "
+            "pairs (docs/MODEL.md §2b)"
+          : "the form of Muennighoff et al. 2023, 'Scaling data-constrained language models', "
             "refitted with an overfitting term (loss rising towards loss_cap) on the 86 "
-            "datablations repeated-vs-fresh pairs (docs/MODEL.md §2b)"
-          : "measured by Muennighoff et al. 2023, 'Scaling data-constrained language models'");
+            "datablations repeated-vs-fresh pairs (docs/MODEL.md §2b)");
   out += "\n| term | value | status |\n|---|---:|---|\n";
   out += fmt::format(
       "| objective multiplier m_{} | {} | {} |\n", ToString(run.objective),

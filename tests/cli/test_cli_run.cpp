@@ -78,10 +78,11 @@ TEST_CASE("laws lists every preset with its source", "[cli]") {
         std::string::npos);
   // Every law constant (LawConstants()), overfit2026's term included; empty
   // where a preset lacks one (MODEL.md §2b: L_cap = 11 nats).
-  CHECK(csv.out.find(",rd_star,rn_star,overfit_w,overfit_a,overfit_c,overfit_k,loss_cap,source,") !=
+  CHECK(csv.out.find(",rd_star,rn_star,overfit_w,overfit_a,overfit_c,overfit_k,loss_cap,"
+                     "overfit_height,overfit_w2,overfit_a2,overfit_c2,overfit_k2,source,") !=
         std::string::npos);
-  CHECK(csv.out.find(",5.309743,,,,,,\"Muennighoff et al. 2023") != std::string::npos);
-  CHECK(csv.out.find(",11,\"repsim 2026") != std::string::npos);
+  CHECK(csv.out.find(",5.309743,,,,,,,,,,,\"Muennighoff et al. 2023") != std::string::npos);
+  CHECK(csv.out.find(",11,,,,,,\"repsim 2026") != std::string::npos);
   CHECK(RunRepsim("laws --format yaml").code == 2);
 }
 
@@ -126,7 +127,7 @@ TEST_CASE("run writes the results files with every summary key", "[cli]") {
                  "law"}) {
     CHECK(json.find(std::string("\"") + k + "\": ") != std::string::npos);
   }
-  CHECK(json.find("\"law\": \"overfit2026\"") != std::string::npos);  // the default law
+  CHECK(json.find("\"law\": \"ratio2026\"") != std::string::npos);  // the default law
   CHECK(json.find("\"epochs\": 8,") != std::string::npos);
   const std::string traj = ReadFile(dir / "trajectory.csv");
   CHECK(std::count(traj.begin(), traj.end(), '\n') == 17);  // header + 16 points

@@ -270,15 +270,21 @@ TEST_CASE("an answer that an assumption decides says so, with the value where it
   // The assumption is named where the answer depends on it.
   CHECK(Contains(r.out, "c_drop = 0.5"));
   CHECK(Contains(r.out, "assum"));
-  // Issue 14: step dropout from start_epoch = 2 is worse than none at c_drop =
-  // 0.5 and better at a small enough c_drop, so the ranking flips in between
-  // (at 0.25 under muennighoff2023 as calibrated then; lower under the default).
-  const std::string key = "unless c_drop < ";
-  const size_t at = r.out.find(key);
+  // Issue 14: step dropout from start_epoch = 2 beats none at a small enough
+  // c_drop and loses at a large enough one, so the ranking flips in between:
+  // under overfit2026 as calibrated then it lost at 0.5 ("unless c_drop <
+  // 0.25"); under ratio2026 (g0 re-derived, 24.4) it wins at 0.5 and the
+  // statement reads "unless c_drop > 0.77". Either way the value is printed.
+  std::string key = "unless c_drop < ";
+  size_t at = r.out.find(key);
+  if (at == std::string::npos) {
+    key = "unless c_drop > ";
+    at = r.out.find(key);
+  }
   REQUIRE(at != std::string::npos);
   const double flip = std::stod(r.out.substr(at + key.size()));
   CHECK(flip > 0.05);
-  CHECK(flip < 0.5);
+  CHECK(flip < 0.95);
   const std::string report = ReadFile(fs::path(out) / "flip" / "report.md");
   CHECK(Contains(report, key));
   // The ranking includes the base scenario.
