@@ -25,9 +25,9 @@ if (fmt eq "png") {
 set output "effective_tokens." . fmt
 
 U = 100000000000.0          # unique tokens
-R = 20.443677258023268          # R_D* x objective multiplier: decay of repeated data (epochs)
+R = 200.0          # R_D* x objective multiplier: decay of repeated data (epochs)
 last_epochs = 8.0
-last_fraction = 0.8659269749346281     # D'/D at the end of the run
+last_fraction = 0.9848645935608382     # D'/D at the end of the run
 
 set datafile separator comma
 set datafile columnheaders

@@ -25,9 +25,9 @@ if (fmt eq "png") {
 set output "effective_tokens." . fmt
 
 U = 134217728.0          # unique tokens
-R = 24.757129679144956          # R_D* x objective multiplier: decay of repeated data (epochs)
+R = 309.9541537746264          # R_D* x objective multiplier: decay of repeated data (epochs)
 last_epochs = 256.0
-last_fraction = 0.10061053544084642     # D'/D at the end of the run
+last_fraction = 0.6828474135885795     # D'/D at the end of the run
 
 set datafile separator comma
 set datafile columnheaders

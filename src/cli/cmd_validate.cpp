@@ -538,10 +538,12 @@ int EvidenceCommand(const Flags& f) {
   Expected<std::vector<EvidenceRow>> rows = io::ReadEvidenceCsv(*f.evidence);
   if (!rows) return Fail("validate", rows.error());
   std::vector<PenaltyPair> pairs;
+  std::vector<MeasuredRun> measured;  // the ratio form is fitted on them
   if (!f.file.empty()) {
     Expected<std::vector<MeasuredRun>> runs = io::ReadMeasuredRunsCsv(f.file, f.groups);
     if (!runs) return Fail("validate", runs.error());
     pairs = FormPairs(*runs);
+    measured = std::move(*runs);
   }
   std::vector<std::pair<std::string, EvidenceCheck>> checks;
   std::vector<std::string> summary;
@@ -553,7 +555,7 @@ int EvidenceCommand(const Flags& f) {
                                             f.file, c.name));
       }
       std::string note;
-      Expected<Law> fitted = InSampleLaw(c, pairs, f.threads, &note, *runs);
+      Expected<Law> fitted = InSampleLaw(c, pairs, f.threads, &note, measured);
       if (!fitted) return FitFailed(f, fitted);
       if (!note.empty()) Warn("validate", c.name + " fitted on " + f.file + ": " + note);
       law = *fitted;

@@ -364,10 +364,10 @@ double OverfitExponent(const Law& law, double effective_params, double unique_to
   // overfit_scale: the training's factor on z (weight decay, weight_decay.h),
   // on both of ratio2026's terms.
   const double ln_np = std::log(effective_params), ln_u = std::log(unique_tokens);
-  return law.overfit_scale *
-         formulas::OverfitExponent(law.overfit_w, law.overfit_a, law.overfit_c, law.overfit_k,
-                                   law.overfit_w2, law.overfit_a2, law.overfit_c2, law.overfit_k2,
-                                   ln_np, ln_u, repetitions);
+  return law.overfit_scale * formulas::OverfitExponent(law.overfit_w, law.overfit_a, law.overfit_c,
+                                                       law.overfit_k, law.overfit_w2,
+                                                       law.overfit_a2, law.overfit_c2,
+                                                       law.overfit_k2, ln_np, ln_u, repetitions);
 }
 
 double OverfitLoss(const Law& law, double loss, double effective_params, double unique_tokens,

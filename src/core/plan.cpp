@@ -335,9 +335,11 @@ double IsoFlopSlope(const Law& law, double n, double d, double u) {
     const double ez = std::exp(-z);
     const double scale = (height ? law.overfit_height : law.loss_cap - lm) * ez;
     const double keep = height ? 1.0 : ez;
+    // overfit_scale (weight decay) multiplies both terms of z, as OverfitExponent.
     const double z2 = law.overfit_k2 > 0
-                          ? std::exp(law.overfit_w2 + law.overfit_a2 * std::log(n_eff / 1e9) -
-                                     law.overfit_c2 * std::log(seen / 1e9)) *
+                          ? law.overfit_scale *
+                                std::exp(law.overfit_w2 + law.overfit_a2 * std::log(n_eff / 1e9) -
+                                         law.overfit_c2 * std::log(seen / 1e9)) *
                                 std::expm1(law.overfit_k2 * std::log(d / u))
                           : 0.0;
     const double z1 = z - z2;

@@ -24,8 +24,8 @@
 #include <tuple>
 
 #include "core/jet.h"
-#include "core/parallel.h"
 #include "core/law_formulas.h"
+#include "core/parallel.h"
 #include "repsim/engine.h"
 
 namespace repsim {
@@ -663,8 +663,8 @@ Expected<RatioFit> FitRatioFrom(std::span<const MeasuredRun> runs, const RatioFi
                              d.runs.size(), kNumRatioParams, kNumRatioParams)};
   }
   std::vector<std::pair<RatioVec, double>> results(starts.size());
-  ParallelFor(static_cast<int>(starts.size()), options.threads,
-              [&](int i) { results[i] = MinimizeRatio(d, starts[i]); });
+  detail::ParallelFor(static_cast<int>(starts.size()), options.threads,
+                      [&](int i) { results[i] = MinimizeRatio(d, starts[i]); });
   size_t best = results.size();
   for (size_t i = 0; i < results.size(); ++i) {
     if (!std::isfinite(results[i].second) || Validate(RatioLaw(results[i].first, options.rd_star)))
@@ -708,7 +708,7 @@ Expected<std::vector<Law>> BootstrapRatioForm(std::span<const MeasuredRun> runs,
   std::vector<std::optional<Law>> laws(resamples);
   RatioFitOptions one = options;
   one.threads = 1;
-  ParallelFor(resamples, options.threads, [&](int i) {
+  detail::ParallelFor(resamples, options.threads, [&](int i) {
     std::mt19937_64 rng(BootstrapSeed(seed, static_cast<uint64_t>(i)));
     std::vector<MeasuredRun> sample;
     sample.reserve(runs.size());
@@ -883,8 +883,7 @@ Expected<Trained> Train(const Candidate& c, std::span<const PenaltyPair> train,
   if (c.kind == CandidateKind::kRefitPreset && in_sample) return Trained{c.law, {}, {}};
   if (c.form == "ratio") {
     if (train_runs.empty()) {
-      return Error{"the ratio form is fitted on the runs: none given",
-                   std::string(kDataErrorKey)};
+      return Error{"the ratio form is fitted on the runs: none given", std::string(kDataErrorKey)};
     }
     RatioFitOptions o;
     o.threads = threads;
@@ -1208,9 +1207,9 @@ Expected<AllocationRow> ValidateAllocation(std::span<const MeasuredRun> runs,
       // The ratio form's runs: all but the group's (and their fresh partners).
       std::vector<MeasuredRun> train_runs;
       for (const MeasuredRun& r : runs) {
-        if (r.group == g.group && (in_group(r.params, r.tokens, r.unique_tokens, false) ||
-                                   (r.unique_tokens >= r.tokens &&
-                                    in_group(r.params, r.tokens, 0, true)))) {
+        if (r.group == g.group &&
+            (in_group(r.params, r.tokens, r.unique_tokens, false) ||
+             (r.unique_tokens >= r.tokens && in_group(r.params, r.tokens, 0, true)))) {
           continue;
         }
         train_runs.push_back(r);
