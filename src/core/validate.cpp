@@ -888,7 +888,13 @@ Expected<Trained> Train(const Candidate& c, std::span<const PenaltyPair> train,
     RatioFitOptions o;
     o.threads = threads;
     Expected<RatioFit> f = FitRatioForm(train_runs, o);
-    if (!f) return Error{f.error()};
+    if (!f) {
+      // Too few measurements for 13 constants, or no valid optimum: every
+      // constant held at ratio2026's (a small run set cannot refit it).
+      std::vector<std::string_view> held(RatioParamNames().begin(), RatioParamNames().end());
+      return Trained{c.law, held,
+                     fmt::format("every ratio-form constant held at ratio2026's: {}", f.error())};
+    }
     return Trained{f->law, {}, {}};
   }
   if (train.empty()) {
