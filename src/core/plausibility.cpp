@@ -144,7 +144,9 @@ std::optional<Error> CheckPlausible(const RunSpec& spec, const Run& run, const S
   }
 
   // A loss above the loss an overfitting run tends to (MODEL.md §2b).
-  const double cap = run.law.overfit ? run.law.loss_cap : MakeLaw(LawPreset::kOverfit2026).loss_cap;
+  // A law without a cap (ratio2026's bounded term) is held to overfit2026's.
+  const bool own_cap = run.law.overfit && run.law.loss_cap > 0;
+  const double cap = own_cap ? run.law.loss_cap : MakeLaw(LawPreset::kOverfit2026).loss_cap;
   const double loss = std::max(summary.loss_unique, summary.loss_repeated);
   if (loss > cap) {
     const bool unique = summary.loss_unique >= summary.loss_repeated;
@@ -153,9 +155,8 @@ std::optional<Error> CheckPlausible(const RunSpec& spec, const Run& run, const S
                     "nothing it can use (the law's cap, MODEL.md §2b), at params = {:.3g}, "
                     "tokens = {:.3g}, unique_tokens = {:.3g}: check the units of {} {}",
                     unique ? "loss_unique" : "loss_repeated", loss, cap,
-                    run.law.overfit ? "this law" : "overfit2026", run.params, run.tokens,
-                    UniqueTokens(run), "model.params, data.unique_tokens and", BasisKey(spec.basis),
-                    kHowToAllow),
+                    own_cap ? "this law" : "overfit2026", run.params, run.tokens, UniqueTokens(run),
+                    "model.params, data.unique_tokens and", BasisKey(spec.basis), kHowToAllow),
         "model.params"};
   }
   return std::nullopt;
