@@ -156,15 +156,19 @@ TEST_CASE("finding 9: dropout switched on late ends at least as well", "[finding
   }
 }
 
-// Under overfit2026. Under ratio2026 (the default) it does not hold: dropout
-// removes 49.5 % of the 2.8B gap and 44.8 % of the 250M one, because the
-// 2.8B gap is mostly the overfitting term, whose clock dropout stretches
-// (MODEL.md §2b, §3); issue 25's report says so.
+// eta (kDefaultEta) is our assumption for this finding: under ratio2026 it
+// holds for eta > 0.57 (at 0.5 dropout would remove 49.5 % of the 2.8B gap and
+// 44.8 % of the 250M one); the default is 0.7. Under overfit2026 it holds too.
 TEST_CASE("finding 10: dropout removes less of the gap at 2.8B than at 250M", "[findings]") {
-  auto v = Variants("finding-10-scale.toml", LawPreset::kOverfit2026);
-  const double small = 1.0 - v.at("250M, dropout 0.1").delta / v.at("250M, no dropout").delta;
-  const double large = 1.0 - v.at("2.8B, dropout 0.1").delta / v.at("2.8B, no dropout").delta;
-  CHECK(small > 0);
-  CHECK(large > 0);
-  CHECK(large < small);
+  for (const std::optional<LawPreset> preset :
+       {std::optional<LawPreset>{}, std::optional<LawPreset>{LawPreset::kOverfit2026}}) {
+    auto v = Variants("finding-10-scale.toml", preset);
+    const double small = 1.0 - v.at("250M, dropout 0.1").delta / v.at("250M, no dropout").delta;
+    const double large = 1.0 - v.at("2.8B, dropout 0.1").delta / v.at("2.8B, no dropout").delta;
+    INFO((preset ? ToString(*preset) : "default law")
+         << ": dropout removes " << small << " of the 250M gap, " << large << " of 2.8B's");
+    CHECK(small > 0);
+    CHECK(large > 0);
+    CHECK(large < small);
+  }
 }

@@ -64,7 +64,7 @@ void AssertRecommendable(const Law& law, const DataConstrainedPlan& p, double bu
   RC_ASSERT(std::isfinite(o.tokens) && o.tokens > 0);
   RC_ASSERT(o.flops <= budget * (1 + 1e-12));
   RC_ASSERT(ImplausiblePlan(law, o).empty());
-  if (law.overfit) RC_ASSERT(o.loss < law.loss_cap);
+  if (law.overfit && law.overfit_height == 0) RC_ASSERT(o.loss < law.loss_cap);
   RC_ASSERT(p.unused_flops >= 0);
   RC_ASSERT((p.unused_flops > 0) == (p.limit != BudgetLimit::kNone));
   RC_ASSERT(std::fabs(o.flops + p.unused_flops - budget) <= 1e-9 * budget);

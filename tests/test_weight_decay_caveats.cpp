@@ -65,8 +65,8 @@ name = "dropout 0.1"
 name = "weight decay 1.0"
 "training.weight_decay" = 1.0
 [[compare]]
-name = "weight decay 0.3"
-"training.weight_decay" = 0.3
+name = "weight decay 0.5"
+"training.weight_decay" = 0.5
 )";
 
 }  // namespace

@@ -193,8 +193,9 @@ enum class BudgetLimit {
 
 // What is never recommended as a plan (issue 21): a model more than this many
 // times the size compute-optimal for U (ComputeOptimalParamsForTokens(law, U)),
-// more than this many epochs, or a loss at the overfitting law's cap (within
-// kCapMargin nats). Such points are where a law says nothing useful: the
+// more than this many epochs, or a saturated overfitting penalty (a loss within
+// kCapMargin nats of a capped law's cap, or a penalty within kCapMargin of a
+// bounded law's height). Such points are where a law says nothing useful: the
 // penalty has saturated, or the law is extrapolated by many decades.
 inline constexpr double kMaxParamsOverComputeOptimalForU = 1000.0;
 inline constexpr double kMaxPlanEpochs = 1e6;

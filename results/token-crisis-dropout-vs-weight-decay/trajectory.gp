@@ -55,7 +55,7 @@ set arrow 1 from U, graph 0 to U, graph 1 nohead dt 2 lc "#999999"
 set label 1 " 1 epoch" at U, graph 0.04 left tc "#777777"
 
 # The [[compare]] variants: one dashed line each (trajectory_variants.dat).
-array variant_names[5] = ["variant: dropout 0.1 + weight decay 1.0", "variant: weight decay 1.0", "variant: dropout 0.1 (T2)", "variant: weight decay 0.3", "variant: no dropout, weight decay 0.1 (T1)"]
+array variant_names[5] = ["variant: dropout 0.1 + weight decay 1.0", "variant: weight decay 1.0", "variant: dropout 0.1 (T2)", "variant: weight decay 0.5", "variant: no dropout, weight decay 0.1 (T1)"]
 plot "trajectory.csv" using "tokens":"loss_repeated":"loss_unique" \
        with filledcurves fc "#c0392b" fs transparent solid 0.18 noborder title "cost of repetition", \
      "" using "tokens":"loss_unique" with lines lw 2.5 lc "#2471a3" \

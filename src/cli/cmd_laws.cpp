@@ -81,8 +81,10 @@ int CalibrateCommand(const Args& args) {
   t.AddRow({"m_span_corruption", io::Num(c->span_corruption_multiplier),
             io::Num(kObjectiveMultiplierSpanCorruption),
             "T3: span-corruption gap = 2.5/2.9 of UL2's (T5-Base, 2^27 x 2^8 epochs)"});
-  t.AddRow({"g0", io::Num(c->g0), io::Num(kDefaultG0),
-            "T2: constant dropout 0.1 removes 1.3/2.9 of that gap (c_drop 0.5, eta 0.5)"});
+  t.AddRow(
+      {"g0", io::Num(c->g0), io::Num(kDefaultG0),
+       fmt::format("T2: constant dropout 0.1 removes 1.3/2.9 of that gap (c_drop {:g}, eta {:g})",
+                   kDefaultCDrop, kDefaultEta)});
   t.AddRow({"displacement", io::Num(c->displacement), io::Num(kDefaultDisplacement),
             "H1: 800M params, 100B tokens, 10 % from 100M tokens seen 100x: equivalent_params "
             "= 400M"});

@@ -376,11 +376,25 @@ std::string ImplausiblePlan(const Law& law, const PlanPoint& p) {
   }
   // At the cap through overfitting (repeated data): a loss at or above the
   // cap on fresh data is a tiny model, not a saturated penalty.
-  if (law.overfit && p.epochs > 1 && p.loss >= law.loss_cap - kCapMargin) {
-    return fmt::format(
-        "its loss {:.6g} is at the law's cap ({:g}): the overfitting penalty has "
-        "saturated",
-        p.loss, law.loss_cap);
+  if (law.overfit && p.epochs > 1) {
+    if (law.overfit_height > 0) {
+      // Bounded-height shape (ratio2026): saturated when H (1 - e^-z) is
+      // within kCapMargin of H. It has no cap to compare the loss with.
+      const double seen = std::min(p.tokens, p.unique_tokens);
+      const double n_eff = EffectiveParams(law, p.params, seen, law.rn_star);
+      const double z = OverfitExponent(law, n_eff, seen, p.epochs - 1.0);
+      if (law.overfit_height * std::exp(-z) <= kCapMargin) {
+        return fmt::format(
+            "its overfitting penalty is within {:g} nats of the most the law adds ({:g}): "
+            "the penalty has saturated",
+            kCapMargin, law.overfit_height);
+      }
+    } else if (p.loss >= law.loss_cap - kCapMargin) {
+      return fmt::format(
+          "its loss {:.6g} is at the law's cap ({:g}): the overfitting penalty has "
+          "saturated",
+          p.loss, law.loss_cap);
+    }
   }
   return {};
 }

@@ -273,7 +273,7 @@ TEST_CASE("an answer that an assumption decides says so, with the value where it
   // Issue 14: step dropout from start_epoch = 2 beats none at a small enough
   // c_drop and loses at a large enough one, so the ranking flips in between:
   // under overfit2026 as calibrated then it lost at 0.5 ("unless c_drop <
-  // 0.25"); under ratio2026 (g0 re-derived, 24.4) it wins at 0.5 and the
+  // 0.25"); under ratio2026 (g0 re-derived, 18.5 at eta 0.7) it wins at 0.5 and the
   // statement reads "unless c_drop > 0.77". Either way the value is printed.
   std::string key = "unless c_drop < ";
   size_t at = r.out.find(key);
