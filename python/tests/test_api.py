@@ -49,9 +49,9 @@ def test_key_spellings_agree():
                         training__dropout__rate=0.1, training__dropout__schedule="constant")
     c = repsim.evaluate({"model.params": 7e9, "training.tokens": 1.4e12, "data.unique_tokens": 2e11,
                          "training.dropout.rate": 0.1, "training.dropout.schedule": "constant",
-                         "law.preset": "overfit2026"})
+                         "law.preset": "ratio2026"})
     assert a == b == c
-    assert a["dropout_schedule"] == "constant" and a["law"] == "overfit2026"  # the default law
+    assert a["dropout_schedule"] == "constant" and a["law"] == "ratio2026"  # the default law
     assert set(a) >= {"loss_repeated", "loss_unique", "delta", "sources", "warnings"}
 
 
@@ -167,7 +167,7 @@ def test_plan():
     assert repsim.plan.scale(10, law="kaplan2020")["params_factor"] == pytest.approx(10**0.73, rel=1e-12)
     # Chinchilla-form laws: beta / (alpha + beta); muennighoff2023 has alpha = beta.
     assert repsim.plan.scale("10", law="muennighoff2023")["params_exponent"] == pytest.approx(0.5)
-    assert repsim.plan.allocate(compute=1e22, unique_tokens="25B")["law"] == "overfit2026"  # the default
+    assert repsim.plan.allocate(compute=1e22, unique_tokens="25B")["law"] == "ratio2026"  # the default
     a = repsim.plan.allocate(compute=1e22, unique_tokens="25B", law="muennighoff2023")
     opt = a["optimum"]
     assert opt["flops"] == pytest.approx(1e22, rel=1e-9)

@@ -95,5 +95,5 @@ def test_a_column_the_probes_miss_is_found(tmp_path):
     header = read(lean / "sweep.csv")[0]
     assert "params" in header and "loss_repeated" in header
     meta = json.loads((lean / "sweep.meta.json").read_text())
-    assert "params" not in meta["constant_columns"] and meta["constant_columns"]["law"] == "overfit2026"
+    assert "params" not in meta["constant_columns"] and meta["constant_columns"]["law"] == "ratio2026"
     same_table(read(tmp_path / "wide" / "probe-miss" / "sweep.csv"), widen(lean))

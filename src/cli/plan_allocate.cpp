@@ -65,7 +65,7 @@ std::string AllocateUsage() {
       "  two of them   your plan as given (C = 6 N D fixes the third), beside the\n"
       "                data-constrained and the fresh-data optimum at the same compute.\n\n"
       "Never recommended (plan.h ImplausiblePlan): a model more than {:g}x the size\n"
-      "compute-optimal for U, more than {:g} epochs, or a loss at the law's cap.\n\n"
+      "compute-optimal for U, more than {:g} epochs, or a saturated overfitting penalty.\n\n"
       "Rows: the data-constrained optimum (or your plan), the fresh-data answer of the\n"
       "same law trained on U, and the floor: the loss no amount of the free quantity can\n"
       "beat with these U unique tokens. Columns: params, tokens, epochs (D / U), flops\n"
@@ -110,7 +110,7 @@ std::string BudgetNote(const DataConstrainedPlan& plan, double unique) {
           : fmt::format(
                 "beyond {:.2g} FLOPs every plan on {} unique tokens is implausible (a "
                 "model over {:g}x the size compute-optimal for U, over {:g} epochs, or "
-                "a loss at the law's cap)",
+                "a saturated overfitting penalty)",
                 c, u, kMaxParamsOverComputeOptimalForU, kMaxPlanEpochs);
   return fmt::format(
       "{}: the best plan within the {:.2g}-FLOP budget spends {:.3g} FLOPs and leaves {:.3g} "
@@ -368,16 +368,20 @@ int PlanAllocate(const Args& args) {
   }
   if (plan->limit != BudgetLimit::kNone) {
     // Said in every format: the budget is not what limits the plan.
-    fmt::print(stderr, "repsim plan allocate: note: {}\n", BudgetNote(*plan, unique));
+    fmt::print(stderr, "{}",
+               io::WrapLines("repsim plan allocate: note: " + BudgetNote(*plan, unique) + "\n",
+                             io::TextWidth()));
   } else if (plan->optimum.loss - floor < kSaturatedLossGap) {
     const double gap = plan->optimum.loss - floor;
-    fmt::print(stderr,
-               "repsim plan allocate: note: the optimum is {} the floor {:.6g}: with {} unique "
-               "tokens more compute buys next to nothing here, and many plans are about as "
-               "good as the one shown (see --help).\n",
-               gap < 1e-12 ? std::string("within rounding of")
-                           : fmt::format("only {:.2g} nats above", gap),
-               floor, Cells(io::TableFormat::kText).Count(unique));
+    fmt::print(stderr, "{}",
+               io::WrapLines(
+                   fmt::format("repsim plan allocate: note: the optimum is {} the floor {:.6g}: "
+                               "with {} unique tokens more compute buys next to nothing here, "
+                               "and many plans are about as good as the one shown (see --help).\n",
+                               gap < 1e-12 ? std::string("within rounding of")
+                                           : fmt::format("only {:.2g} nats above", gap),
+                               floor, Cells(io::TableFormat::kText).Count(unique)),
+                   io::TextWidth()));
   }
   return kExitOk;
 }

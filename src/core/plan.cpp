@@ -622,7 +622,7 @@ Expected<DataConstrainedPlan> AllocateCompute(const Law& law, double flops, doub
     return Error{fmt::format(
         "compute = {:.4g}, unique tokens = {:.4g}: no plausible plan within the budget (every "
         "plan has a model more than {:g}x the size compute-optimal for U, more than {:g} "
-        "epochs, or a loss at the law's cap)",
+        "epochs, or a saturated overfitting penalty)",
         flops, u, kMaxParamsOverComputeOptimalForU, kMaxPlanEpochs)};
   }
   DataConstrainedPlan plan;

@@ -65,11 +65,20 @@ TEST_CASE("run --strict-verdicts: exit 3 and nothing written when a ranking flip
 }
 
 TEST_CASE("plan allocate: the issue's commands say where compute stops helping", "[plan][cli]") {
-  auto r = RunRepsim("plan allocate --compute 1e26 --unique-tokens 50B");
+  auto r = RunRepsim("plan allocate --compute 1e26 --unique-tokens 50B --wide");
   INFO(r.out << r.err);
   CHECK(r.code == 0);
   CHECK(Contains(r.err, "more compute does not lower the loss on 50B unique tokens"));
   CHECK(Contains(r.out, "unused_flops"));
+  // Without --wide the note wraps at 100 columns like the tables.
+  auto narrow = RunRepsim("plan allocate --compute 1e26 --unique-tokens 50B");
+  CHECK(narrow.code == 0);
+  for (size_t at = 0, end; at < narrow.err.size(); at = end + 1) {
+    end = narrow.err.find('\n', at);
+    if (end == std::string::npos) end = narrow.err.size();
+    INFO(narrow.err.substr(at, end - at));
+    CHECK(end - at <= 100);
+  }
   auto csv = RunRepsim("plan allocate --compute 1e26 --unique-tokens 50B --format csv");
   CHECK(Contains(csv.out, "unused_flops,unused_because"));
   auto help = RunRepsim("plan allocate --help");
