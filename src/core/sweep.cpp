@@ -22,6 +22,7 @@
 #include <cmath>
 #include <exception>
 
+#include "core/law_formulas.h"
 #include "core/solve.h"
 #include "repsim/displacement.h"
 #include "repsim/scenario_keys.h"
@@ -84,10 +85,7 @@ struct ChinchillaFresh {
   }
   // EffectiveParams(law, n, seen = d, rn_star) given OptimalParams(d).
   double Effective(double n, double optimal, double rn_star) const {
-    const double un = std::min(n, optimal);
-    const double rn = std::max(n / un - 1.0, 0.0);
-    if (rn == 0.0) return n;
-    return un + un * rn_star * (-std::expm1(-rn / rn_star));
+    return formulas::EffectiveParams<double>(n, optimal, rn_star);
   }
   double Effective(double n, double optimal) const { return Effective(n, optimal, law.rn_star); }
 };
