@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "repsim/calibration.h"
+#include "repsim/calibrate.h"
 #include "repsim/engine.h"
 
 using namespace repsim;

@@ -220,6 +220,7 @@ TEST_CASE("shape: cheap at 2 epochs, a peak near 100 for 800M, lost tokens at 1e
     const std::vector<double> k = EpochGrid();
     size_t worst = 0;
     std::vector<double> r;
+    r.reserve(k.size());
     for (double e : k) r.push_back(RatioAt(8e8, 0.1, e, kDefaultLawPreset));
     for (size_t i = 1; i < r.size(); ++i) {
       if (r[i] < r[worst]) worst = i;

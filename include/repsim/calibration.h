@@ -3,14 +3,13 @@
 // Every constant below is either an assumption of ours (said so) or solved
 // from a Token-Crisis (Xue et al. 2023) target or, for capacity displacement,
 // the Hernandez et al. 2022 target H1. tests/test_calibration.cpp
-// re-derives each solved constant from its target with SolveCalibration(), so
+// re-derives each solved constant from its target with SolveCalibration()
+// (repsim/calibrate.h, the solver apart from the constants), so
 // that a change to the model that moves a target fails a test instead of
 // drifting silently. `repsim calibrate` prints the derivation.
 #pragma once
 
 #include <cmath>
-
-#include "repsim/status.h"
 
 namespace repsim {
 
@@ -69,16 +68,5 @@ inline constexpr double kDefaultG0 = 18.46537968242476;
 // default law, no dropout, c_mem = kDefaultMemorizationCapacity) so that its
 // equivalent_params is kH1EquivalentParams.
 inline constexpr double kDefaultDisplacement = 22.019478825406203;
-
-struct Calibration {
-  double span_corruption_multiplier;  // solution of T3
-  double g0;                          // solution of T2
-  double displacement;                // solution of H1
-};
-
-// Solves T3, then T2, then H1 from their targets with the engine, by bracketed
-// root finding. Independent of the solved constants above (it uses only the
-// targets and the assumptions).
-Expected<Calibration> SolveCalibration();
 
 }  // namespace repsim

@@ -217,4 +217,20 @@ Allocation ComputeOptimal(const Law& law, double flops);
 // Chinchilla form only: G = (alpha A / (beta B))^(1 / (alpha + beta)).
 double AllocationG(const Law& law);
 
+// --- Muennighoff et al. 2023 closed forms (MODEL.md §2; core/law_formulas.h)
+// ----------------------
+
+// D' = U + U R_D* (1 - exp(-R_D / R_D*)), R_D = max(D/U - 1, 0); D' = D for D <= U.
+double EffectiveTokensClosedForm(double tokens, double unique_tokens, double rd_star);
+
+// N' for N parameters when `unique_tokens_seen` unique tokens were seen and
+// excess parameters decay with scale rn_star.
+double EffectiveParams(const Law& law, double params, double unique_tokens_seen, double rn_star);
+
+// L(N', D') of §2: the datablations reference function.
+double DataConstrainedLoss(const Law& law, double params, double tokens, double unique_tokens);
+
+// The law on all-fresh data: DataConstrainedLoss with unique tokens = tokens.
+double FreshLoss(const Law& law, double params, double tokens);
+
 }  // namespace repsim

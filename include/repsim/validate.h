@@ -55,7 +55,7 @@ struct PenaltyPair {
 std::vector<PenaltyPair> FormPairs(std::span<const MeasuredRun> runs);
 
 // 100 (L_repeated / L_fresh - 1) predicted by `law` for the pair's
-// (N, D, U): DataConstrainedLoss / FreshLoss (engine.h).
+// (N, D, U): DataConstrainedLoss / FreshLoss (law.h).
 double PredictedPenaltyPct(const Law& law, const PenaltyPair& pair);
 
 // --- Fitting the overfitting form (MODEL.md §2b) -----------------------------

@@ -6,7 +6,7 @@
 #include "cli/flags.h"
 #include "io/laws_table.h"
 #include "io/table.h"
-#include "repsim/calibration.h"
+#include "repsim/calibrate.h"
 #include "repsim/law.h"
 
 namespace repsim::cli {

@@ -30,26 +30,6 @@
 
 namespace repsim {
 
-double EffectiveTokensClosedForm(double tokens, double unique_tokens, double rd_star) {
-  return formulas::EffectiveTokens<double>(tokens, unique_tokens, rd_star);
-}
-
-double EffectiveParams(const Law& law, double params, double unique_tokens_seen, double rn_star) {
-  return formulas::EffectiveParams<double>(
-      params, ComputeOptimalParamsForTokens(law, unique_tokens_seen), rn_star);
-}
-
-double DataConstrainedLoss(const Law& law, double params, double tokens, double unique_tokens) {
-  const double seen = std::min(tokens, unique_tokens);
-  const double np = EffectiveParams(law, params, seen, law.rn_star);
-  const double dp = EffectiveTokensClosedForm(tokens, unique_tokens, law.rd_star);
-  return OverfitLoss(law, Loss(law, np, dp), np, seen, tokens / unique_tokens - 1.0);
-}
-
-double FreshLoss(const Law& law, double params, double tokens) {
-  return Loss(law, EffectiveParams(law, params, tokens, law.rn_star), tokens);
-}
-
 namespace {
 
 struct SourceContext {

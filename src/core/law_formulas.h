@@ -113,7 +113,7 @@ T LogOptimalParams(const LawTerms<T>& l, double ln_tokens) {
 
 // L of a single-source run without a schedule (MODEL.md §2, §2b): N params,
 // D tokens, U unique tokens; the fresh loss when D <= U. As the engine's
-// DataConstrainedLoss (engine.h) for a Chinchilla-form law.
+// DataConstrainedLoss (law.h) for a Chinchilla-form law.
 template <typename T>
 T RepeatedLoss(const LawTerms<T>& l, double n, double d, double u) {
   using std::exp;
@@ -122,7 +122,7 @@ T RepeatedLoss(const LawTerms<T>& l, double n, double d, double u) {
   const T n_opt = exp(LogOptimalParams(l, std::log(seen)));
   const T np = EffectiveParams<T>(n, n_opt, l.rn_star);
   const T dp = EffectiveTokens<T>(d, u, l.rd_star);
-  const T lm = ChinchillaLoss<T>(l.e, l.a, l.b, l.alpha, l.beta, np, dp);
+  T lm = ChinchillaLoss<T>(l.e, l.a, l.b, l.alpha, l.beta, np, dp);
   if (!l.overfit || d <= u) return lm;
   const T z = OverfitExponent(l.w, l.ka, l.kc, l.k, l.w2, l.a2, l.c2, l.k2, log(np), std::log(seen),
                               d / u - 1.0);

@@ -9,7 +9,6 @@
 #include <exception>
 #include <optional>
 
-#include "repsim/engine.h"
 #include "repsim/law.h"
 
 namespace repsim::internal {
@@ -70,7 +69,7 @@ std::optional<double> SolveDecreasingLog(G g, double target, double hi, double g
 }
 
 // Closed forms for the roots of the Chinchilla form's fresh-data loss
-// (MODEL.md §1 with §2's excess-parameter decay, engine.h FreshLoss):
+// (MODEL.md §1 with §2's excess-parameter decay, law.h FreshLoss):
 //     L(N, D) = E + A / N'^alpha + B / D^beta,
 //     N' = N when N <= N_opt(D), else N_opt (1 + R_N* (1 - exp(-(N/N_opt - 1)/R_N*))).
 // Nothing for the Kaplan form or a target at or below the asymptote.

@@ -1,4 +1,4 @@
-#include "repsim/calibration.h"
+#include "repsim/calibrate.h"
 
 #include <boost/math/tools/toms748_solve.hpp>
 #include <cmath>
