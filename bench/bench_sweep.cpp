@@ -51,8 +51,8 @@
 #include <vector>
 
 #include "../tests/grid_toml.h"
-#include "io/results.h"
 #include "io/scenario_loader.h"
+#include "io/staging.h"
 #include "io/sweep_lean.h"
 #include "io/sweep_writer.h"
 #include "repsim/sweep.h"

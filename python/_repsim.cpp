@@ -31,13 +31,8 @@
 #include <utility>
 #include <vector>
 
-#include "io/chunk_pipeline.h"
-#include "io/columns.h"
-#include "io/results.h"
 #include "io/run_scenario.h"
-#include "io/runs_csv.h"
-#include "io/scenario_loader.h"
-#include "io/sweep_writer.h"
+#include "repsim/chunk_pipeline.h"
 #include "repsim/engine.h"
 #include "repsim/fit.h"
 #include "repsim/law.h"
@@ -153,21 +148,21 @@ ScenarioHandle LoadText(const std::string& text, const std::string& path, bool a
 
 // What Scenario.run() computed: the results `repsim run` would write.
 struct ResultsHandle {
-  io::ScenarioResults results;
+  ScenarioResults results;
 };
 
 ResultsHandle RunScenario(const ScenarioHandle& h) {
-  Expected<io::ScenarioResults> r = Error{""};
+  Expected<ScenarioResults> r = Error{""};
   {
     py::gil_scoped_release release;
-    r = io::EvaluateScenario(h.path, h.scenario);
+    r = EvaluateScenario(h.path, h.scenario);
   }
   if (!r) throw std::runtime_error(r.error());
   return ResultsHandle{std::move(r).value()};
 }
 
 py::dict ResultsTexts(const ResultsHandle& h) {
-  const io::ScenarioResults& r = h.results;
+  const ScenarioResults& r = h.results;
   py::dict out;
   out["summary_json"] = io::SummaryJson(r);
   out["trajectory_csv"] = io::TrajectoryCsv(r.trajectory);
@@ -223,7 +218,7 @@ py::object SweepColumns(const ScenarioHandle& h, int threads, double max_points)
   }
   {
     py::gil_scoped_release release;
-    io::ParallelChunks(io::PlanChunks(0, n, threads, 64, n, 16), [&](uint64_t b, uint64_t e) {
+    ParallelChunks(PlanChunks(0, n, threads, 64, n, 16), [&](uint64_t b, uint64_t e) {
       SweepEvaluator ev(h.scenario.base, axes);
       SweepPoint p;
       std::vector<size_t> coords(axes.size());
@@ -404,18 +399,17 @@ py::dict Evaluate(const std::string& toml_text, const std::vector<std::string>& 
         {
           py::gil_scoped_release release;
           std::mutex mu;
-          io::ParallelChunks(io::PlanChunks(0, rows, threads, 1, rows, 8),
-                             [&](uint64_t b, uint64_t e) {
-                               const size_t off = b * cols, len = (e - b) * cols;
-                               auto err = EvaluateEpochsUniqueGrid(
-                                   base_run->law, base_run->params, epochs,
-                                   std::span<const double>(unique).subspan(b, e - b),
-                                   GridLosses{{lr + off, len}, {lu + off, len}, {dl + off, len}});
-                               if (err) {
-                                 std::lock_guard lock(mu);
-                                 error = err;
-                               }
-                             });
+          ParallelChunks(PlanChunks(0, rows, threads, 1, rows, 8), [&](uint64_t b, uint64_t e) {
+            const size_t off = b * cols, len = (e - b) * cols;
+            auto err = EvaluateEpochsUniqueGrid(
+                base_run->law, base_run->params, epochs,
+                std::span<const double>(unique).subspan(b, e - b),
+                GridLosses{{lr + off, len}, {lu + off, len}, {dl + off, len}});
+            if (err) {
+              std::lock_guard lock(mu);
+              error = err;
+            }
+          });
         }
         if (!error) {
           py::dict out;
@@ -458,7 +452,7 @@ py::dict Evaluate(const std::string& toml_text, const std::vector<std::string>& 
   std::mutex invalid_mu;
   {
     py::gil_scoped_release release;
-    io::ParallelChunks(io::PlanChunks(0, n, threads, 16, n, 16), [&](uint64_t b, uint64_t e) {
+    ParallelChunks(PlanChunks(0, n, threads, 16, n, 16), [&](uint64_t b, uint64_t e) {
       RunSpec spec;
       ClosedFormEvaluator closed_form;
       SweepPoint p;
@@ -564,13 +558,13 @@ std::string EvaluateOne(const std::string& toml_text, bool allow_implausible) {
   if (!loaded.scenario) ThrowScenarioError(loaded.FormatErrors());
   Expected<Run> run = Resolve(loaded.scenario->base);
   if (!run) ThrowScenarioError(run.error());
-  io::ScenarioResults r;
+  ScenarioResults r;
   r.scenario = *loaded.scenario;
   r.run = *run;
   {
     py::gil_scoped_release release;
     r.summary = repsim::Evaluate(r.run);
-    r.caveats = io::ScenarioCaveats(r);  // the assumption lines `repsim run` prints
+    r.caveats = ScenarioCaveats(r);  // the assumption lines `repsim run` prints
   }
   return io::SummaryJson(r);
 }

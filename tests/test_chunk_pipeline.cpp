@@ -1,4 +1,4 @@
-// The thread pool of long evaluations (src/io/chunk_pipeline.h): chunks cover
+// The thread pool of long evaluations (include/repsim/chunk_pipeline.h): chunks cover
 // the range exactly once, the ordered pipeline hands them over in order
 // whatever the number of threads and however long each chunk takes, a stop
 // or an exception ends it cleanly.
@@ -13,13 +13,13 @@
 #include <thread>
 #include <vector>
 
-#include "io/chunk_pipeline.h"
+#include "repsim/chunk_pipeline.h"
 
-using repsim::io::ChunkPlan;
-using repsim::io::ParallelChunks;
-using repsim::io::PipelineEnd;
-using repsim::io::PlanChunks;
-using repsim::io::RunOrderedChunks;
+using repsim::ChunkPlan;
+using repsim::ParallelChunks;
+using repsim::PipelineEnd;
+using repsim::PlanChunks;
+using repsim::RunOrderedChunks;
 
 namespace {
 
@@ -116,7 +116,7 @@ TEST_CASE("RunOrderedChunks rethrows a chunk's exception and is interruptible", 
 
   static std::atomic<bool> interrupted{false};
   interrupted = false;
-  repsim::io::PipelineOptions options;
+  repsim::PipelineOptions options;
   options.interrupted = [] { return interrupted.load(); };
   const PipelineEnd end = RunOrderedChunks<int>(
       plan, worker,

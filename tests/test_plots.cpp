@@ -14,6 +14,7 @@
 
 #include "cli/cli_util.h"
 #include "io/plots.h"
+#include "io/results.h"
 #include "io/scenario_loader.h"
 #include "io/sweep_digest.h"
 #include "io/sweep_writer.h"
@@ -61,7 +62,7 @@ fs::path RunAll(const std::string& text, const fs::path& out, bool png) {
   INFO(loaded.FormatErrors());
   REQUIRE(loaded.scenario);
   const Scenario& sc = *loaded.scenario;
-  io::ScenarioResults r;
+  ScenarioResults r;
   r.source_path = "t.toml";
   r.scenario = sc;
   r.run = *Resolve(sc.base);
@@ -69,7 +70,7 @@ fs::path RunAll(const std::string& text, const fs::path& out, bool png) {
   r.trajectory = EvaluateTrajectory(r.run, sc.output.trajectory_points);
   for (const CompareVariant& v : sc.compare) {
     Run vr = *Resolve(v.spec);
-    r.compare.push_back(io::CompareRow{v.name, vr, Evaluate(vr)});
+    r.compare.push_back(CompareRow{v.name, vr, Evaluate(vr)});
   }
   Expected<io::Staging> staging = io::Staging::Create(out, sc.name);
   REQUIRE(staging);

@@ -70,7 +70,7 @@ TEST_CASE("an in-memory staging holds the files a run on disk writes, byte for b
   const std::string text = repsim::test::EpochsUniqueGrid("grid", 7, 5, "plots = true");
   io::LoadResult loaded = io::LoadScenarioText(text, "grid.toml");
   REQUIRE(loaded.scenario);
-  Expected<io::ScenarioResults> r = io::EvaluateScenario("grid.toml", *loaded.scenario);
+  Expected<ScenarioResults> r = EvaluateScenario("grid.toml", *loaded.scenario);
   REQUIRE(r);
 
   TempDir tmp;
@@ -80,7 +80,7 @@ TEST_CASE("an in-memory staging holds the files a run on disk writes, byte for b
   for (io::Staging* s : {&*disk, &memory}) {
     io::SweepReport report;
     REQUIRE_FALSE(io::RunSweep(*loaded.scenario, io::SweepOptions{}, *s, &report));
-    io::ScenarioResults copy = *r;
+    ScenarioResults copy = *r;
     copy.sweep_markdown = report.markdown;
     REQUIRE_FALSE(io::WriteResults(copy, *s));
   }

@@ -9,8 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "io/results.h"
+#include "io/results_csv.h"
+#include "io/results_json.h"
 #include "io/scenario_loader.h"
+#include "io/terminal_summary.h"
 #include "repsim/assumptions.h"
 #include "repsim/engine.h"
 #include "repsim/law.h"
@@ -35,11 +37,11 @@ std::vector<std::string> LinesAfter(const std::string& text, const std::string& 
   return out;
 }
 
-io::ScenarioResults Evaluated(const std::string& text) {
+ScenarioResults Evaluated(const std::string& text) {
   auto loaded = io::LoadScenarioText(text, "t.toml");
   INFO(loaded.FormatErrors());
   REQUIRE(loaded.scenario);
-  auto r = io::EvaluateScenario("t.toml", *loaded.scenario);
+  auto r = EvaluateScenario("t.toml", *loaded.scenario);
   REQUIRE(r.ok());
   return *r;
 }
@@ -147,7 +149,7 @@ TEST_CASE("plan allocate with weight decay: a stronger one never plans a worse l
 }
 
 TEST_CASE("summary.json carries every assumption line of the terminal, structured", "[caveats]") {
-  const io::ScenarioResults r = Evaluated(kDropoutVsWeightDecay);
+  const ScenarioResults r = Evaluated(kDropoutVsWeightDecay);
   const std::vector<std::string> lines = LinesAfter(io::TerminalSummary(r), "assumption: ");
   REQUIRE_FALSE(lines.empty());
   REQUIRE(lines.size() == r.caveats.size());
@@ -160,18 +162,18 @@ TEST_CASE("summary.json carries every assumption line of the terminal, structure
   }
   // The structure: each assumption the runs depend on, with its value and range.
   bool saw_c_drop = false, saw_wd_factor = false, saw_flip = false;
-  for (const io::Caveat& c : r.caveats) {
-    if (c.kind == io::Caveat::Kind::kAssumption && c.assumption == "c_drop") {
+  for (const Caveat& c : r.caveats) {
+    if (c.kind == Caveat::Kind::kAssumption && c.assumption == "c_drop") {
       saw_c_drop = true;
       CHECK(c.lo == 0.0);
       CHECK(c.hi == 1.0);
     }
-    if (c.kind == io::Caveat::Kind::kAssumption && c.assumption == "weight_decay_factor") {
+    if (c.kind == Caveat::Kind::kAssumption && c.assumption == "weight_decay_factor") {
       saw_wd_factor = true;
       CHECK(c.value == 0.3);
       CHECK(c.runs_depending == 2);  // the two weight-decay variants
     }
-    if (c.kind == io::Caveat::Kind::kRankingFlip) {
+    if (c.kind == Caveat::Kind::kRankingFlip) {
       saw_flip = true;
       CHECK(c.threshold >= c.lo);
       CHECK(c.threshold <= c.hi);
@@ -183,14 +185,14 @@ TEST_CASE("summary.json carries every assumption line of the terminal, structure
   CHECK(saw_wd_factor);
   CHECK(saw_flip);
   CHECK(json.find("\"caveats\": [") != std::string::npos);
-  CHECK_FALSE(io::FlippingVerdicts(r).empty());
+  CHECK_FALSE(FlippingVerdicts(r).empty());
   // caveats.csv: one row per caveat, after the header.
   const std::string csv = io::CaveatsCsv(r.caveats);
   CHECK(static_cast<size_t>(std::count(csv.begin(), csv.end(), '\n')) == r.caveats.size() + 1);
 }
 
 TEST_CASE("a scenario without assumptions has an empty caveats array", "[caveats]") {
-  const io::ScenarioResults r = Evaluated(
+  const ScenarioResults r = Evaluated(
       "[scenario]\nname = \"t\"\n[model]\nparams = 1e9\n[data]\nunique_tokens = 1e10\n"
       "[training]\nepochs = 4\n[output]\nplots = false\n");
   CHECK(r.caveats.empty());

@@ -13,9 +13,11 @@
 #include "io/interrupt.h"
 #include "io/plots.h"
 #include "io/results.h"
+#include "io/results_json.h"
 #include "io/scenario_loader.h"
 #include "io/sweep_writer.h"
 #include "io/table.h"
+#include "io/terminal_summary.h"
 
 namespace repsim::cli {
 namespace {
@@ -232,14 +234,14 @@ int RunCommand(const Args& args) {
 
   for (auto& [file, sc] : *loaded) {
     if (p.intervals) sc.output.intervals = true;
-    Expected<io::ScenarioResults> evaluated = io::EvaluateScenario(file, sc);
+    Expected<ScenarioResults> evaluated = EvaluateScenario(file, sc);
     if (!evaluated) {  // the loader resolved every run already; this is a bug
       return Fail("run", fmt::format("{}: {}", file, evaluated.error()), kExitInternal);
     }
-    io::ScenarioResults& r = evaluated.value();
+    ScenarioResults& r = evaluated.value();
     Outside outside;
     outside.Add("base", Extrapolation(r.run));
-    for (const io::CompareRow& c : r.compare) {
+    for (const CompareRow& c : r.compare) {
       if (c.is_base) continue;
       outside.Add(fmt::format("compare '{}'", c.name), Extrapolation(c.run));
     }
@@ -247,7 +249,7 @@ int RunCommand(const Args& args) {
       return Fail("run", fmt::format("{}: --strict: {}", file, outside.Message(r.run)));
     }
     if (p.strict_verdicts) {
-      const std::vector<std::string> flips = io::FlippingVerdicts(r);
+      const std::vector<std::string> flips = FlippingVerdicts(r);
       if (!flips.empty()) {
         std::string msg = fmt::format(
             "{}: --strict-verdicts: {} verdict{} flip{} inside the stated range of an "

@@ -13,7 +13,7 @@
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "io/progress.h"
-#include "io/results.h"
+#include "io/staging.h"
 #include "io/suggest.h"
 #include "repsim/scenario.h"
 #include "repsim/select.h"

@@ -21,6 +21,7 @@
 #include <system_error>
 
 #include "io/columns.h"
+#include "io/results_csv.h"
 #include "io/table.h"
 
 namespace fs = std::filesystem;

@@ -28,7 +28,8 @@
 #include <string>
 #include <vector>
 
-#include "io/results.h"
+#include "io/staging.h"
+#include "repsim/scenario_results.h"
 
 namespace repsim::io {
 

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "io/interrupt.h"
+#include "io/results.h"
 
 namespace repsim::io {
 

@@ -1,5 +1,12 @@
-// One scenario written exactly as `repsim run` writes it: the results of
-// EvaluateScenario (io/results.h), then the sweep and every file into a
+// Running a scenario from a front end other than the CLI (the Python module):
+// the one io header python/_repsim.cpp includes besides include/repsim. It
+// brings what such a front end needs — the loader (scenario_loader.h), the
+// output columns (columns.h), the file contents (results_csv.h,
+// results_json.h), the runs files of `fit` / `validate` (runs_csv.h) — and
+// declares WriteScenario.
+//
+// WriteScenario: one scenario written exactly as `repsim run` writes it: the
+// results of EvaluateScenario (repsim/scenario_results.h), then the sweep and every file into a
 // staging folder that replaces DIR/<name>/ only when all of it was written.
 // The same steps, in the same order, as `repsim run` without --strict
 // (src/cli/cmd_run.cpp, which interleaves its --strict checks); the Python
@@ -12,10 +19,15 @@
 #include <string>
 #include <vector>
 
+#include "io/columns.h"
 #include "io/plots.h"
-#include "io/results.h"
+#include "io/results_csv.h"
+#include "io/results_json.h"
+#include "io/runs_csv.h"
+#include "io/scenario_loader.h"
 #include "io/sweep_writer.h"
 #include "repsim/scenario.h"
+#include "repsim/scenario_results.h"
 
 namespace repsim::io {
 

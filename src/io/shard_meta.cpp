@@ -5,7 +5,7 @@
 
 #include <bit>
 
-#include "io/results.h"
+#include "io/results_csv.h"
 #include "io/sweep_rows.h"
 #include "io/table.h"
 #include "io/toml_guard.h"

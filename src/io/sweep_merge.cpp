@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "io/interrupt.h"
-#include "io/results.h"
+#include "io/staging.h"
 #include "io/sweep_lean.h"
 #include "io/sweep_writer.h"
 #include "io/table.h"

@@ -8,7 +8,6 @@
 #include <mutex>
 
 #include "io/bulk_file.h"
-#include "io/chunk_pipeline.h"
 #include "io/columns.h"
 #include "io/interrupt.h"
 #include "io/progress.h"
@@ -16,6 +15,7 @@
 #include "io/sweep_digest.h"
 #include "io/sweep_lean.h"
 #include "io/sweep_rows.h"
+#include "repsim/chunk_pipeline.h"
 #include "repsim/intervals.h"
 #include "repsim/version.h"
 

@@ -5,7 +5,7 @@
 // (row-major, the last axis fastest: repsim/sweep.h): the axis values, a
 // `status` column ("ok", "partial: ...", "invalid: ..."), then the columns of
 // summary.csv (DefaultColumns(), columns.h); an invalid point's summary cells are empty.
-// Points are evaluated in parallel, in chunks (io/chunk_pipeline.h: the
+// Points are evaluated in parallel, in chunks (repsim/chunk_pipeline.h: the
 // ordered pipeline), and written in grid order as
 // the chunks complete, so that memory stays bounded and the file is the same
 // byte for byte whatever the number of threads.
@@ -33,8 +33,8 @@
 #include "io/csv_line.h"
 #include "io/number_format.h"
 #include "io/plots.h"
-#include "io/results.h"
 #include "io/shard_meta.h"
+#include "io/staging.h"
 #include "io/sweep_digest.h"
 #include "io/sweep_rows.h"
 #include "repsim/scenario.h"

@@ -15,6 +15,8 @@
 #include "io/laws_table.h"
 #include "io/plots.h"
 #include "io/results.h"
+#include "io/results_csv.h"
+#include "io/results_json.h"
 #include "io/scenario_loader.h"
 #include "io/sweep_writer.h"
 #include "io/table.h"

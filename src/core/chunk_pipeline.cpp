@@ -1,6 +1,6 @@
-#include "io/chunk_pipeline.h"
+#include "repsim/chunk_pipeline.h"
 
-namespace repsim::io {
+namespace repsim {
 
 ChunkPlan PlanChunks(uint64_t begin, uint64_t end, int threads, uint64_t min_chunk,
                      uint64_t max_chunk, uint64_t chunks_per_thread) {
@@ -18,4 +18,4 @@ ChunkPlan PlanChunks(uint64_t begin, uint64_t end, int threads, uint64_t min_chu
   return plan;
 }
 
-}  // namespace repsim::io
+}  // namespace repsim

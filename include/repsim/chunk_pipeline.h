@@ -23,7 +23,7 @@
 #include <utility>
 #include <vector>
 
-namespace repsim::io {
+namespace repsim {
 
 // How [begin, end) is cut: `chunk` indices per chunk (the last may be
 // shorter), run by `threads` threads.
@@ -209,4 +209,4 @@ void ParallelChunks(const ChunkPlan& plan, const Body& body) {
   if (error) std::rethrow_exception(error);
 }
 
-}  // namespace repsim::io
+}  // namespace repsim
