@@ -615,14 +615,64 @@ Law LawByName(const std::string& name) {
 
 // --- Fitting -------------------------------------------------------------------------
 
-py::dict SpreadDict(const ParamSpread& s) {
+// A field's value (io/fields.h) as a Python object: str, int or float (NaN
+// for an optional number without a value).
+template <typename T>
+py::object FieldValue(const io::Field<T>& f, const T& v) {
+  switch (f.kind) {
+    case io::FieldKind::kText:
+      return py::str(f.text(v));
+    case io::FieldKind::kInteger:
+      return py::int_(static_cast<int64_t>(f.number(v)));
+    default:
+      return py::float_(f.number(v));
+  }
+}
+
+// The fields of `v` added to `d`, in the table's order.
+template <typename T>
+void AddFields(py::dict& d, io::FieldTable<T> fields, const T& v) {
+  for (const io::Field<T>& f : fields) d[py::str(std::string(f.name))] = FieldValue(f, v);
+}
+
+template <typename T>
+py::dict FieldsDict(io::FieldTable<T> fields, const T& v) {
   py::dict d;
-  d["mean"] = s.mean;
-  d["std_error"] = s.std_error;
-  d["ci95_low"] = s.ci95_low;
-  d["ci95_high"] = s.ci95_high;
+  AddFields(d, fields, v);
   return d;
 }
+
+// Rows as columns: {field name: [one value per row]}, in the table's order.
+template <typename T>
+py::dict FieldColumns(io::FieldTable<T> fields, const std::vector<T>& rows) {
+  py::dict d;
+  for (const io::Field<T>& f : fields) {
+    py::list column;
+    for (const T& r : rows) column.append(FieldValue(f, r));
+    d[py::str(std::string(f.name))] = column;
+  }
+  return d;
+}
+
+// The names of the field tables the dicts are made from, for the tests that
+// check them (python/tests/test_api.py).
+py::dict FieldTableNames() {
+  auto names = [](const auto& fields) {
+    py::list l;
+    for (const auto& f : fields) l.append(std::string(f.name));
+    return l;
+  };
+  py::dict d;
+  d["fit"] = names(io::FitResultFields());
+  d["domain"] = names(io::LawDomainFields());
+  d["spread"] = names(io::ParamSpreadFields());
+  d["plan_point"] = names(io::PlanPointFields());
+  d["validation_row"] = names(io::ValidationRowFields());
+  d["allocation_row"] = names(io::AllocationRowFields());
+  return d;
+}
+
+py::dict SpreadDict(const ParamSpread& s) { return FieldsDict(io::ParamSpreadFields(), s); }
 
 py::dict Fit(const std::optional<std::string>& path, std::vector<double> params,
              std::vector<double> tokens, std::vector<double> unique_tokens,
@@ -702,13 +752,7 @@ py::dict Fit(const std::optional<std::string>& path, std::vector<double> params,
     if (options.fixed[static_cast<int>(p)]) fixed_names.append(std::string(ToString(p)));
   }
   out["fixed"] = fixed_names;
-  out["objective"] = r.objective;
-  out["runs"] = r.runs;
-  out["starts"] = r.starts;
-  out["failed_starts"] = r.failed_starts;
-  out["converged_to_best"] = r.converged_to_best;
-  out["exponent_a"] = r.exponent_a;
-  out["exponent_b"] = r.exponent_b;
+  AddFields(out, io::FitResultFields(), r);  // objective, runs, starts, ..., exponent_b
   std::vector<std::string> warnings = r.warnings;
   if (boot) {
     const auto& bw = (*boot)->warnings;
@@ -716,16 +760,7 @@ py::dict Fit(const std::optional<std::string>& path, std::vector<double> params,
   }
   out["warnings"] = warnings;
   const LawDomain domain = DomainOfRuns(runs);  // the fit's domain of validity
-  py::dict dom;
-  dom["params_min"] = domain.params_min;
-  dom["params_max"] = domain.params_max;
-  dom["tokens_min"] = domain.tokens_min;
-  dom["tokens_max"] = domain.tokens_max;
-  dom["unique_tokens_min"] = domain.unique_tokens_min;
-  dom["unique_tokens_max"] = domain.unique_tokens_max;
-  dom["epochs_min"] = domain.epochs_min;
-  dom["epochs_max"] = domain.epochs_max;
-  out["domain"] = dom;
+  out["domain"] = FieldsDict(io::LawDomainFields(), domain);
   if (boot) {
     const BootstrapResult& b = **boot;
     py::dict bd;
@@ -800,17 +835,7 @@ py::dict PlanScale(double factor, const std::optional<std::string>& law) {
   return d;
 }
 
-py::dict PointDict(const PlanPoint& p) {
-  py::dict d;
-  d["params"] = p.params;
-  d["tokens"] = p.tokens;
-  d["unique_tokens"] = p.unique_tokens;
-  d["epochs"] = p.epochs;
-  d["flops"] = p.flops;
-  d["loss"] = p.loss;
-  d["loss_if_fresh"] = p.fresh_loss;
-  return d;
-}
+py::dict PointDict(const PlanPoint& p) { return FieldsDict(io::PlanPointFields(), p); }
 
 // law_name: a preset, or nothing for the default law (kDefaultLawPreset).
 py::dict PlanAllocate(const std::string& what, double value, double unique_tokens,
@@ -966,58 +991,16 @@ py::dict ValidateRuns(const std::string& text, bool is_path, const std::vector<s
     if (error->key == kDataErrorKey) ThrowScenarioError("data: too little data: " + error->message);
     throw std::runtime_error("validate: fit failed: " + error->message);
   }
-  std::map<std::string, py::list> cols;
-  auto held = [](const std::vector<std::string>& h) {
-    return fmt::format("{}", fmt::join(h, " "));
-  };
   py::list notes;
   for (const ValidationRow& r : rows) {
-    cols["candidate"].append(r.candidate);
-    cols["evaluation"].append(r.evaluation);
-    cols["pairs"].append(r.pairs);
-    cols["median_abs_error_pp"].append(r.median_abs_error_pp);
-    cols["mean_abs_error_pp"].append(r.mean_abs_error_pp);
-    cols["max_abs_error_pp"].append(r.max_abs_error_pp);
-    cols["moderate_pairs"].append(r.moderate_pairs);
-    cols["moderate_ratio_median"].append(r.moderate_ratio_median);
-    cols["held_at_preset"].append(held(r.held));
     for (const std::string& n : r.notes) notes.append(r.candidate + " " + n);
   }
   for (const AllocationRow& r : arows) {
-    cols["candidate"].append(r.candidate);
-    cols["evaluation"].append(r.evaluation);
-    cols["groups"].append(r.groups);
-    cols["hits"].append(r.hits);
-    cols["median_regret_pct"].append(r.median_regret_pct);
-    cols["mean_regret_pct"].append(r.mean_regret_pct);
-    cols["max_regret_pct"].append(r.max_regret_pct);
-    cols["loss_runs"].append(r.loss_runs);
-    cols["median_loss_error_pct"].append(r.median_loss_error_pct);
-    cols["mean_loss_error_pct"].append(r.mean_loss_error_pct);
-    cols["max_loss_error_pct"].append(r.max_loss_error_pct);
-    cols["held_at_preset"].append(held(r.held));
     for (const std::string& n : r.notes) notes.append(r.candidate + " " + n);
   }
-  py::dict out;
-  const std::vector<std::string> order =
-      allocation
-          ? std::vector<std::string>{"candidate",
-                                     "evaluation",
-                                     "groups",
-                                     "hits",
-                                     "median_regret_pct",
-                                     "mean_regret_pct",
-                                     "max_regret_pct",
-                                     "loss_runs",
-                                     "median_loss_error_pct",
-                                     "mean_loss_error_pct",
-                                     "max_loss_error_pct",
-                                     "held_at_preset"}
-          : std::vector<std::string>{
-                "candidate",         "evaluation",       "pairs",          "median_abs_error_pp",
-                "mean_abs_error_pp", "max_abs_error_pp", "moderate_pairs", "moderate_ratio_median",
-                "held_at_preset"};
-  for (const std::string& k : order) out[py::str(k)] = cols[k];
+  // The columns of `repsim validate`'s table (less its rank), from the row's field table.
+  const py::dict out = allocation ? FieldColumns(io::AllocationRowFields(), arows)
+                                  : FieldColumns(io::ValidationRowFields(), rows);
   py::dict result;
   result["table"] = out;
   result["notes"] = notes;
@@ -1072,6 +1055,8 @@ PYBIND11_MODULE(_repsim, m) {
   m.def("point_bytes", &PointBytes, py::arg("columns"),
         "Bytes a point of repsim.evaluate's grid takes with these columns.");
   m.def("keys", &Keys, "Every settable scenario key: (path, kind, choices, help) tuples.");
+  m.def("field_names", &FieldTableNames,
+        "The names of the result field tables the dicts of fit, plan and validate follow.");
   m.def("laws", &Laws, "The law presets with their constants and sources, one dict each.");
   m.def("fit", &Fit, py::arg("path"), py::arg("params"), py::arg("tokens"),
         py::arg("unique_tokens"), py::arg("loss"), py::arg("form"), py::arg("fixed"),

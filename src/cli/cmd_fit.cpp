@@ -20,6 +20,7 @@
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "io/progress.h"
+#include "io/result_fields.h"
 #include "io/runs_csv.h"
 #include "io/suggest.h"
 #include "io/table.h"
@@ -307,11 +308,12 @@ std::string TomlFloat(double v) {
   return s;
 }
 
+// The spread's table columns (io::ParamSpreadFields: std_error, ci95_low, ci95_high).
 void AddSpreadCells(std::vector<std::string>* row, const ParamSpread& s, bool human) {
-  auto num = [&](double v) { return human ? io::Short(v) : io::Num(v); };
-  row->push_back(num(s.std_error));
-  row->push_back(num(s.ci95_low));
-  row->push_back(num(s.ci95_high));
+  io::AppendFieldCells(*row, io::ParamSpreadFields(), s,
+                       [&](const io::Field<ParamSpread>& f, const ParamSpread& x) {
+                         return human ? io::Short(f.number(x)) : io::Num(f.number(x));
+                       });
 }
 
 // The quantities table shared by the text and CSV formats.
@@ -320,11 +322,7 @@ io::Table QuantityTable(const Report& r, bool human) {
   t.AddColumn("quantity", false);
   t.AddColumn("value");
   t.AddColumn("fit", false);
-  if (r.boot) {
-    t.AddColumn("std_error");
-    t.AddColumn("ci95_low");
-    t.AddColumn("ci95_high");
-  }
+  if (r.boot) io::AddFieldColumns(t, io::ParamSpreadFields());
   auto num = [&](double v) { return human ? io::Short(v) : io::Num(v); };
   for (FitParam p : FitParams(r.fit.form)) {
     std::vector<std::string> row = {std::string(ToString(p)), num(Get(r.fit.constants, p)),
@@ -345,7 +343,7 @@ io::Table QuantityTable(const Report& r, bool human) {
     for (FitParam p : FitParams(r.fit.form)) any_free = any_free || !IsFixed(r.flags, p);
     std::vector<std::string> row = {"objective", io::Num(r.fit.objective),
                                     any_free ? "minimum" : "evaluated"};
-    if (r.boot) row.insert(row.end(), {"", "", ""});
+    if (r.boot) row.resize(row.size() + io::FieldNames(io::ParamSpreadFields(), true).size());
     t.AddRow(std::move(row));
   }
   return t;
@@ -386,11 +384,7 @@ void WriteTable(const Report& r) {
   }
 }
 
-std::string JsonSpread(const ParamSpread& s) {
-  return fmt::format(R"({{"mean": {}, "std_error": {}, "ci95_low": {}, "ci95_high": {}}})",
-                     io::Num(s.mean), io::Num(s.std_error), io::Num(s.ci95_low),
-                     io::Num(s.ci95_high));
-}
+std::string JsonSpread(const ParamSpread& s) { return io::JsonObject(io::ParamSpreadFields(), s); }
 
 void WriteJson(const Report& r) {
   const FitResult& fit = r.fit;
@@ -424,14 +418,9 @@ void WriteJson(const Report& r) {
                      r.flags.fix_preset ? io::JsonString(*r.flags.fix_preset) : "null");
   out += fmt::format("  \"exponent_a\": {},\n  \"exponent_b\": {},\n", io::Num(fit.exponent_a),
                      io::Num(fit.exponent_b));
-  out += fmt::format(
-      "  \"domain\": {{\"params_min\": {}, \"params_max\": {}, \"tokens_min\": {}, "
-      "\"tokens_max\": {}, \"unique_tokens_min\": {}, \"unique_tokens_max\": {}, "
-      "\"epochs_min\": {}, \"epochs_max\": {}}},\n",
-      io::Num(r.domain.params_min), io::Num(r.domain.params_max), io::Num(r.domain.tokens_min),
-      io::Num(r.domain.tokens_max), io::Num(r.domain.unique_tokens_min),
-      io::Num(r.domain.unique_tokens_max), io::Num(r.domain.epochs_min),
-      io::Num(r.domain.epochs_max));
+  out += "  \"domain\": ";
+  out += io::JsonObject(io::LawDomainFields(), r.domain);
+  out += ",\n";
   out += "  \"warnings\": [";
   for (size_t i = 0; i < fit.warnings.size(); ++i) {
     out += (i ? ", " : "") + io::JsonString(fit.warnings[i]);

@@ -15,6 +15,7 @@
 
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "io/result_fields.h"
 #include "io/runs_csv.h"
 #include "io/table.h"
 #include "repsim/law.h"
@@ -224,13 +225,9 @@ int FitOverfitCommand(const Args& args) {
     out += fmt::format("  \"starts\": {},\n  \"converged_to_best\": {},\n", fit->starts,
                        fit->converged_to_best);
     out += fmt::format("  \"source\": {},\n", io::JsonString(source));
-    out += fmt::format(
-        "  \"domain\": {{\"params_min\": {}, \"params_max\": {}, \"tokens_min\": {}, "
-        "\"tokens_max\": {}, \"unique_tokens_min\": {}, \"unique_tokens_max\": {}, "
-        "\"epochs_min\": {}, \"epochs_max\": {}}},\n",
-        io::Num(domain.params_min), io::Num(domain.params_max), io::Num(domain.tokens_min),
-        io::Num(domain.tokens_max), io::Num(domain.unique_tokens_min),
-        io::Num(domain.unique_tokens_max), io::Num(domain.epochs_min), io::Num(domain.epochs_max));
+    out += "  \"domain\": ";
+    out += io::JsonObject(io::LawDomainFields(), domain);
+    out += ",\n";
     out += "  \"bootstrap\": ";
     out += *b > 0 ? fmt::format("{{\"resamples\": {}, \"refitted\": {}}}", *b, boot.size())
                   : std::string("null");

@@ -23,6 +23,7 @@
 #include "io/evidence_csv.h"
 #include "io/plots.h"
 #include "io/progress.h"
+#include "io/result_fields.h"
 #include "io/runs_csv.h"
 #include "io/suggest.h"
 #include "io/table.h"
@@ -249,53 +250,35 @@ std::vector<int> Ranks(const std::vector<Row>& rows, const Key& key) {
   return out;
 }
 
-std::string ShortOrEmpty(double v) { return std::isfinite(v) ? io::Short(v) : ""; }
-
-io::Table SummaryTable(const std::vector<ValidationRow>& rows) {
+// A ranked table of `rows` from their field table (io/result_fields.h): the
+// fields in order, with the rank (by `key`, within each evaluation, 1 = best)
+// after candidate and evaluation.
+template <typename Row, typename Key>
+io::Table RankedTable(const std::vector<Row>& rows, io::FieldTable<Row> fields, const Key& key) {
+  constexpr size_t kBeforeRank = 2;  // candidate, evaluation
   io::Table t;
-  t.AddColumn("candidate", false);
-  t.AddColumn("evaluation", false);
+  io::AddFieldColumns(t, fields.first(kBeforeRank));
   t.AddColumn("rank");
-  t.AddColumn("pairs");
-  t.AddColumn("median_abs_error_pp");
-  t.AddColumn("mean_abs_error_pp");
-  t.AddColumn("max_abs_error_pp");
-  t.AddColumn("moderate_pairs");
-  t.AddColumn("moderate_ratio_median");
-  t.AddColumn("held_at_preset", false);
-  const std::vector<int> rank =
-      Ranks(rows, [](const ValidationRow& r) { return r.mean_abs_error_pp; });
+  io::AddFieldColumns(t, fields.subspan(kBeforeRank));
+  const std::vector<int> rank = Ranks(rows, key);
   for (size_t i = 0; i < rows.size(); ++i) {
-    const ValidationRow& r = rows[i];
-    t.AddRow({r.candidate, r.evaluation, std::to_string(rank[i]), std::to_string(r.pairs),
-              io::Short(r.median_abs_error_pp), io::Short(r.mean_abs_error_pp),
-              io::Short(r.max_abs_error_pp), std::to_string(r.moderate_pairs),
-              ShortOrEmpty(r.moderate_ratio_median), fmt::format("{}", fmt::join(r.held, " "))});
+    std::vector<std::string> cells;
+    io::AppendShortCells(cells, fields.first(kBeforeRank), rows[i]);
+    cells.push_back(std::to_string(rank[i]));
+    io::AppendShortCells(cells, fields.subspan(kBeforeRank), rows[i]);
+    t.AddRow(std::move(cells));
   }
   return t;
 }
 
+io::Table SummaryTable(const std::vector<ValidationRow>& rows) {
+  return RankedTable(rows, io::ValidationRowFields(),
+                     [](const ValidationRow& r) { return r.mean_abs_error_pp; });
+}
+
 io::Table AllocationTable(const std::vector<AllocationRow>& rows) {
-  io::Table t;
-  t.AddColumn("candidate", false);
-  t.AddColumn("evaluation", false);
-  for (const char* c :
-       {"rank", "groups", "hits", "median_regret_pct", "mean_regret_pct", "max_regret_pct",
-        "loss_runs", "median_loss_error_pct", "mean_loss_error_pct", "max_loss_error_pct"}) {
-    t.AddColumn(c);
-  }
-  t.AddColumn("held_at_preset", false);
-  const std::vector<int> rank =
-      Ranks(rows, [](const AllocationRow& r) { return r.mean_regret_pct; });
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const AllocationRow& r = rows[i];
-    t.AddRow({r.candidate, r.evaluation, std::to_string(rank[i]), std::to_string(r.groups),
-              std::to_string(r.hits), io::Short(r.median_regret_pct), io::Short(r.mean_regret_pct),
-              io::Short(r.max_regret_pct), std::to_string(r.loss_runs),
-              io::Short(r.median_loss_error_pct), io::Short(r.mean_loss_error_pct),
-              io::Short(r.max_loss_error_pct), fmt::format("{}", fmt::join(r.held, " "))});
-  }
-  return t;
+  return RankedTable(rows, io::AllocationRowFields(),
+                     [](const AllocationRow& r) { return r.mean_regret_pct; });
 }
 
 io::Table PicksTable(const std::vector<AllocationRow>& rows,

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/plan_common.h"
+#include "io/result_fields.h"
 #include "repsim/engine.h"
 #include "repsim/law.h"
 #include "repsim/plan.h"
@@ -277,9 +278,7 @@ int PlanAllocate(const Args& args) {
   const Cells cell(*format);
   io::Table t;
   t.AddColumn("plan", false);
-  for (const char* col : {"params", "tokens", "epochs", "flops", "loss", "loss_if_fresh"}) {
-    t.AddColumn(col);
-  }
+  io::AddFieldColumns(t, io::PlanPointFields());
   if (same_compute) {
     t.AddColumn("loss_vs_optimum");
     t.AddColumn("unused_flops");
@@ -289,13 +288,10 @@ int PlanAllocate(const Args& args) {
   t.AddColumn("extrapolation", false);
   const LawDomain& domain = FittedDomain(law->preset);
   for (const auto& [label, pt] : rows) {
-    std::vector<std::string> cells = {label,
-                                      cell.Count(pt.params),
-                                      cell.Count(pt.tokens),
-                                      cell.Number(pt.epochs),
-                                      cell.Number(pt.flops),
-                                      cell.Loss(pt.loss),
-                                      cell.Loss(pt.fresh_loss)};
+    std::vector<std::string> cells = {label};
+    io::AppendFieldCells(cells, io::PlanPointFields(), pt, [&](const auto& f, const PlanPoint& p) {
+      return cell.Of(f.style, f.number(p));
+    });
     if (same_compute) {
       cells.push_back(cell.Delta(pt.loss - best));
       const bool is_optimum = &pt == &optimum_row;
@@ -305,7 +301,12 @@ int PlanAllocate(const Args& args) {
     cells.push_back(Extrapolation(domain, pt.params, pt.tokens, unique));
     t.AddRow(std::move(cells));
   }
-  std::vector<std::string> floor_cells = {floor_label, "", "", "", "", cell.Loss(floor), ""};
+  // The floor is a loss, not a run: only its loss cell.
+  std::vector<std::string> floor_cells = {floor_label};
+  io::AppendFieldCells(floor_cells, io::PlanPointFields(), PlanPoint{},
+                       [&](const auto& f, const PlanPoint&) {
+                         return f.name == "loss" ? cell.Loss(floor) : std::string();
+                       });
   if (same_compute) {
     floor_cells.push_back(cell.Delta(floor - best));
     floor_cells.emplace_back();

@@ -25,6 +25,18 @@ std::string Cells::Number(double v) const { return human_ ? fmt::format("{:.4g}"
 
 std::string Cells::Loss(double v) const { return human_ ? io::Short(v) : io::Num(v); }
 
+std::string Cells::Of(io::FieldStyle style, double v) const {
+  switch (style) {
+    case io::FieldStyle::kCount:
+      return Count(v);
+    case io::FieldStyle::kLoss:
+      return Loss(v);
+    case io::FieldStyle::kPlain:
+      break;
+  }
+  return Number(v);
+}
+
 std::string Cells::Delta(double v) const { return human_ ? fmt::format("{:+.3g}", v) : io::Num(v); }
 
 std::string Cells::Percent(double v) const {

@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "io/fields.h"
 #include "io/table.h"
 #include "repsim/law.h"
 #include "repsim/status.h"
@@ -41,6 +42,8 @@ class Cells {
   std::string Number(double v) const;
   std::string Loss(double v) const;
   std::string Delta(double v) const;
+  // A field's number in its style (io::FieldStyle): Count, Loss or Number.
+  std::string Of(io::FieldStyle style, double v) const;
   // A relative deviation, written in percent.
   std::string Percent(double v) const;
   // Gopher units the way Hoffmann et al. print them: 1/29,968 below one.

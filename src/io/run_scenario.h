@@ -1,9 +1,9 @@
 // Running a scenario from a front end other than the CLI (the Python module):
 // the one io header python/_repsim.cpp includes besides include/repsim. It
 // brings what such a front end needs — the loader (scenario_loader.h), the
-// output columns (columns.h), the file contents (results_csv.h,
-// results_json.h), the runs files of `fit` / `validate` (runs_csv.h) — and
-// declares WriteScenario.
+// output columns (columns.h) and the results' field tables (result_fields.h), the file contents
+// (results_csv.h, results_json.h), the runs files of `fit` / `validate` (runs_csv.h) — and declares
+// WriteScenario.
 //
 // WriteScenario: one scenario written exactly as `repsim run` writes it: the
 // results of EvaluateScenario (repsim/scenario_results.h), then the sweep and every file into a
@@ -21,6 +21,7 @@
 
 #include "io/columns.h"
 #include "io/plots.h"
+#include "io/result_fields.h"
 #include "io/results_csv.h"
 #include "io/results_json.h"
 #include "io/runs_csv.h"

@@ -32,7 +32,26 @@ std::string ClustersRule(const SelectRun& r) {
   return r.clusters_defaulted ? "round(sqrt(rows / 2)), at most count" : "given (--clusters)";
 }
 
+constexpr Field<Coverage> kCoverage[] = {
+    {"covering_radius", FieldKind::kFloat32, [](const Coverage& c) { return c.radius; }},
+    {"mean_distance", FieldKind::kFloat32, [](const Coverage& c) { return c.mean; }},
+    {"farthest_row", FieldKind::kInteger,
+     [](const Coverage& c) { return static_cast<double>(c.farthest_row); }},
+};
+
+constexpr Field<SftExposure> kSftExposure[] = {
+    {"epochs", FieldKind::kNumber, [](const SftExposure& e) { return e.epochs; }},
+    {"tokens_per_example", FieldKind::kNumber,
+     [](const SftExposure& e) { return e.tokens_per_example; }},
+    {"unique_tokens", FieldKind::kNumber, [](const SftExposure& e) { return e.unique_tokens; }},
+    {"tokens_seen", FieldKind::kNumber, [](const SftExposure& e) { return e.tokens_seen; }},
+    {"full_set_epochs", FieldKind::kNumber, [](const SftExposure& e) { return e.full_set_epochs; }},
+};
+
 }  // namespace
+
+FieldTable<Coverage> CoverageFields() { return kCoverage; }
+FieldTable<SftExposure> SftExposureFields() { return kSftExposure; }
 
 std::string SelectedCsv(const SelectRun& r) {
   const Selection& s = r.selection;
@@ -65,22 +84,13 @@ std::string SelectSummaryJson(const SelectRun& r) {
       "\"training_rows\": {}, \"objective\": {}}},\n",
       o.kmeans_iterations, o.max_points_per_cluster, s.kmeans_training_rows,
       F32(s.kmeans_objective));
-  out +=
-      fmt::format("  \"covering_radius\": {},\n  \"mean_distance\": {},\n  \"farthest_row\": {},\n",
-                  F32(s.coverage.radius), F32(s.coverage.mean), s.coverage.farthest_row);
-  out += fmt::format(
-      "  \"random\": {{\"covering_radius\": {}, \"mean_distance\": {}, \"farthest_row\": {}}},\n",
-      F32(s.random_coverage.radius), F32(s.random_coverage.mean), s.random_coverage.farthest_row);
+  out += "  " + JsonMembers(CoverageFields(), s.coverage, ",\n  ") + ",\n";
+  out += "  \"random\": " + JsonObject(CoverageFields(), s.random_coverage) + ",\n";
   out += fmt::format("  \"radius_vs_random\": {},\n  \"mean_distance_vs_random\": {},\n",
                      Short(s.coverage.radius / s.random_coverage.radius),
                      Short(s.coverage.mean / s.random_coverage.mean));
   if (r.sft) {
-    const SftExposure& e = *r.sft;
-    out += fmt::format(
-        "  \"sft\": {{\"epochs\": {}, \"tokens_per_example\": {}, \"unique_tokens\": {}, "
-        "\"tokens_seen\": {}, \"full_set_epochs\": {}}},\n",
-        Num(e.epochs), Num(e.tokens_per_example), Num(e.unique_tokens), Num(e.tokens_seen),
-        Num(e.full_set_epochs));
+    out += "  \"sft\": " + JsonObject(SftExposureFields(), *r.sft) + ",\n";
   } else {
     out += "  \"sft\": null,\n";
   }

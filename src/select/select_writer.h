@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "io/fields.h"
 #include "repsim/select.h"
 
 namespace repsim::io {
@@ -28,6 +29,11 @@ struct SelectRun {
 // ascending row. `id` is the CSV id, or the row index again for .npy input.
 std::string SelectedCsv(const SelectRun& r);
 std::string SelectSummaryJson(const SelectRun& r);
+// The field tables (io/fields.h) of summary.json's coverage numbers (the
+// selection's at the top level, the random draw's as "random") and of its
+// "sft" object.
+FieldTable<Coverage> CoverageFields();
+FieldTable<SftExposure> SftExposureFields();
 std::string SelectReportMarkdown(const SelectRun& r);
 std::string SelectTerminalSummary(const SelectRun& r);
 
