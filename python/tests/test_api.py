@@ -301,3 +301,32 @@ def test_implausible_inputs_raise_with_the_suggestion():
     with pytest.raises(repsim.ScenarioError, match="dropout never starts"):
         repsim.evaluate(params="7B", epochs=4, unique_tokens="10B", schedule="step", rate=0.1,
                         start_epoch=10, allow_implausible=True)
+
+
+def test_dicts_follow_the_field_tables(binary):
+    # Issue 23 item 5: fit, plan and validate build their dicts from the C++
+    # field tables (src/io/result_fields.h), the same the CLI's outputs use.
+    import csv
+    import io
+    import subprocess
+
+    names = repsim._repsim.field_names()
+    data = SOURCE_DIR / "tests" / "data" / "fit" / "subset_40_seed3.csv"
+    r = repsim._repsim.fit(str(data), [], [], [], [], "data-constrained", [], 1e-3, 0, 5, 2, 1, 0)
+    keys = list(r)
+    assert keys[:3] == ["form", "constants", "fixed"]
+    assert keys[3:3 + len(names["fit"])] == names["fit"]
+    assert list(r["domain"]) == names["domain"]
+    assert all(list(s) == names["spread"] for s in r["bootstrap"]["params"].values())
+    point = repsim.plan.allocate(1e22, 25e9)["optimum"]
+    assert list(point) == names["plan_point"]
+    runs = SOURCE_DIR / "tests" / "data" / "fit" / "muennighoff2023_all_runs.csv"
+    got = repsim.validate(runs, law="muennighoff2023", group_by="dedup")
+    assert list(got.columns) == names["validation_row"]
+    cli = subprocess.run([binary, "validate", str(runs), "--group-by", "dedup", "--law", "muennighoff2023",
+                          "--format", "csv"], check=True, capture_output=True, text=True)
+    header = next(csv.reader(io.StringIO(cli.stdout)))
+    assert [h for h in header if h != "rank"] == names["validation_row"]
+    alloc = SOURCE_DIR / "tests" / "data" / "fit" / "allocation_tiny.csv"
+    got = repsim.validate(alloc, law="chinchilla2022", group_by="dedup", metric="allocation")
+    assert list(got.columns) == names["allocation_row"]
