@@ -179,8 +179,16 @@ TEST_CASE("plan allocate --format csv: the optimum beside the fresh-data allocat
   const auto rows = Csv(r.out);
   REQUIRE(rows.size() == 4);  // header, optimum, fresh-data optimum, floor
   CHECK(rows[0][0] == "plan");
-  const double n_best = std::stod(rows[1][1]), n_fresh = std::stod(rows[2][1]);
-  const double loss_best = std::stod(rows[1][5]), loss_fresh = std::stod(rows[2][5]);
+  // Cells by column name, so that a new field (io::PlanPointFields) moves nothing here.
+  const auto col = [&](const std::string& name) {
+    const auto at = std::find(rows[0].begin(), rows[0].end(), name);
+    REQUIRE(at != rows[0].end());
+    return static_cast<size_t>(at - rows[0].begin());
+  };
+  const double n_best = std::stod(rows[1][col("params")]);
+  const double n_fresh = std::stod(rows[2][col("params")]);
+  const double loss_best = std::stod(rows[1][col("loss")]);
+  const double loss_fresh = std::stod(rows[2][col("loss")]);
   CHECK(n_best < n_fresh);
   CHECK(loss_best < loss_fresh);
 }
