@@ -105,4 +105,12 @@ TEST_CASE("Wrap breaks long lines at spaces, indenting the rest", "[table]") {
   }
   CHECK(joined == long_line);
   CHECK(Wrap(long_line, 0) == long_line);
+  // An indented line keeps its indentation on the first line (run --intervals'
+  // band lines are "  name value [lo, hi]: ..."), the rest at `indent`.
+  const std::string indented = "  " + long_line;
+  const std::vector<std::string> parts = Lines(Wrap(indented, 60, 4));
+  REQUIRE(parts.size() >= 2);
+  CHECK(parts[0].rfind("  warning: ", 0) == 0);
+  CHECK(parts[1].rfind("    ", 0) == 0);
+  for (const std::string& l : parts) CHECK(l.size() <= 60);
 }

@@ -219,13 +219,16 @@ std::string Wrap(std::string_view text, size_t max_width, size_t indent) {
   if (max_width == 0 || text.size() <= max_width || max_width <= indent + kMinTextWidth) {
     return std::string(text);
   }
+  // The first line keeps the text's own indentation (WrapWords drops it).
+  const size_t lead = std::min(text.find_first_not_of(' '), text.size());
+  if (max_width <= lead + kMinTextWidth) return std::string(text);
   std::string out;
-  const std::vector<std::string> lines = WrapWords(text, max_width);
+  const std::vector<std::string> lines = WrapWords(text.substr(lead), max_width - lead);
   // The first line at full width, the rest indented.
   std::string rest;
   for (size_t i = 0; i < lines.size(); ++i) {
     if (i == 0) {
-      out = lines[0];
+      out = std::string(lead, ' ') + lines[0];
       continue;
     }
     if (!rest.empty()) rest += ' ';
