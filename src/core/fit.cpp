@@ -11,15 +11,14 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <cassert>
 #include <cmath>
 #include <limits>
 #include <mutex>
 #include <random>
-#include <thread>
 
 #include "core/jet.h"
+#include "core/multistart.h"
 #include "core/parallel.h"
 
 namespace repsim {
@@ -121,6 +120,7 @@ RunData Prepare(std::span<const FitRun> runs) {
 // --- The objective, generic in the scalar type (double or ceres::Jet) ----------
 
 using detail::AllFinite;
+using detail::Huber;
 using detail::Value;
 
 // log(exp(x) + exp(y) + exp(z)), shifted by the largest term for stability.
@@ -135,14 +135,6 @@ T LogSumExp3(const T& x, const T& y, const T& z) {
   if (vx >= vy && vx >= vz) return x + log(1.0 + exp(y - x) + exp(z - x));
   if (vy >= vz) return y + log(1.0 + exp(x - y) + exp(z - y));
   return z + log(1.0 + exp(x - z) + exp(y - z));
-}
-
-// scipy.special.huber(delta, r): r²/2 inside ±delta, linear outside.
-template <typename T>
-T Huber(const T& r, double delta) {
-  const double v = Value(r);
-  if (std::abs(v) <= delta) return 0.5 * r * r;
-  return delta * ((v < 0 ? -r : r) - 0.5 * delta);
 }
 
 // p = (log E, log A, log B, α, β, log R_D*, log R_N*). False where the model
@@ -238,17 +230,13 @@ struct LocalResult {
 enum class Phase { kSearch, kPolish };
 
 ceres::GradientProblemSolver::Options SolverOptions(Phase phase) {
-  ceres::GradientProblemSolver::Options o;
-  o.line_search_direction_type = ceres::LBFGS;
-  o.line_search_type = ceres::WOLFE;
-  o.max_lbfgs_rank = kLbfgsRank;
   const bool search = phase == Phase::kSearch;
-  o.max_num_iterations = search ? kSearchMaxIterations : kPolishMaxIterations;
-  o.function_tolerance = search ? kSearchFunctionTolerance : kPolishFunctionTolerance;
-  o.gradient_tolerance = search ? kSearchGradientTolerance : kPolishGradientTolerance;
-  o.parameter_tolerance = search ? kSearchParameterTolerance : kPolishParameterTolerance;
-  o.logging_type = ceres::SILENT;
-  o.minimizer_progress_to_stdout = false;
+  ceres::GradientProblemSolver::Options o =
+      detail::LbfgsOptions(search ? kSearchMaxIterations : kPolishMaxIterations,
+                           search ? kSearchFunctionTolerance : kPolishFunctionTolerance,
+                           search ? kSearchGradientTolerance : kPolishGradientTolerance,
+                           search ? kSearchParameterTolerance : kPolishParameterTolerance);
+  o.max_lbfgs_rank = kLbfgsRank;
   // Keep the last accepted iterate even when the line search ends in
   // FAILURE (numerical noise near an optimum): Ceres leaves the caller's
   // parameters untouched on FAILURE unless they are updated every iteration.
@@ -618,10 +606,10 @@ Expected<FitResult> Fit(std::span<const FitRun> runs, const FitOptions& options,
   QuietCeresLogging();
   const std::vector<FitVector> grid = StartGrid(options);
   const int threads = ThreadCount(options);
-  std::vector<LocalResult> local(grid.size());
-  detail::ParallelFor(static_cast<int>(grid.size()), threads, [&](int i) {
-    local[i] = Minimize(pb, grid[i], Phase::kSearch);
+  std::vector<LocalResult> local = detail::MinimiseAll(grid, threads, [&](const FitVector& s) {
+    LocalResult r = Minimize(pb, s, Phase::kSearch);
     if (progress) progress();
+    return r;
   });
   // Polish every start that ended near the best (see kPolishMargin).
   double search_best = std::numeric_limits<double>::infinity();
@@ -634,30 +622,28 @@ Expected<FitResult> Fit(std::span<const FitRun> runs, const FitOptions& options,
       polish.push_back(i);
     }
   }
-  detail::ParallelFor(static_cast<int>(polish.size()), threads, [&](int k) {
-    LocalResult& r = local[polish[k]];
-    LocalResult polished = Minimize(pb, r.x, Phase::kPolish);
-    if (polished.objective <= r.objective) r = polished;
-  });
+  const std::vector<LocalResult> polished = detail::MinimiseAll(
+      polish, threads, [&](int i) { return Minimize(pb, local[i].x, Phase::kPolish); });
+  for (size_t k = 0; k < polish.size(); ++k) {
+    if (polished[k].objective <= local[polish[k]].objective) local[polish[k]] = polished[k];
+  }
 
   FitResult out;
   out.form = options.form;
   out.runs = static_cast<int>(runs.size());
   out.starts = static_cast<int>(grid.size());
-  int best = -1;
-  for (int i = 0; i < out.starts; ++i) {
-    if (!std::isfinite(local[i].objective)) {
-      ++out.failed_starts;
-      continue;
-    }
-    if (best < 0 || local[i].objective < local[best].objective) best = i;
-  }
-  if (best < 0) {
+  auto objective = [](const LocalResult& r) { return r.objective; };
+  out.failed_starts =
+      static_cast<int>(std::count_if(local.begin(), local.end(), [](const LocalResult& r) {
+        return !std::isfinite(r.objective);
+      }));
+  const std::optional<size_t> best = detail::BestIndex(local, objective);
+  if (!best) {
     return Error{fmt::format("no start of {} reached a finite objective", out.starts)};
   }
-  out.best_start = best;
-  out.x = local[best].x;
-  out.objective = local[best].objective;
+  out.best_start = static_cast<int>(*best);
+  out.x = local[*best].x;
+  out.objective = local[*best].objective;
   out.constants = Constants(out.x, options);
   out.exponent_a = ExponentA(out.constants.alpha, out.constants.beta);
   out.exponent_b = ExponentB(out.constants.alpha, out.constants.beta);
@@ -676,11 +662,8 @@ Expected<FitResult> Fit(std::span<const FitRun> runs, const FitOptions& options,
   }
   for (std::string& w : ImplausibleFit(out.constants, options))
     out.warnings.push_back(std::move(w));
-  for (const LocalResult& r : local) {
-    if (std::isfinite(r.objective) && r.objective - out.objective <= kSameOptimumTol) {
-      ++out.converged_to_best;
-    }
-  }
+  // Every finite objective is >= the best, so |r − best| is r − best here.
+  out.converged_to_best = detail::CountWithin(local, objective, out.objective, kSameOptimumTol);
   // Runner-up optima for the bootstrap: best objective first, ties by index.
   std::vector<int> order;
   for (int i = 0; i < out.starts; ++i) {
@@ -815,39 +798,33 @@ Expected<BootstrapResult> Bootstrap(std::span<const FitRun> runs, const FitOptio
   std::vector<FitVector> starts = {full.x};
   starts.insert(starts.end(), full.runner_up_optima.begin(), full.runner_up_optima.end());
 
-  std::vector<LocalResult> fits(static_cast<size_t>(resamples));
-  const size_t n = runs.size();
-  detail::ParallelFor(resamples, ThreadCount(options), [&](int r) {
-    // Resample r depends only on (seed, r).
-    std::vector<FitRun> sample;
-    sample.reserve(n);
-    for (size_t k : ResampleIndices(seed, static_cast<uint64_t>(r), n)) sample.push_back(runs[k]);
-    const RunData data = Prepare(sample);
-    const Problem pb = MakeProblem(options, data);
-    // As in Fit: search from each start, polish the best.
-    LocalResult best;
-    for (const FitVector& s : starts) {
-      LocalResult local = Minimize(pb, s, Phase::kSearch);
-      if (local.objective < best.objective) best = local;
-    }
-    if (std::isfinite(best.objective)) {
-      LocalResult polished = Minimize(pb, best.x, Phase::kPolish);
-      if (polished.objective <= best.objective) best = polished;
-    }
-    fits[r] = best;
-    if (progress) progress();
-  });
+  detail::BootstrapFits<FitConstants> fits = detail::RunBootstrap(
+      runs, resamples, seed, ThreadCount(options),
+      [&](const std::vector<FitRun>& sample) -> std::optional<FitConstants> {
+        const RunData data = Prepare(sample);
+        const Problem pb = MakeProblem(options, data);
+        // As in Fit: search from each start (one thread: the resamples run in
+        // parallel), polish the best.
+        const std::vector<LocalResult> local = detail::MinimiseAll(
+            starts, 1, [&](const FitVector& s) { return Minimize(pb, s, Phase::kSearch); });
+        const std::optional<size_t> i =
+            detail::BestIndex(local, [](const LocalResult& r) { return r.objective; });
+        std::optional<FitConstants> out;
+        if (i) {
+          LocalResult best = local[*i];
+          LocalResult polished = Minimize(pb, best.x, Phase::kPolish);
+          if (polished.objective <= best.objective) best = polished;
+          if (std::isfinite(best.objective)) out = Constants(best.x, options);
+        }
+        if (progress) progress();
+        return out;
+      });
 
   BootstrapResult out;
   out.resamples = resamples;
   out.seed = seed;
-  for (const LocalResult& f : fits) {
-    if (!std::isfinite(f.objective)) {
-      ++out.failed;
-      continue;
-    }
-    out.samples.push_back(Constants(f.x, options));
-  }
+  out.failed = fits.failed;
+  out.samples = std::move(fits.fits);
   if (out.samples.empty()) return Error{fmt::format("all {} bootstrap refits failed", resamples)};
   if (auto w = BootstrapFailureWarning(out.failed, resamples)) out.warnings.push_back(*w);
   for (FitParam p : FitParams(options.form)) {

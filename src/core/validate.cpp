@@ -11,7 +11,6 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -20,12 +19,11 @@
 #include <optional>
 #include <random>
 #include <set>
-#include <thread>
 #include <tuple>
 
 #include "core/jet.h"
 #include "core/law_formulas.h"
-#include "core/parallel.h"
+#include "core/multistart.h"
 #include "repsim/engine.h"
 
 namespace repsim {
@@ -100,6 +98,7 @@ std::span<const std::string_view> ValidateFormNames() { return kFormNames; }
 namespace {
 
 using detail::AllFinite;
+using detail::Huber;
 using detail::Value;
 
 struct PairData {
@@ -121,13 +120,6 @@ PairData Prepare(std::span<const PenaltyPair> pairs) {
 struct Base {
   double e, a, b, alpha, beta, ln_g, cap, delta;
 };
-
-template <typename T>
-T Huber(const T& r, double delta) {
-  const double v = Value(r);
-  if (std::abs(v) <= delta) return 0.5 * r * r;
-  return delta * ((v < 0 ? -r : r) - 0.5 * delta);
-}
 
 // Σ Huber_δ(log L̂_rep/L̂_fresh − log L_rep/L_fresh) over the pairs, the law
 // in `l` (core/law_formulas.h, as every evaluation of the law).
@@ -199,14 +191,7 @@ Local Minimize(const PairData& d, const Base& base, const Vec& start,
   } else {
     problem.emplace(function, new ceres::SubsetManifold(kNumOverfitParams, constant));
   }
-  ceres::GradientProblemSolver::Options o;
-  o.line_search_direction_type = ceres::LBFGS;
-  o.line_search_type = ceres::WOLFE;
-  o.max_num_iterations = 2000;
-  o.function_tolerance = 1e-12;
-  o.gradient_tolerance = 1e-11;
-  o.parameter_tolerance = 1e-12;
-  o.logging_type = ceres::SILENT;
+  ceres::GradientProblemSolver::Options o = detail::LbfgsOptions(2000, 1e-12, 1e-11, 1e-12);
   o.update_state_every_iteration = true;
   ceres::GradientProblemSolver::Summary summary;
   ceres::Solve(o, *problem, x, &summary);
@@ -277,31 +262,24 @@ MaybeError CheckPairs(std::span<const PenaltyPair> pairs, size_t needed) {
 Expected<OverfitFit> FitFrom(const PairData& d, const OverfitFitOptions& options,
                              const std::vector<Vec>& starts) {
   const Base base = MakeBase(options);
-  std::vector<Local> results(starts.size());
-  detail::ParallelFor(static_cast<int>(starts.size()), options.threads,
-                      [&](int i) { results[i] = Minimize(d, base, starts[i], options.held); });
-  size_t best = results.size();
-  for (size_t i = 0; i < results.size(); ++i) {
-    if (!std::isfinite(results[i].objective)) continue;
-    if (!Validate(ToLaw(options, base, results[i].x))) {
-      if (best == results.size() || results[i].objective < results[best].objective) best = i;
-    }
-  }
-  if (best == results.size()) {
+  const std::vector<Local> results = detail::MinimiseAll(
+      starts, options.threads, [&](const Vec& s) { return Minimize(d, base, s, options.held); });
+  auto objective = [](const Local& r) { return r.objective; };
+  const std::optional<size_t> best = detail::BestIndex(
+      results, objective, [&](const Local& r) { return !Validate(ToLaw(options, base, r.x)); });
+  if (!best) {
     return Error{fmt::format(
         "overfit form: none of {} starts ended at constants the law accepts (overfit_a <= "
         "overfit_c + overfit_k, exponents <= 20) with a finite objective on these {} pairs",
         starts.size(), d.size())};
   }
   OverfitFit out;
-  out.law = ToLaw(options, base, results[best].x);
-  out.objective = results[best].objective;
+  out.law = ToLaw(options, base, results[*best].x);
+  out.objective = results[*best].objective;
   out.pairs = static_cast<int>(d.size());
   out.starts = static_cast<int>(starts.size());
   out.held = options.held;
-  for (const Local& r : results) {
-    if (std::fabs(r.objective - out.objective) <= kSameOptimumTol) ++out.converged_to_best;
-  }
+  out.converged_to_best = detail::CountWithin(results, objective, out.objective, kSameOptimumTol);
   return out;
 }
 
@@ -457,29 +435,22 @@ Expected<std::vector<Law>> BootstrapOverfitForm(std::span<const PenaltyPair> pai
   if (auto err = CheckPairs(pairs, std::max(1, Free(options.held)))) {
     return Error{*err, std::string(kDataErrorKey)};
   }
-  std::vector<std::optional<Law>> laws(resamples);
   OverfitFitOptions one = options;
   one.threads = 1;
-  detail::ParallelFor(resamples, options.threads, [&](int i) {
-    std::vector<PenaltyPair> sample;
-    sample.reserve(pairs.size());
-    for (size_t j : ResampleIndices(seed, static_cast<uint64_t>(i), pairs.size())) {
-      sample.push_back(pairs[j]);
-    }
-    const PairData d = Prepare(sample);
-    // From the full optimum and from Muennighoff's decay constants with the
-    // optimum's exponents: two starts, so that one bad basin does not decide.
-    Vec alt = ToVec(full.law);
-    if (!options.held[0]) alt[0] = std::log(15.0);
-    if (!options.held[1]) alt[1] = std::log(5.0);
-    Expected<OverfitFit> f = FitFrom(d, one, {ToVec(full.law), alt});
-    if (f) laws[i] = f->law;
-  });
-  std::vector<Law> out;
-  for (auto& l : laws) {
-    if (l) out.push_back(*l);
-  }
-  return out;
+  return detail::RunBootstrap(pairs, resamples, seed, options.threads,
+                              [&](const std::vector<PenaltyPair>& sample) -> std::optional<Law> {
+                                const PairData d = Prepare(sample);
+                                // From the full optimum and from Muennighoff's decay constants with
+                                // the optimum's exponents: two starts, so that one bad basin does
+                                // not decide.
+                                Vec alt = ToVec(full.law);
+                                if (!options.held[0]) alt[0] = std::log(15.0);
+                                if (!options.held[1]) alt[1] = std::log(5.0);
+                                Expected<OverfitFit> f = FitFrom(d, one, {ToVec(full.law), alt});
+                                if (!f) return std::nullopt;
+                                return f->law;
+                              })
+      .fits;
 }
 
 // --- The ratio form (ratio2026, MODEL.md §2b) ------------------------------------
@@ -589,14 +560,7 @@ std::pair<RatioVec, double> MinimizeRatio(const RatioData& d, const RatioVec& st
   std::copy(start.begin(), start.end(), x);
   ceres::GradientProblem problem(
       new ceres::AutoDiffFirstOrderFunction<RatioFunctor, kNumRatioParams>(new RatioFunctor{&d}));
-  ceres::GradientProblemSolver::Options o;
-  o.line_search_direction_type = ceres::LBFGS;
-  o.line_search_type = ceres::WOLFE;
-  o.max_num_iterations = 5000;
-  o.function_tolerance = 1e-13;
-  o.gradient_tolerance = 1e-12;
-  o.parameter_tolerance = 1e-13;
-  o.logging_type = ceres::SILENT;
+  const ceres::GradientProblemSolver::Options o = detail::LbfgsOptions(5000, 1e-13, 1e-12, 1e-13);
   ceres::GradientProblemSolver::Summary summary;
   ceres::Solve(o, problem, x, &summary);
   RatioVec out;
@@ -662,27 +626,24 @@ Expected<RatioFit> FitRatioFrom(std::span<const MeasuredRun> runs, const RatioFi
     return Error{fmt::format("{} measurements: at least {} needed to fit {} constants",
                              d.runs.size(), kNumRatioParams, kNumRatioParams)};
   }
-  std::vector<std::pair<RatioVec, double>> results(starts.size());
-  detail::ParallelFor(static_cast<int>(starts.size()), options.threads,
-                      [&](int i) { results[i] = MinimizeRatio(d, starts[i]); });
-  size_t best = results.size();
-  for (size_t i = 0; i < results.size(); ++i) {
-    if (!std::isfinite(results[i].second) || Validate(RatioLaw(results[i].first, options.rd_star)))
-      continue;
-    if (best == results.size() || results[i].second < results[best].second) best = i;
-  }
-  if (best == results.size()) {
+  using Result = std::pair<RatioVec, double>;
+  const std::vector<Result> results = detail::MinimiseAll(
+      starts, options.threads, [&](const RatioVec& s) { return MinimizeRatio(d, s); });
+  auto objective = [](const Result& r) { return r.second; };
+  const std::optional<size_t> best = detail::BestIndex(results, objective, [&](const Result& r) {
+    return !Validate(RatioLaw(r.first, options.rd_star));
+  });
+  if (!best) {
     return Error{"ratio form: no start reached a finite objective with valid constants"};
   }
   RatioFit out;
-  out.law = RatioLaw(results[best].first, options.rd_star);
-  out.objective = results[best].second;
+  out.law = RatioLaw(results[*best].first, options.rd_star);
+  out.objective = results[*best].second;
   out.measurements = static_cast<int>(d.runs.size());
   out.pairs = static_cast<int>(d.pairs.size());
   out.starts = static_cast<int>(starts.size());
-  for (const auto& r : results) {
-    if (std::fabs(r.second - out.objective) <= kSameOptimumTol * 1e-3) ++out.converged_to_best;
-  }
+  out.converged_to_best =
+      detail::CountWithin(results, objective, out.objective, kSameOptimumTol * 1e-3);
   return out;
 }
 
@@ -705,22 +666,18 @@ Expected<std::vector<Law>> BootstrapRatioForm(std::span<const MeasuredRun> runs,
                                               const RatioFitOptions& options, const RatioFit& full,
                                               int resamples, uint64_t seed) {
   if (runs.empty()) return Error{"no runs to resample"};
-  std::vector<std::optional<Law>> laws(resamples);
   RatioFitOptions one = options;
   one.threads = 1;
-  detail::ParallelFor(resamples, options.threads, [&](int i) {
-    std::mt19937_64 rng(BootstrapSeed(seed, static_cast<uint64_t>(i)));
-    std::vector<MeasuredRun> sample;
-    sample.reserve(runs.size());
-    for (size_t j = 0; j < runs.size(); ++j) sample.push_back(runs[rng() % runs.size()]);
-    Expected<RatioFit> f = FitRatioFrom(sample, one, {RatioVecOf(full.law)});
-    if (f) laws[i] = f->law;
-  });
-  std::vector<Law> out;
-  for (auto& l : laws) {
-    if (l) out.push_back(*l);
-  }
-  return out;
+  // RunBootstrap draws what this loop drew before it was shared:
+  // std::mt19937_64(BootstrapSeed(seed, i)), runs.size() draws mod runs.size().
+  return detail::RunBootstrap(runs, resamples, seed, options.threads,
+                              [&](const std::vector<MeasuredRun>& sample) -> std::optional<Law> {
+                                Expected<RatioFit> f =
+                                    FitRatioFrom(sample, one, {RatioVecOf(full.law)});
+                                if (!f) return std::nullopt;
+                                return f->law;
+                              })
+      .fits;
 }
 
 Expected<Law> RefitDecayConstants(std::span<const PenaltyPair> pairs, const Law& base,
