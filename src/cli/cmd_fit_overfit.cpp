@@ -4,16 +4,14 @@
 // this form is fitted on pairs, not on single runs, and takes --group-by.
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <charconv>
 #include <cmath>
-#include <fstream>
 #include <iostream>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/fit_form_flags.h"
 #include "cli/flags.h"
 #include "io/result_fields.h"
 #include "io/runs_csv.h"
@@ -50,23 +48,8 @@ constexpr const char* kUsage =
     "The domain of validity is the runs' ranges (printed, JSON \"domain\", TOML comment);\n"
     "--format toml carries `source`. No pair at all: exit 2.";
 
-std::optional<uint64_t> ParseU64(std::string_view s) {
-  uint64_t v = 0;
-  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
-  return v;
-}
-
 std::vector<double> Constants(const Law& l) {
   return {l.rd_star, l.rn_star, l.overfit_w, l.overfit_a, l.overfit_c, l.overfit_k};
-}
-
-double Percentile(std::vector<double> v, double q) {
-  std::sort(v.begin(), v.end());
-  const double pos = q * static_cast<double>(v.size() - 1);
-  const size_t lo = static_cast<size_t>(std::floor(pos));
-  const size_t hi = std::min(lo + 1, v.size() - 1);
-  return v[lo] + (pos - static_cast<double>(lo)) * (v[hi] - v[lo]);
 }
 
 }  // namespace
@@ -88,19 +71,8 @@ int FitOverfitCommand(const Args& args) {
   auto UsageError = [&](const std::string& m) { return flags.UsageError(m); };
   if (files.size() != 1)
     return UsageError("one runs file expected: repsim fit RUNS.csv --form overfit");
-  const std::optional<uint64_t> b = ParseU64(bootstrap), s = ParseU64(seed), t = ParseU64(threads);
-  if (!b || *b > 100000)
-    return UsageError(
-        fmt::format("--bootstrap = '{}': must be an integer from 0 to 100000", bootstrap));
-  if (!s)
-    return UsageError(
-        fmt::format("--seed = '{}': must be an integer from 0 to 18446744073709551615", seed));
-  if (!t || *t > 1024)
-    return UsageError(fmt::format("--threads = '{}': must be an integer from 0 to 1024", threads));
-  if (format != "table" && format != "json" && format != "csv" && format != "toml") {
-    return UsageError(
-        fmt::format("--format = '{}': unknown format (one of: table, json, csv, toml)", format));
-  }
+  FormFitFlags ff;
+  if (auto code = CheckFormFitFlags(flags, bootstrap, seed, threads, format, &ff)) return *code;
 
   Expected<std::vector<MeasuredRun>> runs = io::ReadMeasuredRunsCsv(files[0], groups);
   if (!runs) {
@@ -115,7 +87,7 @@ int FitOverfitCommand(const Args& args) {
   }
   OverfitFitOptions options;
   options.base = MakeLaw(LawPreset::kOverfit2026);  // E..beta of muennighoff2023, the cap
-  options.threads = static_cast<int>(*t);
+  options.threads = ff.threads;
   // Constants the pairs cannot identify are held at overfit2026's value.
   std::vector<std::string> reasons, warnings;
   Expected<OverfitFit> fit = FitOverfitIdentifiable(pairs, options, &reasons);
@@ -138,15 +110,16 @@ int FitOverfitCommand(const Args& args) {
   }
   for (std::string& w : ImplausibleOverfitConstants(fit->law)) warnings.push_back(std::move(w));
   std::vector<Law> boot;
-  if (*b > 0) {
+  if (ff.bootstrap > 0) {
     Expected<std::vector<Law>> r =
-        BootstrapOverfitForm(pairs, options, *fit, static_cast<int>(*b), *s);
+        BootstrapOverfitForm(pairs, options, *fit, static_cast<int>(ff.bootstrap), ff.seed);
     if (!r) {
       return Fail("fit", r.error(), kExitInternal);
     }
     boot = std::move(*r);
-    const int failed = static_cast<int>(*b) - static_cast<int>(boot.size());
-    if (auto w = BootstrapFailureWarning(failed, static_cast<int>(*b))) warnings.push_back(*w);
+    const int failed = static_cast<int>(ff.bootstrap) - static_cast<int>(boot.size());
+    if (auto w = BootstrapFailureWarning(failed, static_cast<int>(ff.bootstrap)))
+      warnings.push_back(*w);
   }
   // The domain of validity: the ranges of the runs in the pairs.
   std::vector<FitRun> paired;
@@ -185,31 +158,21 @@ int FitOverfitCommand(const Args& args) {
       row.insert(row.end(), {"0", io::Num(best[i]), io::Num(best[i])});
     } else if (!boot.empty()) {
       std::vector<double> v;
-      double sum = 0;
-      for (const Law& l : boot) {
-        v.push_back(Constants(l)[i]);
-        sum += v.back();
-      }
-      const double mean = sum / v.size();
-      double ss = 0;
-      for (double x : v) ss += (x - mean) * (x - mean);
-      row.push_back(io::Num(v.size() > 1 ? std::sqrt(ss / (v.size() - 1)) : 0.0));
-      row.push_back(io::Num(Percentile(v, 0.025)));
-      row.push_back(io::Num(Percentile(v, 0.975)));
+      for (const Law& l : boot) v.push_back(Constants(l)[i]);
+      for (std::string& c : BootstrapCells(std::move(v))) row.push_back(std::move(c));
     }
     table.AddRow(std::move(row));
   }
   if (format == "table") {
-    fmt::print(
-        "{}",
-        io::WrapLines(
-            fmt::format(
-                "{}: {} pairs from {} runs; objective {} (Huber delta {} on "
-                "log penalty ratios); {} of {} starts reached the best{}\n",
-                files[0], fit->pairs, runs->size(), io::Short(fit->objective), kPenaltyHuberDelta,
-                fit->converged_to_best, fit->starts,
-                boot.empty() ? "" : fmt::format("; {} of {} resamples refitted", boot.size(), *b)),
-            io::TextWidth()));
+    fmt::print("{}", io::WrapLines(
+                         fmt::format("{}: {} pairs from {} runs; objective {} (Huber delta {} on "
+                                     "log penalty ratios); {} of {} starts reached the best{}\n",
+                                     files[0], fit->pairs, runs->size(), io::Short(fit->objective),
+                                     kPenaltyHuberDelta, fit->converged_to_best, fit->starts,
+                                     boot.empty() ? ""
+                                                  : fmt::format("; {} of {} resamples refitted",
+                                                                boot.size(), ff.bootstrap)),
+                         io::TextWidth()));
     fmt::print("{}", io::WrapLines(fmt::format("domain of validity (the runs' ranges): {}\n",
                                                DomainLine(domain)),
                                    io::TextWidth()));
@@ -229,8 +192,9 @@ int FitOverfitCommand(const Args& args) {
     out += io::JsonObject(io::LawDomainFields(), domain);
     out += ",\n";
     out += "  \"bootstrap\": ";
-    out += *b > 0 ? fmt::format("{{\"resamples\": {}, \"refitted\": {}}}", *b, boot.size())
-                  : std::string("null");
+    out += ff.bootstrap > 0
+               ? fmt::format("{{\"resamples\": {}, \"refitted\": {}}}", ff.bootstrap, boot.size())
+               : std::string("null");
     out += ",\n  \"warnings\": [";
     for (size_t i = 0; i < warnings.size(); ++i) {
       out += (i ? ", " : "") + io::JsonString(warnings[i]);
@@ -244,18 +208,9 @@ int FitOverfitCommand(const Args& args) {
     fmt::print("{}", io::RenderCsv(table));
   }
   if (!samples.empty()) {
-    io::Table st;
-    for (auto n : names) st.AddColumn(std::string(n));
-    for (const Law& l : boot) {
-      std::vector<std::string> row;
-      for (double v : Constants(l)) row.push_back(io::Num(v));
-      st.AddRow(std::move(row));
-    }
-    std::ofstream out(samples, std::ios::binary);
-    out << io::RenderCsv(st);
-    if (!out) {
-      return Fail("fit", samples + ": cannot write");
-    }
+    std::vector<std::vector<double>> rows;
+    for (const Law& l : boot) rows.push_back(Constants(l));
+    if (auto code = WriteBootstrapSamples(samples, names, rows)) return *code;
   }
   return 0;
 }

@@ -1,0 +1,84 @@
+// The shared checks and bootstrap cells of `repsim fit --form overfit|ratio`
+// (cli/fit_form_flags.h).
+#include "cli/fit_form_flags.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+
+#include "io/table.h"
+
+namespace repsim::cli {
+namespace {
+
+std::optional<uint64_t> ParseU64(std::string_view s) {
+  uint64_t v = 0;
+  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+double Percentile(std::vector<double> v, double q) {
+  std::sort(v.begin(), v.end());
+  const double pos = q * static_cast<double>(v.size() - 1);
+  const size_t lo = static_cast<size_t>(std::floor(pos));
+  const size_t hi = std::min(lo + 1, v.size() - 1);
+  return v[lo] + (pos - static_cast<double>(lo)) * (v[hi] - v[lo]);
+}
+
+}  // namespace
+
+std::optional<int> CheckFormFitFlags(const FlagSet& flags, std::string_view bootstrap,
+                                     std::string_view seed, std::string_view threads,
+                                     std::string_view format, FormFitFlags* out) {
+  const std::optional<uint64_t> b = ParseU64(bootstrap), s = ParseU64(seed), t = ParseU64(threads);
+  if (!b || *b > 100000)
+    return flags.UsageError(
+        fmt::format("--bootstrap = '{}': must be an integer from 0 to 100000", bootstrap));
+  if (!s)
+    return flags.UsageError(
+        fmt::format("--seed = '{}': must be an integer from 0 to 18446744073709551615", seed));
+  if (!t || *t > 1024)
+    return flags.UsageError(
+        fmt::format("--threads = '{}': must be an integer from 0 to 1024", threads));
+  if (format != "table" && format != "json" && format != "csv" && format != "toml") {
+    return flags.UsageError(
+        fmt::format("--format = '{}': unknown format (one of: table, json, csv, toml)", format));
+  }
+  *out = FormFitFlags{*b, *s, static_cast<int>(*t)};
+  return std::nullopt;
+}
+
+std::vector<std::string> BootstrapCells(std::vector<double> samples) {
+  const std::vector<double>& v = samples;
+  double sum = 0;
+  for (double x : v) sum += x;
+  const double mean = sum / v.size();
+  double ss = 0;
+  for (double x : v) ss += (x - mean) * (x - mean);
+  return {io::Num(v.size() > 1 ? std::sqrt(ss / (v.size() - 1)) : 0.0),
+          io::Num(Percentile(v, 0.025)), io::Num(Percentile(v, 0.975))};
+}
+
+std::optional<int> WriteBootstrapSamples(const std::string& path,
+                                         std::span<const std::string_view> names,
+                                         const std::vector<std::vector<double>>& rows) {
+  io::Table st;
+  for (auto n : names) st.AddColumn(std::string(n));
+  for (const std::vector<double>& values : rows) {
+    std::vector<std::string> row;
+    for (double v : values) row.push_back(io::Num(v));
+    st.AddRow(std::move(row));
+  }
+  std::ofstream out(path, std::ios::binary);
+  out << io::RenderCsv(st);
+  if (!out) {
+    return Fail("fit", path + ": cannot write");
+  }
+  return std::nullopt;
+}
+
+}  // namespace repsim::cli

@@ -1,0 +1,40 @@
+// What `repsim fit --form overfit` (cmd_fit_overfit.cpp) and `--form ratio`
+// (cmd_fit_ratio.cpp) share: the checks of --bootstrap, --seed, --threads and
+// --format, a constant's bootstrap cells (standard error, 95 % interval) and
+// the --samples file.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cli/flags.h"
+
+namespace repsim::cli {
+
+struct FormFitFlags {
+  uint64_t bootstrap = 0;  // 0 to 100000
+  uint64_t seed = 0;
+  int threads = 0;  // 0 to 1024
+};
+
+// The flags' values, or the exit code of the usage error `flags` printed.
+std::optional<int> CheckFormFitFlags(const FlagSet& flags, std::string_view bootstrap,
+                                     std::string_view seed, std::string_view threads,
+                                     std::string_view format, FormFitFlags* out);
+
+// std_error (n − 1 in the denominator; 0 for one sample), ci95_low and
+// ci95_high (linear-interpolation percentiles) of a constant's bootstrap
+// samples, each written by io::Num.
+std::vector<std::string> BootstrapCells(std::vector<double> samples);
+
+// Writes --samples FILE: a CSV with a column per name and a row per resample
+// (each value by io::Num). The exit code of the failure, or nullopt.
+std::optional<int> WriteBootstrapSamples(const std::string& path,
+                                         std::span<const std::string_view> names,
+                                         const std::vector<std::vector<double>>& rows);
+
+}  // namespace repsim::cli
