@@ -158,8 +158,9 @@ int FitOverfitCommand(const Args& args) {
       row.insert(row.end(), {"0", io::Num(best[i]), io::Num(best[i])});
     } else if (!boot.empty()) {
       std::vector<double> v;
+      v.reserve(boot.size());
       for (const Law& l : boot) v.push_back(Constants(l)[i]);
-      for (std::string& c : BootstrapCells(std::move(v))) row.push_back(std::move(c));
+      for (std::string& c : BootstrapCells(v)) row.push_back(std::move(c));
     }
     table.AddRow(std::move(row));
   }
@@ -209,6 +210,7 @@ int FitOverfitCommand(const Args& args) {
   }
   if (!samples.empty()) {
     std::vector<std::vector<double>> rows;
+    rows.reserve(boot.size());
     for (const Law& l : boot) rows.push_back(Constants(l));
     if (auto code = WriteBootstrapSamples(samples, names, rows)) return *code;
   }

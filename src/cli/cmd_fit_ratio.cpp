@@ -159,8 +159,9 @@ int FitRatioCommand(const Args& args) {
     std::vector<std::string> row = {std::string(names[i]), io::Num(best[i])};
     if (!boot.empty()) {
       std::vector<double> v;
+      v.reserve(boot.size());
       for (const Law& l : boot) v.push_back(Constants(l)[i]);
-      for (std::string& c : BootstrapCells(std::move(v))) row.push_back(std::move(c));
+      for (std::string& c : BootstrapCells(v)) row.push_back(std::move(c));
     }
     table.AddRow(std::move(row));
   }
@@ -176,6 +177,7 @@ int FitRatioCommand(const Args& args) {
   }
   if (!samples.empty()) {
     std::vector<std::vector<double>> rows;
+    rows.reserve(boot.size());
     for (const Law& l : boot) rows.push_back(Constants(l));
     if (auto code = WriteBootstrapSamples(samples, names, rows)) return *code;
   }

@@ -52,15 +52,14 @@ std::optional<int> CheckFormFitFlags(const FlagSet& flags, std::string_view boot
   return std::nullopt;
 }
 
-std::vector<std::string> BootstrapCells(std::vector<double> samples) {
-  const std::vector<double>& v = samples;
+std::vector<std::string> BootstrapCells(const std::vector<double>& samples) {
   double sum = 0;
-  for (double x : v) sum += x;
-  const double mean = sum / v.size();
+  for (double x : samples) sum += x;
+  const double mean = sum / samples.size();
   double ss = 0;
-  for (double x : v) ss += (x - mean) * (x - mean);
-  return {io::Num(v.size() > 1 ? std::sqrt(ss / (v.size() - 1)) : 0.0),
-          io::Num(Percentile(v, 0.025)), io::Num(Percentile(v, 0.975))};
+  for (double x : samples) ss += (x - mean) * (x - mean);
+  return {io::Num(samples.size() > 1 ? std::sqrt(ss / (samples.size() - 1)) : 0.0),
+          io::Num(Percentile(samples, 0.025)), io::Num(Percentile(samples, 0.975))};
 }
 
 std::optional<int> WriteBootstrapSamples(const std::string& path,
@@ -70,6 +69,7 @@ std::optional<int> WriteBootstrapSamples(const std::string& path,
   for (auto n : names) st.AddColumn(std::string(n));
   for (const std::vector<double>& values : rows) {
     std::vector<std::string> row;
+    row.reserve(values.size());
     for (double v : values) row.push_back(io::Num(v));
     st.AddRow(std::move(row));
   }

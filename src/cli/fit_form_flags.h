@@ -29,7 +29,7 @@ std::optional<int> CheckFormFitFlags(const FlagSet& flags, std::string_view boot
 // std_error (n − 1 in the denominator; 0 for one sample), ci95_low and
 // ci95_high (linear-interpolation percentiles) of a constant's bootstrap
 // samples, each written by io::Num.
-std::vector<std::string> BootstrapCells(std::vector<double> samples);
+std::vector<std::string> BootstrapCells(const std::vector<double>& samples);
 
 // Writes --samples FILE: a CSV with a column per name and a row per resample
 // (each value by io::Num). The exit code of the failure, or nullopt.
