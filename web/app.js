@@ -64,7 +64,7 @@ name = "explorer"
 description = "1B params, 10B unique tokens, 20 epochs"
 
 [law]
-preset = "overfit2026"
+preset = "ratio2026"
 
 [model]
 params = "1B"

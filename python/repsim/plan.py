@@ -99,7 +99,7 @@ def allocate(compute=None, unique_tokens=None, *, params=None, tokens=None, law=
     `unused_flops` and `unused_because` say what it leaves unused), params (the D
     for which N is the best size) or tokens (the N for which D is the best
     token count). law: a preset name (repsim.laws()); None is the default law
-    (overfit2026, as `repsim plan allocate`). Returns {optimum, compute_optimal, loss_floor, law}, each
+    (ratio2026, as `repsim plan allocate`). Returns {optimum, compute_optimal, loss_floor, law}, each
     plan a dict (params, tokens, unique_tokens, epochs, flops, loss, loss_if_fresh).
     weight_decay: AdamW lambda in [0, 10], scaling the law's overfitting term
     (docs/WEIGHT_DECAY.md; no effect on a law without one).

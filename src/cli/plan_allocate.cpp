@@ -43,7 +43,7 @@ std::string AllocateUsage() {
       "                scan of N brackets the minimum and Brent's method (Boost.Math\n"
       "                brent_find_minima, in log N) locates it to ~1e-7. A law without an\n"
       "                overfitting term never gets worse with more N or D, so its best\n"
-      "                plan spends all of C. A law with one (overfit2026) has a best plan\n"
+      "                plan spends all of C. A law with one (ratio2026) has a best plan\n"
       "                on U: beyond its compute more FLOPs only raise the loss, and the\n"
       "                answer stops there and says how much of C it leaves unused (the\n"
       "                unused_flops column). When U is at least the fresh-data optimum's D,\n"
@@ -76,9 +76,9 @@ std::string AllocateUsage() {
       "unused_flops (the budget a row leaves unspent) and unused_because.\n"
       "When the optimum is within {} nats of the floor, a note on stderr says that\n"
       "more compute buys next to nothing and many plans are about as good.\n\n"
-      "Losses are nats per token of the law's tokenizer. muennighoff2023 and overfit2026\n"
-      "(its form plus overfitting, MODEL.md §2b) are the presets fitted to repeated data;\n"
-      "the others reuse muennighoff2023's R_D*, R_N* (MODEL.md §1).\n"
+      "Losses are nats per token of the law's tokenizer. muennighoff2023, and ratio2026 and\n"
+      "overfit2026 (its form plus overfitting, MODEL.md §2b), are the presets fitted to\n"
+      "repeated data; the others reuse muennighoff2023's R_D*, R_N* (MODEL.md §1).\n"
       "Default --law: {}.\n\n"
       "{}",
       kMaxParamsOverComputeOptimalForU, kMaxPlanEpochs, kSaturatedLossGap,
