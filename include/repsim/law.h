@@ -195,6 +195,15 @@ double OverfitLoss(const Law& law, double loss, double effective_params, double 
 // z of the formula above (0 when !law.overfit or repetitions <= 0).
 double OverfitExponent(const Law& law, double effective_params, double unique_tokens,
                        double repetitions);
+// The nats the overfitting term could still add to a run whose loss (with the
+// term) is `loss`, at exponent z: H e^-z for the bounded-height shape
+// (ratio2026), cap - loss for the capped one (overfit2026). Near 0: the
+// penalty has saturated.
+double OverfitRoom(const Law& law, double loss, double z);
+// The early term of that z (ratio2026's second term; 0 without one), with the
+// same overfit_scale: the planner's derivative needs the two terms apart.
+double EarlyOverfitExponent(const Law& law, double effective_params, double unique_tokens,
+                            double repetitions);
 
 // The parameter count whose compute-optimal token count is `d` (U_N of
 // MODEL.md §2 before the min with N). From the first-order condition
@@ -216,6 +225,22 @@ Allocation ComputeOptimal(const Law& law, double flops);
 
 // Chinchilla form only: G = (alpha A / (beta B))^(1 / (alpha + beta)).
 double AllocationG(const Law& law);
+
+// ratio2026's constants (MODEL.md §2b) as fitted: z in N'/U only
+// (overfit_a = overfit_c = ka), alpha = beta, overfit_c2 = a2 +
+// kRatioEarlyDatasetExponent. The order of ratio2026_constants.inc.
+struct RatioConstants {
+  double e, a, b, alpha, rd_star, rn_star, w, ka, k, height, w2, a2, k2;
+};
+// The early term's extra exponent of 1e9/U: overfit_c2 = overfit_a2 + 0.1.
+// Not fitted (the runs alone put it at 0): the smallest round value for which
+// the loss never rises within 4 epochs at <= 2 params per unique token up to
+// N = 2e11 (MODEL.md §2b, tests/test_law_properties.cpp); in the direction of
+// Yan et al. 2025 (larger datasets can be repeated more).
+inline constexpr double kRatioEarlyDatasetExponent = 0.1;
+// `law` with the ratio form's constants `c` (the preset, its bootstrap sets
+// and the ratio fit all build their laws here).
+Law WithRatioConstants(Law law, const RatioConstants& c);
 
 // --- Muennighoff et al. 2023 closed forms (MODEL.md §2; core/law_formulas.h)
 // ----------------------

@@ -80,15 +80,7 @@ constexpr double kOverfitLossCap = 11.0;
 // ../shared/data/muennighoff2023_all_runs.csv (--group-by dedup): Huber on
 // the log loss of all seed-averaged runs plus the 86 penalty pairs; z in
 // N'/U only (overfit_a = overfit_c = ka), alpha = beta.
-struct RatioConstants {
-  double e, a, b, alpha, rd_star, rn_star, w, ka, k, height, w2, a2, k2;
-};
-// The early term's extra exponent of 1e9/U: overfit_c2 = overfit_a2 + 0.1.
-// Not fitted (the runs alone put it at 0): the smallest round value for which
-// the loss never rises within 4 epochs at <= 2 params per unique token up to
-// N = 2e11 (MODEL.md §2b, tests/test_properties.cpp); in the direction of Yan
-// et al. 2025 (larger datasets can be repeated more).
-constexpr double kRatioEarlyDatasetExponent = 0.1;
+// (RatioConstants and kRatioEarlyDatasetExponent: law.h.)
 constexpr RatioConstants kRatioConstants = {
 #include "core/ratio2026_constants.inc"
 };
@@ -221,23 +213,7 @@ Law MakeLaw(LawPreset preset) {
       break;
     case LawPreset::kRatio2026:
       law.preset = preset;
-      law.e = kRatioConstants.e;
-      law.a = kRatioConstants.a;
-      law.b = kRatioConstants.b;
-      law.alpha = kRatioConstants.alpha;
-      law.beta = kRatioConstants.alpha;
-      law.rd_star = kRatioConstants.rd_star;
-      law.rn_star = kRatioConstants.rn_star;
-      law.overfit = true;
-      law.overfit_w = kRatioConstants.w;
-      law.overfit_a = kRatioConstants.ka;
-      law.overfit_c = kRatioConstants.ka;
-      law.overfit_k = kRatioConstants.k;
-      law.overfit_height = kRatioConstants.height;
-      law.overfit_w2 = kRatioConstants.w2;
-      law.overfit_a2 = kRatioConstants.a2;
-      law.overfit_c2 = kRatioConstants.a2 + kRatioEarlyDatasetExponent;
-      law.overfit_k2 = kRatioConstants.k2;
+      law = WithRatioConstants(law, kRatioConstants);
       break;
     case LawPreset::kKaplan2020:  // Kaplan et al. 2020, Table 2 / eq. 1.5
       law.form = LawForm::kKaplan;
@@ -358,6 +334,26 @@ double Loss(const Law& law, double n, double d) {
   return std::pow(std::pow(law.n_c / n, k) + law.d_c / d, law.alpha_d);
 }
 
+Law WithRatioConstants(Law law, const RatioConstants& c) {
+  law.e = c.e;
+  law.a = c.a;
+  law.b = c.b;
+  law.alpha = law.beta = c.alpha;
+  law.rd_star = c.rd_star;
+  law.rn_star = c.rn_star;
+  law.overfit = true;
+  law.overfit_w = c.w;
+  law.overfit_a = law.overfit_c = c.ka;
+  law.overfit_k = c.k;
+  law.loss_cap = 0;
+  law.overfit_height = c.height;
+  law.overfit_w2 = c.w2;
+  law.overfit_a2 = c.a2;
+  law.overfit_c2 = c.a2 + kRatioEarlyDatasetExponent;
+  law.overfit_k2 = c.k2;
+  return law;
+}
+
 double OverfitExponent(const Law& law, double effective_params, double unique_tokens,
                        double repetitions) {
   if (!law.overfit || !(repetitions > 0)) return 0.0;
@@ -368,6 +364,18 @@ double OverfitExponent(const Law& law, double effective_params, double unique_to
                                                        law.overfit_k, law.overfit_w2,
                                                        law.overfit_a2, law.overfit_c2,
                                                        law.overfit_k2, ln_np, ln_u, repetitions);
+}
+
+double OverfitRoom(const Law& law, double loss, double z) {
+  return law.overfit_height > 0 ? law.overfit_height * std::exp(-z) : law.loss_cap - loss;
+}
+
+double EarlyOverfitExponent(const Law& law, double effective_params, double unique_tokens,
+                            double repetitions) {
+  if (!law.overfit || !(repetitions > 0)) return 0.0;
+  return law.overfit_scale * formulas::EarlyOverfitExponent(
+                                 law.overfit_w2, law.overfit_a2, law.overfit_c2, law.overfit_k2,
+                                 std::log(effective_params), std::log(unique_tokens), repetitions);
 }
 
 double OverfitLoss(const Law& law, double loss, double effective_params, double unique_tokens,
@@ -402,22 +410,7 @@ std::vector<Law> PresetBootstrapLaws(LawPreset preset) {
   }
   if (preset == LawPreset::kRatio2026) {
     for (const RatioConstants& c : kRatioBootstrap) {
-      Law law = MakeLaw(preset);
-      law.e = c.e;
-      law.a = c.a;
-      law.b = c.b;
-      law.alpha = law.beta = c.alpha;
-      law.rd_star = c.rd_star;
-      law.rn_star = c.rn_star;
-      law.overfit_w = c.w;
-      law.overfit_a = law.overfit_c = c.ka;
-      law.overfit_k = c.k;
-      law.overfit_height = c.height;
-      law.overfit_w2 = c.w2;
-      law.overfit_a2 = c.a2;
-      law.overfit_c2 = c.a2 + kRatioEarlyDatasetExponent;
-      law.overfit_k2 = c.k2;
-      out.push_back(law);
+      out.push_back(WithRatioConstants(MakeLaw(preset), c));
     }
     return out;
   }

@@ -44,29 +44,38 @@ T EffectiveParams(const P& params, const O& n_opt, const R& rn_star) {
   return T(n_opt + n_opt * rn_star * (-expm1(-rn / rn_star)));
 }
 
+inline constexpr double kLn1e9 = 20.72326583694641;  // log(1e9): N' and U are in units of 1e9
+
 // MODEL.md §2b: log z = w + a log(N'/1e9) - c log(U/1e9) + k log R (R > 0).
 template <typename T, typename P, typename U>
 T OverfitLogExponent(const T& w, const T& a, const T& c, const T& k, const P& ln_effective_params,
                      const U& ln_unique_tokens, double ln_repetitions) {
-  constexpr double kLn1e9 = 20.72326583694641;  // log(1e9)
   return w + a * (ln_effective_params - kLn1e9) - c * (ln_unique_tokens - kLn1e9) +
          k * ln_repetitions;
 }
 
-// MODEL.md §2b: z = e^(log z of the first term) + the early term
-// e^w2 (N'/1e9)^a2 (U/1e9)^-c2 ((1 + R)^k2 - 1) (absent when k2 = 0), R > 0.
+// MODEL.md §2b: ratio2026's early term e^w2 (N'/1e9)^a2 (U/1e9)^-c2 ((1 + R)^k2 - 1),
+// R > 0; 0 when k2 = 0 (no early term).
+template <typename T, typename P>
+T EarlyOverfitExponent(const T& w2, const T& a2, const T& c2, const T& k2,
+                       const P& ln_effective_params, double ln_unique_tokens, double repetitions) {
+  using std::exp;
+  using std::expm1;
+  if (!(k2 > 0.0)) return T(0.0);
+  return exp(w2 + a2 * (ln_effective_params - kLn1e9) - c2 * (ln_unique_tokens - kLn1e9)) *
+         expm1(k2 * std::log1p(repetitions));
+}
+
+// MODEL.md §2b: z = e^(log z of the first term) + the early term, R > 0.
 template <typename T, typename P>
 T OverfitExponent(const T& w, const T& a, const T& c, const T& k, const T& w2, const T& a2,
                   const T& c2, const T& k2, const P& ln_effective_params, double ln_unique_tokens,
                   double repetitions) {
   using std::exp;
-  using std::expm1;
-  constexpr double kLn1e9 = 20.72326583694641;  // log(1e9)
   T z = exp(
       OverfitLogExponent(w, a, c, k, ln_effective_params, ln_unique_tokens, std::log(repetitions)));
   if (k2 > 0.0) {
-    z += exp(w2 + a2 * (ln_effective_params - kLn1e9) - c2 * (ln_unique_tokens - kLn1e9)) *
-         expm1(k2 * std::log1p(repetitions));
+    z += EarlyOverfitExponent(w2, a2, c2, k2, ln_effective_params, ln_unique_tokens, repetitions);
   }
   return z;
 }

@@ -335,13 +335,7 @@ double IsoFlopSlope(const Law& law, double n, double d, double u) {
     const double ez = std::exp(-z);
     const double scale = (height ? law.overfit_height : law.loss_cap - lm) * ez;
     const double keep = height ? 1.0 : ez;
-    // overfit_scale (weight decay) multiplies both terms of z, as OverfitExponent.
-    const double z2 = law.overfit_k2 > 0
-                          ? law.overfit_scale *
-                                std::exp(law.overfit_w2 + law.overfit_a2 * std::log(n_eff / 1e9) -
-                                         law.overfit_c2 * std::log(seen / 1e9)) *
-                                std::expm1(law.overfit_k2 * std::log(d / u))
-                          : 0.0;
+    const double z2 = EarlyOverfitExponent(law, n_eff, seen, rd);
     const double z1 = z - z2;
     const double dz2_dlogd = z2 > 0 ? law.overfit_k2 * std::pow(d / u, law.overfit_k2) * z2 /
                                           std::expm1(law.overfit_k2 * std::log(d / u))
@@ -374,26 +368,17 @@ std::string ImplausiblePlan(const Law& law, const PlanPoint& p) {
   if (p.epochs > kMaxPlanEpochs * kEdge) {
     return fmt::format("{:.3g} epochs is more than {:g}", p.epochs, kMaxPlanEpochs);
   }
-  // At the cap through overfitting (repeated data): a loss at or above the
-  // cap on fresh data is a tiny model, not a saturated penalty.
+  // Saturated through overfitting (repeated data; a loss near a cap on fresh
+  // data is a tiny model, not a saturated penalty): the term can add no more.
   if (law.overfit && p.epochs > 1) {
-    if (law.overfit_height > 0) {
-      // Bounded-height shape (ratio2026): saturated when H (1 - e^-z) is
-      // within kCapMargin of H. It has no cap to compare the loss with.
-      const double seen = std::min(p.tokens, p.unique_tokens);
-      const double n_eff = EffectiveParams(law, p.params, seen, law.rn_star);
-      const double z = OverfitExponent(law, n_eff, seen, p.epochs - 1.0);
-      if (law.overfit_height * std::exp(-z) <= kCapMargin) {
-        return fmt::format(
-            "its overfitting penalty is within {:g} nats of the most the law adds ({:g}): "
-            "the penalty has saturated",
-            kCapMargin, law.overfit_height);
-      }
-    } else if (p.loss >= law.loss_cap - kCapMargin) {
+    const double seen = std::min(p.tokens, p.unique_tokens);
+    const double z =
+        OverfitExponent(law, EffectiveParams(law, p.params, seen, law.rn_star), seen, p.epochs - 1);
+    if (OverfitRoom(law, p.loss, z) <= kCapMargin) {
       return fmt::format(
-          "its loss {:.6g} is at the law's cap ({:g}): the overfitting penalty has "
-          "saturated",
-          p.loss, law.loss_cap);
+          "its loss {:.6g} is within {:g} nats of the most the law's overfitting term allows: "
+          "the penalty has saturated",
+          p.loss, kCapMargin);
     }
   }
   return {};

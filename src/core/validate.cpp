@@ -457,9 +457,6 @@ Expected<std::vector<Law>> BootstrapOverfitForm(std::span<const PenaltyPair> pai
 
 namespace {
 
-// overfit_c2 - overfit_a2 of ratio2026, held (src/core/law.cpp says why).
-constexpr double kRatioEarlyDatasetExponent = 0.1;
-
 constexpr std::array<std::string_view, kNumRatioParams> kRatioParamNames = {
     "rd_star", "rn_star", "overfit_w", "overfit_a",  "overfit_k",  "overfit_height", "E",
     "A",       "B",       "alpha",     "overfit_w2", "overfit_a2", "overfit_k2"};
@@ -570,24 +567,9 @@ std::pair<RatioVec, double> MinimizeRatio(const RatioData& d, const RatioVec& st
 
 Law RatioLaw(const RatioVec& x, double fixed_rd_star) {
   const formulas::LawTerms<double> t = RatioTerms(x.data(), fixed_rd_star);
-  Law law = MakeLaw(LawPreset::kRatio2026);
-  law.e = t.e;
-  law.a = t.a;
-  law.b = t.b;
-  law.alpha = law.beta = t.alpha;
-  law.rd_star = t.rd_star;
-  law.rn_star = t.rn_star;
-  law.overfit = true;
-  law.overfit_w = t.w;
-  law.overfit_a = law.overfit_c = t.ka;
-  law.overfit_k = t.k;
-  law.overfit_height = t.height;
-  law.overfit_w2 = t.w2;
-  law.overfit_a2 = t.a2;
-  law.overfit_c2 = t.c2;
-  law.overfit_k2 = t.k2;
-  law.loss_cap = 0;
-  return law;
+  return WithRatioConstants(
+      MakeLaw(LawPreset::kRatio2026),
+      {t.e, t.a, t.b, t.alpha, t.rd_star, t.rn_star, t.w, t.ka, t.k, t.height, t.w2, t.a2, t.k2});
 }
 
 RatioVec RatioVecOf(const Law& law) {
