@@ -143,6 +143,10 @@ int FitOverfitCommand(const Args& args) {
     for (size_t i = 0; i < names.size(); ++i) fmt::print("{} = {}\n", names[i], io::Num(best[i]));
     return 0;
   }
+  // Each resample's constants, a row per resample (spread cells, --samples).
+  std::vector<std::vector<double>> boot_rows;
+  boot_rows.reserve(boot.size());
+  for (const Law& l : boot) boot_rows.push_back(Constants(l));
   io::Table table;
   table.AddColumn("constant", false);
   table.AddColumn("value");
@@ -157,10 +161,7 @@ int FitOverfitCommand(const Args& args) {
       // Held: every resample holds the same value (no spread, not exp(log(v)) noise).
       row.insert(row.end(), {"0", io::Num(best[i]), io::Num(best[i])});
     } else if (!boot.empty()) {
-      std::vector<double> v;
-      v.reserve(boot.size());
-      for (const Law& l : boot) v.push_back(Constants(l)[i]);
-      for (std::string& c : BootstrapCells(v)) row.push_back(std::move(c));
+      for (std::string& c : BootstrapCells(boot_rows, i)) row.push_back(std::move(c));
     }
     table.AddRow(std::move(row));
   }
@@ -209,10 +210,7 @@ int FitOverfitCommand(const Args& args) {
     fmt::print("{}", io::RenderCsv(table));
   }
   if (!samples.empty()) {
-    std::vector<std::vector<double>> rows;
-    rows.reserve(boot.size());
-    for (const Law& l : boot) rows.push_back(Constants(l));
-    if (auto code = WriteBootstrapSamples(samples, names, rows)) return *code;
+    if (auto code = WriteBootstrapSamples(samples, names, boot_rows)) return *code;
   }
   return 0;
 }

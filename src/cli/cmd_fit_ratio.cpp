@@ -149,6 +149,10 @@ int FitRatioCommand(const Args& args) {
     for (size_t i = 0; i < names.size(); ++i) fmt::print("{} = {}\n", names[i], io::Num(best[i]));
     return 0;
   }
+  // Each resample's constants, a row per resample (spread cells, --samples).
+  std::vector<std::vector<double>> boot_rows;
+  boot_rows.reserve(boot.size());
+  for (const Law& l : boot) boot_rows.push_back(Constants(l));
   io::Table table;
   table.AddColumn("constant", false);
   table.AddColumn("value");
@@ -158,10 +162,7 @@ int FitRatioCommand(const Args& args) {
   for (size_t i = 0; i < names.size(); ++i) {
     std::vector<std::string> row = {std::string(names[i]), io::Num(best[i])};
     if (!boot.empty()) {
-      std::vector<double> v;
-      v.reserve(boot.size());
-      for (const Law& l : boot) v.push_back(Constants(l)[i]);
-      for (std::string& c : BootstrapCells(v)) row.push_back(std::move(c));
+      for (std::string& c : BootstrapCells(boot_rows, i)) row.push_back(std::move(c));
     }
     table.AddRow(std::move(row));
   }
@@ -176,10 +177,7 @@ int FitRatioCommand(const Args& args) {
         "{}", io::Render(table, format == "json" ? io::TableFormat::kJson : io::TableFormat::kCsv));
   }
   if (!samples.empty()) {
-    std::vector<std::vector<double>> rows;
-    rows.reserve(boot.size());
-    for (const Law& l : boot) rows.push_back(Constants(l));
-    if (auto code = WriteBootstrapSamples(samples, names, rows)) return *code;
+    if (auto code = WriteBootstrapSamples(samples, names, boot_rows)) return *code;
   }
   return 0;
 }

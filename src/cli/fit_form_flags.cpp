@@ -62,6 +62,14 @@ std::vector<std::string> BootstrapCells(const std::vector<double>& samples) {
           io::Num(Percentile(samples, 0.025)), io::Num(Percentile(samples, 0.975))};
 }
 
+std::vector<std::string> BootstrapCells(const std::vector<std::vector<double>>& rows,
+                                        size_t column) {
+  std::vector<double> samples;
+  samples.reserve(rows.size());
+  for (const std::vector<double>& r : rows) samples.push_back(r[column]);
+  return BootstrapCells(samples);
+}
+
 std::optional<int> WriteBootstrapSamples(const std::string& path,
                                          std::span<const std::string_view> names,
                                          const std::vector<std::vector<double>>& rows) {

@@ -30,6 +30,9 @@ std::optional<int> CheckFormFitFlags(const FlagSet& flags, std::string_view boot
 // ci95_high (linear-interpolation percentiles) of a constant's bootstrap
 // samples, each written by io::Num.
 std::vector<std::string> BootstrapCells(const std::vector<double>& samples);
+// The same for column `column` of the resamples' constants (a row per resample).
+std::vector<std::string> BootstrapCells(const std::vector<std::vector<double>>& rows,
+                                        size_t column);
 
 // Writes --samples FILE: a CSV with a column per name and a row per resample
 // (each value by io::Num). The exit code of the failure, or nullopt.
