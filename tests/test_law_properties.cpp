@@ -18,6 +18,7 @@
 #include <sstream>
 #include <string>
 
+#include "rc_property.h"
 #include "repsim/engine.h"
 #include "repsim/law.h"
 #include "repsim/run.h"
@@ -29,12 +30,7 @@ constexpr int kCases = 10000;
 // Two evaluations of one law that should be ordered: a few ulps of slack.
 constexpr double kRelTol = 1e-12;
 
-rc::Gen<double> LogUniform(double lo, double hi) {
-  constexpr int kSteps = 1'000'000;
-  return rc::gen::map(rc::gen::inRange(0, kSteps + 1), [lo, hi](int i) {
-    return lo * std::pow(hi / lo, static_cast<double>(i) / kSteps);
-  });
-}
+using test::LogUniform;
 
 Objective AnyObjective() {
   const auto names = ObjectiveNames();
@@ -62,15 +58,7 @@ Summary Eval(const Run& run) {
 
 template <typename Testable>
 void Check(const std::string& description, Testable&& testable) {
-  rc::detail::TestParams params = rc::detail::configuration().testParams;
-  if (std::getenv("RC_PARAMS") == nullptr) params.seed = 20261207;
-  params.maxSuccess = std::max(params.maxSuccess, kCases);
-  const auto result = rc::detail::checkTestable(std::forward<Testable>(testable),
-                                                rc::detail::TestMetadata{}, params);
-  std::ostringstream report;
-  rc::detail::printResultMessage(result, report);
-  INFO(description << "\n" << report.str());
-  CHECK(result.template is<rc::detail::SuccessResult>());
+  test::CheckProperty(description, 20261207, kCases, std::forward<Testable>(testable));
 }
 
 }  // namespace

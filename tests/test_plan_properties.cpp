@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "rc_property.h"
 #include "repsim/law.h"
 #include "repsim/plan.h"
 
@@ -36,24 +37,11 @@ constexpr double kLossTol = 1e-9;
 const LawPreset kPresets[] = {kDefaultLawPreset, LawPreset::kOverfit2026,
                               LawPreset::kMuennighoff2023};
 
-rc::Gen<double> LogUniform(double lo, double hi) {
-  constexpr int kSteps = 1'000'000;
-  return rc::gen::map(rc::gen::inRange(0, kSteps + 1), [lo, hi](int i) {
-    return lo * std::pow(hi / lo, static_cast<double>(i) / kSteps);
-  });
-}
+using test::LogUniform;
 
 template <typename Testable>
 void Check(const std::string& description, Testable&& testable) {
-  rc::detail::TestParams params = rc::detail::configuration().testParams;
-  if (std::getenv("RC_PARAMS") == nullptr) params.seed = 20261207;
-  params.maxSuccess = kCasesPerProperty;
-  const auto result = rc::detail::checkTestable(std::forward<Testable>(testable),
-                                                rc::detail::TestMetadata{}, params);
-  std::ostringstream report;
-  rc::detail::printResultMessage(result, report);
-  INFO(description << "\n" << report.str());
-  CHECK(result.template is<rc::detail::SuccessResult>());
+  test::CheckProperty(description, 20261207, kCasesPerProperty, std::forward<Testable>(testable));
 }
 
 // A plan AllocateCompute may recommend: finite, within the budget, plausible.

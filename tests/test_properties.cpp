@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "rc_property.h"
 #include "repsim/engine.h"
 #include "repsim/law.h"
 #include "repsim/run.h"
@@ -124,15 +125,7 @@ bool SummaryFinite(const Summary& s) {
 // RapidCheck's report (the shrunk counter-example) when it does not hold.
 template <typename Testable>
 void Check(const std::string& description, Testable&& testable) {
-  rc::detail::TestParams params = rc::detail::configuration().testParams;
-  if (std::getenv("RC_PARAMS") == nullptr) params.seed = 20261130;
-  params.maxSuccess = std::max(params.maxSuccess, kRunsPerProperty);
-  const auto result = rc::detail::checkTestable(std::forward<Testable>(testable),
-                                                rc::detail::TestMetadata{}, params);
-  std::ostringstream report;
-  rc::detail::printResultMessage(result, report);
-  INFO(description << "\n" << report.str());
-  CHECK(result.template is<rc::detail::SuccessResult>());
+  test::CheckProperty(description, 20261130, kRunsPerProperty, std::forward<Testable>(testable));
 }
 
 TEST_CASE("Property: loss_repeated >= loss_unique", "[properties]") {
