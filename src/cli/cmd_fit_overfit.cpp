@@ -134,6 +134,14 @@ int FitOverfitCommand(const Args& args) {
       fmt::format("repsim fit --form overfit to {} pairs from {}, objective {}", fit->pairs,
                   files[0], io::Num(fit->objective));
 
+  // Each resample's constants, a row per resample (spread cells, --samples).
+  std::vector<std::vector<double>> boot_rows;
+  boot_rows.reserve(boot.size());
+  for (const Law& l : boot) boot_rows.push_back(Constants(l));
+  // --samples in every format (toml too).
+  if (!samples.empty()) {
+    if (auto code = WriteBootstrapSamples(samples, names, boot_rows)) return *code;
+  }
   if (format == "toml") {
     fmt::print("# repsim fit {} --form overfit: {} pairs, objective {}\n", files[0], fit->pairs,
                io::Num(fit->objective));
@@ -143,10 +151,6 @@ int FitOverfitCommand(const Args& args) {
     for (size_t i = 0; i < names.size(); ++i) fmt::print("{} = {}\n", names[i], io::Num(best[i]));
     return 0;
   }
-  // Each resample's constants, a row per resample (spread cells, --samples).
-  std::vector<std::vector<double>> boot_rows;
-  boot_rows.reserve(boot.size());
-  for (const Law& l : boot) boot_rows.push_back(Constants(l));
   io::Table table;
   table.AddColumn("constant", false);
   table.AddColumn("value");
@@ -208,9 +212,6 @@ int FitOverfitCommand(const Args& args) {
     fmt::print("{}", out);
   } else {
     fmt::print("{}", io::RenderCsv(table));
-  }
-  if (!samples.empty()) {
-    if (auto code = WriteBootstrapSamples(samples, names, boot_rows)) return *code;
   }
   return 0;
 }

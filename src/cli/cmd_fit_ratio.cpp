@@ -143,16 +143,20 @@ int FitRatioCommand(const Args& args) {
   const std::vector<double> best = Constants(best_law);
   const auto names = RatioParamNames();
 
+  // Each resample's constants, a row per resample (spread cells, --samples).
+  std::vector<std::vector<double>> boot_rows;
+  boot_rows.reserve(boot.size());
+  for (const Law& l : boot) boot_rows.push_back(Constants(l));
+  // --samples in every format (toml too).
+  if (!samples.empty()) {
+    if (auto code = WriteBootstrapSamples(samples, names, boot_rows)) return *code;
+  }
   if (format == "toml") {
     fmt::print("# repsim fit {} --form {}: {}\n[law]\npreset = \"{}\"\n", files[0], form, what,
                "ratio2026");
     for (size_t i = 0; i < names.size(); ++i) fmt::print("{} = {}\n", names[i], io::Num(best[i]));
     return 0;
   }
-  // Each resample's constants, a row per resample (spread cells, --samples).
-  std::vector<std::vector<double>> boot_rows;
-  boot_rows.reserve(boot.size());
-  for (const Law& l : boot) boot_rows.push_back(Constants(l));
   io::Table table;
   table.AddColumn("constant", false);
   table.AddColumn("value");
@@ -175,9 +179,6 @@ int FitRatioCommand(const Args& args) {
   } else {
     fmt::print(
         "{}", io::Render(table, format == "json" ? io::TableFormat::kJson : io::TableFormat::kCsv));
-  }
-  if (!samples.empty()) {
-    if (auto code = WriteBootstrapSamples(samples, names, boot_rows)) return *code;
   }
   return 0;
 }

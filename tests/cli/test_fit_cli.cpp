@@ -3,6 +3,7 @@
 // noise-free runs of the chinchilla2022 preset (see its README.md).
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <string>
@@ -188,4 +189,28 @@ TEST_CASE("repsim fit: --fix overrides --fix-preset, values exactly as given", "
   CHECK_THAT(r.out, Catch::Contains("\nA,406.4,fixed\n"));  // Hoffmann et al. eq. 10
   CHECK_THAT(r.out, Catch::Contains("\nbeta,0.28,fixed\n"));
   CHECK_THAT(r.out, Catch::Contains(",evaluated"));
+}
+
+TEST_CASE("fit --form overfit|ratio --samples writes the resamples in every format, toml too",
+          "[fit]") {
+  // A --samples file was silently not written with --format toml.
+  const std::string runs = std::string(REPSIM_SOURCE_DIR) + "/tests/data/fit/subset_40_seed3.csv";
+  for (const char* form : {"overfit", "ratio"}) {
+    for (const char* format : {"toml", "json"}) {
+      TempDir dir;
+      const std::string path = (dir.path() / "samples.csv").string();
+      auto r = RunRepsim(std::string("fit '") + runs + "' --form " + form +
+                         " --group-by dedup --bootstrap 3 --format " + format + " --samples '" +
+                         path + "'");
+      INFO(form << " " << format << ": " << r.err);
+      REQUIRE(r.code == 0);
+      const std::string text = repsim::test::ReadFile(path);
+      // A header and one row per refitted resample (at most 3; the ratio form's
+      // 13 constants may refit none of 3 resamples of 40 runs).
+      const auto lines = std::count(text.begin(), text.end(), '\n');
+      CHECK(lines >= (std::string(form) == "overfit" ? 2 : 1));
+      CHECK(lines <= 4);
+      CHECK(text.rfind("rd_star,rn_star,overfit_w", 0) == 0);
+    }
+  }
 }
