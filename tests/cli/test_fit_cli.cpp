@@ -199,9 +199,12 @@ TEST_CASE("fit --form overfit|ratio --samples writes the resamples in every form
     for (const char* format : {"toml", "json"}) {
       TempDir dir;
       const std::string path = (dir.path() / "samples.csv").string();
-      auto r = RunRepsim(std::string("fit '") + runs + "' --form " + form +
-                         " --group-by dedup --bootstrap 3 --format " + format + " --samples '" +
-                         path + "'");
+      std::string command = "fit '" + runs + "' --form ";
+      command += form;
+      command += " --group-by dedup --bootstrap 3 --format ";
+      command += format;
+      command += " --samples '" + path + "'";
+      auto r = RunRepsim(command);
       INFO(form << " " << format << ": " << r.err);
       REQUIRE(r.code == 0);
       const std::string text = repsim::test::ReadFile(path);
