@@ -94,16 +94,23 @@ TEST_CASE("allocation: every group is refitted without its runs, for every candi
           "[allocation]") {
   const std::vector<MeasuredRun> runs = Runs("muennighoff2023_all_runs.csv");
   const std::vector<PenaltyPair> pairs = FormPairs(runs);
-  const std::vector<AllocationGroup> groups = FormAllocationGroups(runs);
+  std::vector<AllocationGroup> groups = FormAllocationGroups(runs);
+  REQUIRE(groups.size() == 25);
+#ifdef REPSIM_SANITIZED
+  // Under ASan/UBSan the 25 refits per candidate take ~20 minutes of CI; two
+  // groups run the same code (the numbers are checked in the normal build).
+  groups.erase(groups.begin() + 2, groups.end());
+#endif
+  const int n = static_cast<int>(groups.size());
   for (const Candidate& c : DefaultCandidates()) {
     INFO(c.name);
     int fits = 0;
     auto row = ValidateAllocation(runs, pairs, groups, c, true, 0, [&] { ++fits; });
     REQUIRE(row);
-    CHECK(fits == static_cast<int>(groups.size()));
-    CHECK(row->groups == 25);
+    CHECK(fits == n);
+    CHECK(row->groups == n);
     CHECK(row->hits >= 0);
-    CHECK(row->hits <= 25);
+    CHECK(row->hits <= n);
     CHECK(row->max_regret_pct >= row->mean_regret_pct);
     CHECK(row->loss_runs > 0);
   }
