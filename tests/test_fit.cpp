@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <iterator>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -100,6 +101,50 @@ std::string SharedData(const char* file) {
 }  // namespace
 
 // --- Start grid -----------------------------------------------------------------
+
+TEST_CASE("the fit parameter table: one row per constant, in FitParam order", "[fit]") {
+  // MODEL.md §6: e = log E, a = log A, b = log B, α, β, log R_D*, log R_N*.
+  const std::vector<std::string> names = {"E", "A", "B", "alpha", "beta", "rd_star", "rn_star"};
+  const std::vector<bool> logs = {true, true, true, false, false, true, true};
+  REQUIRE(FitParamTable().size() == names.size());
+  for (size_t i = 0; i < names.size(); ++i) {
+    const FitParamInfo& row = FitParamTable()[i];
+    INFO(names[i]);
+    CHECK(static_cast<size_t>(row.param) == i);
+    CHECK(std::string(row.name) == names[i]);
+    CHECK(FitParamFromString(names[i]) == row.param);
+    CHECK(row.log_space == logs[i]);
+    CHECK(row.data_constrained_only == (i >= 5));
+    CHECK_FALSE(row.meaning.empty());
+  }
+  FitConstants c{1.69, 406.4, 410.7, 0.34, 0.28, 15.4, 5.3};
+  c.*Info(FitParam::kBeta).member = 0.29;
+  CHECK(c.beta == 0.29);
+  const FitConstants back = ToConstants(ToVector(c), FitForm::kDataConstrained);
+  for (FitParam p : FitParams(FitForm::kDataConstrained)) {
+    CHECK(Get(back, p) == Approx(Get(c, p)).epsilon(1e-14));
+  }
+  CHECK(ToConstants(ToVector(c), FitForm::kChinchilla).rd_star == 0);
+}
+
+TEST_CASE("a fixed constant: form membership and value, one check for every front end", "[fit]") {
+  CHECK_FALSE(CheckFixed(FitForm::kChinchilla, FitParam::kE, 1.8));
+  CHECK_FALSE(CheckFixed(FitForm::kDataConstrained, FitParam::kRdStar, 15.4));
+  const MaybeError form = CheckFixed(FitForm::kChinchilla, FitParam::kRnStar, 5.3);
+  REQUIRE(form);
+  CHECK(*form == "rn_star is a constant of the data-constrained form only (form = chinchilla)");
+  for (double bad : {0.0, -1.0, std::numeric_limits<double>::infinity(),
+                     std::numeric_limits<double>::quiet_NaN()}) {
+    const MaybeError e = CheckFixed(FitForm::kChinchilla, FitParam::kAlpha, bad);
+    REQUIRE(e);
+    CHECK(e->rfind("alpha must be finite and > 0 (got ", 0) == 0);
+  }
+  FitOptions options;
+  options.fixed[static_cast<int>(FitParam::kRdStar)] = 15.4;
+  const MaybeError v = Validate(options);
+  REQUIRE(v);
+  CHECK(*v == *CheckFixed(FitForm::kChinchilla, FitParam::kRdStar, 15.4));
+}
 
 TEST_CASE("the Chinchilla start grid is Besiroglu et al.'s, in fit_scipy.py's order", "[fit]") {
   // ../shared/bench/fit_scipy.py: for al in arange(0, 2.5, .5) for be in ... for e in
@@ -463,7 +508,7 @@ TEST_CASE("invalid options and runs are errors, not clamps", "[fit]") {
   o = FitOptions{};
   o.fixed[static_cast<int>(FitParam::kA)] = -1.0;
   REQUIRE(Validate(o));
-  CHECK_THAT(*Validate(o), Catch::Contains("A = -1"));
+  CHECK_THAT(*Validate(o), Catch::Contains("A must be finite and > 0 (got -1)"));
   o = FitOptions{};
   o.max_starts = 0;
   CHECK(Validate(o));

@@ -77,6 +77,34 @@ struct FitConstants {
   double e = 0, a = 0, b = 0, alpha = 0, beta = 0;
   double rd_star = 0, rn_star = 0;  // data-constrained form only, else 0
 };
+
+// One row per constant: the one table from which the optimiser's transform,
+// the start grid, the check of a fixed value, the CLI (--fix, its help and
+// errors), the writers (JSON/TOML/CSV) and Python read a constant. Adding a
+// fitted constant is a FitParam, a FitConstants member and a row here (plus
+// its place in the objective, fit.cpp's FitLossT).
+struct FitParamInfo {
+  FitParam param;
+  std::string_view name;     // the scenario file's [law] key, e.g. "rd_star"
+  std::string_view meaning;  // a line of help, units included
+  double FitConstants::*member;
+  bool log_space;              // the optimiser holds log(value) (MODEL.md §6)
+  bool data_constrained_only;  // R_D*, R_N*
+  // Start values per form (Chinchilla, data-constrained); optimiser space
+  // unless `starts_natural` (then log-transformed when used).
+  std::span<const double> starts_chinchilla;
+  std::span<const double> starts_data_constrained;
+  bool starts_natural;
+};
+// Every row, in FitParam order.
+std::span<const FitParamInfo> FitParamTable();
+const FitParamInfo& Info(FitParam param);
+// Empty when `value` may be held fixed for `param` under `form`; else why not
+// ("rd_star is a constant of the data-constrained form only (form =
+// chinchilla)", "E must be finite and > 0 (got -1)"). Validate(FitOptions)
+// and every front end's --fix / fix= check through this one function.
+MaybeError CheckFixed(FitForm form, FitParam param, double value);
+
 double Get(const FitConstants& c, FitParam param);
 // Natural units <-> optimiser space (exp/log of E, A, B, R_D*, R_N*).
 FitConstants ToConstants(const FitVector& x, FitForm form);

@@ -89,6 +89,16 @@ constexpr const char* kEpilogue =
     "\n"
     "A fit that fails (no start converges) is an internal failure, exit code 1.";
 
+// The constants --fix takes, one line each from fit.h's table.
+std::string ConstantsHelp() {
+  std::string out = "Constants (--fix NAME=VALUE, natural units, > 0):\n";
+  for (const FitParamInfo& p : FitParamTable()) {
+    out += fmt::format("  {:<8} {}{}\n", p.name, p.meaning,
+                       p.data_constrained_only ? " (data-constrained form)" : "");
+  }
+  return out + "\n";
+}
+
 constexpr std::string_view kFormNames[] = {"chinchilla", "data-constrained", "overfit", "ratio"};
 constexpr std::string_view kFormatNames[] = {"table", "text", "json", "csv", "toml"};
 
@@ -149,7 +159,7 @@ std::optional<int> ParseFlags(const Args& args, FlagSet& opts, Flags* f) {
              "worker threads (default 0: all cores); results do not depend on it")
       .Value("format", '\0', "FMT", &format,
              "table (default), json, csv, or toml (a [law] table for a scenario file)")
-      .Epilogue(kEpilogue);
+      .Epilogue(ConstantsHelp() + kEpilogue);
   if (auto code = opts.Parse(args)) return code;
 
   if (files.empty()) return opts.UsageError("no runs file given: repsim fit RUNS.csv");
@@ -198,18 +208,12 @@ std::optional<int> ParseFlags(const Args& args, FlagSet& opts, Flags* f) {
                                          Join(FitParamNames())));
     }
     const int i = static_cast<int>(*param);
-    if (i >= NumParams(f->options.form)) {
-      return opts.UsageError(
-          fmt::format("--fix {}: {} is a constant of the data-constrained form "
-                      "only (add --form data-constrained)",
-                      fix, name));
-    }
     if (seen[i]) return opts.UsageError(fmt::format("--fix {}: {} is fixed twice", fix, name));
     seen[i] = true;
     const std::optional<double> v = ParseNumber(value);
     if (!v) return opts.UsageError(fmt::format("--fix {}: '{}' is not a number", fix, value));
-    if (!std::isfinite(*v) || !(*v > 0)) {
-      return opts.UsageError(fmt::format("--fix {}: {} must be finite and > 0", fix, name));
+    if (MaybeError e = CheckFixed(f->options.form, *param, *v)) {
+      return opts.UsageError(fmt::format("--fix {}: {}", fix, *e));
     }
     f->options.fixed[i] = *v;
   }
@@ -238,13 +242,9 @@ std::optional<int> ParseFlags(const Args& args, FlagSet& opts, Flags* f) {
     f->bootstrap = static_cast<int>(*v);
   }
   if (!seed.empty()) {
-    uint64_t v = 0;
-    const auto [ptr, ec] = std::from_chars(seed.data(), seed.data() + seed.size(), v);
-    if (ec != std::errc() || ptr != seed.data() + seed.size()) {
-      return opts.UsageError(
-          fmt::format("--seed = '{}': must be an integer from 0 to 18446744073709551615", seed));
-    }
-    f->seed = v;
+    const Expected<uint64_t> v = UnsignedInRange("--seed", seed, 0, UINT64_MAX);
+    if (!v) return opts.UsageError(v.error());
+    f->seed = *v;
   }
   if (!threads.empty()) {
     auto v = IntegerInRange("--threads", threads, 0, kMaxThreads);

@@ -64,24 +64,16 @@ int Usage(const std::string& message) {
   return kExitBadInput;
 }
 
-// An integer flag value in [lo, hi]; nullopt after printing the error.
+// An integer flag value in [lo, hi] (flags.h's reader and messages); nullopt
+// after printing the error.
 std::optional<uint64_t> ParseInt(const std::string& flag, const std::string& text, uint64_t lo,
-                                 uint64_t hi, std::string_view what) {
-  size_t used = 0;
-  unsigned long long v = 0;
-  bool ok = !text.empty() && text[0] != '-' && text[0] != '+';
-  if (ok) {
-    try {
-      v = std::stoull(text, &used);
-    } catch (const std::exception&) {
-      ok = false;
-    }
-  }
-  if (!ok || used != text.size() || v < lo || v > hi) {
-    Usage(fmt::format("--{} = '{}': {}", flag, text, what));
+                                 uint64_t hi) {
+  const Expected<uint64_t> v = UnsignedInRange("--" + flag, text, lo, hi);
+  if (!v) {
+    Usage(v.error());
     return std::nullopt;
   }
-  return v;
+  return *v;
 }
 
 // A finite number > 0, read by the core's parser (scenario.h): plain, or for
@@ -165,12 +157,12 @@ int SelectCommand(const Args& args) {
     }
     fraction = f;
   } else {
-    const auto k = ParseInt("count", p.count, 1, UINT32_MAX, "must be a whole number >= 1");
+    const auto k = ParseInt("count", p.count, 1, UINT32_MAX);
     if (!k) return kExitBadInput;
     o.count = *k;
   }
   if (!p.clusters.empty()) {
-    const auto c = ParseInt("clusters", p.clusters, 1, INT32_MAX, "must be a whole number >= 1");
+    const auto c = ParseInt("clusters", p.clusters, 1, INT32_MAX);
     if (!c) return kExitBadInput;
     o.clusters = *c;
   }
@@ -180,15 +172,13 @@ int SelectCommand(const Args& args) {
                              p.method, io::DidYouMean(p.method, SelectMethodNames())));
   }
   o.method = *method;
-  const auto seed = ParseInt("seed", p.seed, 0, UINT64_MAX, "must be a whole number >= 0");
+  const auto seed = ParseInt("seed", p.seed, 0, UINT64_MAX);
   if (!seed) return kExitBadInput;
   o.seed = *seed;
-  const auto iters =
-      ParseInt("kmeans-iterations", p.kmeans_iterations, 1, 10000, "must be from 1 to 10000");
+  const auto iters = ParseInt("kmeans-iterations", p.kmeans_iterations, 1, 10000);
   if (!iters) return kExitBadInput;
   o.kmeans_iterations = static_cast<int>(*iters);
-  const auto threads =
-      ParseInt("threads", p.threads, 0, 1024, "must be from 0 (all cores) to 1024");
+  const auto threads = ParseInt("threads", p.threads, 0, 1024);
   if (!threads) return kExitBadInput;
   o.threads = static_cast<int>(*threads);
   std::optional<double> epochs, tokens;

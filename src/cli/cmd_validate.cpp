@@ -126,13 +126,6 @@ struct Flags {
   int threads = 0;
 };
 
-std::optional<uint64_t> ParseU64(std::string_view s) {
-  uint64_t v = 0;
-  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
-  return v;
-}
-
 std::optional<int> ParseFlags(const Args& args, Flags* f) {
   std::vector<std::string> files, laws, forms, folds;
   std::string seed = "0", format = "table", out, threads = "0", metric = "penalty", evidence;
@@ -200,11 +193,8 @@ std::optional<int> ParseFlags(const Args& args, Flags* f) {
       f->candidates = DefaultCandidates();
     }
   }
-  const std::optional<uint64_t> s = ParseU64(seed);
-  if (!s) {
-    return UsageError(
-        fmt::format("--seed = '{}': must be an integer from 0 to 18446744073709551615", seed));
-  }
+  const Expected<uint64_t> s = UnsignedInRange("--seed", seed, 0, UINT64_MAX);
+  if (!s) return UsageError(s.error());
   for (const std::string& name : folds) {
     Expected<FoldSpec> spec = ParseFoldSpec(name, *s);
     if (!spec) {
@@ -229,10 +219,8 @@ std::optional<int> ParseFlags(const Args& args, Flags* f) {
   if (!fmt_) return UsageError(fmt_.error());
   f->format = *fmt_;
   if (!out.empty()) f->out = out;
-  const std::optional<uint64_t> t = ParseU64(threads);
-  if (!t || *t > 1024) {
-    return UsageError(fmt::format("--threads = '{}': must be an integer from 0 to 1024", threads));
-  }
+  const Expected<uint64_t> t = UnsignedInRange("--threads", threads, 0, 1024);
+  if (!t) return UsageError(t.error());
   f->threads = static_cast<int>(*t);
   return std::nullopt;
 }

@@ -14,13 +14,6 @@
 namespace repsim::cli {
 namespace {
 
-std::optional<uint64_t> ParseU64(std::string_view s) {
-  uint64_t v = 0;
-  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
-  return v;
-}
-
 double Percentile(std::vector<double> v, double q) {
   std::sort(v.begin(), v.end());
   const double pos = q * static_cast<double>(v.size() - 1);
@@ -34,16 +27,12 @@ double Percentile(std::vector<double> v, double q) {
 std::optional<int> CheckFormFitFlags(const FlagSet& flags, std::string_view bootstrap,
                                      std::string_view seed, std::string_view threads,
                                      std::string_view format, FormFitFlags* out) {
-  const std::optional<uint64_t> b = ParseU64(bootstrap), s = ParseU64(seed), t = ParseU64(threads);
-  if (!b || *b > 100000)
-    return flags.UsageError(
-        fmt::format("--bootstrap = '{}': must be an integer from 0 to 100000", bootstrap));
-  if (!s)
-    return flags.UsageError(
-        fmt::format("--seed = '{}': must be an integer from 0 to 18446744073709551615", seed));
-  if (!t || *t > 1024)
-    return flags.UsageError(
-        fmt::format("--threads = '{}': must be an integer from 0 to 1024", threads));
+  const Expected<uint64_t> b = UnsignedInRange("--bootstrap", bootstrap, 0, 100000);
+  if (!b) return flags.UsageError(b.error());
+  const Expected<uint64_t> s = UnsignedInRange("--seed", seed, 0, UINT64_MAX);
+  if (!s) return flags.UsageError(s.error());
+  const Expected<uint64_t> t = UnsignedInRange("--threads", threads, 0, 1024);
+  if (!t) return flags.UsageError(t.error());
   if (format != "table" && format != "json" && format != "csv" && format != "toml") {
     return flags.UsageError(
         fmt::format("--format = '{}': unknown format (one of: table, json, csv, toml)", format));

@@ -357,19 +357,34 @@ Expected<double> PositiveNumber(std::string_view flag, std::string_view text, Nu
   return *v;
 }
 
-Expected<long long> IntegerInRange(std::string_view flag, std::string_view text, long long lo,
-                                   long long hi) {
-  long long v = 0;
+namespace {
+
+template <typename Int>
+Expected<Int> ReadInteger(std::string_view flag, std::string_view text, Int lo, Int hi) {
+  Int v = 0;
   std::string_view t = text;
   if (!t.empty() && t.front() == '+') t.remove_prefix(1);
   const auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
   if (t.empty() || ec != std::errc() || ptr != t.data() + t.size()) {
-    return repsim::Error{fmt::format("{} = '{}': not an integer", flag, text)};
+    return repsim::Error{
+        fmt::format("{} = '{}': must be an integer from {} to {}", flag, text, lo, hi)};
   }
   if (v < lo || v > hi) {
     return repsim::Error{fmt::format("{} = {}: must be from {} to {}", flag, v, lo, hi)};
   }
   return v;
+}
+
+}  // namespace
+
+Expected<long long> IntegerInRange(std::string_view flag, std::string_view text, long long lo,
+                                   long long hi) {
+  return ReadInteger(flag, text, lo, hi);
+}
+
+Expected<uint64_t> UnsignedInRange(std::string_view flag, std::string_view text, uint64_t lo,
+                                   uint64_t hi) {
+  return ReadInteger(flag, text, lo, hi);
 }
 
 Expected<size_t> ChoiceFlag(std::string_view flag, std::string_view text, std::string_view what,

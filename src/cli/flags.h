@@ -126,9 +126,13 @@ enum class NumberKind {
 // and an example, "training FLOPs, e.g. 1e22") go into the messages.
 Expected<double> PositiveNumber(std::string_view flag, std::string_view text, NumberKind kind,
                                 std::string_view what);
-// An integer in [lo, hi].
+// An integer in [lo, hi] ("--threads = 'two': must be an integer from 0 to
+// 1024", "--threads = 5000: must be from 0 to 1024"); a leading '+' is allowed.
 Expected<long long> IntegerInRange(std::string_view flag, std::string_view text, long long lo,
                                    long long hi);
+// The same for unsigned values up to 2^64 − 1 (--seed).
+Expected<uint64_t> UnsignedInRange(std::string_view flag, std::string_view text, uint64_t lo,
+                                   uint64_t hi);
 // A law preset by name (LawPresetNames()), with a suggestion when unknown.
 Expected<LawPreset> LawPresetFlag(std::string_view flag, std::string_view text);
 // A name from `names`, with a suggestion when unknown ("--format = 'xml':

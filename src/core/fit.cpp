@@ -24,17 +24,6 @@
 namespace repsim {
 namespace {
 
-constexpr std::array<FitParam, kNumFitParams> kAllParams = {
-    FitParam::kE,    FitParam::kA,      FitParam::kB,     FitParam::kAlpha,
-    FitParam::kBeta, FitParam::kRdStar, FitParam::kRnStar};
-constexpr std::array<std::string_view, kNumFitParams> kParamNames = {
-    "E", "A", "B", "alpha", "beta", "rd_star", "rn_star"};
-
-// Parameters held in log space by the optimiser (MODEL.md §6: a = log A, ...).
-constexpr std::array<bool, kNumFitParams> kLogSpace = {true, true, true, false, false, true, true};
-
-constexpr int Index(FitParam p) { return static_cast<int>(p); }
-
 // --- Start grid values -------------------------------------------------------
 // Besiroglu et al. 2024 (epoch-research/analyzing-chinchilla), as
 // ../shared/bench/fit_scipy.py builds it: np.arange(0, 2.5, 0.5) etc.
@@ -45,6 +34,57 @@ constexpr std::array<double, 6> kGridLogAB = {0.0, 5.0, 10.0, 15.0, 20.0, 25.0};
 // Ours: R_D*, R_N* starts at 2, 10, 50 (log-spaced by 5x around Muennighoff
 // et al. 2023's fitted 15.4 and 5.3).
 constexpr std::array<double, 3> kGridDecayScales = {2.0, 10.0, 50.0};
+
+// The table (fit.h's FitParamInfo), in FitParam order. Log space: MODEL.md
+// §6 (e = log E, a = log A, ...).
+const std::array<FitParamInfo, kNumFitParams> kParams = {{
+    {FitParam::kE, "E", "irreducible loss, nats", &FitConstants::e, true, false, kGridLogE,
+     kGridLogE, false},
+    {FitParam::kA, "A", "parameter term's scale, nats*params^alpha", &FitConstants::a, true, false,
+     kGridLogAB, kGridLogAB, false},
+    {FitParam::kB, "B", "data term's scale, nats*tokens^beta", &FitConstants::b, true, false,
+     kGridLogAB, kGridLogAB, false},
+    {FitParam::kAlpha, "alpha", "parameter exponent", &FitConstants::alpha, false, false,
+     kGridExponents, kGridExponentsPositive, false},
+    {FitParam::kBeta, "beta", "data exponent", &FitConstants::beta, false, false, kGridExponents,
+     kGridExponentsPositive, false},
+    {FitParam::kRdStar,
+     "rd_star",
+     "R_D*: epochs over which repeated data decays, epochs",
+     &FitConstants::rd_star,
+     true,
+     true,
+     {},
+     kGridDecayScales,
+     true},
+    {FitParam::kRnStar,
+     "rn_star",
+     "R_N*: excess-parameter decay, multiples of U_N",
+     &FitConstants::rn_star,
+     true,
+     true,
+     {},
+     kGridDecayScales,
+     true},
+}};
+
+constexpr std::array<FitParam, kNumFitParams> kAllParams = {
+    FitParam::kE,    FitParam::kA,      FitParam::kB,     FitParam::kAlpha,
+    FitParam::kBeta, FitParam::kRdStar, FitParam::kRnStar};
+
+// FitParamNames()' storage: the table's names as one contiguous list.
+const std::array<std::string_view, kNumFitParams> kParamNames = [] {
+  std::array<std::string_view, kNumFitParams> names;
+  for (size_t i = 0; i < names.size(); ++i) names[i] = kParams[i].name;
+  return names;
+}();
+
+constexpr int Index(FitParam p) { return static_cast<int>(p); }
+
+// A fixed value in the optimiser's space.
+double ToOptimiserSpace(int i, double natural) {
+  return kParams[static_cast<size_t>(i)].log_space ? std::log(natural) : natural;
+}
 
 // --- Local solver settings -----------------------------------------------------
 // Each start is minimised in two phases.
@@ -308,7 +348,7 @@ Problem MakeProblem(const FitOptions& options, const RunData& data) {
     pb.slot[i] = -1;
     if (i >= used) continue;  // not part of this form: stays 0
     if (options.fixed[i]) {
-      pb.base[i] = kLogSpace[i] ? std::log(*options.fixed[i]) : *options.fixed[i];
+      pb.base[i] = ToOptimiserSpace(i, *options.fixed[i]);
     } else {
       pb.slot[i] = static_cast<int>(pb.free.size());
       pb.free.push_back(i);
@@ -398,8 +438,22 @@ std::optional<FitForm> FitFormFromString(std::string_view name) {
   return std::nullopt;
 }
 
-std::string_view ToString(FitParam param) { return kParamNames[Index(param)]; }
+std::string_view ToString(FitParam param) { return Info(param).name; }
 std::span<const std::string_view> FitParamNames() { return kParamNames; }
+std::span<const FitParamInfo> FitParamTable() { return kParams; }
+const FitParamInfo& Info(FitParam param) { return kParams[static_cast<size_t>(Index(param))]; }
+
+MaybeError CheckFixed(FitForm form, FitParam param, double value) {
+  const FitParamInfo& info = Info(param);
+  if (info.data_constrained_only && form != FitForm::kDataConstrained) {
+    return fmt::format("{} is a constant of the data-constrained form only (form = {})", info.name,
+                       ToString(form));
+  }
+  if (!std::isfinite(value) || !(value > 0)) {
+    return fmt::format("{} must be finite and > 0 (got {})", info.name, value);
+  }
+  return std::nullopt;
+}
 
 std::optional<FitParam> FitParamFromString(std::string_view name) {
   for (FitParam p : kAllParams) {
@@ -414,49 +468,24 @@ std::span<const FitParam> FitParams(FitForm form) {
   return std::span<const FitParam>(kAllParams.data(), static_cast<size_t>(NumParams(form)));
 }
 
-double Get(const FitConstants& c, FitParam param) {
-  switch (param) {
-    case FitParam::kE:
-      return c.e;
-    case FitParam::kA:
-      return c.a;
-    case FitParam::kB:
-      return c.b;
-    case FitParam::kAlpha:
-      return c.alpha;
-    case FitParam::kBeta:
-      return c.beta;
-    case FitParam::kRdStar:
-      return c.rd_star;
-    case FitParam::kRnStar:
-      return c.rn_star;
-  }
-  return 0;
-}
+double Get(const FitConstants& c, FitParam param) { return c.*Info(param).member; }
 
 FitConstants ToConstants(const FitVector& x, FitForm form) {
   FitConstants c;
-  c.e = std::exp(x[Index(FitParam::kE)]);
-  c.a = std::exp(x[Index(FitParam::kA)]);
-  c.b = std::exp(x[Index(FitParam::kB)]);
-  c.alpha = x[Index(FitParam::kAlpha)];
-  c.beta = x[Index(FitParam::kBeta)];
-  if (form == FitForm::kDataConstrained) {
-    c.rd_star = std::exp(x[Index(FitParam::kRdStar)]);
-    c.rn_star = std::exp(x[Index(FitParam::kRnStar)]);
+  for (FitParam p : FitParams(form)) {
+    const double v = x[Index(p)];
+    c.*Info(p).member = Info(p).log_space ? std::exp(v) : v;
   }
   return c;
 }
 
 FitVector ToVector(const FitConstants& c) {
   FitVector x{};
-  x[Index(FitParam::kE)] = std::log(c.e);
-  x[Index(FitParam::kA)] = std::log(c.a);
-  x[Index(FitParam::kB)] = std::log(c.b);
-  x[Index(FitParam::kAlpha)] = c.alpha;
-  x[Index(FitParam::kBeta)] = c.beta;
-  x[Index(FitParam::kRdStar)] = c.rd_star > 0 ? std::log(c.rd_star) : 0.0;
-  x[Index(FitParam::kRnStar)] = c.rn_star > 0 ? std::log(c.rn_star) : 0.0;
+  for (const FitParamInfo& info : kParams) {
+    const double v = c.*info.member;
+    // Unused R_D*, R_N* (0 in the Chinchilla form) stay 0.
+    x[Index(info.param)] = info.log_space ? (v > 0 ? std::log(v) : 0.0) : v;
+  }
   return x;
 }
 
@@ -495,13 +524,7 @@ MaybeError Validate(const FitOptions& options) {
   for (FitParam p : kAllParams) {
     const auto& v = options.fixed[Index(p)];
     if (!v) continue;
-    if (Index(p) >= NumParams(options.form)) {
-      return fmt::format("{} is not a constant of the {} form", ToString(p),
-                         ToString(options.form));
-    }
-    if (!std::isfinite(*v) || !(*v > 0)) {
-      return fmt::format("{} = {}: a fixed constant must be finite and > 0", ToString(p), *v);
-    }
+    if (MaybeError e = CheckFixed(options.form, p, *v)) return e;
   }
   return std::nullopt;
 }
@@ -510,27 +533,18 @@ std::vector<FitVector> StartGrid(const FitOptions& options) {
   const bool dc = options.form == FitForm::kDataConstrained;
   // One list of start values per parameter; a fixed one collapses to its value.
   std::array<std::vector<double>, kNumFitParams> values;
-  auto set = [&](FitParam p, std::span<const double> grid, bool log_values) {
-    std::vector<double>& v = values[Index(p)];
-    if (options.fixed[Index(p)]) {
-      v = {kLogSpace[Index(p)] ? std::log(*options.fixed[Index(p)]) : *options.fixed[Index(p)]};
-      return;
+  for (const FitParamInfo& info : kParams) {
+    const int i = Index(info.param);
+    std::vector<double>& v = values[i];
+    if (info.data_constrained_only && !dc) {
+      v = {0.0};  // not part of the form
+    } else if (options.fixed[i]) {
+      v = {ToOptimiserSpace(i, *options.fixed[i])};
+    } else {
+      for (double g : dc ? info.starts_data_constrained : info.starts_chinchilla) {
+        v.push_back(info.starts_natural ? std::log(g) : g);
+      }
     }
-    for (double g : grid) v.push_back(log_values ? std::log(g) : g);
-  };
-  set(FitParam::kAlpha, dc ? std::span<const double>(kGridExponentsPositive) : kGridExponents,
-      false);
-  set(FitParam::kBeta, dc ? std::span<const double>(kGridExponentsPositive) : kGridExponents,
-      false);
-  set(FitParam::kE, kGridLogE, false);
-  set(FitParam::kA, kGridLogAB, false);
-  set(FitParam::kB, kGridLogAB, false);
-  if (dc) {
-    set(FitParam::kRdStar, kGridDecayScales, true);
-    set(FitParam::kRnStar, kGridDecayScales, true);
-  } else {
-    values[Index(FitParam::kRdStar)] = {0.0};
-    values[Index(FitParam::kRnStar)] = {0.0};
   }
   // Nesting order of fit_scipy.py: alpha, beta, e, a, b; then log R_D*, log R_N*.
   constexpr std::array<FitParam, kNumFitParams> kNesting = {

@@ -193,7 +193,7 @@ TEST_CASE("repsim select: bad inputs are located errors, exit 2, nothing written
       {"", "", "--fraction 1.5", "--fraction = '1.5': must be a number with 0 < F <= 1"},
       {"", "", "--fraction abc", "--fraction = 'abc': must be a number"},
       {"", "", "--count 31", "--count: 31 examples to select: must be from 1 to the 30 there are"},
-      {"", "", "--count 0", "--count = '0': must be a whole number >= 1"},
+      {"", "", "--count 0", "--count = 0: must be from 1 to 4294967295"},
       {"", "", "--count 5 --clusters 6", "--clusters: 6 clusters for 5 selected examples"},
       {"", "", "--count 5 --fraction 0.1", "give exactly one of --fraction F and --count K"},
       {"", "", "", "give exactly one of --fraction F and --count K"},
