@@ -61,8 +61,7 @@ int FitRatioCommand(const Args& args) {
   FlagSet flags("fit", kUsage);
   flags.Positionals("RUNS.csv", &files)
       .Value("form", '\0', "FORM", &form, "overfit or ratio")
-      .Repeated("group-by", "COL", &groups,
-                "pair only runs with equal values of column COL (repeatable)")
+      .Repeated("group-by", "COL", &groups, "pair only runs with equal values of column COL")
       .Value("bootstrap", '\0', "B", &bootstrap,
              "B bootstrap resamples of the pairs (default 0: none)")
       .Value("seed", '\0', "S", &seed, "bootstrap seed (default 0)")

@@ -86,11 +86,14 @@ TEST_CASE("every command's text output fits 100 columns", "[cli][width]") {
   }
 }
 
-TEST_CASE("fit --form overfit --help says (repeatable) once per flag", "[cli][width]") {
-  const auto r = RunRepsim("fit --form overfit --help");
-  CHECK(r.code == 0);
-  CHECK(r.out.find("(repeatable) (repeatable)") == std::string::npos);
-  CHECK(r.out.find("(repeatable)") != std::string::npos);
+TEST_CASE("fit --form overfit|ratio --help says (repeatable) once per flag", "[cli][width]") {
+  for (const char* form : {"overfit", "ratio"}) {
+    const auto r = RunRepsim(std::string("fit --form ") + form + " --help");
+    INFO(form);
+    CHECK(r.code == 0);
+    CHECK(r.out.find("(repeatable) (repeatable)") == std::string::npos);
+    CHECK(r.out.find("(repeatable)") != std::string::npos);
+  }
 }
 
 TEST_CASE("with --wide, tables are as wide as their content, machine formats never wrap",
