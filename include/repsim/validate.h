@@ -207,6 +207,9 @@ struct Candidate {
   CandidateKind kind = CandidateKind::kFixedLaw;
   Law law;           // the preset (kFixedLaw, kRefitPreset) or the base of a form
   std::string form;  // "data-constrained" | "overfit" | "ratio" for kForm and kRefitPreset
+  // The ratio form's weight on the pairs (RatioFitOptions::pair_weight) when
+  // it is refitted; ratio2026 was fitted with 1.
+  double ratio_pair_weight = 1.0;
 };
 
 // The candidate for a preset name or a form name; nullopt if unknown.
@@ -219,7 +222,8 @@ std::optional<Candidate> CandidateForPreset(std::string_view name);
 std::optional<Candidate> CandidateForForm(std::string_view name);
 std::span<const std::string_view> ValidateFormNames();
 // The candidates `repsim validate` and repsim.validate judge when none is
-// named: overfit2026, muennighoff2023 and the forms data-constrained, overfit.
+// named: ratio2026, overfit2026, muennighoff2023 and every form of
+// ValidateFormNames().
 std::vector<Candidate> DefaultCandidates();
 
 // Folds: a column (every distinct value is one held-out group) or K random

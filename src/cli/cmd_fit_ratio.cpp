@@ -93,15 +93,9 @@ int FitRatioCommand(const Args& args) {
   std::string what;
   RatioFitOptions options;
   options.threads = ff.threads;
-  double w = 0;
-  const auto [ptr, ec] =
-      std::from_chars(pair_weight.data(), pair_weight.data() + pair_weight.size(), w);
-  if (pair_weight.empty() || ec != std::errc() || ptr != pair_weight.data() + pair_weight.size() ||
-      !std::isfinite(w) || w < 0 || w > 1e6) {
-    return UsageError(
-        fmt::format("--pair-weight = '{}': must be a number from 0 to 1e6", pair_weight));
-  }
-  options.pair_weight = w;
+  const Expected<double> w = PairWeightFlag(pair_weight);
+  if (!w) return UsageError(w.error());
+  options.pair_weight = *w;
   double hd = 0;
   const auto [hp, hec] =
       std::from_chars(huber_delta.data(), huber_delta.data() + huber_delta.size(), hd);

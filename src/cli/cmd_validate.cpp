@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/fit_form_flags.h"
 #include "cli/flags.h"
 #include "io/evidence_csv.h"
 #include "io/plots.h"
@@ -128,13 +129,18 @@ struct Flags {
 
 std::optional<int> ParseFlags(const Args& args, Flags* f) {
   std::vector<std::string> files, laws, forms, folds;
-  std::string seed = "0", format = "table", out, threads = "0", metric = "penalty", evidence;
+  std::string seed = "0", format = "table", out, threads = "0", metric = "penalty", evidence,
+              pair_weight = "1";
   FlagSet flags("validate", kUsage);
   flags.Positionals("RUNS.csv", &files)
       .Repeated("group-by", "COL", &f->groups, "pair only runs with equal values of column COL")
       .Repeated("law", "PRESET", &laws, "a law preset as a candidate (`repsim laws` lists them)")
       .Repeated("form", "FORM", &forms,
-                "a form fitted on the pairs as a candidate: data-constrained or overfit")
+                "a form fitted as a candidate: data-constrained, overfit (on the pairs) or ratio "
+                "(on the runs)")
+      .Value("pair-weight", '\0', "W", &pair_weight,
+             "the ratio form's weight on the pairs when refitted (default 1, as ratio2026 was "
+             "fitted; 0: absolute losses only)")
       .Value("metric", '\0', "M", &metric,
              "penalty (default: predicted vs measured penalty of repeated data) or allocation "
              "(which model size each law picks at equal compute)")
@@ -193,6 +199,9 @@ std::optional<int> ParseFlags(const Args& args, Flags* f) {
       f->candidates = DefaultCandidates();
     }
   }
+  const Expected<double> w = PairWeightFlag(pair_weight);
+  if (!w) return UsageError(w.error());
+  for (Candidate& c : f->candidates) c.ratio_pair_weight = *w;
   const Expected<uint64_t> s = UnsignedInRange("--seed", seed, 0, UINT64_MAX);
   if (!s) return UsageError(s.error());
   for (const std::string& name : folds) {

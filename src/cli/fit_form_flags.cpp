@@ -24,6 +24,16 @@ double Percentile(std::vector<double> v, double q) {
 
 }  // namespace
 
+Expected<double> PairWeightFlag(std::string_view text) {
+  double w = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), w);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(w) ||
+      w < 0 || w > 1e6) {
+    return Error{fmt::format("--pair-weight = '{}': must be a number from 0 to 1e6", text)};
+  }
+  return w;
+}
+
 std::optional<int> CheckFormFitFlags(const FlagSet& flags, std::string_view bootstrap,
                                      std::string_view seed, std::string_view threads,
                                      std::string_view format, FormFitFlags* out) {

@@ -21,6 +21,9 @@ struct FormFitFlags {
   int threads = 0;  // 0 to 1024
 };
 
+// --pair-weight of `fit --form ratio` and `validate`: a number from 0 to 1e6.
+Expected<double> PairWeightFlag(std::string_view text);
+
 // The flags' values, or the exit code of the usage error `flags` printed.
 std::optional<int> CheckFormFitFlags(const FlagSet& flags, std::string_view bootstrap,
                                      std::string_view seed, std::string_view threads,

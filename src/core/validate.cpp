@@ -826,6 +826,7 @@ Expected<Trained> Train(const Candidate& c, std::span<const PenaltyPair> train,
     }
     RatioFitOptions o;
     o.threads = threads;
+    o.pair_weight = c.ratio_pair_weight;
     Expected<RatioFit> f = FitRatioForm(train_runs, o);
     if (!f) {
       // Too few measurements for 13 constants, or no valid optimum: every

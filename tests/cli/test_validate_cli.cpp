@@ -145,6 +145,32 @@ TEST_CASE("repsim validate on your own small run sets: every fold scheme gives a
   CHECK_THAT(r.out, Catch::Contains("overfit_a"));
 }
 
+TEST_CASE("validate --pair-weight: the ratio form refitted with that weight on the pairs",
+          "[validate-cli]") {
+  auto run = [](const std::string& w) {
+    return RunRepsim("validate" + Data("subset_40_seed3.csv") +
+                     " --group-by dedup --form ratio --format csv --pair-weight " + w);
+  };
+  const auto pairs = run("1"), losses = run("0");
+  REQUIRE(pairs.code == 0);
+  REQUIRE(losses.code == 0);
+  // Fitted without the pairs' term, the form predicts the pairs' penalties worse.
+  auto median_pp = [](const std::string& csv) {
+    const size_t row = csv.find("ratio,in-sample,");
+    REQUIRE(row != std::string::npos);
+    size_t at = row;
+    for (int i = 0; i < 4; ++i) at = csv.find(',', at) + 1;  // candidate,evaluation,rank,pairs,
+    return std::stod(csv.substr(at));
+  };
+  CHECK(median_pp(pairs.out) < median_pp(losses.out));
+  for (const char* bad : {"-1", "abc", "1e7", "nan"}) {
+    const auto r = run(bad);
+    CHECK(r.code == 2);
+    CHECK_THAT(r.err, Catch::Contains(std::string("--pair-weight = '") + bad +
+                                      "': must be a number from 0 to 1e6"));
+  }
+}
+
 TEST_CASE("repsim fit --form overfit on a small set: held constants, warnings, source, domain",
           "[validate-cli]") {
   const auto toml = RunRepsim("fit" + Data("subset_10_seed1.csv") +
