@@ -16,6 +16,7 @@
 #include <limits>
 #include <mutex>
 #include <random>
+#include <utility>
 
 #include "core/jet.h"
 #include "core/multistart.h"
@@ -312,30 +313,23 @@ LocalResult MinimizeK(const Problem& pb, const FitVector& start, Phase phase) {
   return out;
 }
 
+// MinimizeK<K> for K = pb.free.size(), one instantiation per K in 1..kNumFitParams.
+template <int... K>
+LocalResult MinimizeFree(const Problem& pb, const FitVector& start, Phase phase,
+                         std::integer_sequence<int, K...>) {
+  LocalResult out;
+  const int k = static_cast<int>(pb.free.size());
+  const bool done =
+      ((k == K + 1 ? (out = MinimizeK<K + 1>(pb, start, phase), true) : false) || ...);
+  assert(done && "at most kNumFitParams free parameters");
+  (void)done;
+  return out;
+}
+
 // One local minimisation from `start` (optimiser space; fixed entries ignored).
 LocalResult Minimize(const Problem& pb, const FitVector& start, Phase phase) {
-  switch (pb.free.size()) {
-    case 0: {
-      LocalResult out{pb.base, EvaluateAt(pb, pb.base)};
-      return out;
-    }
-    case 1:
-      return MinimizeK<1>(pb, start, phase);
-    case 2:
-      return MinimizeK<2>(pb, start, phase);
-    case 3:
-      return MinimizeK<3>(pb, start, phase);
-    case 4:
-      return MinimizeK<4>(pb, start, phase);
-    case 5:
-      return MinimizeK<5>(pb, start, phase);
-    case 6:
-      return MinimizeK<6>(pb, start, phase);
-    case 7:
-      return MinimizeK<7>(pb, start, phase);
-  }
-  assert(false && "at most kNumFitParams free parameters");
-  return {};
+  if (pb.free.empty()) return LocalResult{pb.base, EvaluateAt(pb, pb.base)};
+  return MinimizeFree(pb, start, phase, std::make_integer_sequence<int, kNumFitParams>());
 }
 
 Problem MakeProblem(const FitOptions& options, const RunData& data) {
@@ -462,7 +456,12 @@ std::optional<FitParam> FitParamFromString(std::string_view name) {
   return std::nullopt;
 }
 
-int NumParams(FitForm form) { return form == FitForm::kChinchilla ? 5 : 7; }
+int NumParams(FitForm form) {
+  int n = 0;
+  for (const FitParamInfo& p : kParams)
+    n += !p.data_constrained_only || form != FitForm::kChinchilla;
+  return n;
+}
 
 std::span<const FitParam> FitParams(FitForm form) {
   return std::span<const FitParam>(kAllParams.data(), static_cast<size_t>(NumParams(form)));
