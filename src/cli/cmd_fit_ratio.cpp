@@ -135,6 +135,13 @@ int FitRatioCommand(const Args& args) {
       kPenaltyHuberDelta);
   const std::vector<double> best = Constants(best_law);
   const auto names = RatioParamNames();
+  // The domain of validity: the ranges of the runs fitted on.
+  std::vector<FitRun> fitted;
+  fitted.reserve(runs->size());
+  for (const MeasuredRun& r : *runs) {
+    fitted.push_back(FitRun{r.params, r.tokens, r.unique_tokens, r.loss});
+  }
+  const LawDomain domain = DomainOfRuns(fitted);
 
   // Each resample's constants, a row per resample (spread cells, --samples).
   std::vector<std::vector<double>> boot_rows;
@@ -145,8 +152,13 @@ int FitRatioCommand(const Args& args) {
     if (auto code = WriteBootstrapSamples(samples, names, boot_rows)) return *code;
   }
   if (format == "toml") {
-    fmt::print("# repsim fit {} --form {}: {}\n[law]\npreset = \"{}\"\n", files[0], form, what,
-               "ratio2026");
+    fmt::print("# repsim fit {} --form {}: {}\n", files[0], form, what);
+    fmt::print("# domain of validity (the runs' ranges): {}\n", DomainLine(domain));
+    // Reports credit these constants to this fit, not to ratio2026's.
+    fmt::print(
+        "[law]\npreset = \"ratio2026\"\nsource = {}\n",
+        io::JsonString(fmt::format("repsim fit --form ratio to {} runs from {}, objective {}",
+                                   runs->size(), files[0], io::Num(objective))));
     for (size_t i = 0; i < names.size(); ++i) fmt::print("{} = {}\n", names[i], io::Num(best[i]));
     return 0;
   }
@@ -164,11 +176,17 @@ int FitRatioCommand(const Args& args) {
     table.AddRow(std::move(row));
   }
   if (format == "table") {
-    fmt::print("{}: {}; {} of {} starts reached the best{}\n", files[0], what, converged, starts,
-               boot.empty()
-                   ? ""
-                   : fmt::format("; {} of {} resamples refitted", boot.size(), ff.bootstrap));
-    fmt::print("{}", io::RenderText(table));
+    fmt::print("{}",
+               io::WrapLines(fmt::format("{}: {}; {} of {} starts reached the best{}\n", files[0],
+                                         what, converged, starts,
+                                         boot.empty() ? ""
+                                                      : fmt::format("; {} of {} resamples refitted",
+                                                                    boot.size(), ff.bootstrap)),
+                             io::TextWidth()));
+    fmt::print("{}", io::WrapLines(fmt::format("domain of validity (the runs' ranges): {}\n",
+                                               DomainLine(domain)),
+                                   io::TextWidth()));
+    fmt::print("{}", io::RenderText(table, io::TextWidth()));
   } else {
     fmt::print(
         "{}", io::Render(table, format == "json" ? io::TableFormat::kJson : io::TableFormat::kCsv));

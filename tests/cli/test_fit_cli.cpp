@@ -192,6 +192,27 @@ TEST_CASE("repsim fit: --fix overrides --fix-preset, values exactly as given", "
   CHECK_THAT(r.out, Catch::Contains(",evaluated"));
 }
 
+TEST_CASE("fit --form ratio: the domain of validity and the source, lines within 100 columns",
+          "[fit]") {
+  const std::string runs = std::string(REPSIM_SOURCE_DIR) + "/tests/data/fit/subset_40_seed3.csv";
+  const auto table = RunRepsim("fit '" + runs + "' --form ratio --group-by dedup");
+  REQUIRE(table.code == 0);
+  CHECK_THAT(table.out, Catch::Contains("domain of validity (the runs' ranges): params "));
+  size_t start = 0;
+  while (start < table.out.size()) {
+    const size_t end = table.out.find('\n', start);
+    const std::string line = table.out.substr(start, end - start);
+    INFO(line);
+    CHECK(line.size() <= 100);
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  const auto toml = RunRepsim("fit '" + runs + "' --form ratio --group-by dedup --format toml");
+  REQUIRE(toml.code == 0);
+  CHECK_THAT(toml.out, Catch::Contains("# domain of validity (the runs' ranges): params "));
+  CHECK_THAT(toml.out, Catch::Contains("\nsource = \"repsim fit --form ratio to 40 runs from "));
+}
+
 TEST_CASE("fit --form overfit|ratio --samples writes the resamples in every format, toml too",
           "[fit]") {
   // A --samples file was silently not written with --format toml.
