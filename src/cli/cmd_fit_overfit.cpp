@@ -170,18 +170,15 @@ int FitOverfitCommand(const Args& args) {
     table.AddRow(std::move(row));
   }
   if (format == "table") {
-    fmt::print("{}", io::WrapLines(
+    fmt::print("{}", FormFitPreamble(
                          fmt::format("{}: {} pairs from {} runs; objective {} (Huber delta {} on "
-                                     "log penalty ratios); {} of {} starts reached the best{}\n",
+                                     "log penalty ratios); {} of {} starts reached the best{}",
                                      files[0], fit->pairs, runs->size(), io::Short(fit->objective),
                                      kPenaltyHuberDelta, fit->converged_to_best, fit->starts,
                                      boot.empty() ? ""
                                                   : fmt::format("; {} of {} resamples refitted",
                                                                 boot.size(), ff.bootstrap)),
-                         io::TextWidth()));
-    fmt::print("{}", io::WrapLines(fmt::format("domain of validity (the runs' ranges): {}\n",
-                                               DomainLine(domain)),
-                                   io::TextWidth()));
+                         domain));
     fmt::print("{}", io::RenderText(table, io::TextWidth()));
     for (const std::string& w : warnings) {
       fmt::print("{}", io::WrapLines(fmt::format("warning: {}\n", w), io::TextWidth()));

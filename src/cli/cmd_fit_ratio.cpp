@@ -23,28 +23,25 @@ namespace repsim::cli {
 namespace {
 
 constexpr const char* kUsage =
-    "Usage: repsim fit RUNS.csv --form overfit|ratio [--group-by COL]... [--bootstrap B]\n"
-    "                  [--seed S] [--samples FILE] [--threads T] [--format table|json|csv|toml]\n"
+    "Usage: repsim fit RUNS.csv --form ratio [--group-by COL]... [--pair-weight W] [--rd-star R]\n"
+    "                  [--huber-delta D] [--bootstrap B] [--seed S] [--samples FILE]\n"
+    "                  [--threads T] [--format table|json|csv|toml]\n"
     "\n"
-    "--form ratio fits ratio2026 (docs/MODEL.md §2b, the default law):\n"
-    "  L = L(N', D') + overfit_height (1 - exp(-z)),  z = exp(overfit_w) (N'/U)^overfit_a "
-    "R^overfit_k,\n"
-    "with E, A, B, alpha = beta, R_D*, R_N* fitted too, on the absolute losses of every run\n"
-    "(seed repeats averaged) by Huber(delta = 0.001) on log loss, plus the pairs' log penalty\n"
-    "ratios by Huber(delta = 0.01) scaled by 0.1; L-BFGS from 33 starts, the best kept.\n"
-    "--bootstrap B resamples the runs.\n"
-    "\n"
-    "--form overfit fits overfit2026:\n"
-    "Fits the overfitting form (docs/MODEL.md §2b) on the repeated-vs-fresh pairs of\n"
-    "RUNS.csv (params, tokens, unique_tokens, loss; pairing rule: `repsim validate --help`):\n"
-    "  L = L(N', D') + max(loss_cap - L(N', D'), 0) (1 - exp(-z)),\n"
-    "  z = exp(overfit_w) (N'/1e9)^overfit_a (U/1e9)^-overfit_c R^overfit_k,\n"
-    "with N', D' of Muennighoff et al. 2023 (R_D*, R_N* refitted), R = epochs - 1,\n"
-    "E, A, B, alpha, beta of muennighoff2023 and loss_cap = 11 nats held fixed.\n"
-    "Objective: sum of Huber(delta = 0.01) of log(predicted L_rep/L_fresh) - log(measured\n"
-    "L_rep/L_fresh) over the pairs; L-BFGS from 64 starts, the best kept.\n"
-    "--bootstrap B resamples the pairs B times (seeded by --seed) and reports standard\n"
-    "errors and 95% percentile intervals; --samples FILE writes each resample's constants.";
+    "Fits ratio2026's form (docs/MODEL.md §2b, the default law) to RUNS.csv (params, tokens,\n"
+    "unique_tokens, loss; pairing rule: `repsim validate --help`):\n"
+    "  L = L(N', D') + overfit_height (1 - exp(-z)),\n"
+    "  z = exp(overfit_w) (N'/U)^overfit_a R^overfit_k\n"
+    "    + exp(overfit_w2) (N'/1e9)^overfit_a2 (U/1e9)^-(overfit_a2 + 0.1) ((1+R)^overfit_k2 - "
+    "1),\n"
+    "with N', D' of Muennighoff et al. 2023, R = epochs - 1, and E, A, B, alpha = beta, R_N*\n"
+    "fitted too (R_D* held at --rd-star, default 200; 0 fits it). Objective: Huber(delta =\n"
+    "0.001) on log loss over the absolute losses of every run (seed repeats averaged) plus the\n"
+    "pairs' log penalty ratios by Huber(delta = 0.01) scaled by 0.1 x --pair-weight (default\n"
+    "1); L-BFGS from 33 starts, the best kept. --bootstrap B resamples the runs B times\n"
+    "(seeded by --seed) and reports standard errors and 95% percentile intervals; --samples\n"
+    "FILE writes each resample's constants. The domain of validity is the runs' ranges\n"
+    "(printed, TOML comment); --format toml carries `source`. `repsim fit --form overfit\n"
+    "--help` describes the overfit2026 form.";
 
 // In RatioParamNames() order.
 std::vector<double> Constants(const Law& l) {
@@ -60,18 +57,17 @@ int FitRatioCommand(const Args& args) {
                     pair_weight = "1", huber_delta = "0.001", rd_star = "200";
   FlagSet flags("fit", kUsage);
   flags.Positionals("RUNS.csv", &files)
-      .Value("form", '\0', "FORM", &form, "overfit or ratio")
+      .Value("form", '\0', "FORM", &form, "ratio")
       .Repeated("group-by", "COL", &groups, "pair only runs with equal values of column COL")
       .Value("bootstrap", '\0', "B", &bootstrap,
-             "B bootstrap resamples of the pairs (default 0: none)")
+             "B bootstrap resamples of the runs (default 0: none)")
       .Value("seed", '\0', "S", &seed, "bootstrap seed (default 0)")
       .Value("samples", '\0', "FILE", &samples, "write every resample's constants to FILE (CSV)")
       .Value("threads", '\0', "T", &threads, "worker threads (default 0: all cores)")
-      .Value("huber-delta", '\0', "D", &huber_delta,
-             "ratio form: Huber delta on log loss (default 0.001)")
-      .Value("rd-star", '\0', "R", &rd_star, "ratio form: hold R_D* at R (default 200; 0: fit it)")
+      .Value("huber-delta", '\0', "D", &huber_delta, "Huber delta on log loss (default 0.001)")
+      .Value("rd-star", '\0', "R", &rd_star, "hold R_D* at R (default 200; 0: fit it)")
       .Value("pair-weight", '\0', "W", &pair_weight,
-             "ratio form: weight of the pairs' term (default 1; 0: absolute losses only)")
+             "weight of the pairs' term (default 1; 0: absolute losses only)")
       .Value("format", '\0', "FMT", &format, "table (default), json, csv, or toml (a [law] table)");
   if (auto code = flags.Parse(args)) return *code;
   auto UsageError = [&](const std::string& m) { return flags.UsageError(m); };
@@ -176,16 +172,13 @@ int FitRatioCommand(const Args& args) {
     table.AddRow(std::move(row));
   }
   if (format == "table") {
-    fmt::print("{}",
-               io::WrapLines(fmt::format("{}: {}; {} of {} starts reached the best{}\n", files[0],
-                                         what, converged, starts,
-                                         boot.empty() ? ""
-                                                      : fmt::format("; {} of {} resamples refitted",
-                                                                    boot.size(), ff.bootstrap)),
-                             io::TextWidth()));
-    fmt::print("{}", io::WrapLines(fmt::format("domain of validity (the runs' ranges): {}\n",
-                                               DomainLine(domain)),
-                                   io::TextWidth()));
+    fmt::print("{}", FormFitPreamble(
+                         fmt::format("{}: {}; {} of {} starts reached the best{}", files[0], what,
+                                     converged, starts,
+                                     boot.empty() ? ""
+                                                  : fmt::format("; {} of {} resamples refitted",
+                                                                boot.size(), ff.bootstrap)),
+                         domain));
     fmt::print("{}", io::RenderText(table, io::TextWidth()));
   } else {
     fmt::print(

@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "io/table.h"
+#include "repsim/fit.h"
 
 namespace repsim::cli {
 namespace {
@@ -23,6 +24,13 @@ double Percentile(std::vector<double> v, double q) {
 }
 
 }  // namespace
+
+std::string FormFitPreamble(std::string_view summary, const LawDomain& domain) {
+  return io::WrapLines(fmt::format("{}\n", summary), io::TextWidth()) +
+         io::WrapLines(
+             fmt::format("domain of validity (the runs' ranges): {}\n", DomainLine(domain)),
+             io::TextWidth());
+}
 
 Expected<double> PairWeightFlag(std::string_view text) {
   double w = 0;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cli/flags.h"
+#include "repsim/law.h"
 
 namespace repsim::cli {
 
@@ -20,6 +21,10 @@ struct FormFitFlags {
   uint64_t seed = 0;
   int threads = 0;  // 0 to 1024
 };
+
+// The lines above `fit --form overfit|ratio`'s table: `summary` and the domain of
+// validity, each wrapped at the terminal width.
+std::string FormFitPreamble(std::string_view summary, const LawDomain& domain);
 
 // --pair-weight of `fit --form ratio` and `validate`: a number from 0 to 1e6.
 Expected<double> PairWeightFlag(std::string_view text);
