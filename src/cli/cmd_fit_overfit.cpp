@@ -55,24 +55,20 @@ std::vector<double> Constants(const Law& l) {
 }  // namespace
 
 int FitOverfitCommand(const Args& args) {
-  std::vector<std::string> files, groups;
-  std::string form, bootstrap = "0", seed = "0", threads = "0", format = "table", samples;
+  FormFitText t;
   FlagSet flags("fit", kUsage);
-  flags.Positionals("RUNS.csv", &files)
-      .Value("form", '\0', "FORM", &form, "overfit")
-      .Repeated("group-by", "COL", &groups, "pair only runs with equal values of column COL")
-      .Value("bootstrap", '\0', "B", &bootstrap,
-             "B bootstrap resamples of the pairs (default 0: none)")
-      .Value("seed", '\0', "S", &seed, "bootstrap seed (default 0)")
-      .Value("samples", '\0', "FILE", &samples, "write every resample's constants to FILE (CSV)")
-      .Value("threads", '\0', "T", &threads, "worker threads (default 0: all cores)")
-      .Value("format", '\0', "FMT", &format, "table (default), json, csv, or toml (a [law] table)");
+  DeclareFormFitFlags(flags, &t, "overfit", "pairs");
   if (auto code = flags.Parse(args)) return *code;
+  const std::vector<std::string>& files = t.files;
+  const std::vector<std::string>& groups = t.groups;
+  const std::string &format = t.format, &samples = t.samples;
   auto UsageError = [&](const std::string& m) { return flags.UsageError(m); };
   if (files.size() != 1)
     return UsageError("one runs file expected: repsim fit RUNS.csv --form overfit");
   FormFitFlags ff;
-  if (auto code = CheckFormFitFlags(flags, bootstrap, seed, threads, format, &ff)) return *code;
+  if (auto code = CheckFormFitFlags(flags, t.bootstrap, t.seed, t.threads, format, &ff)) {
+    return *code;
+  }
 
   Expected<std::vector<MeasuredRun>> runs = io::ReadMeasuredRunsCsv(files[0], groups);
   if (!runs) {

@@ -52,31 +52,27 @@ std::vector<double> Constants(const Law& l) {
 }  // namespace
 
 int FitRatioCommand(const Args& args) {
-  std::vector<std::string> files, groups;
-  std::string form, bootstrap = "0", seed = "0", threads = "0", format = "table", samples,
-                    pair_weight = "1", huber_delta = "0.001", rd_star = "200";
+  FormFitText t;
+  std::string pair_weight = "1", huber_delta = "0.001", rd_star = "200";
   FlagSet flags("fit", kUsage);
-  flags.Positionals("RUNS.csv", &files)
-      .Value("form", '\0', "FORM", &form, "ratio")
-      .Repeated("group-by", "COL", &groups, "pair only runs with equal values of column COL")
-      .Value("bootstrap", '\0', "B", &bootstrap,
-             "B bootstrap resamples of the runs (default 0: none)")
-      .Value("seed", '\0', "S", &seed, "bootstrap seed (default 0)")
-      .Value("samples", '\0', "FILE", &samples, "write every resample's constants to FILE (CSV)")
-      .Value("threads", '\0', "T", &threads, "worker threads (default 0: all cores)")
-      .Value("huber-delta", '\0', "D", &huber_delta, "Huber delta on log loss (default 0.001)")
+  DeclareFormFitFlags(flags, &t, "ratio", "runs");
+  flags.Value("huber-delta", '\0', "D", &huber_delta, "Huber delta on log loss (default 0.001)")
       .Value("rd-star", '\0', "R", &rd_star, "hold R_D* at R (default 200; 0: fit it)")
       .Value("pair-weight", '\0', "W", &pair_weight,
-             "weight of the pairs' term (default 1; 0: absolute losses only)")
-      .Value("format", '\0', "FMT", &format, "table (default), json, csv, or toml (a [law] table)");
+             "weight of the pairs' term (default 1; 0: absolute losses only)");
   if (auto code = flags.Parse(args)) return *code;
+  const std::vector<std::string>& files = t.files;
+  const std::vector<std::string>& groups = t.groups;
+  const std::string &form = t.form, &format = t.format, &samples = t.samples;
   auto UsageError = [&](const std::string& m) { return flags.UsageError(m); };
   if (files.size() != 1)
     return UsageError(fmt::format("one runs file expected: repsim fit RUNS.csv --form {}", form));
   // cmd_fit.cpp sends only --form ratio here (a repeated --form is refused).
   if (form != "ratio") return FitOverfitCommand(args);
   FormFitFlags ff;
-  if (auto code = CheckFormFitFlags(flags, bootstrap, seed, threads, format, &ff)) return *code;
+  if (auto code = CheckFormFitFlags(flags, t.bootstrap, t.seed, t.threads, format, &ff)) {
+    return *code;
+  }
 
   Expected<std::vector<MeasuredRun>> runs = io::ReadMeasuredRunsCsv(files[0], groups);
   if (!runs) {

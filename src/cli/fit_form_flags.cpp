@@ -25,6 +25,20 @@ double Percentile(std::vector<double> v, double q) {
 
 }  // namespace
 
+void DeclareFormFitFlags(FlagSet& flags, FormFitText* t, const std::string& form,
+                         const std::string& resampled) {
+  flags.Positionals("RUNS.csv", &t->files)
+      .Value("form", '\0', "FORM", &t->form, form)
+      .Repeated("group-by", "COL", &t->groups, "pair only runs with equal values of column COL")
+      .Value("bootstrap", '\0', "B", &t->bootstrap,
+             "B bootstrap resamples of the " + resampled + " (default 0: none)")
+      .Value("seed", '\0', "S", &t->seed, "bootstrap seed (default 0)")
+      .Value("samples", '\0', "FILE", &t->samples, "write every resample's constants to FILE (CSV)")
+      .Value("threads", '\0', "T", &t->threads, "worker threads (default 0: all cores)")
+      .Value("format", '\0', "FMT", &t->format,
+             "table (default), json, csv, or toml (a [law] table)");
+}
+
 std::string FormFitPreamble(std::string_view summary, const LawDomain& domain) {
   return io::WrapLines(fmt::format("{}\n", summary), io::TextWidth()) +
          io::WrapLines(

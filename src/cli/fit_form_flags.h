@@ -22,6 +22,17 @@ struct FormFitFlags {
   int threads = 0;  // 0 to 1024
 };
 
+// The flags both forms take, as the parser fills them.
+struct FormFitText {
+  std::vector<std::string> files, groups;
+  std::string form, bootstrap = "0", seed = "0", threads = "0", format = "table", samples;
+};
+// Declares RUNS.csv, --form (`form`: this command's), --group-by, --bootstrap
+// (resampling `resampled`: "pairs" or "runs"), --seed, --samples, --threads and
+// --format on `flags`, in that order.
+void DeclareFormFitFlags(FlagSet& flags, FormFitText* text, const std::string& form,
+                         const std::string& resampled);
+
 // The lines above `fit --form overfit|ratio`'s table: `summary` and the domain of
 // validity, each wrapped at the terminal width.
 std::string FormFitPreamble(std::string_view summary, const LawDomain& domain);
