@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <catch2/catch.hpp>
+#include <limits>
 #include <string>
 
 #include "io/scenario_loader.h"
@@ -101,5 +102,37 @@ TEST_CASE("law keys: --set and sweep axes reach every constant, a refusal names 
   CHECK(message.find("unknown key 'law.loss_capp', did you mean 'loss_cap'?") != std::string::npos);
   for (const LawConstant& c : LawConstants()) {
     CHECK(message.find(fmt::format(" {},", c.name)) != std::string::npos);
+  }
+}
+
+TEST_CASE("every law constant's range is its row's: Validate rejects just outside, accepts inside",
+          "[law]") {
+  // For each preset and each constant it has, the row's bounds (law.h) decide:
+  // lo itself is allowed unless lo_exclusive, hi is allowed, 2x beyond either
+  // bound (or NaN) is not. The bounds are the design's (generous, overflow-safe).
+  for (LawPreset p : AllLawPresets()) {
+    const Law base = MakeLaw(p);
+    REQUIRE_FALSE(Validate(base));
+    for (const LawConstant& c : LawConstants()) {
+      if (!HasConstant(base, c)) continue;
+      INFO(ToString(p) << " " << c.name);
+      const auto with = [&](double v) {
+        Law l = base;
+        l.*c.field = v;
+        return Validate(l);
+      };
+      // Alone at a bound, a constant can break a cross-constraint (overfit_a <=
+      // overfit_c + overfit_k); only the range message is checked here.
+      const auto range_error = [&](double v) {
+        const MaybeError e = with(v);
+        return e && e->rfind(fmt::format("{} = ", c.name), 0) == 0 &&
+               e->find(fmt::format("and <= {:g}", c.hi)) != std::string::npos;
+      };
+      CHECK(range_error(c.hi > 0 ? c.hi * 2 : c.hi + 1));
+      CHECK(range_error(c.lo < 0 ? c.lo * 2 : c.lo - 1));
+      CHECK(range_error(std::numeric_limits<double>::quiet_NaN()));
+      CHECK(range_error(c.lo) == c.lo_exclusive);
+      CHECK_FALSE(range_error(c.hi));
+    }
   }
 }

@@ -104,6 +104,11 @@ struct LawConstant {
   std::string_view meaning;  // one line
   std::string_view unit;     // "" for a pure number
   double Law::*field;
+  // The values Validate(Law) accepts: [lo, hi], or (lo, hi] when lo_exclusive.
+  // Generous: far outside every published fit, tight enough that no power or
+  // sum of the law overflows or loses all precision.
+  double lo, hi;
+  bool lo_exclusive;
   std::optional<LawForm> form;  // empty: every form (rd_star, rn_star)
   bool overfit = false;         // only a law with the overfitting term (Law::overfit)
   // Of an overfitting law, only the capped shape (loss_cap: overfit_height = 0)

@@ -22,43 +22,57 @@ constexpr std::array<LawPreset, 6> kPresets = {
 constexpr double kMuennighoffRdStar = 15.387756;
 constexpr double kMuennighoffRnStar = 5.309743;
 
+// The smallest scale constant (A, B, n_c, d_c) and exponent Validate()
+// accepts: as far below every published fit as 1e30 and 10 are above it. With
+// a subnormal A (5e-324) or exponent the compute-optimal size underflows to 0
+// and the loss is inf.
+constexpr double kMinScale = 1e-30;
+constexpr double kMinExponent = 1e-3;
+
 constexpr LawConstant kLawConstants[] = {
-    {"E", "irreducible loss (Chinchilla form)", "nats/token", &Law::e, LawForm::kChinchilla},
-    {"A", "parameter-term coefficient (Chinchilla form)", "nats·params^alpha", &Law::a,
+    {"E", "irreducible loss (Chinchilla form)", "nats/token", &Law::e, 0, 100, false,
      LawForm::kChinchilla},
-    {"B", "data-term coefficient (Chinchilla form)", "nats·tokens^beta", &Law::b,
+    {"A", "parameter-term coefficient (Chinchilla form)", "nats·params^alpha", &Law::a, kMinScale,
+     1e30, false, LawForm::kChinchilla},
+    {"B", "data-term coefficient (Chinchilla form)", "nats·tokens^beta", &Law::b, kMinScale, 1e30,
+     false, LawForm::kChinchilla},
+    {"alpha", "parameter exponent (Chinchilla form)", "", &Law::alpha, kMinExponent, 10, false,
      LawForm::kChinchilla},
-    {"alpha", "parameter exponent (Chinchilla form)", "", &Law::alpha, LawForm::kChinchilla},
-    {"beta", "data exponent (Chinchilla form)", "", &Law::beta, LawForm::kChinchilla},
-    {"alpha_n", "parameter exponent (Kaplan form)", "", &Law::alpha_n, LawForm::kKaplan},
-    {"n_c", "parameter scale (Kaplan form)", "non-embedding params", &Law::n_c, LawForm::kKaplan},
-    {"alpha_d", "data exponent (Kaplan form)", "", &Law::alpha_d, LawForm::kKaplan},
-    {"d_c", "data scale (Kaplan form)", "tokens", &Law::d_c, LawForm::kKaplan},
-    {"rd_star", "R_D*: decay scale of repeated data (Muennighoff 2023)", "epochs", &Law::rd_star,
-     std::nullopt},
+    {"beta", "data exponent (Chinchilla form)", "", &Law::beta, kMinExponent, 10, false,
+     LawForm::kChinchilla},
+    {"alpha_n", "parameter exponent (Kaplan form)", "", &Law::alpha_n, kMinExponent, 10, false,
+     LawForm::kKaplan},
+    {"n_c", "parameter scale (Kaplan form)", "non-embedding params", &Law::n_c, kMinScale, 1e30,
+     false, LawForm::kKaplan},
+    {"alpha_d", "data exponent (Kaplan form)", "", &Law::alpha_d, kMinExponent, 10, false,
+     LawForm::kKaplan},
+    {"d_c", "data scale (Kaplan form)", "tokens", &Law::d_c, kMinScale, 1e30, false,
+     LawForm::kKaplan},
+    {"rd_star", "R_D*: decay scale of repeated data (Muennighoff 2023)", "epochs", &Law::rd_star, 0,
+     1e12, true, std::nullopt},
     {"rn_star", "R_N*: decay scale of excess parameters (Muennighoff 2023)",
-     "multiples of N_opt(U)", &Law::rn_star, std::nullopt},
+     "multiples of N_opt(U)", &Law::rn_star, 0, 1e12, true, std::nullopt},
     // The overfitting term (MODEL.md §2b): only a law with Law::overfit.
     {"overfit_w", "overfitting: log of z's scale at N' = U = 1e9 params/tokens, R = 1", "",
-     &Law::overfit_w, std::nullopt, true},
-    {"overfit_a", "overfitting: exponent of effective params N'/1e9 in z", "", &Law::overfit_a,
-     std::nullopt, true},
-    {"overfit_c", "overfitting: exponent of 1e9/U (unique tokens) in z", "", &Law::overfit_c,
-     std::nullopt, true},
+     &Law::overfit_w, -100, 100, false, std::nullopt, true},
+    {"overfit_a", "overfitting: exponent of effective params N'/1e9 in z", "", &Law::overfit_a, 0,
+     20, false, std::nullopt, true},
+    {"overfit_c", "overfitting: exponent of 1e9/U (unique tokens) in z", "", &Law::overfit_c, 0, 20,
+     false, std::nullopt, true},
     {"overfit_k", "overfitting: exponent of R (repetitions beyond the first epoch) in z", "",
-     &Law::overfit_k, std::nullopt, true},
+     &Law::overfit_k, 0, 20, true, std::nullopt, true},
     {"loss_cap", "overfitting: the loss an overfitting run tends to (capped shape, overfit2026)",
-     "nats/token", &Law::loss_cap, std::nullopt, true, 1},
+     "nats/token", &Law::loss_cap, 0, 100, true, std::nullopt, true, 1},
     {"overfit_height", "overfitting: the most the term adds, H in H (1 - e^-z) (ratio2026)",
-     "nats/token", &Law::overfit_height, std::nullopt, true, 2},
+     "nats/token", &Law::overfit_height, 0, 100, false, std::nullopt, true, 2},
     {"overfit_w2", "overfitting, early term: log of its scale at N' = U = 1e9, 2 epochs", "",
-     &Law::overfit_w2, std::nullopt, true, 2},
-    {"overfit_a2", "overfitting, early term: exponent of N'/1e9", "", &Law::overfit_a2,
+     &Law::overfit_w2, -100, 100, false, std::nullopt, true, 2},
+    {"overfit_a2", "overfitting, early term: exponent of N'/1e9", "", &Law::overfit_a2, 0, 20,
+     false, std::nullopt, true, 2},
+    {"overfit_c2", "overfitting, early term: exponent of 1e9/U", "", &Law::overfit_c2, 0, 20, false,
      std::nullopt, true, 2},
-    {"overfit_c2", "overfitting, early term: exponent of 1e9/U", "", &Law::overfit_c2, std::nullopt,
-     true, 2},
     {"overfit_k2", "overfitting, early term: exponent k2 in (1 + R)^k2 - 1 (0: no early term)", "",
-     &Law::overfit_k2, std::nullopt, true, 2},
+     &Law::overfit_k2, 0, 20, false, std::nullopt, true, 2},
 };
 // overfit2026 (MODEL.md §2b): fitted by `repsim fit --form overfit` on the 86
 // repeated-vs-fresh pairs of ../shared/data/muennighoff2023_all_runs.csv
@@ -226,102 +240,36 @@ Law MakeLaw(LawPreset preset) {
   return law;
 }
 
-namespace {
-
-// The smallest scale constant (A, B, n_c, d_c) and exponent Validate()
-// accepts: as far below every published fit as 1e30 and 10 are above it.
-constexpr double kMinScale = 1e-30;
-constexpr double kMinExponent = 1e-3;
-
-}  // namespace
-
 MaybeError Validate(const Law& law) {
-  // Generous bounds: far outside every published fit, tight enough that no
-  // power or sum of the law overflows or loses all precision.
-  struct Rule {
-    const char* name;
-    double value;
-    double lo;  // inclusive when lo_inclusive, else exclusive
-    double hi;  // inclusive
-    bool lo_inclusive = true;
-  };
-  // A fixed array, not a vector: Validate runs once per sweep point. The
-  // scales and exponents have lower bounds too: with a subnormal A (5e-324)
-  // or exponent the compute-optimal size underflows to 0 and the loss is inf.
-  std::array<Rule, 7> rules{};
-  size_t n = 0;
-  if (law.form == LawForm::kChinchilla) {
-    rules[n++] = {"E", law.e, 0, 100};
-    rules[n++] = {"A", law.a, kMinScale, 1e30};
-    rules[n++] = {"B", law.b, kMinScale, 1e30};
-    rules[n++] = {"alpha", law.alpha, kMinExponent, 10};
-    rules[n++] = {"beta", law.beta, kMinExponent, 10};
-  } else {
-    rules[n++] = {"alpha_n", law.alpha_n, kMinExponent, 10};
-    rules[n++] = {"n_c", law.n_c, kMinScale, 1e30};
-    rules[n++] = {"alpha_d", law.alpha_d, kMinExponent, 10};
-    rules[n++] = {"d_c", law.d_c, kMinScale, 1e30};
-  }
-  rules[n++] = {"rd_star", law.rd_star, 0, 1e12, false};
-  rules[n++] = {"rn_star", law.rn_star, 0, 1e12, false};
   if (!(std::isfinite(law.overfit_scale) && law.overfit_scale > 0 && law.overfit_scale <= 1e6)) {
     return fmt::format("overfit_scale = {}: must be > 0 and <= 1e6", law.overfit_scale);
   }
-  if (law.overfit) {
-    const auto bad = [](double v, double lo, double hi) {
-      return !std::isfinite(v) || v < lo || v > hi;
-    };
-    if (bad(law.overfit_w, -100, 100)) {
-      return fmt::format("overfit_w = {}: must be in [-100, 100]", law.overfit_w);
-    }
-    if (bad(law.overfit_a, 0, 20)) {
-      return fmt::format("overfit_a = {}: must be in [0, 20]", law.overfit_a);
-    }
-    if (bad(law.overfit_c, 0, 20)) {
-      return fmt::format("overfit_c = {}: must be in [0, 20]", law.overfit_c);
-    }
-    if (bad(law.overfit_k, 0, 20) || law.overfit_k == 0) {
-      return fmt::format("overfit_k = {}: must be > 0 and <= 20", law.overfit_k);
-    }
-    if (law.overfit_a > law.overfit_c + law.overfit_k) {
-      return fmt::format(
-          "overfit_a = {}: must be <= overfit_c + overfit_k = {} (else more unique tokens "
-          "could raise the loss)",
-          law.overfit_a, law.overfit_c + law.overfit_k);
-    }
-    if (bad(law.overfit_height, 0, 100)) {
-      return fmt::format("overfit_height = {}: must be >= 0 and <= 100", law.overfit_height);
-    }
-    if (bad(law.overfit_w2, -100, 100)) {
-      return fmt::format("overfit_w2 = {}: must be in [-100, 100]", law.overfit_w2);
-    }
-    if (bad(law.overfit_a2, 0, 20)) {
-      return fmt::format("overfit_a2 = {}: must be in [0, 20]", law.overfit_a2);
-    }
-    if (bad(law.overfit_c2, 0, 20)) {
-      return fmt::format("overfit_c2 = {}: must be in [0, 20]", law.overfit_c2);
-    }
-    if (bad(law.overfit_k2, 0, 20)) {
-      return fmt::format("overfit_k2 = {}: must be in [0, 20]", law.overfit_k2);
-    }
-    if (law.overfit_k2 > 0 && law.overfit_a2 > law.overfit_c2 + law.overfit_k2) {
-      return fmt::format(
-          "overfit_a2 = {}: must be <= overfit_c2 + overfit_k2 = {} (else more unique tokens "
-          "could raise the loss)",
-          law.overfit_a2, law.overfit_c2 + law.overfit_k2);
-    }
-    if (law.overfit_height == 0 && (bad(law.loss_cap, 0, 100) || law.loss_cap == 0)) {
-      return fmt::format("loss_cap = {}: must be > 0 and <= 100", law.loss_cap);
+  // Every constant the law has, by its row's range. Of an overfitting law
+  // every term constant is checked (the early term's zeros are in range), but
+  // the cap only when the shape is capped (ratio2026's loss_cap is 0).
+  for (const LawConstant& c : kLawConstants) {
+    const bool checked = c.overfit
+                             ? law.overfit && !(c.overfit_shape == 1 && law.overfit_height != 0)
+                             : HasConstant(law, c);
+    if (!checked) continue;
+    const double v = law.*c.field;
+    const bool ok = std::isfinite(v) && (c.lo_exclusive ? v > c.lo : v >= c.lo) && v <= c.hi;
+    if (!ok) {
+      return fmt::format("{} = {}: must be {} {:g} and <= {:g}", c.name, v,
+                         c.lo_exclusive ? ">" : ">=", c.lo, c.hi);
     }
   }
-  for (size_t i = 0; i < n; ++i) {
-    const Rule& r = rules[i];
-    const bool ok = std::isfinite(r.value) && (r.lo_inclusive ? r.value >= r.lo : r.value > r.lo) &&
-                    r.value <= r.hi;
-    if (!ok) {
-      return fmt::format("{} = {}: must be {} {:g} and <= {:g}", r.name, r.value,
-                         r.lo_inclusive ? ">=" : ">", r.lo, r.hi);
-    }
+  if (law.overfit && law.overfit_a > law.overfit_c + law.overfit_k) {
+    return fmt::format(
+        "overfit_a = {}: must be <= overfit_c + overfit_k = {} (else more unique tokens "
+        "could raise the loss)",
+        law.overfit_a, law.overfit_c + law.overfit_k);
+  }
+  if (law.overfit && law.overfit_k2 > 0 && law.overfit_a2 > law.overfit_c2 + law.overfit_k2) {
+    return fmt::format(
+        "overfit_a2 = {}: must be <= overfit_c2 + overfit_k2 = {} (else more unique tokens "
+        "could raise the loss)",
+        law.overfit_a2, law.overfit_c2 + law.overfit_k2);
   }
   return std::nullopt;
 }
