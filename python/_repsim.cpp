@@ -903,7 +903,11 @@ py::dict PlanKaplan(const std::optional<double>& loss, const std::optional<doubl
 py::dict ValidateRuns(const std::string& text, bool is_path, const std::vector<std::string>& groups,
                       const std::vector<std::string>& laws, const std::vector<std::string>& forms,
                       const std::vector<std::string>& folds, uint64_t seed, int threads,
-                      const std::string& metric) {
+                      const std::string& metric, double pair_weight) {
+  if (!std::isfinite(pair_weight) || pair_weight < 0 || pair_weight > 1e6) {
+    ThrowScenarioError(
+        fmt::format("pair_weight = {}: must be a number from 0 to 1e6", pair_weight));
+  }
   std::vector<Candidate> candidates;
   for (const std::string& l : laws) {
     std::optional<Candidate> c = CandidateForPreset(l);
@@ -920,6 +924,7 @@ py::dict ValidateRuns(const std::string& text, bool is_path, const std::vector<s
     candidates.push_back(*c);
   }
   if (candidates.empty()) candidates = DefaultCandidates();  // as `repsim validate`
+  for (Candidate& c : candidates) c.ratio_pair_weight = pair_weight;
   if (metric != "penalty" && metric != "allocation") {
     ThrowScenarioError(fmt::format("metric = '{}': one of penalty, allocation", metric));
   }
@@ -1064,7 +1069,7 @@ PYBIND11_MODULE(_repsim, m) {
         py::arg("seed"), py::arg("threads"), "The fit of repsim.fit, as `repsim fit` does it.");
   m.def("validate", &ValidateRuns, py::arg("text"), py::arg("is_path"), py::arg("groups"),
         py::arg("laws"), py::arg("forms"), py::arg("folds"), py::arg("seed"), py::arg("threads"),
-        py::arg("metric"),
+        py::arg("metric"), py::arg("pair_weight"),
         "The penalty scorecard of repsim.validate, as `repsim validate` computes it.");
   m.def("plan_table", &PlanTable, py::arg("params"), py::arg("law"),
         "Compute-optimal tokens and FLOPs per model size (repsim.plan.table).");

@@ -207,6 +207,29 @@ def test_validate_matches_cli(binary):
         repsim.validate(path, folds="x", group_by="dedup")
 
 
+def test_validate_pair_weight_matches_cli(binary):
+    import csv
+    import io
+    import subprocess
+
+    path = SOURCE_DIR / "tests" / "data" / "fit" / "subset_40_seed3.csv"
+    for w in (0, 1, 3):
+        got = repsim.validate(path, form="ratio", group_by="dedup", pair_weight=w)
+        cli = subprocess.run([binary, "validate", str(path), "--group-by", "dedup", "--form", "ratio",
+                              "--pair-weight", str(w), "--format", "csv"],
+                             check=True, capture_output=True, text=True)
+        row = list(csv.DictReader(io.StringIO(cli.stdout)))[-1]
+        got_pp = float(np.asarray(got["median_abs_error_pp"])[-1])
+        assert got_pp == pytest.approx(float(row["median_abs_error_pp"]), rel=1e-5)
+    # The weight changes the fit: without the pairs' term the pairs are predicted worse.
+    none = repsim.validate(path, form="ratio", group_by="dedup", pair_weight=0)
+    some = repsim.validate(path, form="ratio", group_by="dedup", pair_weight=1)
+    assert np.asarray(some["median_abs_error_pp"])[-1] < np.asarray(none["median_abs_error_pp"])[-1]
+    for bad in (-1, float("nan"), 1e7, "1", True):
+        with pytest.raises(repsim.ScenarioError, match="pair_weight = "):
+            repsim.validate(path, form="ratio", group_by="dedup", pair_weight=bad)
+
+
 def test_validate_allocation_and_too_little_data():
     path = SOURCE_DIR / "tests" / "data" / "fit" / "allocation_tiny.csv"
     got = repsim.validate(path, law="chinchilla2022", group_by="dedup", metric="allocation")
