@@ -903,7 +903,10 @@ py::dict PlanKaplan(const std::optional<double>& loss, const std::optional<doubl
 py::dict ValidateRuns(const std::string& text, bool is_path, const std::vector<std::string>& groups,
                       const std::vector<std::string>& laws, const std::vector<std::string>& forms,
                       const std::vector<std::string>& folds, uint64_t seed, int threads,
-                      const std::string& metric, double pair_weight) {
+                      const std::string& metric, double pair_weight, double rd_star) {
+  if (!std::isfinite(rd_star) || rd_star < 0 || rd_star > 1e12) {
+    ThrowScenarioError(fmt::format("rd_star = {}: must be 0 (fitted) or in (0, 1e12]", rd_star));
+  }
   if (!std::isfinite(pair_weight) || pair_weight < 0 || pair_weight > 1e6) {
     ThrowScenarioError(
         fmt::format("pair_weight = {}: must be a number from 0 to 1e6", pair_weight));
@@ -924,7 +927,10 @@ py::dict ValidateRuns(const std::string& text, bool is_path, const std::vector<s
     candidates.push_back(*c);
   }
   if (candidates.empty()) candidates = DefaultCandidates();  // as `repsim validate`
-  for (Candidate& c : candidates) c.ratio_pair_weight = pair_weight;
+  for (Candidate& c : candidates) {
+    c.ratio.pair_weight = pair_weight;
+    c.ratio.rd_star = rd_star;
+  }
   if (metric != "penalty" && metric != "allocation") {
     ThrowScenarioError(fmt::format("metric = '{}': one of penalty, allocation", metric));
   }
@@ -1069,7 +1075,7 @@ PYBIND11_MODULE(_repsim, m) {
         py::arg("seed"), py::arg("threads"), "The fit of repsim.fit, as `repsim fit` does it.");
   m.def("validate", &ValidateRuns, py::arg("text"), py::arg("is_path"), py::arg("groups"),
         py::arg("laws"), py::arg("forms"), py::arg("folds"), py::arg("seed"), py::arg("threads"),
-        py::arg("metric"), py::arg("pair_weight"),
+        py::arg("metric"), py::arg("pair_weight"), py::arg("rd_star"),
         "The penalty scorecard of repsim.validate, as `repsim validate` computes it.");
   m.def("plan_table", &PlanTable, py::arg("params"), py::arg("law"),
         "Compute-optimal tokens and FLOPs per model size (repsim.plan.table).");

@@ -207,9 +207,9 @@ struct Candidate {
   CandidateKind kind = CandidateKind::kFixedLaw;
   Law law;           // the preset (kFixedLaw, kRefitPreset) or the base of a form
   std::string form;  // "data-constrained" | "overfit" | "ratio" for kForm and kRefitPreset
-  // The ratio form's weight on the pairs (RatioFitOptions::pair_weight) when
-  // it is refitted; ratio2026 was fitted with 1.
-  double ratio_pair_weight = 1.0;
+  // How the ratio form is refitted (pair weight, R_D*; ratio2026's values by
+  // default). Its `threads` is ignored: the evaluation's count is used.
+  RatioFitOptions ratio;
 };
 
 // The candidate for a preset name or a form name; nullopt if unknown.

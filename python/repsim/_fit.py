@@ -175,7 +175,7 @@ def _names(name, value):
 
 
 def validate(data, law=None, form=None, folds=(), group_by=(), seed=0, threads=0,
-             metric="penalty", pair_weight=1.0):
+             metric="penalty", pair_weight=1.0, rd_star=200.0):
     """Judges repetition laws on measured runs, as `repsim validate` does.
 
     data: a CSV path, a DataFrame or a dict of arrays with params, tokens,
@@ -198,9 +198,10 @@ def validate(data, law=None, form=None, folds=(), group_by=(), seed=0, threads=0
     median/mean/max_regret_pct, loss_runs, median/mean/max_loss_error_pct,
     held_at_preset. Too little data raises ScenarioError (a ValueError).
 
-    pair_weight: the ratio form's weight on the pairs when it is refitted
-    (default 1, as ratio2026 was fitted; 0: absolute losses only), as
-    `repsim validate --pair-weight`.
+    pair_weight, rd_star: how the ratio form is refitted: its weight on the
+    pairs (default 1, as ratio2026 was fitted; 0: absolute losses only) and
+    its R_D* (default 200, held; 0: fitted), as `repsim validate --pair-weight
+    W --rd-star R`.
     """
     from ._tables import table as _table
 
@@ -233,8 +234,11 @@ def validate(data, law=None, form=None, folds=(), group_by=(), seed=0, threads=0
         raise ScenarioError(f"metric = {_short(metric)}: one of 'penalty', 'allocation'")
     if isinstance(pair_weight, (bool, np.bool_)) or not isinstance(pair_weight, numbers.Real):
         raise ScenarioError(f"pair_weight = {_short(pair_weight)}: must be a number from 0 to 1e6")
+    if isinstance(rd_star, (bool, np.bool_)) or not isinstance(rd_star, numbers.Real):
+        raise ScenarioError(f"rd_star = {_short(rd_star)}: must be 0 (fitted) or in (0, 1e12]")
     res = _repsim.validate(text, is_path, groups, _names("law", law), _names("form", form),
-                           _names("folds", folds), seed, threads, metric, float(pair_weight))
+                           _names("folds", folds), seed, threads, metric, float(pair_weight),
+                           float(rd_star))
     for note in res["notes"]:
         warnings.warn(f"repsim.validate: {note}", stacklevel=2)
     text_cols = ("candidate", "evaluation", "held_at_preset")

@@ -228,6 +228,11 @@ def test_validate_pair_weight_matches_cli(binary):
     for bad in (-1, float("nan"), 1e7, "1", True):
         with pytest.raises(repsim.ScenarioError, match="pair_weight = "):
             repsim.validate(path, form="ratio", group_by="dedup", pair_weight=bad)
+    for bad in (-3, float("inf"), 2e12, "200"):
+        with pytest.raises(repsim.ScenarioError, match="rd_star = "):
+            repsim.validate(path, form="ratio", group_by="dedup", rd_star=bad)
+    held = repsim.validate(path, form="ratio", group_by="dedup", rd_star=50)
+    assert np.asarray(held["median_abs_error_pp"])[-1] != np.asarray(some["median_abs_error_pp"])[-1]
 
 
 def test_validate_allocation_and_too_little_data():

@@ -97,13 +97,9 @@ int FitRatioCommand(const Args& args) {
         fmt::format("--huber-delta = '{}': must be a number > 0 and <= 10", huber_delta));
   }
   options.huber_delta = hd;
-  double rd = 0;
-  const auto [rp, rec] = std::from_chars(rd_star.data(), rd_star.data() + rd_star.size(), rd);
-  if (rd_star.empty() || rec != std::errc() || rp != rd_star.data() + rd_star.size() ||
-      !std::isfinite(rd) || rd < 0 || rd > 1e12) {
-    return UsageError(fmt::format("--rd-star = '{}': must be 0 (fitted) or in (0, 1e12]", rd_star));
-  }
-  options.rd_star = rd;
+  const Expected<double> rd = RdStarFlag(rd_star);
+  if (!rd) return UsageError(rd.error());
+  options.rd_star = *rd;
   Expected<RatioFit> fit = FitRatioForm(*runs, options);
   if (!fit) {
     return Fail("fit", fmt::format("{}: {}", files[0], fit.error()));

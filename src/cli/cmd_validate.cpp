@@ -130,7 +130,7 @@ struct Flags {
 std::optional<int> ParseFlags(const Args& args, Flags* f) {
   std::vector<std::string> files, laws, forms, folds;
   std::string seed = "0", format = "table", out, threads = "0", metric = "penalty", evidence,
-              pair_weight = "1";
+              pair_weight = "1", rd_star = "200";
   FlagSet flags("validate", kUsage);
   flags.Positionals("RUNS.csv", &files)
       .Repeated("group-by", "COL", &f->groups, "pair only runs with equal values of column COL")
@@ -141,6 +141,9 @@ std::optional<int> ParseFlags(const Args& args, Flags* f) {
       .Value("pair-weight", '\0', "W", &pair_weight,
              "the ratio form's weight on the pairs when refitted (default 1, as ratio2026 was "
              "fitted; 0: absolute losses only)")
+      .Value("rd-star", '\0', "R", &rd_star,
+             "the ratio form's R_D* when refitted: held at R (default 200, as ratio2026) or 0: "
+             "fitted")
       .Value("metric", '\0', "M", &metric,
              "penalty (default: predicted vs measured penalty of repeated data) or allocation "
              "(which model size each law picks at equal compute)")
@@ -201,7 +204,12 @@ std::optional<int> ParseFlags(const Args& args, Flags* f) {
   }
   const Expected<double> w = PairWeightFlag(pair_weight);
   if (!w) return UsageError(w.error());
-  for (Candidate& c : f->candidates) c.ratio_pair_weight = *w;
+  const Expected<double> rd = RdStarFlag(rd_star);
+  if (!rd) return UsageError(rd.error());
+  for (Candidate& c : f->candidates) {
+    c.ratio.pair_weight = *w;
+    c.ratio.rd_star = *rd;
+  }
   const Expected<uint64_t> s = UnsignedInRange("--seed", seed, 0, UINT64_MAX);
   if (!s) return UsageError(s.error());
   for (const std::string& name : folds) {

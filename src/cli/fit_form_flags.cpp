@@ -56,6 +56,16 @@ Expected<double> PairWeightFlag(std::string_view text) {
   return w;
 }
 
+Expected<double> RdStarFlag(std::string_view text) {
+  double r = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), r);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(r) ||
+      r < 0 || r > 1e12) {
+    return Error{fmt::format("--rd-star = '{}': must be 0 (fitted) or in (0, 1e12]", text)};
+  }
+  return r;
+}
+
 std::optional<int> CheckFormFitFlags(const FlagSet& flags, std::string_view bootstrap,
                                      std::string_view seed, std::string_view threads,
                                      std::string_view format, FormFitFlags* out) {

@@ -40,6 +40,9 @@ std::string FormFitPreamble(std::string_view summary, const LawDomain& domain);
 // --pair-weight of `fit --form ratio` and `validate`: a number from 0 to 1e6.
 Expected<double> PairWeightFlag(std::string_view text);
 
+// --rd-star of `fit --form ratio` and `validate`: 0 (fitted) or in (0, 1e12].
+Expected<double> RdStarFlag(std::string_view text);
+
 // The flags' values, or the exit code of the usage error `flags` printed.
 std::optional<int> CheckFormFitFlags(const FlagSet& flags, std::string_view bootstrap,
                                      std::string_view seed, std::string_view threads,

@@ -824,9 +824,8 @@ Expected<Trained> Train(const Candidate& c, std::span<const PenaltyPair> train,
     if (train_runs.empty()) {
       return Error{"the ratio form is fitted on the runs: none given", std::string(kDataErrorKey)};
     }
-    RatioFitOptions o;
+    RatioFitOptions o = c.ratio;
     o.threads = threads;
-    o.pair_weight = c.ratio_pair_weight;
     Expected<RatioFit> f = FitRatioForm(train_runs, o);
     if (!f) {
       // Too few measurements for 13 constants, or no valid optimum: every

@@ -145,7 +145,7 @@ TEST_CASE("repsim validate on your own small run sets: every fold scheme gives a
   CHECK_THAT(r.out, Catch::Contains("overfit_a"));
 }
 
-TEST_CASE("validate --pair-weight: the ratio form refitted with that weight on the pairs",
+TEST_CASE("validate --pair-weight and --rd-star: how the ratio form is refitted",
           "[validate-cli]") {
   auto run = [](const std::string& w) {
     return RunRepsim("validate" + Data("subset_40_seed3.csv") +
@@ -168,6 +168,17 @@ TEST_CASE("validate --pair-weight: the ratio form refitted with that weight on t
     CHECK(r.code == 2);
     CHECK_THAT(r.err, Catch::Contains(std::string("--pair-weight = '") + bad +
                                       "': must be a number from 0 to 1e6"));
+  }
+  // --rd-star: held at another value (or fitted with 0), the refit changes.
+  const auto held = RunRepsim("validate" + Data("subset_40_seed3.csv") +
+                              " --group-by dedup --form ratio --format csv --rd-star 50");
+  REQUIRE(held.code == 0);
+  CHECK(median_pp(held.out) != median_pp(pairs.out));
+  for (const char* bad : {"-3", "x", "2e12"}) {
+    const auto r = RunRepsim("validate" + Data("subset_40_seed3.csv") + " --rd-star " + bad);
+    CHECK(r.code == 2);
+    CHECK_THAT(r.err, Catch::Contains(std::string("--rd-star = '") + bad +
+                                      "': must be 0 (fitted) or in (0, 1e12]"));
   }
 }
 
