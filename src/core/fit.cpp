@@ -38,7 +38,7 @@ constexpr std::array<double, 3> kGridDecayScales = {2.0, 10.0, 50.0};
 
 // The table (fit.h's FitParamInfo), in FitParam order. Log space: MODEL.md
 // §6 (e = log E, a = log A, ...).
-const std::array<FitParamInfo, kNumFitParams> kParams = {{
+constexpr std::array<FitParamInfo, kNumFitParams> kParams = {{
     {FitParam::kE, "E", "irreducible loss, nats", &FitConstants::e, true, false, kGridLogE,
      kGridLogE, false},
     {FitParam::kA, "A", "parameter term's scale, nats*params^alpha", &FitConstants::a, true, false,
@@ -69,12 +69,13 @@ const std::array<FitParamInfo, kNumFitParams> kParams = {{
      true},
 }};
 
-constexpr std::array<FitParam, kNumFitParams> kAllParams = {
-    FitParam::kE,    FitParam::kA,      FitParam::kB,     FitParam::kAlpha,
-    FitParam::kBeta, FitParam::kRdStar, FitParam::kRnStar};
-
-// FitParamNames()' storage: the table's names as one contiguous list.
-const std::array<std::string_view, kNumFitParams> kParamNames = [] {
+// FitParams()' and FitParamNames()' storage: the table's columns as lists.
+constexpr std::array<FitParam, kNumFitParams> kAllParams = [] {
+  std::array<FitParam, kNumFitParams> params{};
+  for (size_t i = 0; i < params.size(); ++i) params[i] = kParams[i].param;
+  return params;
+}();
+constexpr std::array<std::string_view, kNumFitParams> kParamNames = [] {
   std::array<std::string_view, kNumFitParams> names;
   for (size_t i = 0; i < names.size(); ++i) names[i] = kParams[i].name;
   return names;
