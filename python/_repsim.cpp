@@ -904,10 +904,10 @@ py::dict ValidateRuns(const std::string& text, bool is_path, const std::vector<s
                       const std::vector<std::string>& laws, const std::vector<std::string>& forms,
                       const std::vector<std::string>& folds, uint64_t seed, int threads,
                       const std::string& metric, double pair_weight, double rd_star) {
-  if (!std::isfinite(rd_star) || rd_star < 0 || rd_star > 1e12) {
+  if (!std::isfinite(rd_star) || rd_star < 0 || rd_star > kMaxDecayScale) {
     ThrowScenarioError(fmt::format("rd_star = {}: must be 0 (fitted) or in (0, 1e12]", rd_star));
   }
-  if (!std::isfinite(pair_weight) || pair_weight < 0 || pair_weight > 1e6) {
+  if (!std::isfinite(pair_weight) || pair_weight < 0 || pair_weight > kMaxPairWeight) {
     ThrowScenarioError(
         fmt::format("pair_weight = {}: must be a number from 0 to 1e6", pair_weight));
   }

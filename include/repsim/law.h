@@ -99,6 +99,9 @@ struct Law {
 // One constant of a law: its name (the scenario's `law.<name>` key and the
 // `law_<name>` output column), what it is, the form that uses it and the
 // field that holds it. A new form's constants are added here once.
+// The largest decay scale R_D*, R_N* a law accepts (and `--rd-star` holds).
+inline constexpr double kMaxDecayScale = 1e12;
+
 struct LawConstant {
   std::string_view name;
   std::string_view meaning;  // one line

@@ -158,6 +158,9 @@ std::span<const std::string_view> RatioParamNames();
 // δ of the Huber loss on log-loss residuals (Hoffmann et al. 2022's).
 inline constexpr double kLossHuberDelta = 1e-3;
 
+// The largest weight RatioFitOptions::pair_weight may take (`--pair-weight`).
+inline constexpr double kMaxPairWeight = 1e6;
+
 struct RatioFitOptions {
   double huber_delta = kLossHuberDelta;          // on log L̂ − log L of every measurement
   double pair_huber_delta = kPenaltyHuberDelta;  // on the pairs' log penalty ratios

@@ -48,10 +48,6 @@ constexpr const char* kUsage =
     "The domain of validity is the runs' ranges (printed, JSON \"domain\", TOML comment);\n"
     "--format toml carries `source`. No pair at all: exit 2.";
 
-std::vector<double> Constants(const Law& l) {
-  return {l.rd_star, l.rn_star, l.overfit_w, l.overfit_a, l.overfit_c, l.overfit_k};
-}
-
 }  // namespace
 
 int FitOverfitCommand(const Args& args) {
@@ -124,7 +120,7 @@ int FitOverfitCommand(const Args& args) {
     paired.push_back(FitRun{p.params, p.tokens, p.tokens, p.loss_fresh});
   }
   const LawDomain domain = DomainOfRuns(paired);
-  const std::vector<double> best = Constants(fit->law);
+  const std::vector<double> best = LawValues(fit->law, names);
   for (const std::string& w : warnings) Warn("fit", w);
   const std::string source =
       fmt::format("repsim fit --form overfit to {} pairs from {}, objective {}", fit->pairs,
@@ -133,7 +129,7 @@ int FitOverfitCommand(const Args& args) {
   // Each resample's constants, a row per resample (spread cells, --samples).
   std::vector<std::vector<double>> boot_rows;
   boot_rows.reserve(boot.size());
-  for (const Law& l : boot) boot_rows.push_back(Constants(l));
+  for (const Law& l : boot) boot_rows.push_back(LawValues(l, names));
   // --samples in every format (toml too).
   if (!samples.empty()) {
     if (auto code = WriteBootstrapSamples(samples, names, boot_rows)) return *code;

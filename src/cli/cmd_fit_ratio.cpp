@@ -1,7 +1,6 @@
 // `repsim fit RUNS.csv --form ratio`: fits ratio2026's form (MODEL.md §2b) on
 // the absolute losses of every run plus the pairs (include/repsim/validate.h),
-// with bootstrap intervals. `--form overfit` is cmd_fit_overfit.cpp's; the
-// usage text names both forms, as `repsim fit --form ratio --help` shows it.
+// with bootstrap intervals. `--form overfit` is cmd_fit_overfit.cpp's.
 #include <fmt/format.h>
 
 #include <charconv>
@@ -43,12 +42,6 @@ constexpr const char* kUsage =
     "(printed, TOML comment); --format toml carries `source`. `repsim fit --form overfit\n"
     "--help` describes the overfit2026 form.";
 
-// In RatioParamNames() order.
-std::vector<double> Constants(const Law& l) {
-  return {l.rd_star, l.rn_star, l.overfit_w, l.overfit_a,  l.overfit_k,  l.overfit_height, l.e,
-          l.a,       l.b,       l.alpha,     l.overfit_w2, l.overfit_a2, l.overfit_k2};
-}
-
 }  // namespace
 
 int FitRatioCommand(const Args& args) {
@@ -88,15 +81,9 @@ int FitRatioCommand(const Args& args) {
   const Expected<double> w = PairWeightFlag(pair_weight);
   if (!w) return UsageError(w.error());
   options.pair_weight = *w;
-  double hd = 0;
-  const auto [hp, hec] =
-      std::from_chars(huber_delta.data(), huber_delta.data() + huber_delta.size(), hd);
-  if (huber_delta.empty() || hec != std::errc() || hp != huber_delta.data() + huber_delta.size() ||
-      !std::isfinite(hd) || !(hd > 0) || hd > 10) {
-    return UsageError(
-        fmt::format("--huber-delta = '{}': must be a number > 0 and <= 10", huber_delta));
-  }
-  options.huber_delta = hd;
+  const Expected<double> hd = RatioHuberDeltaFlag(huber_delta);
+  if (!hd) return UsageError(hd.error());
+  options.huber_delta = *hd;
   const Expected<double> rd = RdStarFlag(rd_star);
   if (!rd) return UsageError(rd.error());
   options.rd_star = *rd;
@@ -121,8 +108,8 @@ int FitRatioCommand(const Args& args) {
       "pairs {} on log penalty ratios)",
       fit->measurements, fit->pairs, runs->size(), io::Short(objective), kLossHuberDelta,
       kPenaltyHuberDelta);
-  const std::vector<double> best = Constants(best_law);
   const auto names = RatioParamNames();
+  const std::vector<double> best = LawValues(best_law, names);
   // The domain of validity: the ranges of the runs fitted on.
   std::vector<FitRun> fitted;
   fitted.reserve(runs->size());
@@ -134,7 +121,7 @@ int FitRatioCommand(const Args& args) {
   // Each resample's constants, a row per resample (spread cells, --samples).
   std::vector<std::vector<double>> boot_rows;
   boot_rows.reserve(boot.size());
-  for (const Law& l : boot) boot_rows.push_back(Constants(l));
+  for (const Law& l : boot) boot_rows.push_back(LawValues(l, names));
   // --samples in every format (toml too).
   if (!samples.empty()) {
     if (auto code = WriteBootstrapSamples(samples, names, boot_rows)) return *code;

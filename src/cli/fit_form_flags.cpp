@@ -5,12 +5,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cassert>
 #include <charconv>
 #include <cmath>
 #include <fstream>
 
 #include "io/table.h"
 #include "repsim/fit.h"
+#include "repsim/validate.h"
 
 namespace repsim::cli {
 namespace {
@@ -39,6 +41,18 @@ void DeclareFormFitFlags(FlagSet& flags, FormFitText* t, const std::string& form
              "table (default), json, csv, or toml (a [law] table)");
 }
 
+std::vector<double> LawValues(const Law& law, std::span<const std::string_view> names) {
+  std::vector<double> out;
+  out.reserve(names.size());
+  for (std::string_view name : names) {
+    const auto c = std::find_if(LawConstants().begin(), LawConstants().end(),
+                                [&](const LawConstant& k) { return k.name == name; });
+    assert(c != LawConstants().end() && "a fitted constant is a law constant");
+    out.push_back(law.*c->field);
+  }
+  return out;
+}
+
 std::string FormFitPreamble(std::string_view summary, const LawDomain& domain) {
   return io::WrapLines(fmt::format("{}\n", summary), io::TextWidth()) +
          io::WrapLines(
@@ -46,24 +60,39 @@ std::string FormFitPreamble(std::string_view summary, const LawDomain& domain) {
              io::TextWidth());
 }
 
-Expected<double> PairWeightFlag(std::string_view text) {
-  double w = 0;
-  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), w);
-  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(w) ||
-      w < 0 || w > 1e6) {
-    return Error{fmt::format("--pair-weight = '{}': must be a number from 0 to 1e6", text)};
+namespace {
+
+// A plain number (std::from_chars: "0.3", "1e6") for which `ok` holds, else
+// "FLAG = 'TEXT': ALLOWED".
+Expected<double> NumberFlag(std::string_view flag, std::string_view text, bool (*ok)(double),
+                            std::string_view allowed) {
+  double v = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(v) ||
+      !ok(v)) {
+    return Error{fmt::format("{} = '{}': {}", flag, text, allowed)};
   }
-  return w;
+  return v;
+}
+
+}  // namespace
+
+Expected<double> PairWeightFlag(std::string_view text) {
+  return NumberFlag(
+      "--pair-weight", text, [](double w) { return w >= 0 && w <= kMaxPairWeight; },
+      "must be a number from 0 to 1e6");
 }
 
 Expected<double> RdStarFlag(std::string_view text) {
-  double r = 0;
-  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), r);
-  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(r) ||
-      r < 0 || r > 1e12) {
-    return Error{fmt::format("--rd-star = '{}': must be 0 (fitted) or in (0, 1e12]", text)};
-  }
-  return r;
+  return NumberFlag(
+      "--rd-star", text, [](double r) { return r >= 0 && r <= kMaxDecayScale; },
+      "must be 0 (fitted) or in (0, 1e12]");
+}
+
+Expected<double> RatioHuberDeltaFlag(std::string_view text) {
+  return NumberFlag(
+      "--huber-delta", text, [](double d) { return d > 0 && d <= 10; },
+      "must be a number > 0 and <= 10");
 }
 
 std::optional<int> CheckFormFitFlags(const FlagSet& flags, std::string_view bootstrap,

@@ -42,6 +42,12 @@ Expected<double> PairWeightFlag(std::string_view text);
 
 // --rd-star of `fit --form ratio` and `validate`: 0 (fitted) or in (0, 1e12].
 Expected<double> RdStarFlag(std::string_view text);
+// --huber-delta of `fit --form ratio`: > 0 and <= 10.
+Expected<double> RatioHuberDeltaFlag(std::string_view text);
+
+// The values of `law`'s constants `names` (LawConstants() keys, e.g.
+// RatioParamNames()), in that order: --samples rows and the result table.
+std::vector<double> LawValues(const Law& law, std::span<const std::string_view> names);
 
 // The flags' values, or the exit code of the usage error `flags` printed.
 std::optional<int> CheckFormFitFlags(const FlagSet& flags, std::string_view bootstrap,

@@ -49,9 +49,9 @@ constexpr LawConstant kLawConstants[] = {
     {"d_c", "data scale (Kaplan form)", "tokens", &Law::d_c, kMinScale, 1e30, false,
      LawForm::kKaplan},
     {"rd_star", "R_D*: decay scale of repeated data (Muennighoff 2023)", "epochs", &Law::rd_star, 0,
-     1e12, true, std::nullopt},
+     kMaxDecayScale, true, std::nullopt},
     {"rn_star", "R_N*: decay scale of excess parameters (Muennighoff 2023)",
-     "multiples of N_opt(U)", &Law::rn_star, 0, 1e12, true, std::nullopt},
+     "multiples of N_opt(U)", &Law::rn_star, 0, kMaxDecayScale, true, std::nullopt},
     // The overfitting term (MODEL.md §2b): only a law with Law::overfit.
     {"overfit_w", "overfitting: log of z's scale at N' = U = 1e9 params/tokens, R = 1", "",
      &Law::overfit_w, -100, 100, false, std::nullopt, true},
