@@ -29,6 +29,7 @@
 #include <span>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "io/run_scenario.h"
@@ -615,6 +616,30 @@ Law LawByName(const std::string& name) {
 
 // --- Fitting -------------------------------------------------------------------------
 
+// A value tree (io/value.h) as Python objects: None, bool, int, float, str, list,
+// dict (keys in the tree's order).
+py::object ToPython(const io::Value& value) {
+  struct Convert {
+    py::object operator()(std::nullptr_t) const { return py::none(); }
+    py::object operator()(bool x) const { return py::bool_(x); }
+    py::object operator()(int64_t x) const { return py::int_(x); }
+    py::object operator()(uint64_t x) const { return py::int_(x); }
+    py::object operator()(double x) const { return py::float_(x); }
+    py::object operator()(const std::string& s) const { return py::str(s); }
+    py::object operator()(const io::Value::List& l) const {
+      py::list out;
+      for (const io::Value& v : l) out.append(ToPython(v));
+      return out;
+    }
+    py::object operator()(const io::Value::Object& o) const {
+      py::dict out;
+      for (const io::Member& m : o) out[py::str(m.key)] = ToPython(m.value);
+      return out;
+    }
+  };
+  return std::visit(Convert{}, value.v);
+}
+
 // A field's value (io/fields.h) as a Python object: str, int or float (NaN
 // for an optional number without a value).
 template <typename T>
@@ -624,6 +649,10 @@ py::object FieldValue(const io::Field<T>& f, const T& v) {
       return py::str(f.text(v));
     case io::FieldKind::kInteger:
       return py::int_(static_cast<int64_t>(f.number(v)));
+    case io::FieldKind::kValue:
+      return ToPython(f.value(v));
+    case io::FieldKind::kBool:
+      return py::bool_(f.number(v) != 0);
     default:
       return py::float_(f.number(v));
   }
@@ -663,23 +692,23 @@ py::dict FieldTableNames() {
     return l;
   };
   py::dict d;
-  d["fit"] = names(io::FitResultFields());
+  d["fit"] = names(io::FitReportFields());
   d["domain"] = names(io::LawDomainFields());
   d["spread"] = names(io::ParamSpreadFields());
   d["plan_point"] = names(io::PlanPointFields());
+  d["scale_row"] = names(io::ScaleRowFields());
+  d["plan_table_row"] = names(io::PlanTableRowFields());
   d["validation_row"] = names(io::ValidationRowFields());
   d["allocation_row"] = names(io::AllocationRowFields());
   return d;
 }
 
-py::dict SpreadDict(const ParamSpread& s) { return FieldsDict(io::ParamSpreadFields(), s); }
-
 py::dict Fit(const std::optional<std::string>& path, std::vector<double> params,
              std::vector<double> tokens, std::vector<double> unique_tokens,
              std::vector<double> loss, const std::string& form,
              const std::vector<std::pair<std::string, double>>& fixed, double huber_delta,
-             int drop_highest, std::optional<int> starts, int bootstrap, uint64_t seed,
-             int threads) {
+             int drop_highest, std::optional<int> starts, int bootstrap, uint64_t seed, int threads,
+             const std::optional<std::string>& fix_preset) {
   FitOptions options;
   auto f = FitFormFromString(form);
   if (!f) ThrowScenarioError(fmt::format("form = '{}': one of chinchilla, data-constrained", form));
@@ -712,10 +741,12 @@ py::dict Fit(const std::optional<std::string>& path, std::vector<double> params,
           "the same length");
     }
     for (size_t i = 0; i < n; ++i) {
-      FitRun run{params[i], tokens[i], need_u ? unique_tokens[i] : 1.0, loss[i]};
-      for (auto [name, v] :
-           {std::pair{"params", run.params}, std::pair{"tokens", run.tokens},
-            std::pair{"unique_tokens", run.unique_tokens}, std::pair{"loss", run.loss}}) {
+      // No unique tokens (0) for the Chinchilla form, as io::ReadRunsCsv: the
+      // domain then counts each run's tokens as unique (1 epoch).
+      FitRun run{params[i], tokens[i], need_u ? unique_tokens[i] : 0.0, loss[i]};
+      for (auto [name, v] : {std::pair{"params", run.params}, std::pair{"tokens", run.tokens},
+                             std::pair{"unique_tokens", need_u ? run.unique_tokens : 1.0},
+                             std::pair{"loss", run.loss}}) {
         if (!std::isfinite(v) || !(v > 0)) {
           ThrowScenarioError(
               fmt::format("data: row {}: {} = {}: must be finite and > 0", i, name, v));
@@ -728,6 +759,7 @@ py::dict Fit(const std::optional<std::string>& path, std::vector<double> params,
     ThrowScenarioError(fmt::format("drop_highest = {}: must be from 0 to {} (the runs less one)",
                                    drop_highest, runs.size() == 0 ? 0 : runs.size() - 1));
   }
+  const int runs_read = static_cast<int>(runs.size());
   if (drop_highest > 0) runs = DropHighestLosses(runs, drop_highest);
 
   Expected<FitResult> result = Error{""};
@@ -740,49 +772,50 @@ py::dict Fit(const std::optional<std::string>& path, std::vector<double> params,
   if (!result) ThrowScenarioError(result.error());
   if (boot && !*boot) ThrowScenarioError(boot->error());
 
-  const FitResult& r = *result;
-  py::dict out;
-  out["form"] = std::string(ToString(r.form));
-  py::dict constants;
-  for (FitParam p : FitParams(r.form))
-    constants[py::str(std::string(ToString(p)))] = Get(r.constants, p);
-  out["constants"] = constants;
-  py::list fixed_names;
-  for (FitParam p : FitParams(r.form)) {
-    if (options.fixed[static_cast<int>(p)]) fixed_names.append(std::string(ToString(p)));
+  io::FitReport report;
+  report.made_by = fmt::format("repsim.fit(form='{}')", form);
+  if (path) report.file = *path;
+  report.runs_read = runs_read;
+  report.dropped_highest = drop_highest;
+  report.huber_delta = huber_delta;
+  for (FitParam p : FitParams(options.form)) {
+    report.fixed[static_cast<size_t>(p)] = options.fixed[static_cast<size_t>(p)].has_value();
   }
-  out["fixed"] = fixed_names;
-  AddFields(out, io::FitResultFields(), r);  // objective, runs, starts, ..., exponent_b
-  std::vector<std::string> warnings = r.warnings;
+  report.fix_preset = fix_preset;
+  if (fix_preset) report.fix_preset_given_as = fmt::format("fix='{}'", *fix_preset);
+  report.fit = std::move(*result);
   if (boot) {
-    const auto& bw = (*boot)->warnings;
-    warnings.insert(warnings.end(), bw.begin(), bw.end());
+    report.boot = std::move(**boot);
+    const auto& bw = report.boot->warnings;
+    report.fit.warnings.insert(report.fit.warnings.end(), bw.begin(), bw.end());
   }
-  out["warnings"] = warnings;
-  const LawDomain domain = DomainOfRuns(runs);  // the fit's domain of validity
-  out["domain"] = FieldsDict(io::LawDomainFields(), domain);
-  if (boot) {
-    const BootstrapResult& b = **boot;
-    py::dict bd;
-    bd["resamples"] = b.resamples;
-    bd["failed"] = b.failed;
-    bd["seed"] = b.seed;
+  report.domain = DomainOfRuns(runs);  // the fit's domain of validity
+
+  // The report's table (io::FitReportFields), as `repsim fit --format json`
+  // writes it; then what only Python has: the [law] TOML of
+  // `repsim fit --format toml`, and with a bootstrap its resamples' constants.
+  py::dict out = ToPython(io::FitReportValue(report)).cast<py::dict>();
+  out["law_toml"] = io::FitReportToml(report);
+  if (report.boot) {
+    const BootstrapResult& b = *report.boot;
+    py::dict bd = out["bootstrap"].cast<py::dict>();
+    // The spreads again, grouped (the dict's layout before the fit report).
     py::dict spreads;
-    for (FitParam p : FitParams(r.form)) {
-      spreads[py::str(std::string(ToString(p)))] = SpreadDict(b.params[static_cast<int>(p)]);
+    for (FitParam p : FitParams(report.fit.form)) {
+      const std::string name(ToString(p));
+      spreads[py::str(name)] = bd[py::str(name)];
     }
-    spreads["exponent_a"] = SpreadDict(b.exponent_a);
-    spreads["exponent_b"] = SpreadDict(b.exponent_b);
+    spreads["exponent_a"] = bd["exponent_a"];
+    spreads["exponent_b"] = bd["exponent_b"];
     bd["params"] = spreads;
     py::dict samples;
-    for (FitParam p : FitParams(r.form)) {
+    for (FitParam p : FitParams(report.fit.form)) {
       std::vector<double> v;
       for (const FitConstants& c : b.samples) v.push_back(Get(c, p));
       samples[py::str(std::string(ToString(p)))] =
           ToArray(std::move(v), {static_cast<py::ssize_t>(b.samples.size())});
     }
     bd["samples"] = samples;
-    out["bootstrap"] = bd;
   }
   return out;
 }
@@ -802,37 +835,25 @@ py::list PlanTable(const std::vector<double>& params, const std::optional<std::s
   Expected<std::vector<PlanTableRow>> rows =
       law ? ComputeOptimalTable(LawByName(*law), ps) : ComputeOptimalTable(ps);
   if (!rows) ThrowScenarioError(rows.error());
-  py::list out;
-  for (const PlanTableRow& r : *rows) {
-    py::dict d;
-    d["params"] = r.params;
-    d["tokens"] = r.tokens;
-    d["flops"] = r.flops;
-    d["gopher_units"] = r.gopher_units;
-    const double nan = std::numeric_limits<double>::quiet_NaN();
-    d["published_tokens"] = r.published ? r.published->tokens : nan;
-    d["published_flops"] = r.published ? r.published->flops : nan;
-    d["tokens_off_pct"] = r.published ? 100.0 * r.tokens_deviation : nan;
-    d["flops_off_pct"] = r.published ? 100.0 * r.flops_deviation : nan;
-    d["fitted"] = r.published ? UsedInApproach1Fit(*r.published) : false;
-    out.append(d);
-  }
+  py::list out;  // `plan table`'s rows, every field of io::PlanTableRowFields
+  for (const PlanTableRow& r : *rows) out.append(FieldsDict(io::PlanTableRowFields(), r));
   return out;
 }
 
-py::dict PlanScale(double factor, const std::optional<std::string>& law) {
-  ScalingExponents ex = law ? AllocationExponents(LawByName(*law))
-                            : AllocationExponents(ChinchillaApproach1TokensForParams());
-  Expected<ScaleResult> s = Scale(ex, factor);
-  if (!s) ThrowScenarioError(s.error());
-  py::dict d;
-  d["relation"] = law ? *law : std::string("chinchilla-table3-fit");
-  d["params_exponent"] = s->exponents.params;
-  d["tokens_exponent"] = s->exponents.tokens;
-  d["compute_factor"] = s->compute_factor;
-  d["params_factor"] = s->params_factor;
-  d["tokens_factor"] = s->tokens_factor;
-  return d;
+// `plan scale`'s rows (io::ScaleRowFields), one dict each: the law's (the
+// default law without one) or, with compare, every relation as --compare.
+py::list PlanScale(double factor, const std::optional<std::string>& law, bool compare) {
+  const std::vector<ScaleRelation> relations =
+      compare ? AllScaleRelations()
+              : std::vector<ScaleRelation>{
+                    ScaleRelationOf(law ? LawByName(*law) : MakeLaw(kDefaultLawPreset))};
+  py::list out;
+  for (const ScaleRelation& relation : relations) {
+    Expected<ScaleRow> row = ScaleBy(relation, factor);
+    if (!row) ThrowScenarioError(row.error());
+    out.append(FieldsDict(io::ScaleRowFields(), *row));
+  }
+  return out;
 }
 
 py::dict PointDict(const PlanPoint& p) { return FieldsDict(io::PlanPointFields(), p); }
@@ -1072,15 +1093,17 @@ PYBIND11_MODULE(_repsim, m) {
   m.def("fit", &Fit, py::arg("path"), py::arg("params"), py::arg("tokens"),
         py::arg("unique_tokens"), py::arg("loss"), py::arg("form"), py::arg("fixed"),
         py::arg("huber_delta"), py::arg("drop_highest"), py::arg("starts"), py::arg("bootstrap"),
-        py::arg("seed"), py::arg("threads"), "The fit of repsim.fit, as `repsim fit` does it.");
+        py::arg("seed"), py::arg("threads"), py::arg("fix_preset") = py::none(),
+        "The fit of repsim.fit, as `repsim fit` does it: the dict of `repsim fit --format "
+        "json` (io::FitReportFields), plus law_toml and the bootstrap's samples.");
   m.def("validate", &ValidateRuns, py::arg("text"), py::arg("is_path"), py::arg("groups"),
         py::arg("laws"), py::arg("forms"), py::arg("folds"), py::arg("seed"), py::arg("threads"),
         py::arg("metric"), py::arg("pair_weight"), py::arg("rd_star"),
         "The penalty scorecard of repsim.validate, as `repsim validate` computes it.");
   m.def("plan_table", &PlanTable, py::arg("params"), py::arg("law"),
         "Compute-optimal tokens and FLOPs per model size (repsim.plan.table).");
-  m.def("plan_scale", &PlanScale, py::arg("factor"), py::arg("law"),
-        "How N and D grow with compute (repsim.plan.scale).");
+  m.def("plan_scale", &PlanScale, py::arg("factor"), py::arg("law"), py::arg("compare") = false,
+        "How N and D grow with compute (repsim.plan.scale): `plan scale`'s rows.");
   m.def("plan_allocate", &PlanAllocate, py::arg("what"), py::arg("value"), py::arg("unique_tokens"),
         py::arg("law"), py::arg("weight_decay") = repsim::kDefaultWeightDecay,
         "The data-constrained optimum within the budget (repsim.plan.allocate).");

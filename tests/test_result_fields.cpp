@@ -10,7 +10,9 @@
 #include <vector>
 
 #include "cli/cli_util.h"
+#include "io/fit_report.h"
 #include "io/result_fields.h"
+#include "io/value.h"
 #include "select/select_writer.h"
 
 using namespace repsim;
@@ -61,13 +63,33 @@ void CheckTable(io::FieldTable<T> fields) {
   CHECK(ObjectKeys(json, "x") == Strings(names));
 }
 
+// The keys of a multi-line JSON object's members at `indent` spaces.
+std::vector<std::string> KeysAtIndent(const std::string& json, size_t indent) {
+  std::vector<std::string> keys;
+  std::string pattern = "^";  // appended, not operator+: GCC 12's -Wrestrict false positive
+  pattern.append(indent, ' ');
+  pattern += "\"([a-z0-9_A-Z]+)\": ";
+  const std::regex re(pattern);
+  size_t start = 0;
+  while (start < json.size()) {
+    const size_t end = json.find('\n', start);
+    const std::string line = json.substr(start, end - start);
+    std::smatch m;
+    if (std::regex_search(line, m, re)) keys.push_back(m[1]);
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return keys;
+}
+
 }  // namespace
 
 TEST_CASE("field tables: names are unique and JsonObject writes them in order", "[fields]") {
   CheckTable(io::LawDomainFields());
   CheckTable(io::ParamSpreadFields());
-  CheckTable(io::FitResultFields());
   CheckTable(io::PlanPointFields());
+  CheckTable(io::PlanTableRowFields());
+  CheckTable(io::ScaleRowFields());
   CheckTable(io::ValidationRowFields());
   CheckTable(io::AllocationRowFields());
   CheckTable(io::CoverageFields());
@@ -91,6 +113,48 @@ TEST_CASE("fit writes the domain and spread tables' names", "[fields][fit]") {
       "--format json");
   REQUIRE(overfit.code == 0);
   CHECK(ObjectKeys(overfit.out, "domain") == Strings(io::FieldNames(io::LawDomainFields())));
+}
+
+TEST_CASE("value trees: one writer for nested JSON", "[fields][value]") {
+  using io::Value;
+  // Flat objects and lists stay on one line; an object holding an object is
+  // written a member per line, nested ones two spaces further in.
+  CHECK(io::ValueJson(Value()) == "null");
+  CHECK(io::ValueJson(Value(int64_t{-3})) == "-3");
+  CHECK(io::ValueJson(Value(uint64_t{18446744073709551615ULL})) == "18446744073709551615");
+  CHECK(io::ValueJson(Value(0.1)) == "0.1");
+  CHECK(io::ValueJson(Value(std::string("a\"b"))) == "\"a\\\"b\"");
+  CHECK(io::ValueJson(Value(Value::List{})) == "[]");
+  CHECK(io::ValueJson(Value(Value::List{Value(std::string("E")), Value(1)})) == "[\"E\", 1]");
+  const Value flat = Value::Object{{"a", 1}, {"b", Value()}};
+  CHECK(io::ValueJson(flat) == "{\"a\": 1, \"b\": null}");
+  const Value inner = Value::Object{{"n", 2}, {"o", flat}};
+  const Value outer = Value::Object{{"x", 1.5}, {"y", inner}, {"z", Value::List{}}};
+  CHECK(io::ValueJson(outer) ==
+        "{\n"
+        "  \"x\": 1.5,\n"
+        "  \"y\": {\n"
+        "    \"n\": 2,\n"
+        "    \"o\": {\"a\": 1, \"b\": null}\n"
+        "  },\n"
+        "  \"z\": []\n"
+        "}");
+}
+
+TEST_CASE("fit's JSON is its report table, top level and bootstrap", "[fields][fit]") {
+  const std::string file = "tests/data/fit/subset_40_seed3.csv --form data-constrained";
+  const auto json = RunRepsim("fit " + file + " --starts 5 --bootstrap 2 --format json");
+  REQUIRE(json.code == 0);
+  CHECK(KeysAtIndent(json.out, 2) == Strings(io::FieldNames(io::FitReportFields())));
+  std::vector<std::string> boot = {"resamples", "seed", "failed"};
+  for (FitParam p : FitParams(FitForm::kDataConstrained)) boot.emplace_back(ToString(p));
+  boot.emplace_back("exponent_a");
+  boot.emplace_back("exponent_b");
+  CHECK(KeysAtIndent(json.out, 4) == boot);
+  // Without a bootstrap it is null, and the report ends there.
+  const auto plain = RunRepsim("fit " + file + " --starts 5 --format json");
+  REQUIRE(plain.code == 0);
+  CHECK(plain.out.ends_with("  \"bootstrap\": null\n}\n"));
 }
 
 TEST_CASE("plan allocate's columns are the plan point's table columns", "[fields][plan]") {

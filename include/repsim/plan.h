@@ -117,6 +117,10 @@ struct PlanTableRow {
   // (ours / published) - 1, when `published` is set.
   double tokens_deviation = 0;
   double flops_deviation = 0;
+  // Which ranges of the relation's fitted domain the row leaves (law.h
+  // Extrapolation, fresh data: U = D); "" inside. The approach-1 rows are
+  // judged on chinchilla2022's domain.
+  std::string extrapolation;
 };
 
 // The compute-optimal D for each N under the approach-1 relation.
@@ -165,6 +169,28 @@ struct ScaleResult {
 // How N and D should grow when compute grows `compute_factor`-fold.
 // Errors when compute_factor is not finite and > 0.
 Expected<ScaleResult> Scale(const ScalingExponents& exponents, double compute_factor);
+
+// A relation `plan scale` applies (the CLI and Python alike): its name, its
+// exponents and where they come from.
+struct ScaleRelation {
+  std::string relation;  // a preset's name, or "table3-approach1-fit"
+  ScalingExponents exponents;
+  std::string source;
+};
+// A preset's: Kaplan et al. 2020 eq. 1.7 for kaplan2020, Hoffmann et al.
+// 2022 eq. 4 of its alpha and beta for a Chinchilla-form preset.
+ScaleRelation ScaleRelationOf(const Law& law);
+// The approach-1 fit of Table 3 (`plan table`'s default relation).
+ScaleRelation Table3FitScaleRelation();
+// Every relation side by side (`plan scale --compare`): kaplan2020, the other
+// presets in AllLawPresets() order, then the Table 3 fit.
+std::vector<ScaleRelation> AllScaleRelations();
+// One row of `plan scale`: a relation and what it does to a compute factor.
+struct ScaleRow {
+  ScaleRelation relation;
+  ScaleResult result;
+};
+Expected<ScaleRow> ScaleBy(const ScaleRelation& relation, double compute_factor);
 
 // ============================================================================
 // 3. Allocation with limited unique data (Muennighoff et al. 2023, MODEL.md §2)

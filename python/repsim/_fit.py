@@ -57,17 +57,11 @@ class FitResult:
             self.samples = table(dict(self.bootstrap["samples"]))
 
     def law_toml(self):
-        """The [law] table to paste into a scenario file (as `repsim fit --format toml`):
-        warnings as comments, the preset whose form the constants belong to, a
-        `source` naming this fit, then the constants."""
-        import json as _json
-
-        preset = "muennighoff2023" if self.form == "data-constrained" else "chinchilla2022"
-        source = getattr(self, "_source", f"repsim.fit(form={self.form!r})")
-        lines = [f"# warning: {w}" for w in self.warnings]
-        lines += ["[law]", f'preset = "{preset}"', f"source = {_json.dumps(source)}"]
-        lines += [f"{k} = {v!r}" for k, v in self.constants.items()]
-        return "\n".join(lines) + "\n"
+        """The [law] table to paste into a scenario file, as `repsim fit --format toml`
+        writes it (the same C++ writer): comments on how it was fitted, what was held,
+        the bootstrap's standard errors, the domain and the warnings; the preset whose
+        form the constants belong to, a `source` naming this fit, then the constants."""
+        return self._d["law_toml"]
 
     def __repr__(self):
         c = ", ".join(f"{k}={v:.6g}" for k, v in self.constants.items())
@@ -149,9 +143,7 @@ def fit(data, form="chinchilla", fix=None, bootstrap=0, seed=0, *, huber_delta=1
         raise ScenarioError(f"data = {_short(data)}: a CSV path, a DataFrame or a dict of arrays")
     result = FitResult(_repsim.fit(path, cols[0], cols[1], cols[2], cols[3], form, fixed,
                                    float(huber_delta), drop_highest, starts, bootstrap, seed,
-                                   threads))
-    result._source = (f"repsim.fit(form={form!r}) to {result.runs} runs"
-                      + (f" from {path}" if path else "") + f", objective {result.objective!r}")
+                                   threads, fix if isinstance(fix, str) else None))
     for w in result.warnings:
         warnings.warn(f"repsim.fit: {w}", stacklevel=2)
     return result

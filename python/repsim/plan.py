@@ -64,7 +64,11 @@ def table(params=None, law=None):
     """Hoffmann et al. 2022 Table 3: compute-optimal tokens and FLOPs per model size.
 
     params: sizes (default: the paper's nine); law: a preset's own allocation
-    instead of the fit to the published rows. *_off_pct: ours against the paper.
+    instead of the fit to the published rows. The columns of `repsim plan table`
+    (params, flops, gopher_units, tokens, tokens_per_param, published_flops,
+    published_tokens, flops_off_pct, tokens_off_pct = ours against the paper in %,
+    NaN for a size the paper does not list, extrapolation) and `fitted` (the row is
+    one approach 1 was fitted to).
     """
     if params is None:
         ps = []
@@ -79,17 +83,20 @@ def table(params=None, law=None):
 
 
 def scale(factor, law=None, compare=False):
-    """How N and D grow when compute grows `factor`-fold (Kaplan vs Chinchilla-form laws).
+    """How N and D grow when compute grows `factor`-fold (Kaplan vs Chinchilla-form laws),
+    as `repsim plan scale`: a dict (relation, params_exponent, tokens_exponent,
+    compute_factor, params_factor, tokens_factor, source) for `law` (a preset; None is
+    the default law, as the CLI).
 
-    compare=True: every preset and the Table 3 fit, one row each (a table).
+    compare=True: every preset and the Table 3 fit, one row each (a table), in the
+    order of `repsim plan scale --compare`.
     """
     f = _quantity("factor", factor)
     if compare:
         if law is not None:
             raise ScenarioError("scale: give either compare=True or law=, not both")
-        rows = [_repsim.plan_scale(f, None)] + [_repsim.plan_scale(f, l["preset"]) for l in _repsim.laws()]
-        return _rows(rows)
-    return _repsim.plan_scale(f, _law(law))
+        return _rows(_repsim.plan_scale(f, None, True))
+    return _repsim.plan_scale(f, _law(law))[0]
 
 
 def allocate(compute=None, unique_tokens=None, *, params=None, tokens=None, law=None, weight_decay=0.1):

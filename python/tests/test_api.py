@@ -262,6 +262,8 @@ def test_fit_warnings_domain_and_source():
     assert any("negative exponent" in w for w in r.warnings)
     assert r.domain["params_min"] == 1e8 and r.domain["params_max"] == 3.2e9
     assert r.domain["tokens_max"] == 3.2e10
+    # No unique tokens in the Chinchilla form: each run's tokens are unique (1 epoch), as the CLI.
+    assert r.domain["unique_tokens_max"] == 3.2e10 and r.domain["epochs_max"] == 1
     toml = r.law_toml()
     assert "# warning: " in toml and 'source = "repsim.fit(' in toml and 'preset = "chinchilla2022"' in toml
     # Five identical runs are one point: too little data, a ValueError.
@@ -331,6 +333,51 @@ def test_implausible_inputs_raise_with_the_suggestion():
                         start_epoch=10, allow_implausible=True)
 
 
+def test_plan_scale_is_the_cli_s(binary):
+    # One list of relations and one row table (io::ScaleRowFields) for both front ends:
+    # the default law without law=, --compare's rows in its order, the same numbers.
+    import json
+    import subprocess
+
+    def cli(*args):
+        out = subprocess.run([binary, "plan", "scale", "--factor", "10", "--format", "json", *args],
+                             check=True, capture_output=True, text=True).stdout
+        return json.loads(out)
+
+    assert [repsim.plan.scale(10)] == cli()
+    assert [repsim.plan.scale(10, law="kaplan2020")] == cli("--law", "kaplan2020")
+    t = repsim.plan.scale(10, compare=True)
+    rows = cli("--compare")
+    names = list(t.columns) if hasattr(t, "columns") else list(t)
+    assert names == list(rows[0])
+    for k in names:
+        assert [x.item() if hasattr(x, "item") else x for x in t[k]] == [r[k] for r in rows]
+
+
+def test_plan_table_is_the_cli_s(binary):
+    # `plan table` and repsim.plan.table() are one row table (io::PlanTableRowFields):
+    # the CLI's columns in its order, then `fitted` (Python only); NaN where the CLI's is null.
+    import json
+    import math
+    import subprocess
+
+    for args, kw in ((["--params", "7B,13B,70B"], {"params": ["7B", "13B", "70B"]}),
+                     ([], {}), (["--law", "muennighoff2023", "--params", "1B,1T"],
+                                {"params": ["1B", "1T"], "law": "muennighoff2023"})):
+        cli = json.loads(subprocess.run([binary, "plan", "table", "--format", "json", *args], check=True,
+                                        capture_output=True, text=True).stdout)
+        t = repsim.plan.table(**kw)
+        names = list(t.columns) if hasattr(t, "columns") else list(t)
+        assert names == repsim._repsim.field_names()["plan_table_row"]
+        assert [n for n in names if n in cli[0]] == list(cli[0])
+        for i, row in enumerate(cli):
+            for k, v in row.items():
+                got = t[k][i]
+                got = got.item() if hasattr(got, "item") else got
+                assert (v is None and math.isnan(got)) or got == v, (k, got, v)
+        assert t["fitted"].dtype == bool
+
+
 def test_dicts_follow_the_field_tables(binary):
     # Issue 23 item 5: fit, plan and validate build their dicts from the C++
     # field tables (src/io/result_fields.h), the same the CLI's outputs use.
@@ -338,14 +385,28 @@ def test_dicts_follow_the_field_tables(binary):
     import io
     import subprocess
 
+    import json
+
     names = repsim._repsim.field_names()
     data = SOURCE_DIR / "tests" / "data" / "fit" / "subset_40_seed3.csv"
     r = repsim._repsim.fit(str(data), [], [], [], [], "data-constrained", [], 1e-3, 0, 5, 2, 1, 0)
-    keys = list(r)
-    assert keys[:3] == ["form", "constants", "fixed"]
-    assert keys[3:3 + len(names["fit"])] == names["fit"]
+    assert list(r) == names["fit"] + ["law_toml"]
     assert list(r["domain"]) == names["domain"]
     assert all(list(s) == names["spread"] for s in r["bootstrap"]["params"].values())
+    # The dict is `repsim fit --format json` (one table, io::FitReportFields)
+    # plus what only Python has; law_toml is `--format toml`.
+    args = [binary, "fit", str(data), "--form", "data-constrained", "--starts", "5", "--bootstrap", "2",
+            "--seed", "1"]
+    cli = json.loads(subprocess.run(args + ["--format", "json"], check=True, capture_output=True,
+                                    text=True).stdout)
+    boot = dict(r["bootstrap"])
+    assert boot.pop("params") == {k: v for k, v in cli["bootstrap"].items() if isinstance(v, dict)}
+    assert len(boot.pop("samples")["E"]) == 2
+    assert {**r, "bootstrap": boot, "law_toml": None} == {**cli, "law_toml": None}
+    toml = subprocess.run(args + ["--format", "toml"], check=True, capture_output=True, text=True).stdout
+    assert r["law_toml"] == toml.replace("`repsim fit --form data-constrained`",
+                                         "`repsim.fit(form='data-constrained')`").replace(
+        '"repsim fit --form data-constrained to', '"repsim.fit(form=\'data-constrained\') to')
     point = repsim.plan.allocate(1e22, 25e9)["optimum"]
     assert list(point) == names["plan_point"]
     runs = SOURCE_DIR / "tests" / "data" / "fit" / "muennighoff2023_all_runs.csv"

@@ -19,6 +19,7 @@
 
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "io/fit_report.h"
 #include "io/progress.h"
 #include "io/result_fields.h"
 #include "io/runs_csv.h"
@@ -271,41 +272,10 @@ std::optional<int> ParseFlags(const Args& args, FlagSet& opts, Flags* f) {
 
 // --- Output ---------------------------------------------------------------------------------
 
-struct Report {
-  const Flags& flags;
-  int runs_read;
-  const FitResult& fit;
-  const std::optional<BootstrapResult>& boot;
-  LawDomain domain;  // the fitted runs' ranges: the fit's domain of validity
-};
+using io::FitReport;
 
 bool IsFixed(const Flags& f, FitParam p) {
   return f.options.fixed[static_cast<int>(p)].has_value();
-}
-
-// "240 runs from x.csv (5 highest losses dropped)"
-std::string RunsLine(const Report& r) {
-  std::string s = fmt::format("{} runs from {}", r.fit.runs, r.flags.file);
-  if (r.flags.drop_highest > 0) {
-    s += fmt::format(" ({} of {} kept: the {} highest losses dropped)", r.fit.runs, r.runs_read,
-                     r.flags.drop_highest);
-  }
-  return s;
-}
-
-std::string FixedList(const Report& r) {
-  std::string s;
-  for (FitParam p : FitParams(r.fit.form)) {
-    if (IsFixed(r.flags, p)) s += (s.empty() ? "" : ", ") + std::string(ToString(p));
-  }
-  return s;
-}
-
-// A TOML float: 17 significant digits, always with a '.' or an exponent.
-std::string TomlFloat(double v) {
-  std::string s = fmt::format("{:.17g}", v);
-  if (s.find_first_of(".eEn") == std::string::npos) s += ".0";  // "n": nan / inf
-  return s;
 }
 
 // The spread's table columns (io::ParamSpreadFields: std_error, ci95_low, ci95_high).
@@ -317,7 +287,7 @@ void AddSpreadCells(std::vector<std::string>* row, const ParamSpread& s, bool hu
 }
 
 // The quantities table shared by the text and CSV formats.
-io::Table QuantityTable(const Report& r, bool human) {
+io::Table QuantityTable(const FitReport& r, bool human) {
   io::Table t;
   t.AddColumn("quantity", false);
   t.AddColumn("value");
@@ -326,11 +296,11 @@ io::Table QuantityTable(const Report& r, bool human) {
   auto num = [&](double v) { return human ? io::Short(v) : io::Num(v); };
   for (FitParam p : FitParams(r.fit.form)) {
     std::vector<std::string> row = {std::string(ToString(p)), num(Get(r.fit.constants, p)),
-                                    IsFixed(r.flags, p) ? "fixed" : "fitted"};
+                                    r.is_fixed(p) ? "fixed" : "fitted"};
     if (r.boot) AddSpreadCells(&row, r.boot->params[static_cast<int>(p)], human);
     t.AddRow(std::move(row));
   }
-  const bool exps_fixed = IsFixed(r.flags, FitParam::kAlpha) && IsFixed(r.flags, FitParam::kBeta);
+  const bool exps_fixed = r.is_fixed(FitParam::kAlpha) && r.is_fixed(FitParam::kBeta);
   for (auto [name, value, spread] :
        {std::tuple{"exponent_a", r.fit.exponent_a, r.boot ? r.boot->exponent_a : ParamSpread{}},
         std::tuple{"exponent_b", r.fit.exponent_b, r.boot ? r.boot->exponent_b : ParamSpread{}}}) {
@@ -340,7 +310,7 @@ io::Table QuantityTable(const Report& r, bool human) {
   }
   if (!human) {
     bool any_free = false;
-    for (FitParam p : FitParams(r.fit.form)) any_free = any_free || !IsFixed(r.flags, p);
+    for (FitParam p : FitParams(r.fit.form)) any_free = any_free || !r.is_fixed(p);
     std::vector<std::string> row = {"objective", io::Num(r.fit.objective),
                                     any_free ? "minimum" : "evaluated"};
     if (r.boot) row.resize(row.size() + io::FieldNames(io::ParamSpreadFields(), true).size());
@@ -355,18 +325,16 @@ std::string FormulaLine(FitForm form) {
              : "L = E + A/N'^alpha + B/D'^beta (N', D': Muennighoff et al. 2023, MODEL.md §2)";
 }
 
-void WriteTable(const Report& r) {
+void WriteTable(const FitReport& r) {
   const FitResult& fit = r.fit;
   fmt::print("{}\n", FormulaLine(fit.form));
-  fmt::print("fitted to {}\n", RunsLine(r));
+  fmt::print("fitted to {}\n", io::FitRunsLine(r));
   fmt::print("{}", io::WrapLines(fmt::format("domain of validity (the runs' ranges): {}\n",
                                              DomainLine(r.domain)),
                                  io::TextWidth()));
   fmt::print("by Huber(delta = {}) on log loss, L-BFGS from {} starts{}\n\n",
-             io::Num(r.flags.options.huber_delta), fit.starts,
-             r.flags.fix_preset
-                 ? fmt::format("; E, A, B, alpha, beta held at {}", *r.flags.fix_preset)
-                 : "");
+             io::Num(r.huber_delta), fit.starts,
+             r.fix_preset ? fmt::format("; E, A, B, alpha, beta held at {}", *r.fix_preset) : "");
   fmt::print("{}", io::RenderText(QuantityTable(r, true)));
   fmt::print(
       "\nexponent_a = beta/(alpha+beta): N_opt ~ C^a; exponent_b = alpha/(alpha+beta): "
@@ -381,105 +349,6 @@ void WriteTable(const Report& r) {
         "percentiles\n",
         r.boot->resamples, fit.runs, r.boot->seed,
         r.boot->failed ? fmt::format(", {} refits failed and are left out", r.boot->failed) : "");
-  }
-}
-
-std::string JsonSpread(const ParamSpread& s) { return io::JsonObject(io::ParamSpreadFields(), s); }
-
-void WriteJson(const Report& r) {
-  const FitResult& fit = r.fit;
-  std::string out = "{\n";
-  out += fmt::format("  \"file\": {},\n", io::JsonString(r.flags.file));
-  out += fmt::format("  \"form\": {},\n", io::JsonString(ToString(fit.form)));
-  out += fmt::format("  \"runs\": {},\n  \"runs_read\": {},\n  \"dropped_highest\": {},\n",
-                     fit.runs, r.runs_read, r.flags.drop_highest);
-  out += fmt::format("  \"huber_delta\": {},\n", io::Num(r.flags.options.huber_delta));
-  out += fmt::format("  \"starts\": {},\n  \"failed_starts\": {},\n  \"best_start\": {},\n",
-                     fit.starts, fit.failed_starts, fit.best_start + 1);
-  out += fmt::format("  \"converged_to_best\": {},\n  \"same_optimum_tol\": {},\n",
-                     fit.converged_to_best, io::Num(kSameOptimumTol));
-  out += fmt::format("  \"objective\": {},\n", io::Num(fit.objective));
-  out += "  \"constants\": {";
-  bool first = true;
-  for (FitParam p : FitParams(fit.form)) {
-    out +=
-        fmt::format("{}\"{}\": {}", first ? "" : ", ", ToString(p), io::Num(Get(fit.constants, p)));
-    first = false;
-  }
-  out += "},\n  \"fixed\": [";
-  first = true;
-  for (FitParam p : FitParams(fit.form)) {
-    if (!IsFixed(r.flags, p)) continue;
-    out += fmt::format("{}\"{}\"", first ? "" : ", ", ToString(p));
-    first = false;
-  }
-  out += "],\n";
-  out += fmt::format("  \"fix_preset\": {},\n",
-                     r.flags.fix_preset ? io::JsonString(*r.flags.fix_preset) : "null");
-  out += fmt::format("  \"exponent_a\": {},\n  \"exponent_b\": {},\n", io::Num(fit.exponent_a),
-                     io::Num(fit.exponent_b));
-  out += "  \"domain\": ";
-  out += io::JsonObject(io::LawDomainFields(), r.domain);
-  out += ",\n";
-  out += "  \"warnings\": [";
-  for (size_t i = 0; i < fit.warnings.size(); ++i) {
-    out += (i ? ", " : "") + io::JsonString(fit.warnings[i]);
-  }
-  out += "],\n";
-  if (r.boot) {
-    out += fmt::format(
-        "  \"bootstrap\": {{\n    \"resamples\": {},\n    \"seed\": {},\n"
-        "    \"failed\": {},\n",
-        r.boot->resamples, r.boot->seed, r.boot->failed);
-    for (FitParam p : FitParams(fit.form)) {
-      out += fmt::format("    \"{}\": {},\n", ToString(p),
-                         JsonSpread(r.boot->params[static_cast<int>(p)]));
-    }
-    out += fmt::format("    \"exponent_a\": {},\n    \"exponent_b\": {}\n  }}\n",
-                       JsonSpread(r.boot->exponent_a), JsonSpread(r.boot->exponent_b));
-  } else {
-    out += "  \"bootstrap\": null\n";
-  }
-  out += "}\n";
-  fmt::print("{}", out);
-}
-
-void WriteToml(const Report& r) {
-  const FitResult& fit = r.fit;
-  const bool dc = fit.form == FitForm::kDataConstrained;
-  fmt::print(
-      "# Fitted by `repsim fit --form {}` to {}: Huber(delta = {}) on log loss, best of "
-      "{} L-BFGS starts, objective {}.\n",
-      ToString(fit.form), RunsLine(r), io::Num(r.flags.options.huber_delta), fit.starts,
-      io::Num(fit.objective));
-  const std::string fixed = FixedList(r);
-  if (!fixed.empty()) {
-    fmt::print("# Held fixed: {}{}.\n", fixed,
-               r.flags.fix_preset ? fmt::format(" (--fix-preset {})", *r.flags.fix_preset) : "");
-  }
-  if (r.boot) {
-    std::string se;
-    for (FitParam p : FitParams(fit.form)) {
-      if (IsFixed(r.flags, p)) continue;
-      se += fmt::format("{}{} {}", se.empty() ? "" : ", ", ToString(p),
-                        io::Short(r.boot->params[static_cast<int>(p)].std_error));
-    }
-    fmt::print("# Bootstrap standard errors ({} resamples, seed {}): {}.\n", r.boot->resamples,
-               r.boot->seed, se);
-  }
-  fmt::print("# Domain of validity (the runs' ranges): {}.\n", DomainLine(r.domain));
-  for (const std::string& w : fit.warnings) fmt::print("# warning: {}\n", w);
-  fmt::print("[law]\n");
-  // The preset whose form the fitted constants belong to; every constant is
-  // then overridden.
-  fmt::print("preset = \"{}\"\n",
-             ToString(dc ? LawPreset::kMuennighoff2023 : LawPreset::kChinchilla2022));
-  // Reports credit these constants to this fit, not to the preset's paper.
-  fmt::print("source = {}\n",
-             io::JsonString(fmt::format("repsim fit --form {} to {}, objective {}",
-                                        ToString(fit.form), RunsLine(r), io::Num(fit.objective))));
-  for (FitParam p : FitParams(fit.form)) {
-    fmt::print("{} = {}\n", ToString(p), TomlFloat(Get(fit.constants, p)));
   }
 }
 
@@ -578,19 +447,32 @@ int FitCommand(const Args& args) {
   // comments, Python's dict.
   if (boot) fit->warnings.insert(fit->warnings.end(), boot->warnings.begin(), boot->warnings.end());
   for (const std::string& w : fit->warnings) Warn("fit", w);
-  const Report report{flags, runs_read, *fit, boot, DomainOfRuns(runs)};
+  FitReport report;
+  report.made_by = fmt::format("repsim fit --form {}", ToString(flags.options.form));
+  report.file = flags.file;
+  report.runs_read = runs_read;
+  report.dropped_highest = flags.drop_highest;
+  report.huber_delta = flags.options.huber_delta;
+  for (FitParam p : FitParams(flags.options.form)) {
+    report.fixed[static_cast<size_t>(p)] = IsFixed(flags, p);
+  }
+  report.fix_preset = flags.fix_preset;
+  if (flags.fix_preset) report.fix_preset_given_as = "--fix-preset " + *flags.fix_preset;
+  report.fit = std::move(*fit);
+  report.boot = std::move(boot);
+  report.domain = DomainOfRuns(runs);
   switch (flags.format) {
     case Format::kTable:
       WriteTable(report);
       break;
     case Format::kJson:
-      WriteJson(report);
+      fmt::print("{}", io::FitReportJson(report));
       break;
     case Format::kCsv:
       fmt::print("{}", io::RenderCsv(QuantityTable(report, false)));
       break;
     case Format::kToml:
-      WriteToml(report);
+      fmt::print("{}", io::FitReportToml(report));
       break;
   }
   return kExitOk;

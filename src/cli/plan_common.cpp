@@ -31,6 +31,10 @@ std::string Cells::Of(io::FieldStyle style, double v) const {
       return Count(v);
     case io::FieldStyle::kLoss:
       return Loss(v);
+    case io::FieldStyle::kGopher:
+      return Gopher(v);
+    case io::FieldStyle::kPercent:
+      return human_ ? fmt::format("{:+.2f}", v) : io::Num(v);
     case io::FieldStyle::kPlain:
       break;
   }

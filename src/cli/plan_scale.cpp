@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/plan_common.h"
+#include "io/result_fields.h"
 #include "repsim/law.h"
 #include "repsim/plan.h"
 
@@ -16,23 +17,6 @@ constexpr const char* kScaleExamples =
     "Examples:\n"
     "  repsim plan scale --factor 10 --law kaplan2020\n"
     "  repsim plan scale --factor 10 --compare";
-
-struct ScaleRow {
-  std::string relation;
-  ScalingExponents exponents;
-  std::string source;
-};
-
-ScaleRow ScaleRowFor(const Law& law) {
-  if (law.form == LawForm::kKaplan) {
-    return {std::string(ToString(law.preset)), AllocationExponents(law),
-            "Kaplan et al. 2020 eq. 1.7: N ∝ C^0.73, D = B S ∝ C^0.24+0.03"};
-  }
-  return {std::string(ToString(law.preset)), AllocationExponents(law),
-          fmt::format("Hoffmann et al. 2022 eq. 4: beta/(alpha+beta), alpha/(alpha+beta) "
-                      "with alpha = {}, beta = {}",
-                      law.alpha, law.beta)};
-}
 
 std::string ScaleUsage() {
   const Law chin = MakeLaw(LawPreset::kChinchilla2022);
@@ -90,37 +74,20 @@ int PlanScale(const Args& args) {
   Expected<Law> law = PlannerLaw(flags, common);
   if (!law) return flags.UsageError(law.error());
 
-  std::vector<ScaleRow> rows;
-  if (compare) {
-    rows.push_back(ScaleRowFor(MakeLaw(LawPreset::kKaplan2020)));
-    for (LawPreset preset : AllLawPresets()) {
-      if (preset != LawPreset::kKaplan2020) {
-        rows.push_back(ScaleRowFor(MakeLaw(preset)));
-      }
-    }
-    const PowerLaw fit = ChinchillaApproach1TokensForParams();
-    rows.push_back({"table3-approach1-fit", AllocationExponents(fit),
-                    fmt::format("Hoffmann et al. 2022 Table 3 fitted as D = {:.4g} N^{:.5f} "
-                                "(repsim plan table)",
-                                fit.coefficient, fit.exponent)});
-  } else {
-    rows.push_back(ScaleRowFor(*law));
-  }
-
+  const std::vector<ScaleRelation> relations =
+      compare ? AllScaleRelations() : std::vector<ScaleRelation>{ScaleRelationOf(*law)};
   const Cells c(*format);
   io::Table t;
-  t.AddColumn("relation", false);
-  for (const char* col :
-       {"params_exponent", "tokens_exponent", "compute_factor", "params_factor", "tokens_factor"}) {
-    t.AddColumn(col);
-  }
-  t.AddColumn("source", false);
-  for (const ScaleRow& r : rows) {
-    const Expected<ScaleResult> s = Scale(r.exponents, *factor);
-    if (!s) return flags.UsageError(s.error());
-    t.AddRow({r.relation, c.Number(s->exponents.params), c.Number(s->exponents.tokens),
-              c.Number(s->compute_factor), c.Number(s->params_factor), c.Number(s->tokens_factor),
-              r.source});
+  io::AddFieldColumns(t, io::ScaleRowFields());
+  for (const ScaleRelation& relation : relations) {
+    const Expected<ScaleRow> row = ScaleBy(relation, *factor);
+    if (!row) return flags.UsageError(row.error());
+    std::vector<std::string> cells;
+    io::AppendFieldCells(cells, io::ScaleRowFields(), *row,
+                         [&](const io::Field<ScaleRow>& f, const ScaleRow& r) {
+                           return f.numeric() ? c.Of(f.style, f.number(r)) : f.text(r);
+                         });
+    t.AddRow(std::move(cells));
   }
   if (*format == io::TableFormat::kText) {
     fmt::print("Compute x{}: N ∝ C^params_exponent, D ∝ C^tokens_exponent.\n\n", c.Number(*factor));

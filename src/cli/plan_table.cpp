@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/plan_common.h"
+#include "io/result_fields.h"
 #include "repsim/law.h"
 #include "repsim/plan.h"
 
@@ -126,38 +127,27 @@ int PlanTable(const Args& args) {
       law ? ComputeOptimalTable(*law, params) : ComputeOptimalTable(params);
   if (!rows) return flags.UsageError(rows.error());
 
+  // The row table's columns; the optional ones (the published row's) only
+  // when some row has a published row.
   const bool any_published = std::any_of(
       rows->begin(), rows->end(), [](const PlanTableRow& r) { return r.published.has_value(); });
+  std::vector<io::Field<PlanTableRow>> fields;
+  for (const io::Field<PlanTableRow>& f : io::PlanTableRowFields()) {
+    if (f.kind != io::FieldKind::kOptional || any_published) fields.push_back(f);
+  }
   const Cells c(*format);
   io::Table t;
-  for (const char* col : {"params", "flops", "gopher_units", "tokens", "tokens_per_param"}) {
-    t.AddColumn(col);
-  }
-  if (any_published) {
-    for (const char* col :
-         {"published_flops", "published_tokens", "flops_off_pct", "tokens_off_pct"}) {
-      t.AddColumn(col);
-    }
-  }
-  // Outside the runs the law was fitted on (fresh data: U = D); Table 3's own
-  // rows are judged on chinchilla2022's domain.
-  t.AddColumn("extrapolation", false);
-  const LawDomain& domain = FittedDomain(law ? law->preset : LawPreset::kChinchilla2022);
+  io::AddFieldColumns(t, io::FieldTable<PlanTableRow>(fields));
   for (const PlanTableRow& r : *rows) {
-    std::vector<std::string> cells = {c.Count(r.params), c.Number(r.flops),
-                                      c.Gopher(r.gopher_units), c.Count(r.tokens),
-                                      c.Number(r.tokens / r.params)};
-    if (any_published) {
-      if (r.published) {
-        for (std::string s : {c.Number(r.published->flops), c.Count(r.published->tokens),
-                              c.Percent(r.flops_deviation), c.Percent(r.tokens_deviation)}) {
-          cells.push_back(std::move(s));
-        }
-      } else {
-        cells.insert(cells.end(), 4, "");
-      }
-    }
-    cells.push_back(Extrapolation(domain, r.params, r.tokens, r.tokens));
+    std::vector<std::string> cells;
+    io::AppendFieldCells(cells, io::FieldTable<PlanTableRow>(fields), r,
+                         [&](const io::Field<PlanTableRow>& f, const PlanTableRow& x) {
+                           if (!f.numeric()) return f.Short(x);
+                           const double v = f.number(x);
+                           return std::isfinite(v) || f.kind != io::FieldKind::kOptional
+                                      ? c.Of(f.style, v)
+                                      : std::string();
+                         });
     t.AddRow(std::move(cells));
   }
 

@@ -200,6 +200,7 @@ Expected<std::vector<PlanTableRow>> ComputeOptimalTable(std::span<const double> 
       return Error{fmt::format("params = {}: too large, its FLOPs overflow", n)};
     }
     rows.push_back(MakeTableRow(n, d));
+    rows.back().extrapolation = Extrapolation(FittedDomain(LawPreset::kChinchilla2022), n, d, d);
   }
   return rows;
 }
@@ -233,6 +234,7 @@ Expected<std::vector<PlanTableRow>> ComputeOptimalTable(const Law& law,
           fmt::format("params = {}: out of the range of {}'s allocation", n, ToString(law.preset))};
     }
     rows.push_back(MakeTableRow(n, d));
+    rows.back().extrapolation = Extrapolation(FittedDomain(law.preset), n, d, d);
   }
   return rows;
 }
@@ -263,6 +265,40 @@ Expected<ScaleResult> Scale(const ScalingExponents& exponents, double compute_fa
   r.params_factor = std::pow(compute_factor, exponents.params);
   r.tokens_factor = std::pow(compute_factor, exponents.tokens);
   return r;
+}
+
+ScaleRelation ScaleRelationOf(const Law& law) {
+  if (law.form == LawForm::kKaplan) {
+    return {std::string(ToString(law.preset)), AllocationExponents(law),
+            "Kaplan et al. 2020 eq. 1.7: N ∝ C^0.73, D = B S ∝ C^0.24+0.03"};
+  }
+  return {std::string(ToString(law.preset)), AllocationExponents(law),
+          fmt::format("Hoffmann et al. 2022 eq. 4: beta/(alpha+beta), alpha/(alpha+beta) "
+                      "with alpha = {}, beta = {}",
+                      law.alpha, law.beta)};
+}
+
+ScaleRelation Table3FitScaleRelation() {
+  const PowerLaw fit = ChinchillaApproach1TokensForParams();
+  return {"table3-approach1-fit", AllocationExponents(fit),
+          fmt::format("Hoffmann et al. 2022 Table 3 fitted as D = {:.4g} N^{:.5f} "
+                      "(repsim plan table)",
+                      fit.coefficient, fit.exponent)};
+}
+
+std::vector<ScaleRelation> AllScaleRelations() {
+  std::vector<ScaleRelation> out = {ScaleRelationOf(MakeLaw(LawPreset::kKaplan2020))};
+  for (LawPreset preset : AllLawPresets()) {
+    if (preset != LawPreset::kKaplan2020) out.push_back(ScaleRelationOf(MakeLaw(preset)));
+  }
+  out.push_back(Table3FitScaleRelation());
+  return out;
+}
+
+Expected<ScaleRow> ScaleBy(const ScaleRelation& relation, double compute_factor) {
+  Expected<ScaleResult> r = Scale(relation.exponents, compute_factor);
+  if (!r) return Error{r.error()};
+  return ScaleRow{relation, *r};
 }
 
 // --- 3. Allocation with limited unique data ------------------------------------

@@ -15,9 +15,11 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "io/table.h"
+#include "io/value.h"
 
 namespace repsim::io {
 
@@ -27,11 +29,15 @@ enum class FieldKind {
   kInteger,   // a whole number: its digits everywhere, an int in Python
   kFloat32,   // a float32 sum: the shortest text that reads back to the same float
   kText,      // a string: quoted in JSON and CSV when needed
+  kValue,     // a nested value (value.h): an object, a list, a null or text
+  kBool,      // number() != 0: true / false everywhere, a bool in Python
 };
 
 // How a number is shown to people where the output knows about quantities
 // (the planners' Cells): a count of params or tokens (7B), a loss, or plain.
-enum class FieldStyle { kPlain, kCount, kLoss };
+// kGopher: Gopher units (1/29,968 below one); kPercent: a number already in
+// percent, signed with 2 decimals for people.
+enum class FieldStyle { kPlain, kCount, kLoss, kGopher, kPercent };
 
 template <typename T>
 struct Field {
@@ -44,13 +50,42 @@ struct Field {
   // of the output's table (e.g. a plan point's unique_tokens, which the
   // table's title states once).
   bool in_table = true;
+  Value (*value)(const T&) = nullptr;  // kValue
 
-  bool numeric() const { return kind != FieldKind::kText; }
+  bool numeric() const {
+    return kind != FieldKind::kText && kind != FieldKind::kValue && kind != FieldKind::kBool;
+  }
+  // The value as a tree (value.h): what the JSON writers and the Python
+  // converter share. NaN of an optional number is null.
+  Value ToValue(const T& v) const {
+    switch (kind) {
+      case FieldKind::kText:
+        return Value(text(v));
+      case FieldKind::kValue:
+        return value(v);
+      case FieldKind::kBool:
+        return Value(number(v) != 0);
+      case FieldKind::kInteger:
+        return Value(static_cast<int64_t>(number(v)));
+      case FieldKind::kFloat32:
+        return Value(static_cast<double>(static_cast<float>(number(v))));
+      case FieldKind::kOptional:
+        if (!std::isfinite(number(v))) return Value(nullptr);
+        [[fallthrough]];
+      case FieldKind::kNumber:
+        break;
+    }
+    return Value(number(v));
+  }
   // The value as JSON: round-trip numbers, null for no value, quoted text.
   std::string Json(const T& v) const {
     switch (kind) {
       case FieldKind::kText:
         return JsonString(text(v));
+      case FieldKind::kValue:
+        return ValueJson(value(v));
+      case FieldKind::kBool:
+        return number(v) != 0 ? "true" : "false";
       case FieldKind::kInteger:
         return std::to_string(static_cast<int64_t>(number(v)));
       case FieldKind::kFloat32:
@@ -69,6 +104,10 @@ struct Field {
     switch (kind) {
       case FieldKind::kText:
         return text(v);
+      case FieldKind::kValue:
+        return ValueJson(value(v));
+      case FieldKind::kBool:
+        return number(v) != 0 ? "true" : "false";
       case FieldKind::kInteger:
         return std::to_string(static_cast<int64_t>(number(v)));
       case FieldKind::kOptional:
@@ -84,6 +123,24 @@ struct Field {
 
 template <typename T>
 using FieldTable = std::span<const Field<T>>;
+
+// A field whose value is a tree (kValue): a report's nested members.
+template <typename T>
+constexpr Field<T> ValueField(std::string_view name, Value (*value)(const T&)) {
+  Field<T> f{name, FieldKind::kValue};
+  f.in_table = false;
+  f.value = value;
+  return f;
+}
+
+// The fields of `v` as one object, in the table's order.
+template <typename T>
+Value FieldsValue(FieldTable<T> fields, const T& v) {
+  Value::Object o;
+  o.reserve(fields.size());
+  for (const Field<T>& f : fields) o.push_back({std::string(f.name), f.ToValue(v)});
+  return Value(std::move(o));
+}
 
 // The names of `fields`, in order (only the table columns when `table_only`).
 template <typename T>

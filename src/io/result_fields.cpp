@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <limits>
+
 namespace repsim::io {
 namespace {
 
@@ -31,18 +33,6 @@ constexpr Field<ParamSpread> kParamSpread[] = {
     {"ci95_high", K::kNumber, [](const ParamSpread& s) { return s.ci95_high; }},
 };
 
-constexpr Field<FitResult> kFitResult[] = {
-    {"objective", K::kNumber, [](const FitResult& r) { return r.objective; }},
-    {"runs", K::kInteger, [](const FitResult& r) { return static_cast<double>(r.runs); }},
-    {"starts", K::kInteger, [](const FitResult& r) { return static_cast<double>(r.starts); }},
-    {"failed_starts", K::kInteger,
-     [](const FitResult& r) { return static_cast<double>(r.failed_starts); }},
-    {"converged_to_best", K::kInteger,
-     [](const FitResult& r) { return static_cast<double>(r.converged_to_best); }},
-    {"exponent_a", K::kNumber, [](const FitResult& r) { return r.exponent_a; }},
-    {"exponent_b", K::kNumber, [](const FitResult& r) { return r.exponent_b; }},
-};
-
 constexpr Field<PlanPoint> kPlanPoint[] = {
     {"params", K::kNumber, [](const PlanPoint& p) { return p.params; }, nullptr,
      FieldStyle::kCount},
@@ -55,6 +45,48 @@ constexpr Field<PlanPoint> kPlanPoint[] = {
     {"loss", K::kNumber, [](const PlanPoint& p) { return p.loss; }, nullptr, FieldStyle::kLoss},
     {"loss_if_fresh", K::kNumber, [](const PlanPoint& p) { return p.fresh_loss; }, nullptr,
      FieldStyle::kLoss},
+};
+
+double NaN() { return std::numeric_limits<double>::quiet_NaN(); }
+
+constexpr Field<PlanTableRow> kPlanTableRow[] = {
+    {"params", K::kNumber, [](const PlanTableRow& r) { return r.params; }, nullptr,
+     FieldStyle::kCount},
+    {"flops", K::kNumber, [](const PlanTableRow& r) { return r.flops; }},
+    {"gopher_units", K::kNumber, [](const PlanTableRow& r) { return r.gopher_units; }, nullptr,
+     FieldStyle::kGopher},
+    {"tokens", K::kNumber, [](const PlanTableRow& r) { return r.tokens; }, nullptr,
+     FieldStyle::kCount},
+    {"tokens_per_param", K::kNumber, [](const PlanTableRow& r) { return r.tokens / r.params; }},
+    // The published row's (Table 3), when the size is one: NaN / empty otherwise.
+    {"published_flops", K::kOptional,
+     [](const PlanTableRow& r) { return r.published ? r.published->flops : NaN(); }},
+    {"published_tokens", K::kOptional,
+     [](const PlanTableRow& r) { return r.published ? r.published->tokens : NaN(); }, nullptr,
+     FieldStyle::kCount},
+    {"flops_off_pct", K::kOptional,
+     [](const PlanTableRow& r) { return r.published ? 100.0 * r.flops_deviation : NaN(); }, nullptr,
+     FieldStyle::kPercent},
+    {"tokens_off_pct", K::kOptional,
+     [](const PlanTableRow& r) { return r.published ? 100.0 * r.tokens_deviation : NaN(); },
+     nullptr, FieldStyle::kPercent},
+    {"extrapolation", K::kText, nullptr, [](const PlanTableRow& r) { return r.extrapolation; }},
+    // Whether the published row is one approach 1 was fitted to (not a column).
+    {"fitted", K::kBool,
+     [](const PlanTableRow& r) {
+       return r.published && UsedInApproach1Fit(*r.published) ? 1.0 : 0.0;
+     },
+     nullptr, FieldStyle::kPlain, false},
+};
+
+constexpr Field<ScaleRow> kScaleRow[] = {
+    {"relation", K::kText, nullptr, [](const ScaleRow& r) { return r.relation.relation; }},
+    {"params_exponent", K::kNumber, [](const ScaleRow& r) { return r.result.exponents.params; }},
+    {"tokens_exponent", K::kNumber, [](const ScaleRow& r) { return r.result.exponents.tokens; }},
+    {"compute_factor", K::kNumber, [](const ScaleRow& r) { return r.result.compute_factor; }},
+    {"params_factor", K::kNumber, [](const ScaleRow& r) { return r.result.params_factor; }},
+    {"tokens_factor", K::kNumber, [](const ScaleRow& r) { return r.result.tokens_factor; }},
+    {"source", K::kText, nullptr, [](const ScaleRow& r) { return r.relation.source; }},
 };
 
 constexpr Field<ValidationRow> kValidationRow[] = {
@@ -94,8 +126,9 @@ constexpr Field<AllocationRow> kAllocationRow[] = {
 
 FieldTable<LawDomain> LawDomainFields() { return kLawDomain; }
 FieldTable<ParamSpread> ParamSpreadFields() { return kParamSpread; }
-FieldTable<FitResult> FitResultFields() { return kFitResult; }
 FieldTable<PlanPoint> PlanPointFields() { return kPlanPoint; }
+FieldTable<PlanTableRow> PlanTableRowFields() { return kPlanTableRow; }
+FieldTable<ScaleRow> ScaleRowFields() { return kScaleRow; }
 FieldTable<ValidationRow> ValidationRowFields() { return kValidationRow; }
 FieldTable<AllocationRow> AllocationRowFields() { return kAllocationRow; }
 

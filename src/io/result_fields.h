@@ -15,18 +15,22 @@
 namespace repsim::io {
 
 // A fit's domain of validity (the fitted runs' ranges): fit JSON's "domain",
-// Python's fit()["domain"].
+// Python's fit()["domain"]. (The fit's whole report: fit_report.h.)
 FieldTable<LawDomain> LawDomainFields();
 // A bootstrap spread of one constant: fit JSON's bootstrap entries, Python's
 // bootstrap["params"] entries; the table columns (std_error, ci95_low,
 // ci95_high) of `fit`'s text and CSV.
 FieldTable<ParamSpread> ParamSpreadFields();
-// A fit's search and result numbers: Python's fit() dict, after form,
-// constants and fixed (fit JSON keeps its own order: see MAINTAINING.md).
-FieldTable<FitResult> FitResultFields();
 // A plan point: `plan allocate`'s columns (text, CSV, JSON) and Python's
 // plan dicts.
 FieldTable<PlanPoint> PlanPointFields();
+// A row of `plan table`: its columns (text, CSV, JSON, Markdown; the
+// optional published_* and *_off_pct ones only when some row is published)
+// and Python's plan.table() columns (every field, `fitted` included).
+FieldTable<PlanTableRow> PlanTableRowFields();
+// A row of `plan scale` (a relation and a compute factor): its columns
+// (text, CSV, JSON, Markdown) and Python's plan.scale() dicts.
+FieldTable<ScaleRow> ScaleRowFields();
 // One row of `validate` (penalty check) and of `validate --check allocation`:
 // their tables (text, CSV, JSON, Markdown; a rank column after evaluation)
 // and Python's validate()["table"].

@@ -1,7 +1,8 @@
 // Running a scenario from a front end other than the CLI (the Python module):
 // the one io header python/_repsim.cpp includes besides include/repsim. It
 // brings what such a front end needs — the loader (scenario_loader.h), the
-// output columns (columns.h) and the results' field tables (result_fields.h), the file contents
+// output columns (columns.h), the results' field tables (result_fields.h) and
+// fit's report (fit_report.h), the file contents
 // (results_csv.h, results_json.h), the runs files of `fit` / `validate` (runs_csv.h) — and declares
 // WriteScenario.
 //
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "io/columns.h"
+#include "io/fit_report.h"
 #include "io/plots.h"
 #include "io/result_fields.h"
 #include "io/results_csv.h"
