@@ -53,10 +53,10 @@ enum class FitForm {
 std::string_view ToString(FitForm form);  // "chinchilla" | "data-constrained"
 std::optional<FitForm> FitFormFromString(std::string_view name);
 
-// The constants, in the order of the parameter vector. Names are the scenario
-// file's [law] keys (SCENARIO.md).
-enum class FitParam { kE, kA, kB, kAlpha, kBeta, kRdStar, kRnStar };
-inline constexpr int kNumFitParams = 7;
+// The constants, in the order of the parameter vector (kCount: how many).
+// Names are the scenario file's [law] keys (SCENARIO.md).
+enum class FitParam { kE, kA, kB, kAlpha, kBeta, kRdStar, kRnStar, kCount };
+inline constexpr int kNumFitParams = static_cast<int>(FitParam::kCount);
 std::string_view ToString(FitParam param);  // "E" "A" "B" "alpha" "beta" "rd_star" "rn_star"
 std::optional<FitParam> FitParamFromString(std::string_view name);
 // Every parameter's name, in FitParam order: the one list the CLI, writers and
@@ -81,8 +81,9 @@ struct FitConstants {
 // One row per constant: the one table from which the optimiser's transform,
 // the start grid, the check of a fixed value, the CLI (--fix, its help and
 // errors), the writers (JSON/TOML/CSV) and Python read a constant. Adding a
-// fitted constant is a FitParam, a FitConstants member and a row here (plus
-// its place in the objective, fit.cpp's FitLossT).
+// fitted constant is a FitParam enumerator and a FitConstants member (here),
+// and its row in fit.cpp's table, plus its use in the objective there
+// (docs/MAINTAINING.md).
 struct FitParamInfo {
   FitParam param;
   std::string_view name;     // the scenario file's [law] key, e.g. "rd_star"
@@ -95,6 +96,9 @@ struct FitParamInfo {
   std::span<const double> starts_chinchilla;
   std::span<const double> starts_data_constrained;
   bool starts_natural;
+  // Its loop's place in the start grid's nesting, outermost 0 (Besiroglu et
+  // al.'s order: alpha, beta, E, A, B; then R_D*, R_N*).
+  int nesting;
 };
 // Every row, in FitParam order.
 std::span<const FitParamInfo> FitParamTable();

@@ -40,15 +40,15 @@ constexpr std::array<double, 3> kGridDecayScales = {2.0, 10.0, 50.0};
 // §6 (e = log E, a = log A, ...).
 constexpr std::array<FitParamInfo, kNumFitParams> kParams = {{
     {FitParam::kE, "E", "irreducible loss, nats", &FitConstants::e, true, false, kGridLogE,
-     kGridLogE, false},
+     kGridLogE, false, 2},
     {FitParam::kA, "A", "parameter term's scale, nats*params^alpha", &FitConstants::a, true, false,
-     kGridLogAB, kGridLogAB, false},
+     kGridLogAB, kGridLogAB, false, 3},
     {FitParam::kB, "B", "data term's scale, nats*tokens^beta", &FitConstants::b, true, false,
-     kGridLogAB, kGridLogAB, false},
+     kGridLogAB, kGridLogAB, false, 4},
     {FitParam::kAlpha, "alpha", "parameter exponent", &FitConstants::alpha, false, false,
-     kGridExponents, kGridExponentsPositive, false},
+     kGridExponents, kGridExponentsPositive, false, 0},
     {FitParam::kBeta, "beta", "data exponent", &FitConstants::beta, false, false, kGridExponents,
-     kGridExponentsPositive, false},
+     kGridExponentsPositive, false, 1},
     {FitParam::kRdStar,
      "rd_star",
      "R_D*: epochs over which repeated data decays, epochs",
@@ -57,7 +57,8 @@ constexpr std::array<FitParamInfo, kNumFitParams> kParams = {{
      true,
      {},
      kGridDecayScales,
-     true},
+     true,
+     5},
     {FitParam::kRnStar,
      "rn_star",
      "R_N*: excess-parameter decay, multiples of U_N",
@@ -66,8 +67,28 @@ constexpr std::array<FitParamInfo, kNumFitParams> kParams = {{
      true,
      {},
      kGridDecayScales,
-     true},
+     true,
+     6},
 }};
+
+// Each row in FitParam order, each nesting place once.
+static_assert([] {
+  std::array<bool, kNumFitParams> place{};
+  for (size_t i = 0; i < kParams.size(); ++i) {
+    if (static_cast<size_t>(kParams[i].param) != i) return false;
+    const int n = kParams[i].nesting;
+    if (n < 0 || n >= kNumFitParams || place[static_cast<size_t>(n)]) return false;
+    place[static_cast<size_t>(n)] = true;
+  }
+  return true;
+}());
+
+// The start grid's loops, outermost first (the table's nesting column).
+constexpr std::array<FitParam, kNumFitParams> kNesting = [] {
+  std::array<FitParam, kNumFitParams> order{};
+  for (const FitParamInfo& p : kParams) order[static_cast<size_t>(p.nesting)] = p.param;
+  return order;
+}();
 
 // FitParams()' and FitParamNames()' storage: the table's columns as lists.
 constexpr std::array<FitParam, kNumFitParams> kAllParams = [] {
@@ -405,9 +426,8 @@ ParamSpread Spread(std::vector<double> v) {
 // exp(log(value)), which can differ in the last bit).
 FitConstants Constants(const FitVector& x, const FitOptions& options) {
   FitConstants c = ToConstants(x, options.form);
-  double* fields[kNumFitParams] = {&c.e, &c.a, &c.b, &c.alpha, &c.beta, &c.rd_star, &c.rn_star};
-  for (int i = 0; i < NumParams(options.form); ++i) {
-    if (options.fixed[i]) *fields[i] = *options.fixed[i];
+  for (FitParam p : FitParams(options.form)) {
+    if (const auto& v = options.fixed[Index(p)]) c.*Info(p).member = *v;
   }
   return c;
 }
@@ -546,10 +566,8 @@ std::vector<FitVector> StartGrid(const FitOptions& options) {
       }
     }
   }
-  // Nesting order of fit_scipy.py: alpha, beta, e, a, b; then log R_D*, log R_N*.
-  constexpr std::array<FitParam, kNumFitParams> kNesting = {
-      FitParam::kAlpha, FitParam::kBeta,   FitParam::kE,     FitParam::kA,
-      FitParam::kB,     FitParam::kRdStar, FitParam::kRnStar};
+  // Nesting order of fit_scipy.py (kNesting): alpha, beta, e, a, b; then log
+  // R_D*, log R_N*.
   size_t total = 1;
   for (const auto& v : values) total *= v.size();
   if (options.max_starts) total = std::min(total, static_cast<size_t>(*options.max_starts));
