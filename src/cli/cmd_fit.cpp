@@ -35,52 +35,59 @@ namespace {
 constexpr int kMaxThreads = 1024;
 constexpr int kMaxBootstrap = 1000000;
 
-constexpr const char* kUsage =
-    "Usage: repsim fit RUNS.csv [--form chinchilla|data-constrained|overfit|ratio] [--fix "
-    "NAME=VALUE]...\n"
-    "                  [--fix-preset PRESET] [--huber-delta D] [--drop-highest K]\n"
-    "                  [--starts grid|N] [--bootstrap B] [--seed S] [--samples FILE] [--threads "
-    "T]\n"
-    "                  [--format table|json|csv|toml]\n"
-    "\n"
-    "Fits a loss law to your own training runs, the way Hoffmann et al. 2022 (approach 3)\n"
-    "and Besiroglu et al. 2024 fitted Chinchilla's (MODEL.md §6).\n"
-    "\n"
-    "RUNS.csv has a header row naming its columns, in any order: params (N), tokens (D,\n"
-    "tokens seen), loss (final loss), and for --form data-constrained unique_tokens (U).\n"
-    "Other columns are ignored. Every value must be a finite number > 0, plain (2e9) or\n"
-    "with a suffix K, M, B, T as in a scenario file (2B).\n"
-    "\n"
-    "Forms:\n"
-    "  chinchilla        L = E + A/N^alpha + B/D^beta                      (5 constants)\n"
-    "  data-constrained  L = E + A/N'^alpha + B/D'^beta, with Muennighoff et al. 2023's\n"
-    "                    effective data D' = U + U rd_star (1 - exp(-(D/U - 1)/rd_star))\n"
-    "                    and effective parameters N' (excess over the compute-optimal size\n"
-    "                    for U decays with rn_star; MODEL.md §2)              (7 constants)\n"
-    "\n"
-    "Method: minimise sum_i Huber_delta(log Lhat_i - log L_i) over log E, log A, log B,\n"
-    "alpha, beta (and log rd_star, log rn_star), with log Lhat = logsumexp(log A - alpha\n"
-    "log N', log B - beta log D', log E), by L-BFGS (Ceres) from every point of a start\n"
-    "grid, in parallel; the best start wins (ties: the lowest start number, counting from\n"
-    "1 in grid order). Each start runs until an iteration improves the objective by less\n"
-    "than 1e-5 of it (scipy's rule at objectives ~1e-3); the starts within 0.1% of the\n"
-    "best are then polished until improvements fall below 1e-12.\n"
-    "  chinchilla grid: Besiroglu et al.'s 4500 points, in their order: alpha, beta in\n"
-    "    {0, 0.5, ..., 2}, log E in {-1, -0.5, ..., 1}, log A, log B in {0, 5, ..., 25}.\n"
-    "  data-constrained grid: the same with alpha, beta in {0.5, ..., 2} (the compute-\n"
-    "    optimal size needs alpha, beta > 0), times rd_star, rn_star in {2, 10, 50}\n"
-    "    (25920 points).\n"
-    "  A fixed constant's grid axis collapses to its value (--fix-preset muennighoff2023\n"
-    "  with --form data-constrained leaves 9 starts).\n"
-    "\n"
-    "Output: the constants, the objective at the optimum, how many starts reached the best\n"
-    "objective (within 1e-9), and the compute-optimal exponents a = beta/(alpha+beta)\n"
-    "(N_opt ~ C^a) and b = alpha/(alpha+beta) (D_opt ~ C^b). With --bootstrap B, standard\n"
-    "errors and 95% percentile intervals from B refits on runs resampled with replacement\n"
-    "(each refit starts from the best fit and up to 3 other local optima; resample i\n"
-    "draws from a generator seeded by a hash of (S, i), so results depend on the seed,\n"
-    "never on --threads).\n"
-    "--format toml writes a [law] table to paste into a scenario file.";
+// The usage text; the constant counts and grid sizes are the table's (fit.h).
+std::string Usage() {
+  FitOptions chin, dc;
+  dc.form = FitForm::kDataConstrained;
+  return fmt::format(
+      "Usage: repsim fit RUNS.csv [--form chinchilla|data-constrained|overfit|ratio] [--fix "
+      "NAME=VALUE]...\n"
+      "                  [--fix-preset PRESET] [--huber-delta D] [--drop-highest K]\n"
+      "                  [--starts grid|N] [--bootstrap B] [--seed S] [--samples FILE] [--threads "
+      "T]\n"
+      "                  [--format table|json|csv|toml]\n"
+      "\n"
+      "Fits a loss law to your own training runs, the way Hoffmann et al. 2022 (approach 3)\n"
+      "and Besiroglu et al. 2024 fitted Chinchilla's (MODEL.md §6).\n"
+      "\n"
+      "RUNS.csv has a header row naming its columns, in any order: params (N), tokens (D,\n"
+      "tokens seen), loss (final loss), and for --form data-constrained unique_tokens (U).\n"
+      "Other columns are ignored. Every value must be a finite number > 0, plain (2e9) or\n"
+      "with a suffix K, M, B, T as in a scenario file (2B).\n"
+      "\n"
+      "Forms:\n"
+      "  chinchilla        L = E + A/N^alpha + B/D^beta                      ({} constants)\n"
+      "  data-constrained  L = E + A/N'^alpha + B/D'^beta, with Muennighoff et al. 2023's\n"
+      "                    effective data D' = U + U rd_star (1 - exp(-(D/U - 1)/rd_star))\n"
+      "                    and effective parameters N' (excess over the compute-optimal size\n"
+      "                    for U decays with rn_star; MODEL.md §2)              ({} constants)\n"
+      "\n"
+      "Method: minimise sum_i Huber_delta(log Lhat_i - log L_i) over log E, log A, log B,\n"
+      "alpha, beta (and log rd_star, log rn_star), with log Lhat = logsumexp(log A - alpha\n"
+      "log N', log B - beta log D', log E), by L-BFGS (Ceres) from every point of a start\n"
+      "grid, in parallel; the best start wins (ties: the lowest start number, counting from\n"
+      "1 in grid order). Each start runs until an iteration improves the objective by less\n"
+      "than 1e-5 of it (scipy's rule at objectives ~1e-3); the starts within 0.1% of the\n"
+      "best are then polished until improvements fall below 1e-12.\n"
+      "  chinchilla grid: Besiroglu et al.'s {} points, in their order: alpha, beta in\n"
+      "    {{0, 0.5, ..., 2}}, log E in {{-1, -0.5, ..., 1}}, log A, log B in {{0, 5, ..., 25}}.\n"
+      "  data-constrained grid: the same with alpha, beta in {{0.5, ..., 2}} (the compute-\n"
+      "    optimal size needs alpha, beta > 0), times rd_star, rn_star in {{2, 10, 50}}\n"
+      "    ({} points).\n"
+      "  A fixed constant's grid axis collapses to its value (--fix-preset muennighoff2023\n"
+      "  with --form data-constrained leaves 9 starts).\n"
+      "\n"
+      "Output: the constants, the objective at the optimum, how many starts reached the best\n"
+      "objective (within 1e-9), and the compute-optimal exponents a = beta/(alpha+beta)\n"
+      "(N_opt ~ C^a) and b = alpha/(alpha+beta) (D_opt ~ C^b). With --bootstrap B, standard\n"
+      "errors and 95% percentile intervals from B refits on runs resampled with replacement\n"
+      "(each refit starts from the best fit and up to 3 other local optima; resample i\n"
+      "draws from a generator seeded by a hash of (S, i), so results depend on the seed,\n"
+      "never on --threads).\n"
+      "--format toml writes a [law] table to paste into a scenario file.",
+      NumParams(FitForm::kChinchilla), NumParams(FitForm::kDataConstrained), StartGrid(chin).size(),
+      StartGrid(dc).size());
+}
 
 constexpr const char* kEpilogue =
     "Examples:\n"
@@ -98,6 +105,14 @@ std::string ConstantsHelp() {
                        p.data_constrained_only ? " (data-constrained form)" : "");
   }
   return out + "\n";
+}
+
+// "E, A, B, alpha, beta, rd_star, rn_star (the last two: data-constrained form)"
+std::string FixNamesHelp() {
+  const size_t shared = FitParams(FitForm::kChinchilla).size();
+  const size_t extra = FitParamNames().size() - shared;
+  return fmt::format("{} (the last {}: data-constrained form)", Join(FitParamNames()),
+                     extra == 2 ? std::string("two") : std::to_string(extra));
 }
 
 constexpr std::string_view kFormNames[] = {"chinchilla", "data-constrained", "overfit", "ratio"};
@@ -138,8 +153,8 @@ std::optional<int> ParseFlags(const Args& args, FlagSet& opts, Flags* f) {
              "pairs) or ratio (ratio2026: absolute losses plus pairs); see 'repsim fit --form "
              "ratio --help'")
       .Repeated("fix", "NAME=VALUE", &fixes,
-                "hold a constant at VALUE (natural units, > 0), e.g. --fix E=1.8; NAME is one of "
-                "E, A, B, alpha, beta, rd_star, rn_star (the last two: data-constrained form)")
+                "hold a constant at VALUE (natural units, > 0), e.g. --fix E=1.8; NAME is one of " +
+                    FixNamesHelp())
       .Value("fix-preset", '\0', "PRESET", &preset,
              "hold E, A, B, alpha, beta at a preset's values: " + fixable +
                  " (MODEL.md §1); a --fix of the same constant overrides it")
@@ -368,7 +383,7 @@ int FitCommand(const Args& args) {
     }
   }
   Flags flags;
-  FlagSet opts("fit", kUsage);
+  FlagSet opts("fit", Usage());
   if (auto code = ParseFlags(args, opts, &flags)) return *code;
 
   const bool dc = flags.options.form == FitForm::kDataConstrained;
