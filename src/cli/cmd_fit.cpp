@@ -9,7 +9,6 @@
 #include <array>
 #include <charconv>
 #include <cmath>
-#include <fstream>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -23,6 +22,7 @@
 #include "io/progress.h"
 #include "io/result_fields.h"
 #include "io/runs_csv.h"
+#include "io/staging.h"
 #include "io/suggest.h"
 #include "io/table.h"
 #include "repsim/fit.h"
@@ -453,10 +453,7 @@ int FitCommand(const Args& args) {
     };
     row("full", fit->constants);
     for (size_t i = 0; i < boot->samples.size(); ++i) row(std::to_string(i + 1), boot->samples[i]);
-    std::ofstream out(flags.samples, std::ios::binary);
-    out << io::RenderCsv(st);
-    out.close();
-    if (!out) return Fail("fit", flags.samples + ": cannot write");
+    if (MaybeError e = io::WriteFileWhole(flags.samples, io::RenderCsv(st))) return Fail("fit", *e);
   }
   // Every output carries the warnings: stderr here, JSON's "warnings", TOML
   // comments, Python's dict.

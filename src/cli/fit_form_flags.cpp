@@ -8,8 +8,8 @@
 #include <cassert>
 #include <charconv>
 #include <cmath>
-#include <fstream>
 
+#include "io/staging.h"
 #include "io/table.h"
 #include "repsim/fit.h"
 #include "repsim/validate.h"
@@ -141,11 +141,7 @@ std::optional<int> WriteBootstrapSamples(const std::string& path,
     for (double v : values) row.push_back(io::Num(v));
     st.AddRow(std::move(row));
   }
-  std::ofstream out(path, std::ios::binary);
-  out << io::RenderCsv(st);
-  if (!out) {
-    return Fail("fit", path + ": cannot write");
-  }
+  if (MaybeError e = io::WriteFileWhole(path, io::RenderCsv(st))) return Fail("fit", *e);
   return std::nullopt;
 }
 

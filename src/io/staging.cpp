@@ -215,4 +215,27 @@ MaybeError Staging::Commit() {
   return std::nullopt;
 }
 
+MaybeError WriteFileWhole(const std::filesystem::path& path, std::string_view text) {
+  std::filesystem::path tmp = path;
+  tmp += fmt::format(".tmp-{}", getpid());
+  {
+    std::ofstream f(tmp, std::ios::binary);
+    f.write(text.data(), static_cast<std::streamsize>(text.size()));
+    f.close();
+    if (!f) {
+      std::error_code ec;
+      std::filesystem::remove(tmp, ec);
+      return fmt::format("{}: cannot write", path.string());
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::error_code ignored;
+    std::filesystem::remove(tmp, ignored);
+    return fmt::format("{}: cannot write ({})", path.string(), ec.message());
+  }
+  return std::nullopt;
+}
+
 }  // namespace repsim::io

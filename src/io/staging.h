@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "repsim/status.h"
 
@@ -54,5 +55,11 @@ class Staging {
   bool done_ = false;
   std::unique_ptr<Memory> memory_;
 };
+
+// One file written whole or not at all: `text` goes to a temporary file in
+// the same folder ("PATH.tmp-PID"), renamed onto `path` once complete (an
+// existing file is replaced only then). Error: "PATH: cannot write (why)",
+// and no temporary file is left behind.
+MaybeError WriteFileWhole(const std::filesystem::path& path, std::string_view text);
 
 }  // namespace repsim::io

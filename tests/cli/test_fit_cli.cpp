@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -238,4 +239,37 @@ TEST_CASE("fit --form overfit|ratio --samples writes the resamples in every form
       CHECK(text.rfind("rd_star,rn_star,overfit_w", 0) == 0);
     }
   }
+}
+
+TEST_CASE("fit --samples is written whole or not at all", "[fit]") {
+  // io::WriteFileWhole: a temporary file renamed into place. A path that
+  // cannot take the file (here a folder) fails with exit code 2, leaves the
+  // folder as it was and no temporary file beside it.
+  const std::string runs = std::string(REPSIM_SOURCE_DIR) + "/tests/data/fit/subset_40_seed3.csv";
+  TempDir dir;
+  const std::filesystem::path target = dir.path() / "samples.csv";
+  std::filesystem::create_directory(target);
+  for (const char* form : {"data-constrained --starts 5", "overfit --group-by dedup"}) {
+    std::string command = "fit '" + runs + "' --form ";
+    command += form;
+    command += " --bootstrap 2 --samples '" + target.string() + "'";
+    const auto r = RunRepsim(command);
+    INFO(form << ": " << r.err);
+    CHECK(r.code == 2);
+    CHECK_THAT(r.err, Catch::Contains("samples.csv: cannot write"));
+    CHECK(std::filesystem::is_directory(target));
+    size_t entries = 0;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir.path()))
+      ++entries;
+    CHECK(entries == 1);
+  }
+  // Written: the file is complete (a header and the full fit's row at least).
+  const std::filesystem::path ok = dir.path() / "ok.csv";
+  const auto r = RunRepsim("fit '" + runs +
+                           "' --form data-constrained --starts 5 --bootstrap 2 "
+                           "--samples '" +
+                           ok.string() + "'");
+  REQUIRE(r.code == 0);
+  const std::string text = repsim::test::ReadFile(ok.string());
+  CHECK(text.rfind("sample,E,A,B,alpha,beta,rd_star,rn_star\nfull,", 0) == 0);
 }
