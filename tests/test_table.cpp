@@ -1,5 +1,6 @@
 // The terminal table: alignment and wrapping of its last column to the
 // terminal's width (io/table.h).
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <sstream>
 #include <string>
@@ -73,6 +74,26 @@ TEST_CASE("a table too wide even when wrapped splits into blocks of columns", "[
   CHECK(lines[9] == "          repetition costs,");
   CHECK(lines[10] == "          nats");
   CHECK(lines[11] == "epochs    D / U");
+}
+
+TEST_CASE("a text column in a block of its own gets the line's width back", "[table]") {
+  // name + three 10-digit numbers + a 55-character source cannot fit 40
+  // columns even with the source wrapped to 20: blocks. The source's block
+  // then has 40 - 4 - 2 = 34 columns for it, so it takes 2 lines, not the
+  // 3 it would take at the 20 the first pass left it.
+  Table t;
+  t.AddColumn("name", false);
+  for (const char* c : {"a", "b", "c"}) t.AddColumn(c, true);
+  t.AddColumn("source", false);
+  t.AddRow({"x", "1111111111", "2222222222", "3333333333",
+            "one two three four five six seven eight nine ten eleven"});
+  const auto lines = Lines(RenderText(t, 40));
+  for (const std::string& l : lines) CHECK(l.size() <= 40);
+  const auto header = std::find(lines.begin(), lines.end(), "name  source");
+  REQUIRE(header != lines.end());
+  REQUIRE(lines.end() - header == 4);  // header, rule, 2 lines of the row
+  CHECK(header[2] == "x     one two three four five six seven");
+  CHECK(header[3] == "      eight nine ten eleven");
 }
 
 TEST_CASE("numbers are never cut, every text column may wrap", "[table]") {

@@ -165,6 +165,7 @@ std::string RenderText(const Table& t, size_t max_width) {
   }
   // Too wide: wrap text columns, the last first (notes, extrapolations) and
   // the first (the row's name) last, none below kMinTextWidth or its header ...
+  const std::vector<size_t> natural = width;
   const size_t natural0 = width[0];
   // A column is never narrower than its longest word: words are not cut.
   std::vector<size_t> longest_word(n, 0);
@@ -192,9 +193,11 @@ std::string RenderText(const Table& t, size_t max_width) {
   if (Total(width, all) <= max_width) return RenderBlock(t, all, width);
   // ... then split the columns into blocks that fit, each repeating the
   // first column (the row's name, at most 3/5 of the width), one below the
-  // other.
+  // other. In a block of its own a text column has the width the first pass
+  // took from it back, as far as the line allows.
   width[0] = std::max(width[0], std::min(natural0, max_width * 3 / 5));
   for (size_t c = 1; c < n; ++c) {
+    width[c] = natural[c];
     if (width[0] + 2 + width[c] > max_width) shrink(c, width[0] + 2 + width[c] - max_width);
   }
   std::string out;
