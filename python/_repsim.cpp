@@ -625,6 +625,7 @@ py::object ToPython(const io::Value& value) {
     py::object operator()(int64_t x) const { return py::int_(x); }
     py::object operator()(uint64_t x) const { return py::int_(x); }
     py::object operator()(double x) const { return py::float_(x); }
+    py::object operator()(float x) const { return py::float_(static_cast<double>(x)); }
     py::object operator()(const std::string& s) const { return py::str(s); }
     py::object operator()(const io::Value::List& l) const {
       py::list out;

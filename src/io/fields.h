@@ -68,7 +68,7 @@ struct Field {
       case FieldKind::kInteger:
         return Value(static_cast<int64_t>(number(v)));
       case FieldKind::kFloat32:
-        return Value(static_cast<double>(static_cast<float>(number(v))));
+        return Value(static_cast<float>(number(v)));
       case FieldKind::kOptional:
         if (!std::isfinite(number(v))) return Value(nullptr);
         [[fallthrough]];
@@ -77,28 +77,9 @@ struct Field {
     }
     return Value(number(v));
   }
-  // The value as JSON: round-trip numbers, null for no value, quoted text.
-  std::string Json(const T& v) const {
-    switch (kind) {
-      case FieldKind::kText:
-        return JsonString(text(v));
-      case FieldKind::kValue:
-        return ValueJson(value(v));
-      case FieldKind::kBool:
-        return number(v) != 0 ? "true" : "false";
-      case FieldKind::kInteger:
-        return std::to_string(static_cast<int64_t>(number(v)));
-      case FieldKind::kFloat32:
-        // The shortest text that reads back to the same float32.
-        return fmt::format("{}", static_cast<float>(number(v)));
-      case FieldKind::kOptional:
-        if (!std::isfinite(number(v))) return "null";
-        [[fallthrough]];
-      case FieldKind::kNumber:
-        break;
-    }
-    return Num(number(v));
-  }
+  // The value as JSON: round-trip numbers (a float32 as the shortest text
+  // that reads back to the same float), null for no value, quoted text.
+  std::string Json(const T& v) const { return ValueJson(ToValue(v)); }
   // The value for people: 6 significant digits, "" for no value.
   std::string Short(const T& v) const {
     switch (kind) {

@@ -1,5 +1,7 @@
 #include "io/value.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include "io/table.h"
@@ -14,6 +16,7 @@ std::string ValueJson(const Value& value, int indent) {
     std::string operator()(int64_t x) const { return std::to_string(x); }
     std::string operator()(uint64_t x) const { return std::to_string(x); }
     std::string operator()(double x) const { return Num(x); }
+    std::string operator()(float x) const { return fmt::format("{}", x); }
     std::string operator()(const std::string& s) const { return JsonString(s); }
     std::string operator()(const Value::List& l) const {
       std::string out = "[";

@@ -18,7 +18,7 @@ struct Member;
 struct Value {
   using List = std::vector<Value>;
   using Object = std::vector<Member>;  // keys in output order
-  std::variant<std::nullptr_t, bool, int64_t, uint64_t, double, std::string, List, Object> v;
+  std::variant<std::nullptr_t, bool, int64_t, uint64_t, double, float, std::string, List, Object> v;
 
   // Defined below Member, which an Object's constructors need complete.
   Value();
@@ -28,6 +28,7 @@ struct Value {
   Value(int x);           // NOLINT(google-explicit-constructor)
   Value(uint64_t x);      // NOLINT(google-explicit-constructor)
   Value(double x);        // NOLINT(google-explicit-constructor)
+  Value(float x);         // NOLINT(google-explicit-constructor): a float32 sum, kept as one
   Value(std::string x);   // NOLINT(google-explicit-constructor)
   Value(const char* x);   // NOLINT(google-explicit-constructor): text, not bool
   Value(List x);          // NOLINT(google-explicit-constructor)
@@ -48,12 +49,14 @@ inline Value::Value(int64_t x) : v(x) {}
 inline Value::Value(int x) : v(int64_t{x}) {}
 inline Value::Value(uint64_t x) : v(x) {}
 inline Value::Value(double x) : v(x) {}
+inline Value::Value(float x) : v(x) {}
 inline Value::Value(std::string x) : v(std::move(x)) {}
 inline Value::Value(const char* x) : v(std::string(x)) {}
 inline Value::Value(List x) : v(std::move(x)) {}
 inline Value::Value(Object x) : v(std::move(x)) {}
 
-// JSON text of `value`: numbers round-trip (Num), text escaped (JsonString).
+// JSON text of `value`: numbers round-trip (Num; a float, the shortest text
+// that reads back to the same float), text escaped (JsonString).
 // An object with an object among its members is written one member per line,
 // indented by `indent` + 2 spaces; every other object and every list on one
 // line ({"a": 1, "b": 2}, ["x", "y"]). No trailing newline.
