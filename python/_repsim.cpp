@@ -778,10 +778,7 @@ py::dict Fit(const std::optional<std::string>& path, std::vector<double> params,
   if (path) report.file = *path;
   report.runs_read = runs_read;
   report.dropped_highest = drop_highest;
-  report.huber_delta = huber_delta;
-  for (FitParam p : FitParams(options.form)) {
-    report.fixed[static_cast<size_t>(p)] = options.fixed[static_cast<size_t>(p)].has_value();
-  }
+  report.options = options;
   report.fix_preset = fix_preset;
   if (fix_preset) report.fix_preset_given_as = fmt::format("fix='{}'", *fix_preset);
   report.fit = std::move(*result);

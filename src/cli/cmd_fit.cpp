@@ -348,7 +348,7 @@ void WriteTable(const FitReport& r) {
                                              DomainLine(r.domain)),
                                  io::TextWidth()));
   fmt::print("by Huber(delta = {}) on log loss, L-BFGS from {} starts{}\n\n",
-             io::Num(r.huber_delta), fit.starts,
+             io::Num(r.options.huber_delta), fit.starts,
              r.fix_preset ? fmt::format("; E, A, B, alpha, beta held at {}", *r.fix_preset) : "");
   fmt::print("{}", io::RenderText(QuantityTable(r, true)));
   fmt::print(
@@ -464,10 +464,7 @@ int FitCommand(const Args& args) {
   report.file = flags.file;
   report.runs_read = runs_read;
   report.dropped_highest = flags.drop_highest;
-  report.huber_delta = flags.options.huber_delta;
-  for (FitParam p : FitParams(flags.options.form)) {
-    report.fixed[static_cast<size_t>(p)] = IsFixed(flags, p);
-  }
+  report.options = flags.options;
   report.fix_preset = flags.fix_preset;
   if (flags.fix_preset) report.fix_preset_given_as = "--fix-preset " + *flags.fix_preset;
   report.fit = std::move(*fit);

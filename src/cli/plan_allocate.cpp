@@ -289,9 +289,8 @@ int PlanAllocate(const Args& args) {
   const LawDomain& domain = FittedDomain(law->preset);
   for (const auto& [label, pt] : rows) {
     std::vector<std::string> cells = {label};
-    io::AppendFieldCells(cells, io::PlanPointFields(), pt, [&](const auto& f, const PlanPoint& p) {
-      return cell.Of(f.style, f.number(p));
-    });
+    io::AppendFieldCells(cells, io::PlanPointFields(), pt,
+                         [&](const auto& f, const PlanPoint& p) { return cell.Field(f, p); });
     if (same_compute) {
       cells.push_back(cell.Delta(pt.loss - best));
       const bool is_optimum = &pt == &optimum_row;

@@ -4,6 +4,7 @@
 // plan_allocate.cpp, plan_kaplan.cpp).
 #pragma once
 
+#include <cmath>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,6 +45,15 @@ class Cells {
   std::string Delta(double v) const;
   // A field's number in its style (io::FieldStyle): Count, Loss or Number.
   std::string Of(io::FieldStyle style, double v) const;
+  // A field's cell: its text, "" for an optional number without a value, or
+  // its number in its style (Of).
+  template <typename T>
+  std::string Field(const io::Field<T>& f, const T& v) const {
+    if (!f.numeric()) return f.Short(v);
+    const double x = f.number(v);
+    if (f.kind == io::FieldKind::kOptional && !std::isfinite(x)) return "";
+    return Of(f.style, x);
+  }
   // A relative deviation, written in percent.
   std::string Percent(double v) const;
   // Gopher units the way Hoffmann et al. print them: 1/29,968 below one.

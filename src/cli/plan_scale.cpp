@@ -83,10 +83,9 @@ int PlanScale(const Args& args) {
     const Expected<ScaleRow> row = ScaleBy(relation, *factor);
     if (!row) return flags.UsageError(row.error());
     std::vector<std::string> cells;
-    io::AppendFieldCells(cells, io::ScaleRowFields(), *row,
-                         [&](const io::Field<ScaleRow>& f, const ScaleRow& r) {
-                           return f.numeric() ? c.Of(f.style, f.number(r)) : f.text(r);
-                         });
+    io::AppendFieldCells(
+        cells, io::ScaleRowFields(), *row,
+        [&](const io::Field<ScaleRow>& f, const ScaleRow& r) { return c.Field(f, r); });
     t.AddRow(std::move(cells));
   }
   if (*format == io::TableFormat::kText) {

@@ -140,14 +140,9 @@ int PlanTable(const Args& args) {
   io::AddFieldColumns(t, io::FieldTable<PlanTableRow>(fields));
   for (const PlanTableRow& r : *rows) {
     std::vector<std::string> cells;
-    io::AppendFieldCells(cells, io::FieldTable<PlanTableRow>(fields), r,
-                         [&](const io::Field<PlanTableRow>& f, const PlanTableRow& x) {
-                           if (!f.numeric()) return f.Short(x);
-                           const double v = f.number(x);
-                           return std::isfinite(v) || f.kind != io::FieldKind::kOptional
-                                      ? c.Of(f.style, v)
-                                      : std::string();
-                         });
+    io::AppendFieldCells(
+        cells, io::FieldTable<PlanTableRow>(fields), r,
+        [&](const io::Field<PlanTableRow>& f, const PlanTableRow& x) { return c.Field(f, x); });
     t.AddRow(std::move(cells));
   }
 

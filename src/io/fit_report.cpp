@@ -50,7 +50,7 @@ constexpr Field<FitReport> kFitReport[] = {
     {"runs", K::kInteger, [](const FitReport& r) { return Int(r.fit.runs); }},
     {"runs_read", K::kInteger, [](const FitReport& r) { return Int(r.runs_read); }},
     {"dropped_highest", K::kInteger, [](const FitReport& r) { return Int(r.dropped_highest); }},
-    {"huber_delta", K::kNumber, [](const FitReport& r) { return r.huber_delta; }},
+    {"huber_delta", K::kNumber, [](const FitReport& r) { return r.options.huber_delta; }},
     {"starts", K::kInteger, [](const FitReport& r) { return Int(r.fit.starts); }},
     {"failed_starts", K::kInteger, [](const FitReport& r) { return Int(r.fit.failed_starts); }},
     // 1-based: the start grid's row, as the text output's "start #N".
@@ -106,7 +106,7 @@ std::string FitReportToml(const FitReport& r) {
   std::string out = fmt::format(
       "# Fitted by `{}` to {}: Huber(delta = {}) on log loss, best of {} L-BFGS starts, "
       "objective {}.\n",
-      r.made_by, FitRunsLine(r), Num(r.huber_delta), fit.starts, Num(fit.objective));
+      r.made_by, FitRunsLine(r), Num(r.options.huber_delta), fit.starts, Num(fit.objective));
   std::string fixed;
   for (FitParam p : FitParams(fit.form)) {
     if (r.is_fixed(p)) fixed += (fixed.empty() ? "" : ", ") + std::string(ToString(p));

@@ -21,15 +21,14 @@ struct FitReport {
   std::optional<std::string> file;  // the runs file; none for runs given in memory
   int runs_read = 0;                // before dropped_highest
   int dropped_highest = 0;
-  double huber_delta = 0;
-  std::array<bool, kNumFitParams> fixed{};  // per FitParam: held, not fitted
+  FitOptions options;  // as fitted: huber_delta, the held constants
   std::optional<std::string> fix_preset;
   std::string fix_preset_given_as;  // how the front end was told: "--fix-preset X", "fix='X'"
   FitResult fit;                    // its warnings include the bootstrap's
   std::optional<BootstrapResult> boot;
   LawDomain domain;  // the fitted runs' ranges: the fit's domain of validity
 
-  bool is_fixed(FitParam p) const { return fixed[static_cast<size_t>(p)]; }
+  bool is_fixed(FitParam p) const { return options.fixed[static_cast<size_t>(p)].has_value(); }
 };
 
 // The report's members in output order: file, form, runs, ..., constants,
