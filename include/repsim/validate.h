@@ -149,7 +149,7 @@ Expected<std::vector<Law>> BootstrapOverfitForm(std::span<const PenaltyPair> pai
 // --- Fitting the ratio form (ratio2026, MODEL.md §2b) ------------------------
 
 // Its fitted constants, in vector order: (log R_D*, log R_N*, overfit_w,
-// overfit_a = overfit_c, log overfit_k, log overfit_height, log E, log A,
+// overfit_a = overfit_c, log(overfit_k - 1), log overfit_height, log E, log A,
 // log B, alpha = beta, overfit_w2, overfit_a2, log overfit_k2); overfit_c2 =
 // overfit_a2 + 0.1 is held.
 inline constexpr int kNumRatioParams = 13;

@@ -33,14 +33,15 @@ constexpr const char* kUsage =
     "    + exp(overfit_w2) (N'/1e9)^overfit_a2 (U/1e9)^-(overfit_a2 + 0.1) ((1+R)^overfit_k2 - "
     "1),\n"
     "with N', D' of Muennighoff et al. 2023, R = epochs - 1, and E, A, B, alpha = beta, R_N*\n"
-    "fitted too (R_D* held at --rd-star, default 200; 0 fits it). Objective: Huber(delta =\n"
-    "0.001) on log loss over the absolute losses of every run (seed repeats averaged) plus the\n"
-    "pairs' log penalty ratios by Huber(delta = 0.01) scaled by 0.1 x --pair-weight (default\n"
-    "1); L-BFGS from 33 starts, the best kept. --bootstrap B resamples the runs B times\n"
-    "(seeded by --seed) and reports standard errors and 95% percentile intervals; --samples\n"
-    "FILE writes each resample's constants. The domain of validity is the runs' ranges\n"
-    "(printed, TOML comment); --format toml carries `source`. `repsim fit --form overfit\n"
-    "--help` describes the overfit2026 form.";
+    "fitted too (R_D* held at --rd-star, default 200; 0 fits it; overfit_k > 1, so the late\n"
+    "term starts flat at one epoch). Objective: Huber(delta = --huber-delta, default 0.001) on\n"
+    "log loss over the absolute losses of every run (seed repeats averaged) plus the pairs'\n"
+    "log penalty ratios by Huber(delta = 0.01) scaled by (delta / 0.01) x --pair-weight\n"
+    "(default 1); L-BFGS from 33 starts, the best kept. --bootstrap B resamples the runs B\n"
+    "times (seeded by --seed) and reports standard errors and 95% percentile intervals;\n"
+    "--samples FILE writes each resample's constants. The domain of validity is the runs'\n"
+    "ranges (printed, TOML comment); --format toml carries `source`. `repsim fit --form\n"
+    "overfit --help` describes the overfit2026 form.";
 
 }  // namespace
 
@@ -106,8 +107,8 @@ int FitRatioCommand(const Args& args) {
   what = fmt::format(
       "{} measurements and {} pairs from {} runs; objective {} (Huber delta {} on log loss, "
       "pairs {} on log penalty ratios)",
-      fit->measurements, fit->pairs, runs->size(), io::Short(objective), kLossHuberDelta,
-      kPenaltyHuberDelta);
+      fit->measurements, fit->pairs, runs->size(), io::Short(objective), options.huber_delta,
+      options.pair_huber_delta);
   const auto names = RatioParamNames();
   const std::vector<double> best = LawValues(best_law, names);
   // The domain of validity: the ranges of the runs fitted on.

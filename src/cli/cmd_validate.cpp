@@ -130,7 +130,7 @@ struct Flags {
 std::optional<int> ParseFlags(const Args& args, Flags* f) {
   std::vector<std::string> files, laws, forms, folds;
   std::string seed = "0", format = "table", out, threads = "0", metric = "penalty", evidence,
-              pair_weight = "1", rd_star = "200";
+              pair_weight = "1", rd_star = "200", huber_delta = "0.001";
   FlagSet flags("validate", kUsage);
   flags.Positionals("RUNS.csv", &files)
       .Repeated("group-by", "COL", &f->groups, "pair only runs with equal values of column COL")
@@ -144,6 +144,9 @@ std::optional<int> ParseFlags(const Args& args, Flags* f) {
       .Value("rd-star", '\0', "R", &rd_star,
              "the ratio form's R_D* when refitted: held at R (default 200, as ratio2026) or 0: "
              "fitted")
+      .Value("huber-delta", '\0', "D", &huber_delta,
+             "the ratio form's Huber delta on log loss when refitted (default 0.001, as ratio2026 "
+             "was fitted)")
       .Value("metric", '\0', "M", &metric,
              "penalty (default: predicted vs measured penalty of repeated data) or allocation "
              "(which model size each law picks at equal compute)")
@@ -206,9 +209,12 @@ std::optional<int> ParseFlags(const Args& args, Flags* f) {
   if (!w) return UsageError(w.error());
   const Expected<double> rd = RdStarFlag(rd_star);
   if (!rd) return UsageError(rd.error());
+  const Expected<double> hd = RatioHuberDeltaFlag(huber_delta);
+  if (!hd) return UsageError(hd.error());
   for (Candidate& c : f->candidates) {
     c.ratio.pair_weight = *w;
     c.ratio.rd_star = *rd;
+    c.ratio.huber_delta = *hd;
   }
   const Expected<uint64_t> s = UnsignedInRange("--seed", seed, 0, UINT64_MAX);
   if (!s) return UsageError(s.error());

@@ -487,8 +487,11 @@ struct RatioData {
   RatioFitOptions options;
 };
 
-// x = (log R_D*, log R_N*, w, a, log k, log H, log E, log A, log B, alpha,
-//      w2, a2, log k2); c = a, c2 = a2 + kRatioEarlyDatasetExponent.
+// x = (log R_D*, log R_N*, w, a, log(k - 1), log H, log E, log A, log B, alpha,
+//      w2, a2, log k2); c = a, c2 = a2 + kRatioEarlyDatasetExponent. k > 1:
+// the late term R^k then starts with slope 0 at one epoch (k < 1 would have
+// an infinite slope there, so every run's loss would rise just after its
+// first epoch, against property (b) of MODEL.md §2b).
 template <typename T>
 formulas::LawTerms<T> RatioTerms(const T* x, double fixed_rd_star = 0) {
   using std::exp;
@@ -503,7 +506,7 @@ formulas::LawTerms<T> RatioTerms(const T* x, double fixed_rd_star = 0) {
                                x[2],
                                x[3],
                                x[3],
-                               exp(x[4]),
+                               1.0 + exp(x[4]),
                                0.0,
                                exp(x[5]),
                                x[10],
@@ -566,24 +569,36 @@ std::pair<RatioVec, double> MinimizeRatio(const RatioData& d, const RatioVec& st
 }
 
 Law RatioLaw(const RatioVec& x, double fixed_rd_star) {
-  const formulas::LawTerms<double> t = RatioTerms(x.data(), fixed_rd_star);
+  formulas::LawTerms<double> t = RatioTerms(x.data(), fixed_rd_star);
+  // A decay scale the runs cannot bound (a small set without heavily
+  // repeated or oversized runs drives R_N* towards infinity: nothing to
+  // discount) is held at the bound, where it discounts nothing either
+  // (R_N / 1e12 is below 1e-6 for any N / N_opt under 1e6).
+  t.rd_star = std::min(t.rd_star, kMaxDecayScale);
+  t.rn_star = std::min(t.rn_star, kMaxDecayScale);
   return WithRatioConstants(
       MakeLaw(LawPreset::kRatio2026),
       {t.e, t.a, t.b, t.alpha, t.rd_star, t.rn_star, t.w, t.ka, t.k, t.height, t.w2, t.a2, t.k2});
 }
 
 RatioVec RatioVecOf(const Law& law) {
-  return {std::log(law.rd_star),   std::log(law.rn_star),
-          law.overfit_w,           law.overfit_a,
-          std::log(law.overfit_k), std::log(law.overfit_height),
-          std::log(law.e),         std::log(law.a),
-          std::log(law.b),         law.alpha,
-          law.overfit_w2,          law.overfit_a2,
+  return {std::log(law.rd_star),
+          std::log(law.rn_star),
+          law.overfit_w,
+          law.overfit_a,
+          std::log(std::max(law.overfit_k - 1.0, 1e-12)),  // k > 1 (RatioTerms)
+          std::log(law.overfit_height),
+          std::log(law.e),
+          std::log(law.a),
+          std::log(law.b),
+          law.alpha,
+          law.overfit_w2,
+          law.overfit_a2,
           std::log(law.overfit_k2)};
 }
 
 // Starts: Muennighoff's E, A, B, alpha = beta; R_D* in {15, 1000}, R_N* in
-// {5, 300}, w in {-12, -9}, a in {3, 5}, k = 1, H = 8 nats; the early term
+// {5, 300}, w in {-12, -9}, a in {3, 5}, k = 1.5, H = 8 nats; the early term
 // w2 in {-5, -3.5}, a2 = 0.6, k2 = 0.2; and ratio2026's constants (33 starts).
 std::vector<RatioVec> RatioStarts() {
   const Law m = MakeLaw(LawPreset::kMuennighoff2023);
@@ -593,8 +608,9 @@ std::vector<RatioVec> RatioStarts() {
       for (double w : {-12.0, -9.0})
         for (double a : {3.0, 5.0})
           for (double w2 : {-5.0, -3.5})
-            out.push_back({std::log(rd), std::log(rn), w, a, 0.0, std::log(8.0), std::log(m.e),
-                           std::log(m.a), std::log(m.b), m.alpha, w2, 0.6, std::log(0.2)});
+            out.push_back({std::log(rd), std::log(rn), w, a, std::log(0.5), std::log(8.0),
+                           std::log(m.e), std::log(m.a), std::log(m.b), m.alpha, w2, 0.6,
+                           std::log(0.2)});
   // And the shipped constants: a training fold far from the grid (a cv fold
   // without the collapsed runs) still starts near a valid optimum.
   out.push_back(RatioVecOf(MakeLaw(LawPreset::kRatio2026)));
