@@ -922,7 +922,12 @@ py::dict PlanKaplan(const std::optional<double>& loss, const std::optional<doubl
 py::dict ValidateRuns(const std::string& text, bool is_path, const std::vector<std::string>& groups,
                       const std::vector<std::string>& laws, const std::vector<std::string>& forms,
                       const std::vector<std::string>& folds, uint64_t seed, int threads,
-                      const std::string& metric, double pair_weight, double rd_star) {
+                      const std::string& metric, double pair_weight, double rd_star,
+                      double huber_delta) {
+  if (!std::isfinite(huber_delta) || huber_delta <= 0 || huber_delta > 10) {
+    ThrowScenarioError(
+        fmt::format("huber_delta = {}: must be a number > 0 and <= 10", huber_delta));
+  }
   if (!std::isfinite(rd_star) || rd_star < 0 || rd_star > kMaxDecayScale) {
     ThrowScenarioError(fmt::format("rd_star = {}: must be 0 (fitted) or in (0, 1e12]", rd_star));
   }
@@ -949,6 +954,7 @@ py::dict ValidateRuns(const std::string& text, bool is_path, const std::vector<s
   for (Candidate& c : candidates) {
     c.ratio.pair_weight = pair_weight;
     c.ratio.rd_star = rd_star;
+    c.ratio.huber_delta = huber_delta;
   }
   if (metric != "penalty" && metric != "allocation") {
     ThrowScenarioError(fmt::format("metric = '{}': one of penalty, allocation", metric));
@@ -1096,7 +1102,7 @@ PYBIND11_MODULE(_repsim, m) {
         "json` (io::FitReportFields), plus law_toml and the bootstrap's samples.");
   m.def("validate", &ValidateRuns, py::arg("text"), py::arg("is_path"), py::arg("groups"),
         py::arg("laws"), py::arg("forms"), py::arg("folds"), py::arg("seed"), py::arg("threads"),
-        py::arg("metric"), py::arg("pair_weight"), py::arg("rd_star"),
+        py::arg("metric"), py::arg("pair_weight"), py::arg("rd_star"), py::arg("huber_delta"),
         "The penalty scorecard of repsim.validate, as `repsim validate` computes it.");
   m.def("plan_table", &PlanTable, py::arg("params"), py::arg("law"),
         "Compute-optimal tokens and FLOPs per model size (repsim.plan.table).");

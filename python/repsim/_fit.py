@@ -167,7 +167,7 @@ def _names(name, value):
 
 
 def validate(data, law=None, form=None, folds=(), group_by=(), seed=0, threads=0,
-             metric="penalty", pair_weight=1.0, rd_star=200.0):
+             metric="penalty", pair_weight=1.0, rd_star=200.0, huber_delta=1e-3):
     """Judges repetition laws on measured runs, as `repsim validate` does.
 
     data: a CSV path, a DataFrame or a dict of arrays with params, tokens,
@@ -190,10 +190,11 @@ def validate(data, law=None, form=None, folds=(), group_by=(), seed=0, threads=0
     median/mean/max_regret_pct, loss_runs, median/mean/max_loss_error_pct,
     held_at_preset. Too little data raises ScenarioError (a ValueError).
 
-    pair_weight, rd_star: how the ratio form is refitted: its weight on the
-    pairs (default 1, as ratio2026 was fitted; 0: absolute losses only) and
-    its R_D* (default 200, held; 0: fitted), as `repsim validate --pair-weight
-    W --rd-star R`.
+    pair_weight, rd_star, huber_delta: how the ratio form is refitted: its
+    weight on the pairs (default 1, as ratio2026 was fitted; 0: absolute
+    losses only), its R_D* (default 200, held; 0: fitted) and the delta of its
+    Huber loss on log loss (default 0.001), as `repsim validate --pair-weight
+    W --rd-star R --huber-delta D`.
     """
     from ._tables import table as _table
 
@@ -228,9 +229,11 @@ def validate(data, law=None, form=None, folds=(), group_by=(), seed=0, threads=0
         raise ScenarioError(f"pair_weight = {_short(pair_weight)}: must be a number from 0 to 1e6")
     if isinstance(rd_star, (bool, np.bool_)) or not isinstance(rd_star, numbers.Real):
         raise ScenarioError(f"rd_star = {_short(rd_star)}: must be 0 (fitted) or in (0, 1e12]")
+    if isinstance(huber_delta, (bool, np.bool_)) or not isinstance(huber_delta, numbers.Real):
+        raise ScenarioError(f"huber_delta = {_short(huber_delta)}: must be a number > 0 and <= 10")
     res = _repsim.validate(text, is_path, groups, _names("law", law), _names("form", form),
                            _names("folds", folds), seed, threads, metric, float(pair_weight),
-                           float(rd_star))
+                           float(rd_star), float(huber_delta))
     for note in res["notes"]:
         warnings.warn(f"repsim.validate: {note}", stacklevel=2)
     text_cols = ("candidate", "evaluation", "held_at_preset")

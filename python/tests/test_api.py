@@ -236,6 +236,18 @@ def test_validate_pair_weight_matches_cli(binary):
             repsim.validate(path, form="ratio", group_by="dedup", rd_star=bad)
     held = repsim.validate(path, form="ratio", group_by="dedup", rd_star=50)
     assert np.asarray(held["median_abs_error_pp"])[-1] != np.asarray(some["median_abs_error_pp"])[-1]
+    # huber_delta: as `repsim validate --huber-delta`, and refused out of (0, 10].
+    wide = repsim.validate(path, form="ratio", group_by="dedup", huber_delta=0.1)
+    cli = subprocess.run([binary, "validate", str(path), "--group-by", "dedup", "--form", "ratio",
+                          "--huber-delta", "0.1", "--format", "csv"],
+                         check=True, capture_output=True, text=True)
+    row = list(csv.DictReader(io.StringIO(cli.stdout)))[-1]
+    assert float(np.asarray(wide["median_abs_error_pp"])[-1]) == pytest.approx(
+        float(row["median_abs_error_pp"]), rel=1e-5)
+    assert np.asarray(wide["median_abs_error_pp"])[-1] != np.asarray(some["median_abs_error_pp"])[-1]
+    for bad in (0, -0.1, 11, float("nan"), "0.1", True):
+        with pytest.raises(repsim.ScenarioError, match="huber_delta = "):
+            repsim.validate(path, form="ratio", group_by="dedup", huber_delta=bad)
 
 
 def test_validate_allocation_and_too_little_data():
