@@ -924,7 +924,7 @@ py::dict ValidateRuns(const std::string& text, bool is_path, const std::vector<s
                       const std::vector<std::string>& folds, uint64_t seed, int threads,
                       const std::string& metric, double pair_weight, double rd_star,
                       double huber_delta) {
-  if (!std::isfinite(huber_delta) || huber_delta <= 0 || huber_delta > 10) {
+  if (!std::isfinite(huber_delta) || huber_delta <= 0 || huber_delta > kMaxHuberDelta) {
     ThrowScenarioError(
         fmt::format("huber_delta = {}: must be a number > 0 and <= 10", huber_delta));
   }

@@ -158,6 +158,9 @@ std::span<const std::string_view> RatioParamNames();
 // δ of the Huber loss on log-loss residuals (Hoffmann et al. 2022's).
 inline constexpr double kLossHuberDelta = 1e-3;
 
+// The largest delta RatioFitOptions::huber_delta may take (`--huber-delta`).
+inline constexpr double kMaxHuberDelta = 10;
+
 // The largest weight RatioFitOptions::pair_weight may take (`--pair-weight`).
 inline constexpr double kMaxPairWeight = 1e6;
 

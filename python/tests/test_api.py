@@ -224,9 +224,10 @@ def test_validate_pair_weight_matches_cli(binary):
     # The weight changes the fit: without the pairs' term the datablations pairs are
     # predicted worse on average (mean 6.76 against 6.29 pp in-sample).
     full = SOURCE_DIR / "tests" / "data" / "fit" / "muennighoff2023_all_runs.csv"
-    none = repsim.validate(full, form="ratio", group_by="dedup", pair_weight=0)
-    some = repsim.validate(full, form="ratio", group_by="dedup", pair_weight=1)
-    assert np.asarray(some["mean_abs_error_pp"])[-1] < np.asarray(none["mean_abs_error_pp"])[-1]
+    without = repsim.validate(full, form="ratio", group_by="dedup", pair_weight=0)
+    with_pairs = repsim.validate(full, form="ratio", group_by="dedup", pair_weight=1)
+    assert (np.asarray(with_pairs["mean_abs_error_pp"])[-1]
+            < np.asarray(without["mean_abs_error_pp"])[-1])
     some = repsim.validate(path, form="ratio", group_by="dedup", pair_weight=1)
     for bad in (-1, float("nan"), 1e7, "1", True):
         with pytest.raises(repsim.ScenarioError, match="pair_weight = "):

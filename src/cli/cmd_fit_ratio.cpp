@@ -47,7 +47,8 @@ constexpr const char* kUsage =
 
 int FitRatioCommand(const Args& args) {
   FormFitText t;
-  std::string pair_weight = "1", huber_delta = "0.001", rd_star = "200";
+  std::string pair_weight = "1", huber_delta = io::Num(RatioFitOptions{}.huber_delta),
+              rd_star = "200";
   FlagSet flags("fit", kUsage);
   DeclareFormFitFlags(flags, &t, "ratio", "runs");
   flags.Value("huber-delta", '\0', "D", &huber_delta, "Huber delta on log loss (default 0.001)")

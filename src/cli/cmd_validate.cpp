@@ -130,7 +130,8 @@ struct Flags {
 std::optional<int> ParseFlags(const Args& args, Flags* f) {
   std::vector<std::string> files, laws, forms, folds;
   std::string seed = "0", format = "table", out, threads = "0", metric = "penalty", evidence,
-              pair_weight = "1", rd_star = "200", huber_delta = "0.001";
+              pair_weight = "1", rd_star = "200",
+              huber_delta = io::Num(RatioFitOptions{}.huber_delta);
   FlagSet flags("validate", kUsage);
   flags.Positionals("RUNS.csv", &files)
       .Repeated("group-by", "COL", &f->groups, "pair only runs with equal values of column COL")

@@ -91,7 +91,7 @@ Expected<double> RdStarFlag(std::string_view text) {
 
 Expected<double> RatioHuberDeltaFlag(std::string_view text) {
   return NumberFlag(
-      "--huber-delta", text, [](double d) { return d > 0 && d <= 10; },
+      "--huber-delta", text, [](double d) { return d > 0 && d <= kMaxHuberDelta; },
       "must be a number > 0 and <= 10");
 }
 
